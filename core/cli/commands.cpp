@@ -1,0 +1,188 @@
+#include "commands.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "llmcalc/api.hpp"
+#include "llmcalc/catalog.hpp"
+#include "llmcalc/estimate.hpp"
+#include "llmcalc/format.hpp"
+#include "llmcalc/parse.hpp"
+
+namespace llmcalc::cli {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kInvalidInput = 1;
+
+// Prints an API envelope's errors, naming the flag where one maps to the path.
+int print_errors(const json& envelope) {
+  for (const auto& e : envelope["errors"]) {
+    const std::string path = e["path"].get<std::string>();
+    std::string flag = flag_for_path(path);
+    std::cerr << "error: " << (path.empty() ? "(scenario)" : path);
+    if (!flag.empty()) std::cerr << " (" << flag << ")";
+    std::cerr << ": " << e["message"].get<std::string>() << " [" << e["code"].get<std::string>()
+              << "]\n";
+  }
+  return kInvalidInput;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+}  // namespace
+
+int run_estimate(const ScenarioFlags& flags) {
+  json scenario;
+  if (!build_scenario(flags, scenario)) return kInvalidInput;
+  const std::string text = scenario.dump();
+  if (flags.json) {
+    const json out = json::parse(estimate_json(text));
+    if (!out["ok"].get<bool>()) return print_errors(out);
+    std::cout << out["report"].dump(2) << "\n";
+    return 0;
+  }
+  ScenarioResult parsed = parse_scenario(text);
+  if (!parsed.scenario) return print_errors(json::parse(estimate_json(text)));
+  std::cout << format_report_table(estimate(*parsed.scenario), flags.gb);
+  return 0;
+}
+
+int run_list(const std::string& what, bool as_json) {
+  const json out = json::parse(what == "models" ? models_json() : gpus_json());
+  if (as_json) {
+    std::cout << out[what].dump(2) << "\n";
+    return 0;
+  }
+  if (what == "models") {
+    std::printf("%-24s %-36s %16s %16s\n", "id", "name", "params", "active");
+    for (const auto& m : out["models"])
+      std::printf("%-24s %-36s %16lld %16lld\n", m["id"].get<std::string>().c_str(),
+                  m["name"].get<std::string>().c_str(),
+                  static_cast<long long>(m["params"]["total"].get<int64_t>()),
+                  static_cast<long long>(m["params"]["active"].get<int64_t>()));
+  } else {
+    std::printf("%-16s %-34s %10s %12s %14s\n", "id", "name", "GiB", "TB/s", "bf16 TFLOP/s");
+    for (const auto& g : out["gpus"]) {
+      const double bf16 = g["peak_flops"].value("bf16", g["peak_flops"].value("fp16", 0.0));
+      std::printf("%-16s %-34s %10.1f %12.2f %14.1f\n", g["id"].get<std::string>().c_str(),
+                  g["name"].get<std::string>().c_str(),
+                  g["memory_bytes"].get<double>() / 1073741824.0,
+                  g["memory_bandwidth_bytes_per_s"].get<double>() / 1e12, bf16 / 1e12);
+    }
+  }
+  return 0;
+}
+
+int run_sweep(const ScenarioFlags& flags, const std::string& vary, const std::string& values) {
+  json scenario;
+  if (!build_scenario(flags, scenario)) return kInvalidInput;
+  json list = json::array();
+  std::stringstream ss(values);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (vary == "gpu") {
+      list.push_back(item);
+      continue;
+    }
+    char* end = nullptr;
+    const double d = std::strtod(item.c_str(), &end);
+    if (item.empty() || end == nullptr || *end != '\0') list.push_back(item);
+    else list.push_back(d);
+  }
+  const json spec = {{"vary", vary}, {"values", list}, {"compact", !flags.json}};
+  const json out = json::parse(sweep_json(scenario.dump(), spec.dump()));
+  if (!out["ok"].get<bool>()) return print_errors(out);
+  if (flags.json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  const json& s = out["series"];
+  std::cout << vary << ",total_bytes,capacity_bytes,fits";
+  for (auto it = s["items"].begin(); it != s["items"].end(); ++it) std::cout << "," << it.key() << "_bytes";
+  std::cout << ",ttft_s,decode_first_s,tokens_per_s,step_s,mfu\n";
+  for (size_t i = 0; i < out["values"].size(); ++i) {
+    std::cout << csv_field(out["labels"][i].get<std::string>()) << "," << num(s["total_bytes"][i])
+              << "," << num(s["capacity_bytes"][i]) << "," << (s["fits"][i].get<bool>() ? "true" : "false");
+    for (auto it = s["items"].begin(); it != s["items"].end(); ++it) std::cout << "," << num((*it)[i]);
+    std::cout << "," << num(s["ttft_s"][i]) << "," << num(s["decode_first_s"][i]) << ","
+              << num(s["tokens_per_s"][i]) << "," << num(s["step_s"][i]) << "," << num(s["mfu"][i])
+              << "\n";
+  }
+  return 0;
+}
+
+int run_solve(const ScenarioFlags& flags, const std::string& question, int max_gpus) {
+  json scenario;
+  if (!build_scenario(flags, scenario)) return kInvalidInput;
+  const json q = {{"question", question}, {"max_gpus", max_gpus}};
+  const json out = json::parse(solve_json(scenario.dump(), q.dump()));
+  if (!out["ok"].get<bool>()) return print_errors(out);
+  if (flags.json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (question == "knee") {
+    std::cout << "Decode throughput versus batch (roofline knee at batch "
+              << out["knee_batch"].get<int64_t>() << ", largest batch that fits "
+              << out["max_batch"].get<int64_t>() << ")\n";
+    std::printf("%8s %14s %16s %10s\n", "batch", "step ms", "tokens/s total", "bound");
+    const json& s = out["series"];
+    for (size_t i = 0; i < s["batch"].size(); ++i)
+      std::printf("%8lld %14.3f %16.1f %10s\n", static_cast<long long>(s["batch"][i].get<int64_t>()),
+                  s["decode_step_s"][i].get<double>() * 1e3, s["tokens_per_s_total"][i].get<double>(),
+                  s["compute_bound"][i].get<bool>() ? "compute" : "memory");
+    return 0;
+  }
+  std::cout << question << ": " << out["value"].get<int64_t>() << " (" << out["explanation"].get<std::string>()
+            << ")\n";
+  const json& l = out["layout"];
+  std::cout << "layout: tp " << l["tp"] << ", pp " << l["pp"] << ", dp " << l["dp"] << "\n";
+  const json& m = out["report"]["memory"];
+  std::cout << "memory per GPU at the answer: " << num(m["total_bytes"].get<double>() / 1073741824.0)
+            << " GiB of " << num(m["capacity_bytes"].get<double>() / 1073741824.0) << " GiB\n";
+  return 0;
+}
+
+int run_export_hf_config(const std::string& model_id) {
+  const json out = json::parse(export_hf_config_json(model_id));
+  if (!out["ok"].get<bool>()) return print_errors(out);
+  std::cout << out["config"].dump(2) << "\n";
+  return 0;
+}
+
+int run_import_hf_config(const std::string& file, bool as_json) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "error: cannot read " << file << "\n";
+    return kInvalidInput;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const json out = json::parse(import_hf_config_json(ss.str()));
+  if (!out["ok"].get<bool>()) return print_errors(out);
+  if (as_json) std::cout << out["model"].dump(2) << "\n";
+  else
+    std::cout << out["model"]["name"].get<std::string>() << ": "
+              << out["model"]["params"]["total"].get<int64_t>() << " parameters ("
+              << out["model"]["params"]["active"].get<int64_t>() << " active)\n"
+              << out["model"]["architecture"].dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace llmcalc::cli

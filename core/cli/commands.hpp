@@ -1,0 +1,18 @@
+#pragma once
+// The CLI's subcommands; each returns the process exit code.
+
+#include <string>
+#include <vector>
+
+#include "scenario_flags.hpp"
+
+namespace llmcalc::cli {
+
+int run_estimate(const ScenarioFlags& flags);
+int run_list(const std::string& what, bool json);
+int run_sweep(const ScenarioFlags& flags, const std::string& vary, const std::string& values);
+int run_solve(const ScenarioFlags& flags, const std::string& question, int max_gpus);
+int run_export_hf_config(const std::string& model_id);
+int run_import_hf_config(const std::string& file, bool json);
+
+}  // namespace llmcalc::cli

@@ -1,0 +1,59 @@
+// llmcalc: GPU memory and speed of transformer LLMs, from the command line.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "llmcalc/api.hpp"
+
+int main(int argc, char** argv) {
+  using namespace llmcalc::cli;
+  CLI::App app{"llmcalc: how much GPU memory a transformer LLM needs and how fast it runs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(llmcalc::version()));
+
+  ScenarioFlags est_flags;
+  auto* est = app.add_subcommand("estimate", "memory, FLOPs, latency and throughput of a scenario");
+  add_scenario_flags(*est, est_flags);
+
+  std::string list_what;
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "list the embedded presets");
+  list->add_option("what", list_what, "models | gpus")->required()->check(CLI::IsMember({"models", "gpus"}));
+  list->add_flag("--json", list_json, "print JSON");
+
+  ScenarioFlags sweep_flags;
+  std::string vary, values;
+  auto* sw = app.add_subcommand("sweep", "vary one input and print CSV (or --json)");
+  add_scenario_flags(*sw, sweep_flags);
+  sw->add_option("--vary", vary, "batch | seq | prompt | generate | grad_accum | gpu")->required();
+  sw->add_option("--values", values, "comma-separated values, e.g. 512,1024,2048")->required();
+
+  ScenarioFlags solve_flags;
+  std::string question;
+  int max_gpus = 4096;
+  auto* so = app.add_subcommand("solve", "max-batch | max-context | min-gpus | knee");
+  so->add_option("question", question, "what to solve for")
+      ->required()
+      ->check(CLI::IsMember({"max-batch", "max-context", "min-gpus", "knee"}));
+  so->add_option("--max-gpus", max_gpus, "search limit for min-gpus")->check(CLI::Range(1, 65536));
+  add_scenario_flags(*so, solve_flags);
+
+  std::string export_model;
+  auto* ex = app.add_subcommand("export-hf-config", "print a preset as a Hugging Face config.json");
+  ex->add_option("--model", export_model, "model preset id")->required();
+
+  std::string import_file;
+  bool import_json = false;
+  auto* im = app.add_subcommand("import-hf-config", "read a Hugging Face config.json");
+  im->add_option("file", import_file, "config.json")->required();
+  im->add_flag("--json", import_json, "print JSON");
+
+  CLI11_PARSE(app, argc, argv);
+  if (est->parsed()) return run_estimate(est_flags);
+  if (list->parsed()) return run_list(list_what, list_json);
+  if (sw->parsed()) return run_sweep(sweep_flags, vary, values);
+  if (so->parsed()) return run_solve(solve_flags, question, max_gpus);
+  if (ex->parsed()) return run_export_hf_config(export_model);
+  if (im->parsed()) return run_import_hf_config(import_file, import_json);
+  return 2;
+}

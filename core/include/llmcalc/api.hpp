@@ -1,0 +1,28 @@
+#pragma once
+// JSON text in, JSON text out: the boundary shared by the CLI, the WASM module and tests.
+// Every function returns {"ok":true,...} or {"ok":false,"errors":[{path,code,message}]};
+// none throws, whatever the input.
+
+#include <string>
+#include <string_view>
+
+namespace llmcalc {
+
+// {"ok":true,"report":{...}}
+std::string estimate_json(std::string_view scenario);
+// spec: {"vary":"batch|seq|prompt|generate|grad_accum|gpu","values":[...]}
+// -> {"ok":true,"vary":..., "points":[{"value","label","report"}]} or, with "compact":true
+// in spec, columnar series {"values":[...], "series":{"total_bytes":[...], ...}}.
+std::string sweep_json(std::string_view scenario, std::string_view spec);
+// question: {"question":"max-batch|max-context|min-gpus|knee"}
+std::string solve_json(std::string_view scenario, std::string_view question);
+std::string models_json();
+std::string gpus_json();
+// A Hugging Face config.json -> {"ok":true,"model":{"id","name","architecture","params"}}
+std::string import_hf_config_json(std::string_view config);
+// A preset -> {"ok":true,"config":{...HF config.json...}}
+std::string export_hf_config_json(std::string_view model_id);
+
+std::string_view version();
+
+}  // namespace llmcalc

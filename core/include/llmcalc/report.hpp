@@ -1,0 +1,108 @@
+#pragma once
+// A report: what the analyses conclude about a scenario, every figure with its formula.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmcalc/scenario.hpp"
+
+namespace llmcalc {
+
+// One line of a breakdown; formula is the expression with the numbers substituted.
+struct MemoryItem {
+  std::string id;
+  std::string label;
+  double bytes = 0;
+  std::string formula;
+};
+
+struct MemoryReport {
+  std::vector<MemoryItem> items;  // per GPU (the most loaded one)
+  double total_bytes = 0;
+  double capacity_bytes = 0;
+  double headroom_bytes = 0;  // capacity - total; negative when it does not fit
+  bool fits = false;
+};
+
+struct ParamsReport {
+  int64_t total = 0;
+  int64_t active = 0;
+  int64_t trainable = 0;  // training only: full = total, LoRA = adapter params
+  int64_t published = 0;  // from the catalog; 0 when unknown
+};
+
+enum class Bound { compute, memory };
+
+struct FlopItem {
+  std::string id;
+  std::string label;
+  double flops = 0;
+  std::string formula;
+};
+
+// One phase of work on one GPU: a prefill, a decode step or a training step.
+struct Phase {
+  std::string id;     // "prefill", "decode_first", "decode_last", "train_step"
+  std::string label;
+  double flops = 0;   // per GPU
+  double bytes = 0;   // per GPU memory traffic
+  double arithmetic_intensity = 0;  // flops / bytes
+  Bound bound = Bound::memory;
+  double compute_s = 0;   // flops / achievable FLOP/s
+  double memory_s = 0;    // bytes / achievable bandwidth
+  double comm_s = 0;      // tensor-parallel all-reduce time
+  double overhead_s = 0;  // fixed per-step cost
+  double time_s = 0;      // max(compute, memory) + comm + overhead (+ bubble)
+  std::string formula;
+};
+
+struct FlopsReport {
+  double per_token_forward = 0;         // matmul + attention at the mean context, whole model
+  std::vector<FlopItem> items;
+};
+
+struct LatencyReport {
+  std::vector<Phase> phases;
+  double ttft_s = 0;                 // time to first token (prefill)
+  double decode_first_s = 0;         // per output token at the start of generation
+  double decode_last_s = 0;          // per output token at the end of generation
+  double decode_total_s = 0;         // all generated tokens
+  double end_to_end_s = 0;
+  double tokens_per_s_per_sequence = 0;
+  double tokens_per_s_total = 0;     // aggregate over the batch and data-parallel replicas
+  double cost_per_million_tokens = 0;  // 0 when no price is given
+};
+
+struct TrainingPerfReport {
+  Phase step;                 // one optimizer step (all micro-batches)
+  double tokens_per_step = 0; // global
+  double tokens_per_s = 0;    // global
+  double mfu = 0;             // model FLOPs (6 x active params x tokens + attention) / peak
+  double recompute_overhead = 0;  // extra compute fraction from checkpointing
+  double pipeline_bubble = 0;     // fraction of the step idle in the pipeline bubble
+  double run_time_s = 0;          // for tokens_budget; 0 when none
+  double gpu_hours = 0;
+  double run_cost = 0;            // 0 when no price is given
+};
+
+struct Report {
+  std::string model_id;
+  std::string model_name;
+  Mode mode = Mode::inference;
+  Method method = Method::detailed;
+  std::string gpu_id;
+  std::string gpu_name;
+  int64_t gpu_count = 1;
+  ParamsReport params;
+  MemoryReport memory;
+  FlopsReport flops;
+  bool has_performance = false;  // latency/training blocks hold numbers
+  LatencyReport latency;         // inference
+  TrainingPerfReport training;   // training
+  std::vector<std::string> notes;  // assumptions the user should know about
+};
+
+std::string_view bound_name(Bound b);
+
+}  // namespace llmcalc

@@ -1,0 +1,99 @@
+#pragma once
+// A scenario: everything a user states about a run. Built only by parse_scenario(), which
+// validates every field, so the analyses can trust it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmcalc/architecture.hpp"
+#include "llmcalc/dtype.hpp"
+#include "llmcalc/gpu.hpp"
+
+namespace llmcalc {
+
+enum class Mode { inference, training };
+enum class Method { detailed, seed };
+enum class ActivationMethod { detailed, korthikanti, seed };
+enum class Optimizer { adamw, adamw_8bit, adafactor, sgd, sgd_momentum, lion };
+enum class Checkpointing { none, selective, full };
+enum class Finetune { full, lora, qlora };
+enum class LogitsScope { all, last };
+
+struct Precision {
+  Dtype weights = Dtype::bf16;
+  int64_t group_size = 0;  // int4/int8: scale group size; 0 = one scale per output channel
+  Dtype kv_cache = Dtype::bf16;
+  Dtype activations = Dtype::bf16;
+  Dtype gradients = Dtype::bf16;
+  bool master_weights = true;  // fp32 copy of trainable weights (mixed precision)
+  Dtype optimizer_states = Dtype::fp32;
+};
+
+struct Workload {
+  int64_t batch = 1;           // sequences per forward pass per model replica (training: micro-batch)
+  int64_t seq = 2048;          // training sequence length
+  int64_t prompt = 1024;       // inference prompt tokens
+  int64_t generate = 256;      // inference generated tokens
+  int64_t grad_accum = 1;      // training: micro-batches per optimizer step
+  double tokens_budget = 0;    // training: tokens to train on, for run time and cost (0 = none)
+};
+
+struct Lora {
+  int64_t rank = 16;
+  std::vector<std::string> targets;  // module names; expanded from "all-linear" at parse time
+};
+
+struct Training {
+  Optimizer optimizer = Optimizer::adamw;
+  Checkpointing checkpointing = Checkpointing::none;
+  Finetune finetune = Finetune::full;
+  Lora lora;
+  int64_t zero_stage = 0;
+};
+
+struct Parallelism {
+  int64_t tp = 1;
+  int64_t pp = 1;
+  int64_t dp = 1;
+  bool sequence_parallel = false;
+};
+
+// Named constants the estimate adds on top of tensors; every one overridable per scenario.
+struct RuntimeOverhead {
+  double cuda_context_bytes = 0;      // driver context + kernels loaded by the framework
+  double workspace_bytes = 0;         // cuBLAS / attention library workspaces
+  double fragmentation_fraction = 0;  // caching-allocator slack, fraction of tensor bytes
+  double step_overhead_s = 0;         // fixed per forward step: launches, framework (latency)
+};
+
+struct Options {
+  ActivationMethod activation_method = ActivationMethod::detailed;
+  bool flash_attention = true;         // fused attention: no materialized score matrix
+  LogitsScope logits = LogitsScope::last;  // inference: logits for the last position only, or all
+  int64_t prefill_chunk = 0;           // inference: prompt tokens per prefill step (0 = whole prompt)
+  int64_t kv_page_tokens = 0;          // paged KV cache block size in tokens (0 = not paged)
+  bool cuda_graphs = false;            // decode launched as a CUDA graph: no per-step overhead
+  double price_per_gpu_hour = 0;       // user's price, for cost figures (0 = no cost)
+};
+
+struct Scenario {
+  ModelSpec model;
+  Mode mode = Mode::inference;
+  Method method = Method::detailed;
+  Precision precision;
+  Workload workload;
+  Training training;
+  Parallelism parallelism;
+  Gpu gpu;
+  int64_t gpu_count = 1;
+  RuntimeOverhead overhead;
+  Options options;
+};
+
+std::string_view mode_name(Mode m);
+std::string_view optimizer_name(Optimizer o);
+std::string_view checkpointing_name(Checkpointing c);
+std::string_view finetune_name(Finetune f);
+
+}  // namespace llmcalc

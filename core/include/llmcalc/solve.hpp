@@ -1,0 +1,53 @@
+#pragma once
+// Solvers and sweeps over the estimator: exact with respect to it (binary search over
+// monotone memory), so the answer fits and answer + 1 does not.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmcalc/report.hpp"
+#include "llmcalc/scenario.hpp"
+
+namespace llmcalc {
+
+enum class SweepVar { batch, seq, prompt, generate, grad_accum, gpu };
+
+struct SweepPoint {
+  double value = 0;   // the varied number (0 for gpu sweeps)
+  std::string label;  // the value as text (the gpu id for gpu sweeps)
+  Report report;
+};
+
+// Runs the estimator once per value; values were validated by the caller.
+std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var,
+                              const std::vector<double>& numbers,
+                              const std::vector<std::string>& gpu_ids);
+
+struct SolveAnswer {
+  std::string question;
+  int64_t value = 0;  // the answer: batch, tokens or GPUs; 0 when even the minimum fails
+  bool found = false;
+  Parallelism layout;  // min-gpus: the layout used
+  std::string explanation;
+  Report report;       // the scenario at the answer (or at the minimum when not found)
+};
+
+SolveAnswer solve_max_batch(const Scenario& s);
+SolveAnswer solve_max_context(const Scenario& s);
+SolveAnswer solve_min_gpus(const Scenario& s, int64_t max_gpus = 4096);
+
+// Decode throughput versus batch (powers of two up to the largest batch that fits, at most
+// 4096) and the smallest batch whose decode step is compute-bound (the roofline knee).
+struct KneeAnswer {
+  std::vector<int64_t> batch;
+  std::vector<double> decode_step_s;
+  std::vector<double> tokens_per_s_total;
+  std::vector<bool> compute_bound;
+  std::vector<bool> fits;
+  int64_t knee_batch = 0;  // 0 when no batch up to the limit is compute-bound
+  int64_t max_batch = 0;
+};
+KneeAnswer solve_knee(const Scenario& s);
+
+}  // namespace llmcalc

@@ -1,0 +1,58 @@
+#pragma once
+// The parameter tensors of a model, grouped by shape: the single source of parameter counts,
+// quantization, LoRA targets, factored optimizer states and per-GPU sharding.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmcalc/architecture.hpp"
+
+namespace llmcalc {
+
+enum class TensorKind {
+  embedding,      // token embedding table
+  position,       // learned position embeddings
+  lm_head,        // output projection (absent when tied)
+  attention,      // attention linear weights
+  mlp,            // dense MLP linear weights
+  expert,         // routed-expert linear weights
+  shared_expert,  // shared-expert linear weights
+  router,         // MoE router weights and biases
+  norm,           // normalization weights and biases
+  bias,           // linear-layer biases
+};
+
+struct TensorGroup {
+  std::string name;        // HF-style module name: "q_proj", "down_proj", "embed_tokens", ...
+  TensorKind kind;
+  int64_t rows = 1;        // output features (1 for vectors)
+  int64_t cols = 1;        // input features
+  int64_t per_layer = 1;   // copies in one layer (experts per layer)
+  int64_t active_per_layer = 1;  // copies one token uses (top_k for routed experts)
+  int64_t layers = 0;      // layers holding it; 0 for tensors outside the layer stack
+
+  int64_t elements() const { return rows * cols; }
+  int64_t count() const { return per_layer * (layers > 0 ? layers : 1); }
+  int64_t active_count() const { return active_per_layer * (layers > 0 ? layers : 1); }
+  int64_t params() const { return elements() * count(); }
+  int64_t active_params() const { return elements() * active_count(); }
+  bool is_matrix() const { return rows > 1 && cols > 1; }
+  // Linear weights that weight-only quantizers (GPTQ, AWQ, bitsandbytes) convert.
+  bool is_quantizable_linear() const;
+};
+
+std::vector<TensorGroup> tensor_inventory(const Architecture& arch);
+
+struct ParamCounts {
+  int64_t total = 0;
+  int64_t active = 0;         // per token (MoE: routed top-k plus everything else)
+  int64_t embedding = 0;      // token + position embeddings
+  int64_t lm_head = 0;        // 0 when tied
+  int64_t quantizable = 0;    // linear weights a weight-only quantizer converts
+  int64_t matmul_active = 0;  // active params that take part in a matmul per token (incl. lm_head)
+};
+
+ParamCounts count_params(const std::vector<TensorGroup>& tensors);
+
+}  // namespace llmcalc

@@ -1,0 +1,44 @@
+#include "llmcalc/estimate.hpp"
+
+#include "context.hpp"
+#include "memory.hpp"
+#include "performance.hpp"
+
+namespace llmcalc {
+
+Report estimate(const Scenario& s) {
+  const Context c(s);
+  Report r;
+  r.model_id = s.model.id;
+  r.model_name = s.model.name;
+  r.mode = s.mode;
+  r.method = s.method;
+  r.gpu_id = s.gpu.id;
+  r.gpu_name = s.gpu.name;
+  r.gpu_count = s.gpu_count;
+  r.params.total = c.counts.total;
+  r.params.active = c.counts.active;
+  r.params.published = s.model.published_params;
+  r.params.trainable = s.mode == Mode::training ? trainable_params(c) : 0;
+
+  Items items;
+  if (s.method == Method::seed) {
+    add_seed_items(c, items);
+  } else if (s.mode == Mode::inference) {
+    add_weight_items(c, items);
+    add_kv_cache_item(c, items);
+    add_inference_activation_items(c, items);
+    add_runtime_overhead_items(c, items);
+  } else {
+    add_weight_items(c, items);
+    add_training_state_items(c, items);
+    add_training_activation_items(c, items);
+    add_runtime_overhead_items(c, items);
+  }
+  r.memory = assemble_memory(c, std::move(items));
+  add_performance(c, r);
+  add_notes(c, r);
+  return r;
+}
+
+}  // namespace llmcalc

@@ -1,0 +1,64 @@
+#include <algorithm>
+
+#include "performance.hpp"
+
+namespace llmcalc {
+
+double matmul_flops_per_token(const Context& c) { return 2.0 * double(c.counts.matmul_active); }
+
+namespace {
+
+// Per layer and token per context position: QK^T (2 x heads x qk_dim) + AV (2 x heads x v_dim).
+double attention_coeff(const Context& c) {
+  const Architecture& a = c.a;
+  const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
+  return 2.0 * double(a.num_heads) * (double(a.qk_head_dim()) + vd);
+}
+
+// Sum over positions p = first+1 .. first+n of min(p, cap).
+double capped_sum(double first, double n, double cap) {
+  auto prefix = [cap](double m) {  // sum_{p=1..m} min(p, cap)
+    if (m <= cap) return m * (m + 1) / 2;
+    return cap * (cap + 1) / 2 + (m - cap) * cap;
+  };
+  return prefix(first + n) - prefix(first);
+}
+
+}  // namespace
+
+double attention_flops_per_token(const Context& c, double context) {
+  const double windowed = double(c.a.windowed_layers());
+  const double global = double(c.a.num_layers) - windowed;
+  const double w = double(c.a.sliding_window);
+  return attention_coeff(c) * (global * context + windowed * std::min(context, w > 0 ? w : context));
+}
+
+double attention_flops_causal(const Context& c, double first, double n) {
+  const double windowed = double(c.a.windowed_layers());
+  const double global = double(c.a.num_layers) - windowed;
+  const double w = c.a.sliding_window > 0 ? double(c.a.sliding_window) : first + n;
+  return attention_coeff(c) *
+         (global * capped_sum(first, n, first + n) + windowed * capped_sum(first, n, w));
+}
+
+void finish_phase(const Context& c, Phase& p) {
+  const Gpu& g = c.s.gpu;
+  const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
+  const double flops_rate = g.matmul_peak(dt) * g.matmul_efficiency;
+  const double byte_rate = g.memory_bandwidth_bytes_per_s * g.bandwidth_efficiency;
+  p.compute_s = flops_rate > 0 ? p.flops / flops_rate : 0;
+  p.memory_s = byte_rate > 0 ? p.bytes / byte_rate : 0;
+  p.arithmetic_intensity = p.bytes > 0 ? p.flops / p.bytes : 0;
+  p.bound = p.compute_s >= p.memory_s ? Bound::compute : Bound::memory;
+  p.time_s = std::max(p.compute_s, p.memory_s) + p.comm_s + p.overhead_s;
+  Formula f;
+  f.text("max(" + format_si(p.flops, "FLOP") + " / (" + format_si(g.matmul_peak(dt), "FLOP/s") +
+         " x " + format_number(g.matmul_efficiency) + "), " + format_bytes(p.bytes, true) + " / (" +
+         format_si(g.memory_bandwidth_bytes_per_s, "B/s") + " x " +
+         format_number(g.bandwidth_efficiency) + "))");
+  if (p.comm_s > 0) f.text(" + " + format_seconds(p.comm_s) + " tp all-reduce");
+  if (p.overhead_s > 0) f.text(" + " + format_seconds(p.overhead_s) + " fixed overhead");
+  p.formula = f.str();
+}
+
+}  // namespace llmcalc

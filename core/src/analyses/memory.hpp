@@ -1,0 +1,35 @@
+#pragma once
+// The memory analyses: each appends the items it is responsible for to a breakdown.
+
+#include <vector>
+
+#include "context.hpp"
+#include "formula.hpp"
+#include "llmcalc/report.hpp"
+
+namespace llmcalc {
+
+using Items = std::vector<MemoryItem>;
+
+// Weights on one GPU, with quantization scales as their own item.
+void add_weight_items(const Context& c, Items& out);
+// KV cache for the scenario's context (inference) on one GPU.
+void add_kv_cache_item(const Context& c, Items& out);
+double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens);
+// Inference working set of the largest forward step, and its logits.
+void add_inference_activation_items(const Context& c, Items& out);
+// Training activations by the chosen method, with checkpointing and parallel layout.
+void add_training_activation_items(const Context& c, Items& out);
+// Gradients, master weights, optimizer states and LoRA adapters.
+void add_training_state_items(const Context& c, Items& out);
+// CUDA context, library workspaces and allocator slack.
+void add_runtime_overhead_items(const Context& c, Items& out);
+// The seed documents' rules of thumb, exactly.
+void add_seed_items(const Context& c, Items& out);
+
+// Trainable parameters (all for full fine-tuning, adapters for LoRA/QLoRA).
+int64_t trainable_params(const Context& c);
+
+MemoryReport assemble_memory(const Context& c, Items items);
+
+}  // namespace llmcalc

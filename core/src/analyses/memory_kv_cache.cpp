@@ -1,0 +1,76 @@
+#include <algorithm>
+
+#include "memory.hpp"
+
+namespace llmcalc {
+namespace {
+
+// Tokens a sequence holds in one layer's cache: capped by the window on windowed layers,
+// rounded up to whole pages when the cache is paged.
+int64_t cached_tokens(const Context& c, int64_t tokens, bool windowed) {
+  int64_t n = windowed ? std::min(tokens, c.a.sliding_window) : tokens;
+  const int64_t page = c.s.options.kv_page_tokens;
+  if (page > 0) n = (n + page - 1) / page * page;
+  return n;
+}
+
+struct KvShape {
+  double elements_per_token_layer;  // per GPU
+  std::string what;                 // formula text for one token of one layer
+};
+
+KvShape kv_shape(const Context& c) {
+  const Architecture& a = c.a;
+  if (a.mla) {
+    // MLA caches one compressed latent plus the shared RoPE key per token (DeepSeek-V2
+    // paper, section 2.1); every tensor-parallel rank keeps the whole latent.
+    const double e = double(a.mla->kv_lora_rank + a.mla->qk_rope_head_dim);
+    return {e, "(" + format_number(double(a.mla->kv_lora_rank)) + " kv_lora_rank + " +
+                   format_number(double(a.mla->qk_rope_head_dim)) + " rope_dim)"};
+  }
+  const double heads = double(c.kv_heads_per_gpu());
+  return {2.0 * heads * double(a.head_dim),
+          "2 (K,V) x " + format_number(heads) + " kv_heads x " + format_number(double(a.head_dim)) +
+              " head_dim"};
+}
+
+}  // namespace
+
+double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens) {
+  const KvShape shape = kv_shape(c);
+  const double stage = double(c.layers_per_stage) / double(c.a.num_layers);
+  const double windowed = double(c.a.windowed_layers()) * stage;
+  const double global = double(c.a.num_layers) * stage - windowed;
+  const double per_seq = global * double(cached_tokens(c, tokens, false)) +
+                         windowed * double(cached_tokens(c, tokens, true));
+  return shape.elements_per_token_layer * per_seq * double(batch) *
+         dtype_bytes(c.s.precision.kv_cache);
+}
+
+void add_kv_cache_item(const Context& c, Items& out) {
+  const int64_t tokens = c.s.workload.prompt + c.s.workload.generate;
+  const KvShape shape = kv_shape(c);
+  const double bytes = kv_cache_bytes_per_gpu(c, c.s.workload.batch, tokens);
+  const int64_t windowed = c.a.windowed_layers();
+  const int64_t layers = c.layers_per_stage;
+  Formula f(shape.what);
+  if (windowed == 0 || tokens <= c.a.sliding_window) {
+    f.times(double(layers), "layers").times(double(c.s.workload.batch), "batch");
+    f.times(double(cached_tokens(c, tokens, false)), "tokens");
+  } else {
+    const double stage = double(layers) / double(c.a.num_layers);
+    f.text(" x (").text(format_number(double(c.a.num_layers - windowed) * stage));
+    f.text(" global layers x " + format_number(double(cached_tokens(c, tokens, false))) +
+           " tokens + " + format_number(double(windowed) * stage) + " windowed layers x " +
+           format_number(double(cached_tokens(c, tokens, true))) + " tokens)");
+    f.times(double(c.s.workload.batch), "batch");
+  }
+  f.times(dtype_bytes(c.s.precision.kv_cache),
+          "B (" + std::string(dtype_name(c.s.precision.kv_cache)) + ")");
+  std::string label = "KV cache";
+  if (c.s.options.kv_page_tokens > 0)
+    label += " (paged, " + format_number(double(c.s.options.kv_page_tokens)) + "-token blocks)";
+  out.push_back({"kv_cache", label, bytes, f.str()});
+}
+
+}  // namespace llmcalc

@@ -1,0 +1,194 @@
+#include <algorithm>
+
+#include "llmcalc/catalog.hpp"
+#include "llmcalc/estimate.hpp"
+#include "llmcalc/solve.hpp"
+
+namespace llmcalc {
+namespace {
+
+constexpr int64_t kMaxBatch = 1'000'000;
+constexpr int64_t kMaxTokens = 100'000'000;
+
+bool fits(const Scenario& s) { return estimate(s).memory.fits; }
+
+// Largest x in [1, hi] with ok(x), assuming ok is monotone (true then false); 0 if !ok(1).
+template <typename F>
+int64_t largest_true(int64_t hi, F ok) {
+  if (!ok(1)) return 0;
+  int64_t lo = 1;  // ok(lo) holds
+  int64_t step = 1;
+  while (lo < hi) {  // gallop to bracket the boundary, then bisect
+    const int64_t probe = std::min(hi, lo + step);
+    if (ok(probe)) {
+      lo = probe;
+      step *= 2;
+    } else {
+      hi = probe - 1;
+      break;
+    }
+  }
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo + 1) / 2;
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+}  // namespace
+
+std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vector<double>& numbers,
+                              const std::vector<std::string>& gpu_ids) {
+  std::vector<SweepPoint> out;
+  if (var == SweepVar::gpu) {
+    out.reserve(gpu_ids.size());
+    for (const auto& id : gpu_ids) {
+      Scenario s = base;
+      if (const GpuPreset* g = find_gpu(id)) s.gpu = g->gpu;
+      out.push_back({0, id, estimate(s)});
+    }
+    return out;
+  }
+  out.reserve(numbers.size());
+  for (double v : numbers) {
+    Scenario s = base;
+    const auto n = static_cast<int64_t>(v);
+    switch (var) {
+      case SweepVar::batch: s.workload.batch = n; break;
+      case SweepVar::seq: s.workload.seq = n; break;
+      case SweepVar::prompt: s.workload.prompt = n; break;
+      case SweepVar::generate: s.workload.generate = n; break;
+      case SweepVar::grad_accum:
+        s.workload.grad_accum = n;
+        break;
+      case SweepVar::gpu: break;
+    }
+    out.push_back({v, std::to_string(n), estimate(s)});
+  }
+  return out;
+}
+
+SolveAnswer solve_max_batch(const Scenario& base) {
+  SolveAnswer a;
+  a.question = "max-batch";
+  Scenario s = base;
+  a.value = largest_true(kMaxBatch, [&](int64_t b) {
+    s.workload.batch = b;
+    return fits(s);
+  });
+  a.found = a.value > 0;
+  s.workload.batch = std::max<int64_t>(a.value, 1);
+  a.report = estimate(s);
+  a.layout = s.parallelism;
+  a.explanation = a.found ? "largest batch that fits; batch " + std::to_string(a.value + 1) +
+                                " does not" + (a.value == kMaxBatch ? " (search limit reached)" : "")
+                          : "batch 1 does not fit";
+  return a;
+}
+
+SolveAnswer solve_max_context(const Scenario& base) {
+  SolveAnswer a;
+  a.question = "max-context";
+  Scenario s = base;
+  const bool training = s.mode == Mode::training;
+  // Inference varies the prompt (generated tokens kept); training varies the sequence.
+  const int64_t hi = training ? kMaxTokens : kMaxTokens - s.workload.generate;
+  a.value = largest_true(hi, [&](int64_t n) {
+    (training ? s.workload.seq : s.workload.prompt) = n;
+    return fits(s);
+  });
+  a.found = a.value > 0;
+  (training ? s.workload.seq : s.workload.prompt) = std::max<int64_t>(a.value, 1);
+  a.report = estimate(s);
+  a.layout = s.parallelism;
+  const int64_t ctx = training ? a.value : a.value + s.workload.generate;
+  a.explanation = !a.found ? "one token does not fit"
+                           : std::string(training ? "longest training sequence" : "longest prompt") +
+                                 " that fits (context " + std::to_string(ctx) + " tokens)";
+  const int64_t limit = s.model.arch.max_position_embeddings;
+  if (a.found && limit > 0 && ctx > limit)
+    a.explanation += "; beyond the model's max_position_embeddings (" + std::to_string(limit) + ")";
+  return a;
+}
+
+SolveAnswer solve_min_gpus(const Scenario& base, int64_t max_gpus) {
+  SolveAnswer a;
+  a.question = "min-gpus";
+  const Architecture& arch = base.model.arch;
+  const bool training = base.mode == Mode::training;
+  for (int64_t n = 1; n <= max_gpus; ++n) {
+    // Layouts with n GPUs, tensor parallel first (within a node, it must divide the heads),
+    // then pipeline; training puts the remainder in data parallel (which ZeRO can use).
+    for (int64_t tp = std::min<int64_t>(n, 8); tp >= 1; --tp) {
+      if (n % tp != 0 || arch.num_heads % tp != 0) continue;
+      const int64_t rest = n / tp;
+      for (int64_t pp = training ? 1 : rest; pp <= rest; ++pp) {
+        if (rest % pp != 0 || pp > arch.num_layers) continue;
+        Scenario s = base;
+        s.parallelism.tp = tp;
+        s.parallelism.pp = pp;
+        s.parallelism.dp = rest / pp;
+        s.gpu_count = n;
+        Report r = estimate(s);
+        if (r.memory.fits) {
+          a.value = n;
+          a.found = true;
+          a.layout = s.parallelism;
+          a.report = std::move(r);
+          a.explanation = "fewest " + base.gpu.name + " GPUs that fit: tp " + std::to_string(tp) +
+                          ", pp " + std::to_string(pp) + ", dp " + std::to_string(rest / pp);
+          return a;
+        }
+      }
+    }
+  }
+  a.report = estimate(base);
+  a.explanation = "does not fit on " + std::to_string(max_gpus) + " GPUs with any layout tried";
+  return a;
+}
+
+KneeAnswer solve_knee(const Scenario& base) {
+  KneeAnswer k;
+  Scenario s = base;
+  k.max_batch = solve_max_batch(base).value;
+  const int64_t limit = std::max<int64_t>(std::min<int64_t>(k.max_batch, 4096), 1);
+  for (int64_t b = 1;; b *= 2) {
+    const int64_t batch = std::min(b, limit);
+    s.workload.batch = batch;
+    const Report r = estimate(s);
+    double step = 0;
+    bool compute = false;
+    for (const auto& p : r.latency.phases)
+      if (p.id == "decode_first") {
+        step = p.time_s;
+        compute = p.bound == Bound::compute;
+      }
+    k.batch.push_back(batch);
+    k.decode_step_s.push_back(step);
+    k.tokens_per_s_total.push_back(step > 0 ? double(batch) * double(s.parallelism.dp) / step : 0);
+    k.compute_bound.push_back(compute);
+    k.fits.push_back(r.memory.fits);
+    if (batch >= limit) break;
+  }
+  // The knee: smallest batch whose first decode step is compute-bound (monotone in batch).
+  auto bound_at = [&](int64_t b) {
+    s.workload.batch = b;
+    for (const auto& p : estimate(s).latency.phases)
+      if (p.id == "decode_first") return p.bound == Bound::compute;
+    return false;
+  };
+  const int64_t search = std::max<int64_t>(limit, 1);
+  if (bound_at(search)) {
+    int64_t lo = 1, hi = search;
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      if (bound_at(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    k.knee_batch = lo;
+  }
+  return k;
+}
+
+}  // namespace llmcalc

@@ -1,0 +1,80 @@
+#include <algorithm>
+
+#include "performance.hpp"
+
+namespace llmcalc {
+
+void add_training_perf(const Context& c, Report& r) {
+  const Workload& w = c.s.workload;
+  TrainingPerfReport& T = r.training;
+  const double b = double(w.batch), s = double(w.seq), m = double(w.grad_accum);
+  const double tokens_replica = b * s * m;
+  // Forward FLOPs per sequence: matmuls for every token plus causal attention.
+  const double fwd = b * (s * matmul_flops_per_token(c) + attention_flops_causal(c, 0, s));
+  const bool full = c.s.training.finetune == Finetune::full;
+  // Backward is 2x forward (activation and weight gradients); a frozen base skips the
+  // weight gradients, so LoRA's backward is about 1x forward.
+  const double base_mult = full ? 3.0 : 2.0;
+  double recompute = 0;
+  if (c.s.training.checkpointing == Checkpointing::full) recompute = fwd;
+  else if (c.s.training.checkpointing == Checkpointing::selective)
+    recompute = b * attention_flops_causal(c, 0, s);  // attention core recomputed
+  const double model_flops = base_mult * fwd * m;     // useful work per replica
+  const double hw_flops = (base_mult * fwd + recompute) * m;
+  T.recompute_overhead = recompute / (base_mult * fwd);
+
+  Phase p;
+  p.id = "train_step";
+  p.label = "Training step (" + format_number(m) + " micro-batches)";
+  p.flops = hw_flops / (c.tp * c.pp);
+  double weights = 0, states = 0, acts = 0;
+  for (const auto& i : r.memory.items) {
+    if (i.id == "weights" || i.id == "quantization_scales") weights += i.bytes;
+    else if (i.id == "activations" || i.id == "logits") acts += i.bytes;
+    else if (i.id != "runtime_overhead" && i.id != "fragmentation") states += i.bytes;
+  }
+  // Per micro-batch: weights read in forward, backward (and recompute); saved activations
+  // written and read back. Per step: the optimizer reads and writes its states once.
+  const double reads = c.s.training.checkpointing == Checkpointing::full ? 4.0 : 3.0;
+  p.bytes = m * (reads * weights + 2.0 * acts) + 2.0 * states;
+  // Tensor parallel: 2 all-reduces per layer forward, 2 backward, per micro-batch.
+  if (c.s.parallelism.tp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {
+    const double bytes = b * s * double(c.a.hidden_size) * dtype_bytes(c.s.precision.activations);
+    const double t = c.tp;
+    const double per = 10e-6 + 2.0 * (t - 1) / t * bytes / c.s.gpu.interconnect_bandwidth_bytes_per_s;
+    p.comm_s = m * 4.0 * double(c.layers_per_stage) * per;
+  }
+  p.overhead_s = m * 3.0 * c.s.overhead.step_overhead_s / c.pp;
+  finish_phase(c, p);
+  // Data parallel: the gradient all-reduce overlaps with backward (DDP buckets); only the
+  // part longer than the backward pass is exposed.
+  if (c.s.parallelism.dp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {
+    double grads = 0;
+    for (const auto& i : r.memory.items)
+      if (i.id == "gradients") grads += i.bytes * (c.s.training.zero_stage >= 2 ? c.dp : 1.0);
+    const double ar = 2.0 * (c.dp - 1) / c.dp * grads / c.s.gpu.interconnect_bandwidth_bytes_per_s;
+    const double backward = p.compute_s * 2.0 / 3.0;
+    const double exposed = std::max(0.0, ar - backward);
+    p.comm_s += exposed;
+    p.time_s += exposed;
+  }
+  // Pipeline bubble of 1F1B: (pp - 1) / (m + pp - 1) of the step is idle.
+  if (c.s.parallelism.pp > 1) {
+    T.pipeline_bubble = (c.pp - 1) / (m + c.pp - 1);
+    p.time_s /= (1.0 - T.pipeline_bubble);
+    p.formula += " / (1 - " + format_number(T.pipeline_bubble) + " pipeline bubble)";
+  }
+  T.step = p;
+  T.tokens_per_step = tokens_replica * c.dp;
+  T.tokens_per_s = p.time_s > 0 ? T.tokens_per_step / p.time_s : 0;
+  const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
+  const double peak = c.s.gpu.matmul_peak(dt) * double(c.s.gpu_count);
+  T.mfu = peak > 0 && p.time_s > 0 ? model_flops * c.dp / p.time_s / peak : 0;
+  if (w.tokens_budget > 0 && T.tokens_per_s > 0) {
+    T.run_time_s = w.tokens_budget / T.tokens_per_s;
+    T.gpu_hours = T.run_time_s * double(c.s.gpu_count) / 3600.0;
+    T.run_cost = T.gpu_hours * c.s.options.price_per_gpu_hour;
+  }
+}
+
+}  // namespace llmcalc

@@ -1,0 +1,247 @@
+#include "llmcalc/api.hpp"
+
+#include <algorithm>
+
+#include "../model/architecture_json.hpp"
+#include "../model/hf_config.hpp"
+#include "../report/report_json.hpp"
+#include "../scenario/json_reader.hpp"
+#include "llmcalc/catalog.hpp"
+#include "llmcalc/estimate.hpp"
+#include "llmcalc/parse.hpp"
+#include "llmcalc/solve.hpp"
+#include "llmcalc/tensors.hpp"
+
+#ifndef LLMCALC_VERSION
+#define LLMCALC_VERSION "0.0.0"
+#endif
+
+namespace llmcalc {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxSweepPoints = 10'000;
+
+// Serializes a success envelope, refusing (as an internal error) any non-finite number so
+// that no NaN or Infinity can reach a user.
+std::string finish(json body) {
+  std::string where;
+  if (find_non_finite(body, where))
+    return errors_to_json({{where, "internal", "non-finite number in the result (a bug)"}}).dump();
+  body["ok"] = true;
+  return body.dump();
+}
+
+std::string fail(const Errors& e) { return errors_to_json(e).dump(); }
+
+json compact_series(const std::vector<SweepPoint>& points) {
+  json values = json::array(), labels = json::array();
+  json total = json::array(), fits = json::array(), capacity = json::array();
+  json ttft = json::array(), decode = json::array(), tps = json::array(), step = json::array(),
+       mfu = json::array();
+  std::vector<std::string> ids;
+  for (const auto& p : points)
+    for (const auto& i : p.report.memory.items)
+      if (std::find(ids.begin(), ids.end(), i.id) == ids.end()) ids.push_back(i.id);
+  json items = json::object();
+  for (const auto& id : ids) items[id] = json::array();
+  for (const auto& p : points) {
+    const Report& r = p.report;
+    values.push_back(p.value);
+    labels.push_back(p.label);
+    total.push_back(r.memory.total_bytes);
+    capacity.push_back(r.memory.capacity_bytes);
+    fits.push_back(r.memory.fits);
+    for (const auto& id : ids) {
+      double b = 0;
+      for (const auto& i : r.memory.items)
+        if (i.id == id) b = i.bytes;
+      items[id].push_back(b);
+    }
+    ttft.push_back(r.latency.ttft_s);
+    decode.push_back(r.latency.decode_first_s);
+    tps.push_back(r.mode == Mode::inference ? r.latency.tokens_per_s_total : r.training.tokens_per_s);
+    step.push_back(r.training.step.time_s);
+    mfu.push_back(r.training.mfu);
+  }
+  return {{"values", values},
+          {"labels", labels},
+          {"series",
+           {{"total_bytes", total},
+            {"capacity_bytes", capacity},
+            {"fits", fits},
+            {"items", items},
+            {"ttft_s", ttft},
+            {"decode_first_s", decode},
+            {"tokens_per_s", tps},
+            {"step_s", step},
+            {"mfu", mfu}}}};
+}
+
+json layout_json(const Parallelism& p) {
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"sequence_parallel", p.sequence_parallel}};
+}
+
+json model_summary(const ModelSpec& m) {
+  const ParamCounts c = count_params(tensor_inventory(m.arch));
+  return {{"id", m.id},
+          {"name", m.name},
+          {"architecture", architecture_to_json(m.arch)},
+          {"params", {{"total", c.total}, {"active", c.active}}}};
+}
+
+}  // namespace
+
+std::string_view version() { return LLMCALC_VERSION; }
+
+std::string estimate_json(std::string_view scenario) {
+  ScenarioResult parsed = parse_scenario(scenario);
+  if (!parsed.scenario) return fail(parsed.errors);
+  return finish({{"report", report_to_json(estimate(*parsed.scenario))}});
+}
+
+std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
+  ScenarioResult parsed = parse_scenario(scenario);
+  Errors errors = parsed.errors;
+  for (auto& e : errors) e.path = "/scenario" + e.path;
+  auto spec = json_io::parse_text(spec_text, "/sweep", errors);
+  if (!spec) return fail(errors);
+  json_io::ObjectReader r(&*spec, "/sweep", errors);
+  if (!r.valid()) return fail(errors);
+  r.reject_unknown({"vary", "values", "compact"});
+  const std::vector<std::string_view> vars = {"batch", "seq", "prompt", "generate", "grad_accum", "gpu"};
+  auto var_index = r.choice("vary", vars);
+  const bool compact = r.boolean("compact", false).value_or(false);
+  const json* values = r.raw("values");
+  std::vector<double> numbers;
+  std::vector<std::string> ids;
+  if (values == nullptr) {
+    r.error("values", "missing_field", "is required: an array of values");
+  } else if (!values->is_array() || values->empty() || values->size() > kMaxSweepPoints) {
+    r.error("values", "wrong_type",
+            "must be a non-empty array of at most " + std::to_string(kMaxSweepPoints) + " values");
+  } else if (var_index) {
+    const bool gpu = vars[*var_index] == "gpu";
+    const int64_t lo = vars[*var_index] == "generate" ? 0 : 1;
+    const int64_t hi = vars[*var_index] == "batch" || vars[*var_index] == "grad_accum" ? 1'000'000
+                                                                                     : 100'000'000;
+    for (size_t i = 0; i < values->size(); ++i) {
+      const std::string path = "/sweep/values/" + std::to_string(i);
+      const json& v = (*values)[i];
+      if (gpu) {
+        if (v.is_string() && find_gpu(v.get<std::string>())) ids.push_back(v.get<std::string>());
+        else errors.push_back({path, "unknown_preset", "must be a GPU preset id"});
+      } else if (auto n = json_io::as_integer(v, path, lo, hi, errors)) {
+        numbers.push_back(double(*n));
+      }
+    }
+  }
+  if (!errors.empty() || !parsed.scenario) return fail(errors);
+  const auto points = sweep(*parsed.scenario, static_cast<SweepVar>(*var_index), numbers, ids);
+  if (compact) {
+    json body = compact_series(points);
+    body["vary"] = vars[*var_index];
+    return finish(std::move(body));
+  }
+  json arr = json::array();
+  for (const auto& p : points)
+    arr.push_back({{"value", p.value}, {"label", p.label}, {"report", report_to_json(p.report)}});
+  return finish({{"vary", vars[*var_index]}, {"points", arr}});
+}
+
+std::string solve_json(std::string_view scenario, std::string_view question_text) {
+  ScenarioResult parsed = parse_scenario(scenario);
+  Errors errors = parsed.errors;
+  for (auto& e : errors) e.path = "/scenario" + e.path;
+  auto q = json_io::parse_text(question_text, "/question", errors);
+  if (!q) return fail(errors);
+  json_io::ObjectReader r(&*q, "/question", errors);
+  if (!r.valid()) return fail(errors);
+  r.reject_unknown({"question", "max_gpus"});
+  auto which = r.choice("question", {"max-batch", "max-context", "min-gpus", "knee"});
+  const int64_t max_gpus = r.integer("max_gpus", 1, 65536, 4096).value_or(4096);
+  if (!errors.empty() || !parsed.scenario || !which) return fail(errors);
+  const Scenario& s = *parsed.scenario;
+  if (*which == 3) {
+    if (s.mode != Mode::inference || s.workload.generate < 2)
+      return fail({{"/question/question", "inconsistent",
+                    "knee needs an inference scenario with generate >= 2 (decode steps)"}});
+    const KneeAnswer k = solve_knee(s);
+    return finish({{"question", "knee"},
+                   {"knee_batch", k.knee_batch},
+                   {"max_batch", k.max_batch},
+                   {"series",
+                    {{"batch", k.batch},
+                     {"decode_step_s", k.decode_step_s},
+                     {"tokens_per_s_total", k.tokens_per_s_total},
+                     {"compute_bound", k.compute_bound},
+                     {"fits", k.fits}}}});
+  }
+  SolveAnswer a = *which == 0 ? solve_max_batch(s)
+                  : *which == 1 ? solve_max_context(s)
+                                : solve_min_gpus(s, max_gpus);
+  return finish({{"question", a.question},
+                 {"found", a.found},
+                 {"value", a.value},
+                 {"layout", layout_json(a.layout)},
+                 {"explanation", a.explanation},
+                 {"report", report_to_json(a.report)}});
+}
+
+std::string models_json() {
+  json arr = json::array();
+  for (const auto& m : model_presets()) {
+    json j = model_summary(m.spec);
+    j["family"] = m.family;
+    j["hf_repo"] = m.hf_repo;
+    j["published_params"] = m.spec.published_params;
+    j["published_active_params"] = m.spec.published_active_params;
+    j["config_source"] = m.config_source;
+    j["params_source"] = m.params_source;
+    arr.push_back(std::move(j));
+  }
+  return finish({{"models", arr}});
+}
+
+std::string gpus_json() {
+  json arr = json::array();
+  for (const auto& p : gpu_presets()) {
+    const Gpu& g = p.gpu;
+    json flops = json::object();
+    for (int d = 0; d < kDtypeCount; ++d)
+      if (g.peak_flops[d] > 0) flops[std::string(dtype_name(static_cast<Dtype>(d)))] = g.peak_flops[d];
+    arr.push_back({{"id", g.id},
+                   {"name", g.name},
+                   {"vendor", p.vendor},
+                   {"memory_bytes", g.memory_bytes},
+                   {"memory_bandwidth_bytes_per_s", g.memory_bandwidth_bytes_per_s},
+                   {"peak_flops", flops},
+                   {"interconnect", p.interconnect},
+                   {"interconnect_bandwidth_bytes_per_s", g.interconnect_bandwidth_bytes_per_s},
+                   {"efficiency", {{"matmul", g.matmul_efficiency}, {"bandwidth", g.bandwidth_efficiency}}},
+                   {"sources",
+                    {{"memory", p.memory_source},
+                     {"bandwidth", p.bandwidth_source},
+                     {"flops", p.flops_source},
+                     {"interconnect", p.interconnect_source},
+                     {"efficiency", p.efficiency_source}}}});
+  }
+  return finish({{"gpus", arr}});
+}
+
+std::string import_hf_config_json(std::string_view config) {
+  ModelResult m = import_hf_config_text(config);
+  if (!m.model) return fail(m.errors);
+  return finish({{"model", model_summary(*m.model)}});
+}
+
+std::string export_hf_config_json(std::string_view model_id) {
+  const ModelPreset* p = find_model(model_id);
+  if (p == nullptr)
+    return fail({{"/model", "unknown_preset", "no model preset \"" + std::string(model_id.substr(0, 40)) + "\""}});
+  return finish({{"config", export_hf_config(p->spec)}});
+}
+
+}  // namespace llmcalc

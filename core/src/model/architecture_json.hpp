@@ -1,0 +1,20 @@
+#pragma once
+// Architecture <-> JSON: the explicit `architecture` object of a scenario and of a preset.
+
+#include <optional>
+
+#include "../scenario/json_reader.hpp"
+#include "llmcalc/architecture.hpp"
+
+namespace llmcalc {
+
+// Reads an explicit architecture object (unknown keys are errors), then validates it.
+std::optional<Architecture> read_architecture(json_io::ObjectReader& r);
+
+// Checks ranges and consistency (heads divide hidden, kv heads divide heads, ...);
+// errors are reported at `path` + the field's key.
+void validate_architecture(const Architecture& a, const std::string& path, Errors& errors);
+
+nlohmann::json architecture_to_json(const Architecture& a);
+
+}  // namespace llmcalc

@@ -1,0 +1,17 @@
+#pragma once
+// Number formatting for formulas and messages: locale-independent, never "nan" or "inf".
+
+#include <string>
+
+namespace llmcalc {
+
+// Whole numbers below 1e15 print exactly ("6738415616"); others with 6 significant digits.
+std::string format_number(double v);
+// "12.55 GiB" (binary) or "13.48 GB" (decimal).
+std::string format_bytes(double bytes, bool decimal = false);
+// "1.23 ms", "45.6 us", "2.5 s", "3.1 h".
+std::string format_seconds(double s);
+// "1.23 TFLOP" style, decimal.
+std::string format_si(double v, const char* unit);
+
+}  // namespace llmcalc

@@ -1,0 +1,84 @@
+#include <cstdio>
+
+#include "llmcalc/format.hpp"
+#include "number_format.hpp"
+
+namespace llmcalc {
+namespace {
+
+std::string pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string lpad(std::string s, size_t width) {
+  if (s.size() < width) s.insert(0, width - s.size(), ' ');
+  return s;
+}
+
+std::string phase_line(const Phase& p) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.3g FLOP/B", p.arithmetic_intensity);
+  return "  " + pad(p.label, 32) + lpad(format_seconds(p.time_s), 10) + "  " +
+         pad(std::string(bound_name(p.bound)) + "-bound", 15) + buf + "\n      " + p.formula + "\n";
+}
+
+}  // namespace
+
+std::string format_report_table(const Report& r, bool decimal) {
+  std::string out;
+  out += r.model_name + " (" + r.model_id + "), " + std::string(mode_name(r.mode)) + ", method " +
+         (r.method == Method::seed ? "seed" : "detailed") + "\n";
+  out += "GPU: " + std::to_string(r.gpu_count) + " x " + r.gpu_name + "\n";
+  out += "Parameters: " + format_number(double(r.params.total)) + " total, " +
+         format_number(double(r.params.active)) + " active";
+  if (r.params.trainable > 0) out += ", " + format_number(double(r.params.trainable)) + " trainable";
+  out += "\n\nMemory per GPU\n";
+  for (const auto& i : r.memory.items) {
+    out += "  " + pad(i.label, 34) + lpad(format_bytes(i.bytes, decimal), 12) + "\n";
+    out += "      = " + i.formula + "\n";
+  }
+  out += "  " + pad("Total", 34) + lpad(format_bytes(r.memory.total_bytes, decimal), 12) + "\n";
+  out += "  " + pad("Capacity", 34) + lpad(format_bytes(r.memory.capacity_bytes, decimal), 12) + "\n";
+  out += std::string("  ") + (r.memory.fits ? "FITS, headroom " : "DOES NOT FIT, short by ") +
+         format_bytes(r.memory.fits ? r.memory.headroom_bytes : -r.memory.headroom_bytes, decimal) +
+         "\n";
+  if (r.has_performance && r.mode == Mode::inference) {
+    const LatencyReport& L = r.latency;
+    out += "\nLatency and throughput\n";
+    for (const auto& p : L.phases) out += phase_line(p);
+    out += "  Time to first token             " + lpad(format_seconds(L.ttft_s), 10) + "\n";
+    out += "  Decode, all generated tokens    " + lpad(format_seconds(L.decode_total_s), 10) + "\n";
+    out += "  End to end                      " + lpad(format_seconds(L.end_to_end_s), 10) + "\n";
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "  Decode: %.1f tokens/s per sequence, %.1f tokens/s total\n",
+                  L.tokens_per_s_per_sequence, L.tokens_per_s_total);
+    out += buf;
+    if (L.cost_per_million_tokens > 0) {
+      std::snprintf(buf, sizeof buf, "  Cost: %.4g per million generated tokens\n",
+                    L.cost_per_million_tokens);
+      out += buf;
+    }
+  }
+  if (r.has_performance && r.mode == Mode::training) {
+    const TrainingPerfReport& T = r.training;
+    out += "\nTraining throughput\n" + phase_line(T.step);
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "  %.0f tokens/s, MFU %.1f%%, recompute +%.0f%%, bubble %.1f%%\n",
+                  T.tokens_per_s, T.mfu * 100, T.recompute_overhead * 100, T.pipeline_bubble * 100);
+    out += buf;
+    if (T.run_time_s > 0) {
+      out += "  Token budget: " + format_seconds(T.run_time_s) + ", " + format_number(T.gpu_hours) +
+             " GPU-hours";
+      if (T.run_cost > 0) out += ", cost " + format_number(T.run_cost);
+      out += "\n";
+    }
+  }
+  if (!r.notes.empty()) {
+    out += "\nNotes\n";
+    for (const auto& n : r.notes) out += "  - " + n + "\n";
+  }
+  return out;
+}
+
+}  // namespace llmcalc
