@@ -45,15 +45,18 @@ struct FlopItem {
 struct Phase {
   std::string id;     // "prefill", "decode_first", "decode_last", "train_step"
   std::string label;
-  double flops = 0;   // per GPU
-  double bytes = 0;   // per GPU memory traffic
+  double flops = 0;            // per GPU, all FLOPs
+  double attention_flops = 0;  // the part done by the fused attention kernel
+  double bytes = 0;            // per GPU traffic streamed by matmuls (weights, KV cache)
+  double elementwise_bytes = 0;  // per GPU traffic of norms, activations, residual adds
   double arithmetic_intensity = 0;  // flops / bytes
   Bound bound = Bound::memory;
   double compute_s = 0;   // flops / achievable FLOP/s
   double memory_s = 0;    // bytes / achievable bandwidth
+  double elementwise_s = 0;  // elementwise_bytes / achievable bandwidth (not overlapped)
   double comm_s = 0;      // tensor-parallel all-reduce time
   double overhead_s = 0;  // fixed per-step cost
-  double time_s = 0;      // max(compute, memory) + comm + overhead (+ bubble)
+  double time_s = 0;      // max(compute, memory) + elementwise + comm + overhead (+ bubble)
   std::string formula;
 };
 

@@ -41,21 +41,51 @@ double attention_flops_causal(const Context& c, double first, double n) {
          (global * capped_sum(first, n, first + n) + windowed * capped_sum(first, n, w));
 }
 
+double elementwise_bytes_per_token(const Context& c) {
+  const Architecture& a = c.a;
+  const double ab = dtype_bytes(c.s.precision.activations);
+  const double h = double(a.hidden_size);
+  const double rope = a.position == PositionKind::rope
+                          ? 2.0 * double(a.num_heads * a.qk_head_dim() + a.num_kv_heads * a.head_dim)
+                          : 0.0;
+  const double act = a.mlp == MlpKind::gated ? 5.0 : 2.0;  // SiLU + product, or GELU: read + write
+  const double width = a.moe ? double(a.moe->top_k * a.moe->expert_intermediate_size +
+                                      a.moe->num_shared_experts * a.moe->shared_expert_intermediate_size)
+                             : double(a.intermediate_size);
+  // Per layer: each norm reads and writes the hidden state; two residual adds read two and
+  // write one; the MLP activation; RoPE reads and writes q and k.
+  const double per_layer = 2.0 * double(a.norms_per_layer) * h + 6.0 * h + act * width + rope;
+  return per_layer * double(a.num_layers) * ab;
+}
+
 void finish_phase(const Context& c, Phase& p) {
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
   const double flops_rate = g.matmul_peak(dt) * g.matmul_efficiency;
+  // Fused attention kernels reach a lower fraction of peak than large GEMMs: FlashAttention-2
+  // (Dao 2023, arXiv:2307.08691) reports 50-73% of A100 peak forward and less backward.
+  const double attention_rate = g.matmul_peak(dt) * std::min(kAttentionEfficiency, g.matmul_efficiency);
   const double byte_rate = g.memory_bandwidth_bytes_per_s * g.bandwidth_efficiency;
-  p.compute_s = flops_rate > 0 ? p.flops / flops_rate : 0;
+  p.compute_s = flops_rate > 0 ? (p.flops - p.attention_flops) / flops_rate +
+                                     p.attention_flops / attention_rate
+                               : 0;
   p.memory_s = byte_rate > 0 ? p.bytes / byte_rate : 0;
-  p.arithmetic_intensity = p.bytes > 0 ? p.flops / p.bytes : 0;
-  p.bound = p.compute_s >= p.memory_s ? Bound::compute : Bound::memory;
-  p.time_s = std::max(p.compute_s, p.memory_s) + p.comm_s + p.overhead_s;
+  p.elementwise_s = byte_rate > 0 ? p.elementwise_bytes / byte_rate : 0;
+  p.arithmetic_intensity = p.bytes + p.elementwise_bytes > 0 ? p.flops / (p.bytes + p.elementwise_bytes) : 0;
+  p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
+  p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
   Formula f;
-  f.text("max(" + format_si(p.flops, "FLOP") + " / (" + format_si(g.matmul_peak(dt), "FLOP/s") +
-         " x " + format_number(g.matmul_efficiency) + "), " + format_bytes(p.bytes, true) + " / (" +
+  f.text("max(" + format_si(p.flops - p.attention_flops, "FLOP") + " / (" +
+         format_si(g.matmul_peak(dt), "FLOP/s") + " x " + format_number(g.matmul_efficiency) + ")");
+  if (p.attention_flops > 0)
+    f.text(" + " + format_si(p.attention_flops, "FLOP") + " attention / (" +
+           format_si(g.matmul_peak(dt), "FLOP/s") + " x " +
+           format_number(std::min(kAttentionEfficiency, g.matmul_efficiency)) + ")");
+  f.text(", " + format_bytes(p.bytes, true) + " / (" +
          format_si(g.memory_bandwidth_bytes_per_s, "B/s") + " x " +
          format_number(g.bandwidth_efficiency) + "))");
+  if (p.elementwise_s > 0)
+    f.text(" + " + format_bytes(p.elementwise_bytes, true) + " elementwise / same bandwidth");
   if (p.comm_s > 0) f.text(" + " + format_seconds(p.comm_s) + " tp all-reduce");
   if (p.overhead_s > 0) f.text(" + " + format_seconds(p.overhead_s) + " fixed overhead");
   p.formula = f.str();

@@ -51,7 +51,9 @@ Phase decode_phase(const Context& c, const Report& r, const char* id, const char
   Phase p;
   p.id = id;
   p.label = label;
-  p.flops = B * (matmul_flops_per_token(c) + attention_flops_per_token(c, context)) / c.tp;
+  p.attention_flops = B * attention_flops_per_token(c, context) / c.tp;
+  p.flops = B * matmul_flops_per_token(c) / c.tp + p.attention_flops;
+  p.elementwise_bytes = B * elementwise_bytes_per_token(c) / c.tp;
   const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context));
   p.bytes = decode_weight_bytes(c, weight_bytes(r), B) * c.pp + kv * c.pp;
   p.comm_s = tp_allreduce_s(c, B);
@@ -75,9 +77,10 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.label = "Prefill (time to first token)";
   const double head = 2.0 * double(c.a.vocab_size) * double(c.a.hidden_size);
   const double logit_positions = c.s.options.logits == LogitsScope::all ? P : 1.0;
-  pre.flops = B * (P * (matmul_flops_per_token(c) - head) + logit_positions * head +
-                   attention_flops_causal(c, 0, P)) /
-              c.tp;
+  pre.attention_flops = B * attention_flops_causal(c, 0, P) / c.tp;
+  pre.flops = B * (P * (matmul_flops_per_token(c) - head) + logit_positions * head) / c.tp +
+              pre.attention_flops;
+  pre.elementwise_bytes = B * P * elementwise_bytes_per_token(c) / c.tp;
   const double kv_written = kv_cache_bytes_per_gpu(c, w.batch, w.prompt) * c.pp;
   pre.bytes = weight_bytes(r) * c.pp + kv_written;
   const int64_t chunk = c.s.options.prefill_chunk > 0 ? std::min(c.s.options.prefill_chunk, w.prompt)

@@ -21,8 +21,15 @@ void add_notes(const Context& c, Report& r);
 void add_inference_latency(const Context& c, Report& r);  // latency.cpp
 void add_training_perf(const Context& c, Report& r);      // training_perf.cpp
 
+// Bytes the non-matmul kernels (norms, activation functions, residual adds, RoPE) read and
+// write per token in one forward pass, whole model.
+double elementwise_bytes_per_token(const Context& c);
+
 // Time of a phase on one GPU: the larger of compute and memory time, plus communication
 // and the fixed per-step overhead; fills the bound and intensity.
 void finish_phase(const Context& c, Phase& p);
+
+// Fraction of peak FLOP/s fused attention reaches (FlashAttention-2 paper range, see flops.cpp).
+inline constexpr double kAttentionEfficiency = 0.55;
 
 }  // namespace llmcalc

@@ -26,7 +26,15 @@ void add_training_perf(const Context& c, Report& r) {
   Phase p;
   p.id = "train_step";
   p.label = "Training step (" + format_number(m) + " micro-batches)";
+  // Passes over the model per micro-batch: forward, backward (counted as 2), recompute.
+  const double reads = c.s.training.checkpointing == Checkpointing::full ? 4.0 : 3.0;
   p.flops = hw_flops / (c.tp * c.pp);
+  // Attention forward + backward (2x) + recompute, done by the fused attention kernel.
+  const double attn_fwd = b * attention_flops_causal(c, 0, s);
+  const double attn_recompute = c.s.training.checkpointing == Checkpointing::none ? 0.0 : attn_fwd;
+  p.attention_flops = m * (3.0 * attn_fwd + attn_recompute) / (c.tp * c.pp);
+  // Elementwise kernels: forward, about twice that backward, once more when recomputing.
+  p.elementwise_bytes = m * b * s * elementwise_bytes_per_token(c) * (reads) / (c.tp * c.pp);
   double weights = 0, states = 0, acts = 0;
   for (const auto& i : r.memory.items) {
     if (i.id == "weights" || i.id == "quantization_scales") weights += i.bytes;
@@ -35,7 +43,6 @@ void add_training_perf(const Context& c, Report& r) {
   }
   // Per micro-batch: weights read in forward, backward (and recompute); saved activations
   // written and read back. Per step: the optimizer reads and writes its states once.
-  const double reads = c.s.training.checkpointing == Checkpointing::full ? 4.0 : 3.0;
   p.bytes = m * (reads * weights + 2.0 * acts) + 2.0 * states;
   // Tensor parallel: 2 all-reduces per layer forward, 2 backward, per micro-batch.
   if (c.s.parallelism.tp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {

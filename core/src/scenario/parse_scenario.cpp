@@ -200,12 +200,16 @@ void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
                     "peak_flops", "interconnect_bandwidth_bytes_per_s", "matmul_efficiency",
                     "bandwidth_efficiency"});
   count_given = r.has("count") ? r.integer("count", 1, 1'000'000).value_or(1) : 0;
-  const bool custom = r.valid() && !r.has("gpu");
+  // A custom GPU: "gpu":"custom", or no preset but a capacity; otherwise a preset (default
+  // h100-sxm) whose numbers the other fields override.
+  const size_t before = r.errors().size();
+  const std::string id =
+      r.string("gpu", r.has("memory_bytes") ? "custom" : "h100-sxm").value_or("h100-sxm");
+  const bool custom = id == "custom";
   if (!custom) {
-    const std::string id = r.string("gpu", "h100-sxm").value_or("h100-sxm");
     if (const GpuPreset* g = find_gpu(id)) {
       s.gpu = g->gpu;
-    } else if (r.errors().empty() || r.errors().back().path != "/hardware/gpu") {
+    } else if (r.errors().size() == before) {
       std::string shown = id.size() > 40 ? id.substr(0, 40) + "..." : id;
       r.error("gpu", "unknown_preset", "no GPU preset \"" + shown + "\" (see `llmcalc list gpus`)");
     }
@@ -214,7 +218,7 @@ void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
     s.gpu.id = "custom";
     s.gpu.name = "Custom GPU";
     if (!r.has("memory_bytes"))
-      r.error("memory_bytes", "missing_field", "is required for a custom GPU (no gpu preset given)");
+      r.error("memory_bytes", "missing_field", "is required for a custom GPU");
   }
   Gpu& g = s.gpu;
   if (auto name = r.string("name", g.name)) g.name = name->substr(0, 120);

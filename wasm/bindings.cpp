@@ -1,0 +1,16 @@
+// Registers the adapters of llmcalc_wasm.hpp with embind. Nothing else belongs here:
+// strings in, strings out (UTF-8 JSON text), so JavaScript never owns a C++ object.
+#include <emscripten/bind.h>
+
+#include "llmcalc_wasm.hpp"
+
+EMSCRIPTEN_BINDINGS(llmcalc) {
+  emscripten::function("estimate_json", &llmcalc::wasm::estimate);
+  emscripten::function("sweep_json", &llmcalc::wasm::sweep);
+  emscripten::function("solve_json", &llmcalc::wasm::solve);
+  emscripten::function("models_json", &llmcalc::wasm::models);
+  emscripten::function("gpus_json", &llmcalc::wasm::gpus);
+  emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
+  emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
+  emscripten::function("version", &llmcalc::wasm::version);
+}

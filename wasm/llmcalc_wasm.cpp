@@ -1,0 +1,85 @@
+#include "llmcalc_wasm.hpp"
+
+#include <exception>
+#include <new>
+#include <utility>
+
+#include "llmcalc/api.hpp"
+
+namespace llmcalc::wasm {
+namespace {
+
+// Minimal JSON string escaping for the error message (the message is ASCII we control,
+// except for what() text, which is sanitised to printable ASCII here).
+std::string ascii_json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u >= 0x20 && u < 0x7f) {
+      out += c;
+    } else {
+      out += '?';
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string internal_error(std::string_view what) {
+  return std::string(R"({"errors":[{"code":"internal","message":)") +
+         ascii_json_string(std::string("internal error in the core (a bug): ") +
+                           std::string(what.substr(0, 300))) +
+         R"(,"path":""}],"ok":false})";
+}
+
+// Runs one core call; a C++ exception escaping the core (a bug: the core is designed never
+// to throw) is turned into an error envelope instead of aborting the whole module.
+template <typename F>
+std::string guarded(F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const std::bad_alloc&) {
+    return internal_error("out of memory");
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  } catch (...) {
+    return internal_error("unknown exception");
+  }
+}
+
+}  // namespace
+
+std::string estimate(const std::string& scenario) {
+  return guarded([&] { return llmcalc::estimate_json(scenario); });
+}
+
+std::string sweep(const std::string& scenario, const std::string& spec) {
+  return guarded([&] { return llmcalc::sweep_json(scenario, spec); });
+}
+
+std::string solve(const std::string& scenario, const std::string& question) {
+  return guarded([&] { return llmcalc::solve_json(scenario, question); });
+}
+
+std::string models() {
+  return guarded([] { return llmcalc::models_json(); });
+}
+
+std::string gpus() {
+  return guarded([] { return llmcalc::gpus_json(); });
+}
+
+std::string import_hf_config(const std::string& config) {
+  return guarded([&] { return llmcalc::import_hf_config_json(config); });
+}
+
+std::string export_hf_config(const std::string& model_id) {
+  return guarded([&] { return llmcalc::export_hf_config_json(model_id); });
+}
+
+std::string version() { return std::string(llmcalc::version()); }
+
+}  // namespace llmcalc::wasm

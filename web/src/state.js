@@ -1,0 +1,295 @@
+// Page state <-> scenario JSON <-> URL. No estimation happens here: the state is only the
+// user's inputs; the WASM core validates the scenario and computes every number.
+
+export const DTYPES = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4', 'fp4'];
+export const KV_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'];
+export const ACT_DTYPES = ['fp32', 'fp16', 'bf16'];
+export const OPTIMIZERS = ['adamw', 'adamw-8bit', 'adafactor', 'sgd', 'sgd-momentum', 'lion'];
+
+// The seed example (LLaMA-2-7B, batch 4, context 4096). Inference splits the 4096-token
+// context into a 3840-token prompt and 256 generated tokens, so decode latency and the
+// throughput knee have decode steps to measure; the KV cache still holds 4096 tokens.
+export const DEFAULTS = Object.freeze({
+  model: 'llama-2-7b',
+  arch: null, // {architecture, name} imported from a Hugging Face config.json
+  mode: 'inference',
+  method: 'detailed',
+  weights: 'bf16',
+  kv: 'bf16',
+  act: 'bf16',
+  grads: 'auto',
+  master: 'auto',
+  ostates: 'auto',
+  group: 0, // 0 = the core's default for int4/int8
+  batch: 4,
+  prompt: 3840,
+  gen: 256,
+  seq: 4096,
+  accum: 1,
+  optimizer: 'adamw',
+  ckpt: 'none',
+  finetune: 'full',
+  rank: 16,
+  zero: 0,
+  tp: 1,
+  pp: 1,
+  dp: 1,
+  sp: false,
+  gpu: 'h100-sxm',
+  cname: 'My GPU',
+  cmem: 80, // GiB
+  cbw: 3350, // GB/s
+  cflops: 989, // dense 16-bit (fp16/bf16) TFLOP/s
+  cflops8: 1979, // dense 8-bit (fp8/int8) TFLOP/s; 0 = not supported
+  cic: 450, // GB/s interconnect
+  flash: true,
+  graphs: false,
+  price: 0,
+  unit: 'GiB',
+});
+
+const int = (lo, hi) => ({ kind: 'int', lo, hi });
+const num = (lo, hi) => ({ kind: 'num', lo, hi });
+const choice = (...values) => ({ kind: 'choice', values });
+const bool = () => ({ kind: 'bool' });
+const text = (max) => ({ kind: 'text', max });
+
+// URL key -> [state field, validator]. Anything else in the URL is rejected with a message.
+export const URL_FIELDS = {
+  model: ['model', { kind: 'model' }],
+  arch: ['arch', { kind: 'arch' }],
+  mode: ['mode', choice('inference', 'training')],
+  method: ['method', choice('detailed', 'seed')],
+  w: ['weights', choice(...DTYPES)],
+  kv: ['kv', choice(...KV_DTYPES)],
+  act: ['act', choice(...ACT_DTYPES)],
+  grad: ['grads', choice('auto', ...ACT_DTYPES)],
+  master: ['master', choice('auto', 'fp32', 'none')],
+  ost: ['ostates', choice('auto', 'fp32', 'bf16')],
+  gs: ['group', int(0, 65536)],
+  b: ['batch', int(1, 1000000)],
+  p: ['prompt', int(1, 100000000)],
+  g: ['gen', int(0, 100000000)],
+  seq: ['seq', int(1, 100000000)],
+  ga: ['accum', int(1, 1000000)],
+  opt: ['optimizer', choice(...OPTIMIZERS)],
+  ckpt: ['ckpt', choice('none', 'selective', 'full')],
+  ft: ['finetune', choice('full', 'lora', 'qlora')],
+  r: ['rank', int(1, 65536)],
+  zero: ['zero', int(0, 3)],
+  tp: ['tp', int(1, 65536)],
+  pp: ['pp', int(1, 65536)],
+  dp: ['dp', int(1, 65536)],
+  sp: ['sp', bool()],
+  gpu: ['gpu', { kind: 'gpu' }],
+  cname: ['cname', text(60)],
+  cmem: ['cmem', num(0.001, 1e6)],
+  cbw: ['cbw', num(0.001, 1e7)],
+  cflops: ['cflops', num(0.001, 1e6)],
+  cf8: ['cflops8', num(0, 1e6)],
+  cic: ['cic', num(0.001, 1e6)],
+  flash: ['flash', bool()],
+  graphs: ['graphs', bool()],
+  price: ['price', num(0, 1e6)],
+  unit: ['unit', choice('GiB', 'GB')],
+};
+const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
+const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
+// Keys that may appear in the URL but are not scenario fields.
+const PAGE_KEYS = new Set(['embed']);
+const MAX_URL_CHARS = 8192;
+const MAX_VALUE_CHARS = 4096;
+
+// Shows a value from the URL safely (as text, shortened).
+export function shown(v) {
+  const s = String(v);
+  return JSON.stringify(s.length > 40 ? s.slice(0, 40) + '...' : s);
+}
+
+function b64urlEncode(str) {
+  const bytes = new TextEncoder().encode(str);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function b64urlDecode(s) {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('not base64url');
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4);
+  const bin = atob(b64);
+  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+function parseValue(raw, spec, ctx) {
+  switch (spec.kind) {
+    case 'int': {
+      if (!/^\d{1,12}$/.test(raw)) return { error: 'must be a whole number' };
+      const n = Number(raw);
+      if (n < spec.lo || n > spec.hi) return { error: `must be between ${spec.lo} and ${spec.hi}` };
+      return { value: n };
+    }
+    case 'num': {
+      if (!/^\d{1,12}(\.\d{1,9})?$/.test(raw)) return { error: 'must be a plain decimal number' };
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < spec.lo || n > spec.hi)
+        return { error: `must be between ${spec.lo} and ${spec.hi}` };
+      return { value: n };
+    }
+    case 'choice':
+      return spec.values.includes(raw) ? { value: raw } : { error: 'must be one of ' + spec.values.join(', ') };
+    case 'bool':
+      return raw === '1' || raw === '0' ? { value: raw === '1' } : { error: 'must be 0 or 1' };
+    case 'text':
+      // Plain printable text only; it is only ever shown with textContent anyway.
+      if (raw.length > spec.max || /[\u0000-\u001f\u007f<>]/.test(raw)) return { error: 'is not a plain short name' };
+      return { value: raw };
+    case 'model':
+      return ctx.modelIds.has(raw) ? { value: raw } : { error: 'is not a model preset' };
+    case 'gpu':
+      return raw === 'custom' || ctx.gpuIds.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
+    case 'arch': {
+      let obj;
+      try {
+        obj = JSON.parse(b64urlDecode(raw));
+      } catch {
+        return { error: 'is not a valid encoded architecture' };
+      }
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj) || typeof obj.architecture !== 'object' ||
+          obj.architecture === null || Array.isArray(obj.architecture))
+        return { error: 'is not an architecture object' };
+      const name = typeof obj.name === 'string' ? obj.name.slice(0, 120) : 'Imported config';
+      // The core validates the architecture itself when the scenario is estimated.
+      return { value: { architecture: obj.architecture, name } };
+    }
+    default:
+      return { error: 'is not supported' };
+  }
+}
+
+// Reads the state from a URL's hash (and query). Returns {state, errors:[text], embed}.
+// Unknown keys and invalid values are rejected (listed in errors) and fall back to defaults.
+export function stateFromUrl(href, ctx) {
+  const state = { ...DEFAULTS };
+  const errors = [];
+  let embed = false;
+  let url;
+  try {
+    url = new URL(href);
+  } catch {
+    return { state, errors: ['the address could not be read'], embed };
+  }
+  if (url.search.length + url.hash.length > MAX_URL_CHARS) {
+    return { state, errors: [`the link's parameters are too long (over ${MAX_URL_CHARS} characters); defaults shown`], embed };
+  }
+  const lists = [new URLSearchParams(url.search), new URLSearchParams(url.hash.replace(/^#/, ''))];
+  const seen = new Set();
+  for (const params of lists) {
+    for (const [key, raw] of params) {
+      if (key === 'embed') {
+        embed = raw === '1' || raw === 'true';
+        continue;
+      }
+      if (PAGE_KEYS.has(key)) continue;
+      const entry = Object.prototype.hasOwnProperty.call(URL_FIELDS, key) ? URL_FIELDS[key] : null;
+      if (!entry) {
+        errors.push(`unknown parameter ${shown(key)} ignored`);
+        continue;
+      }
+      if (seen.has(key)) {
+        errors.push(`parameter ${shown(key)} given twice; the first is used`);
+        continue;
+      }
+      seen.add(key);
+      if (raw.length > MAX_VALUE_CHARS) {
+        errors.push(`parameter ${shown(key)} is too long; default used`);
+        continue;
+      }
+      const r = parseValue(raw, entry[1], ctx);
+      if ('error' in r) errors.push(`parameter ${key}=${shown(raw)} ${r.error}; default used`);
+      else state[entry[0]] = r.value;
+    }
+  }
+  return { state, errors, embed };
+}
+
+function encodeValue(field, v) {
+  if (field === 'arch') return b64urlEncode(JSON.stringify(v));
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return String(v);
+}
+
+// The hash for a state: only values that differ from the defaults, in a stable order.
+export function stateToHash(state) {
+  const params = new URLSearchParams();
+  for (const [key, [field]] of Object.entries(URL_FIELDS)) {
+    const v = state[field];
+    if (v === null || v === undefined) continue;
+    if (field === 'arch') {
+      params.set(key, encodeValue(field, v));
+      continue;
+    }
+    if (v === DEFAULTS[field]) continue;
+    if (CUSTOM_GPU_FIELDS.has(field) && state.gpu !== 'custom') continue;
+    if (field === 'model' && state.arch) continue;
+    params.set(key, encodeValue(field, v));
+  }
+  return params.toString();
+}
+
+export function keyForField(field) {
+  return FIELD_TO_KEY[field];
+}
+
+const GIB = 1024 ** 3;
+
+// The scenario JSON the core reads (core/src/scenario/parse_scenario.cpp's schema).
+export function scenarioFrom(state) {
+  const s = {
+    model: state.arch ? { architecture: state.arch.architecture, name: state.arch.name } : state.model,
+    mode: state.mode,
+    method: state.method,
+    precision: { weights: state.weights, kv_cache: state.kv, activations: state.act },
+    workload: { batch: state.batch },
+    parallelism: { tp: state.tp, pp: state.pp, dp: state.dp, sequence_parallel: state.sp },
+    options: { flash_attention: state.flash, cuda_graphs: state.graphs },
+  };
+  if (state.price > 0) s.options.price_per_gpu_hour = state.price;
+  if (state.group > 0) s.precision.group_size = state.group;
+  if (state.mode === 'inference') {
+    s.workload.prompt = state.prompt;
+    s.workload.generate = state.gen;
+  } else {
+    s.workload.seq = state.seq;
+    s.workload.grad_accum = state.accum;
+    if (state.grads !== 'auto') s.precision.gradients = state.grads;
+    if (state.master !== 'auto') s.precision.master_weights = state.master;
+    if (state.ostates !== 'auto') s.precision.optimizer_states = state.ostates;
+    s.training = {
+      optimizer: state.optimizer,
+      checkpointing: state.ckpt,
+      finetune: state.finetune,
+      zero_stage: state.zero,
+    };
+    if (state.finetune !== 'full') s.training.lora = { rank: state.rank };
+  }
+  if (state.gpu === 'custom') {
+    const f16 = state.cflops * 1e12;
+    const f8 = state.cflops8 * 1e12;
+    s.hardware = {
+      name: state.cname || 'Custom GPU',
+      memory_bytes: Math.round(state.cmem * GIB),
+      memory_bandwidth_bytes_per_s: state.cbw * 1e9,
+      interconnect_bandwidth_bytes_per_s: state.cic * 1e9,
+      peak_flops: f8 > 0 ? { fp16: f16, bf16: f16, fp8: f8, int8: f8 } : { fp16: f16, bf16: f16 },
+    };
+  } else {
+    s.hardware = { gpu: state.gpu };
+  }
+  return s;
+}
+
+// The context length a state describes (prompt + generated tokens, or the training sequence).
+export function contextOf(state) {
+  return state.mode === 'inference' ? state.prompt + state.gen : state.seq;
+}
