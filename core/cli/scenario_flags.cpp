@@ -51,6 +51,7 @@ const std::vector<Flag> kFlags = {
     {"--kv-page", "/options/kv_page_tokens", "paged KV block size in tokens"},
     {"--cuda-graphs", "/options/cuda_graphs", "decode under CUDA graphs: true | false"},
     {"--price", "/options/price_per_gpu_hour", "price per GPU-hour, for cost figures"},
+    {"--training-efficiency", "/options/training_efficiency", "end-to-end training efficiency (default 0.70)"},
     {"--step-overhead", "/overhead/step_overhead_s", "fixed seconds per forward step"},
 };
 

@@ -107,21 +107,23 @@ def evaluate(doc: dict, cli: Path, name: str, out=print) -> dict:
             "checked": checked}
 
 
-def real_files(data: Path) -> list[Path]:
+def real_files(data: Path, include_synthetic: bool = False) -> list[Path]:
     files = []
     for p in sorted(data.glob("*.json")):
         try:
             doc = json.loads(p.read_text())
         except (OSError, json.JSONDecodeError) as err:
             raise SystemExit(f"{p}: unreadable: {err}")
-        if doc.get("schema") != matrix.SCHEMA or doc.get("synthetic") or doc.get("dry_run"):
+        if doc.get("schema") != matrix.SCHEMA or doc.get("dry_run"):
+            continue
+        if doc.get("synthetic") and not include_synthetic:
             continue
         files.append(p)
     return files
 
 
-def check_data(data: Path, cli: Path) -> int:
-    files = real_files(data)
+def check_data(data: Path, cli: Path, include_synthetic: bool = False) -> int:
+    files = real_files(data, include_synthetic)
     if not files:
         print(f"no measurements committed yet: {data} holds no measurement file "
               f"(schema {matrix.SCHEMA}); the fidelity bounds are not enforced until a GPU "
@@ -203,7 +205,20 @@ def main(argv=None) -> int:
     ap.add_argument("--cli", help="llmcalc CLI (default build/native/core/cli/llmcalc)")
     ap.add_argument("--data", help="folder of committed measurement files")
     ap.add_argument("--selftest", help="folder of synthetic self-test fixtures")
+    ap.add_argument("--materialize", nargs=2, metavar=("FIXTURE", "OUT"),
+                    help="tests: write a fixture's fake results document (still marked "
+                         "synthetic) to OUT")
+    ap.add_argument("--include-synthetic", action="store_true",
+                    help="tests: let --data read synthetic documents too")
     args = ap.parse_args(argv)
+    if args.materialize:
+        cli = common.find_cli(args.cli)
+        fx, out = args.materialize
+        doc = materialize(json.loads(Path(fx).read_text()), cli)
+        doc["materialized_from"] = Path(fx).name
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(doc, indent=1) + "\n")
+        return 0
     if not args.data and not args.selftest:
         args.data = str(common.ROOT / "tests" / "data" / "validation")
     try:
@@ -215,7 +230,7 @@ def main(argv=None) -> int:
     if args.selftest:
         rc = max(rc, selftest(Path(args.selftest), cli))
     if args.data:
-        r = check_data(Path(args.data), cli)
+        r = check_data(Path(args.data), cli, args.include_synthetic)
         rc = r if rc == 0 else rc
     return rc
 

@@ -52,7 +52,19 @@ void add_training_perf(const Context& c, Report& r) {
     p.comm_s = m * 4.0 * double(c.layers_per_stage) * per;
   }
   p.overhead_s = m * 3.0 * c.s.overhead.step_overhead_s / c.pp;
+  // Frameworks lose time the roofline does not see (kernel gaps, unfused backward kernels,
+  // sharding collectives, optimizer step): a calibrated end-to-end efficiency divides the
+  // roofline part; communication and launch overhead are added after it.
+  const double comm = p.comm_s, overhead = p.overhead_s;
+  p.comm_s = p.overhead_s = 0;
   finish_phase(c, p);
+  const double eff = c.s.options.training_efficiency;
+  p.comm_s = comm;
+  p.overhead_s = overhead;
+  p.time_s = p.time_s / eff + comm + overhead;
+  p.formula = "(" + p.formula + ") / " + format_number(eff) + " training efficiency";
+  if (comm > 0) p.formula += " + " + format_seconds(comm) + " tp all-reduce";
+  if (overhead > 0) p.formula += " + " + format_seconds(overhead) + " fixed overhead";
   // Data parallel: the gradient all-reduce overlaps with backward (DDP buckets); only the
   // part longer than the backward pass is exposed.
   if (c.s.parallelism.dp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {

@@ -246,7 +246,7 @@ void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
 void read_options(ObjectReader& root, Scenario& s) {
   ObjectReader r = root.object("options");
   r.reject_unknown({"activation_method", "flash_attention", "logits", "prefill_chunk",
-                    "kv_page_tokens", "cuda_graphs", "price_per_gpu_hour"});
+                    "kv_page_tokens", "cuda_graphs", "price_per_gpu_hour", "training_efficiency"});
   Options& o = s.options;
   o.activation_method = static_cast<ActivationMethod>(
       r.choice("activation_method", {"detailed", "korthikanti", "seed"},
@@ -259,6 +259,8 @@ void read_options(ObjectReader& root, Scenario& s) {
   o.kv_page_tokens = r.integer("kv_page_tokens", 0, 65536, 0).value_or(0);
   o.cuda_graphs = r.boolean("cuda_graphs", false).value_or(false);
   o.price_per_gpu_hour = r.number("price_per_gpu_hour", 0, 1e6, 0.0).value_or(0);
+  o.training_efficiency =
+      r.number("training_efficiency", 0.05, 1.0, kDefaultTrainingEfficiency).value_or(0.7);
 }
 
 void read_overhead(ObjectReader& root, Scenario& s) {

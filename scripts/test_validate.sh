@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The GPU validation harness's GPU-free checks (CI has no GPU): the dry run over the whole
+# matrix (every scenario's llmcalc prediction and measurement plan, matrix coverage), the
+# fidelity checker's self-tests on synthetic fixtures, and the fidelity check over the
+# committed measurements (reported as not enforced while none is committed).
+# Python 3 standard library only. Uses the native CLI that scripts/test_native.sh built;
+# builds it if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cli=build/native/core/cli/llmcalc
+if [ ! -x "$cli" ]; then
+  cmake --preset native >/dev/null
+  cmake --build --preset native -j "$(nproc)" --target llmcalc
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "--- dry run (full matrix)"
+python3 -m py_compile scripts/validate/*.py
+python3 scripts/validate/run.py --dry-run --cli "$cli" --plan-out "$work/plan.json" | tail -n 8
+python3 scripts/validate/report.py --plan "$work/plan.json" >"$work/plan.md"
+grep -q 'Dry-run plan' "$work/plan.md"
+
+echo "--- fidelity checker self-test (synthetic fixtures)"
+python3 scripts/validate/check.py --cli "$cli" --selftest tests/data/validation/selftest \
+  | grep -E '^(ok|WRONG|checker self-test)'
+bash tests/validation/checker_files_test.sh python3 scripts/validate/check.py "$cli" \
+  tests/data/validation/selftest "$work/files"
+
+echo "--- fidelity check (committed measurements)"
+rc=0
+python3 scripts/validate/check.py --cli "$cli" --data tests/data/validation || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+  echo "fidelity check failed (exit $rc)"
+  exit "$rc"
+fi
+echo "validation harness: GPU-free checks passed"

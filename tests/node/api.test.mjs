@@ -1,0 +1,145 @@
+// API shape and the seed goldens through WebAssembly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLlmCalc, SEED_INFERENCE, SEED_TRAINING, gib } from './helpers.mjs';
+
+const calc = await createLlmCalc();
+
+test('createLlmCalc is memoized', async () => {
+  assert.equal(await createLlmCalc(), calc);
+});
+
+test('API shape', () => {
+  for (const fn of ['estimate', 'sweep', 'solve', 'models', 'gpus', 'importHfConfig', 'exportHfConfig'])
+    assert.equal(typeof calc[fn], 'function', fn);
+  assert.match(calc.version, /^\d+\.\d+\.\d+/);
+  assert.ok(Object.isFrozen(calc));
+});
+
+test('seed golden: Llama-2-7B inference, batch 4, prompt 4096 -> 20.55 GiB', () => {
+  const r = calc.estimate(SEED_INFERENCE);
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.equal(gib(r.report.memory.total_bytes), 20.55);
+  assert.equal(r.report.model.id, 'llama-2-7b');
+  assert.equal(r.report.mode, 'inference');
+  assert.equal(r.report.method, 'seed');
+  assert.equal(r.report.training, null);
+  assert.ok(r.report.latency && Array.isArray(r.report.latency.phases));
+});
+
+test('seed golden: Llama-2-7B training, batch 4, seq 4096 -> 128.41 GiB', () => {
+  const r = calc.estimate(SEED_TRAINING);
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.equal(gib(r.report.memory.total_bytes), 128.41);
+  assert.equal(r.report.mode, 'training');
+  assert.equal(r.report.memory.fits, false);
+  assert.ok(r.report.training);
+});
+
+test('scenario as JSON text gives the same report as the object', () => {
+  assert.deepEqual(calc.estimate(JSON.stringify(SEED_INFERENCE)), calc.estimate(SEED_INFERENCE));
+});
+
+test('undefined object properties are left out, as JSON.stringify does', () => {
+  const r = calc.estimate({ ...SEED_INFERENCE, mode: undefined, precision: undefined });
+  assert.equal(r.ok, true);
+  assert.equal(gib(r.report.memory.total_bytes), 20.55);
+});
+
+test('report equals `llmcalc estimate --json` when the native CLI is built', (t) => {
+  const cli = fileURLToPath(new URL('../../build/native/core/cli/llmcalc', import.meta.url));
+  if (!existsSync(cli)) return t.skip('native CLI not built');
+  for (const s of [SEED_INFERENCE, SEED_TRAINING, { model: 'mixtral-8x7b', workload: { batch: 8 } }]) {
+    const native = JSON.parse(
+      execFileSync(cli, ['estimate', '--scenario', '/dev/stdin', '--json'], { input: JSON.stringify(s) }).toString());
+    const r = calc.estimate(s);
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.report, native);
+  }
+});
+
+test('validation errors come back as an envelope with JSON pointers', () => {
+  const r = calc.estimate({ model: 'llama-2-7b', workload: { batch: 0 } });
+  assert.equal(r.ok, false);
+  assert.ok(r.errors.some((e) => e.path === '/workload/batch' && e.code === 'out_of_range'), JSON.stringify(r));
+  const u = calc.estimate({ model: 'no-such-model' });
+  assert.equal(u.ok, false);
+  assert.equal(u.errors[0].code, 'unknown_preset');
+  for (const e of [...r.errors, ...u.errors]) {
+    assert.equal(typeof e.path, 'string');
+    assert.equal(typeof e.code, 'string');
+    assert.equal(typeof e.message, 'string');
+  }
+});
+
+test('sweep: full and compact', () => {
+  const full = calc.sweep(SEED_INFERENCE, { vary: 'batch', values: [1, 2, 4] });
+  assert.equal(full.ok, true, JSON.stringify(full.errors));
+  assert.equal(full.vary, 'batch');
+  assert.equal(full.points.length, 3);
+  assert.equal(gib(full.points[2].report.memory.total_bytes), 20.55);
+  const compact = calc.sweep(SEED_INFERENCE, { vary: 'batch', values: [1, 2, 4], compact: true });
+  assert.equal(compact.ok, true);
+  assert.deepEqual(compact.values, [1, 2, 4]);
+  assert.equal(compact.series.total_bytes.length, 3);
+  assert.equal(compact.series.total_bytes[2], full.points[2].report.memory.total_bytes);
+  const gpus = calc.sweep(SEED_INFERENCE, { vary: 'gpu', values: ['h100-sxm', 'a100-80gb'], compact: true });
+  assert.equal(gpus.ok, true);
+  const bad = calc.sweep(SEED_INFERENCE, { vary: 'batch', values: [] });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.errors[0].path, '/sweep/values');
+  const badScenario = calc.sweep({ model: 'nope' }, { vary: 'batch', values: [1] });
+  assert.equal(badScenario.ok, false);
+  assert.ok(badScenario.errors[0].path.startsWith('/scenario'));
+});
+
+test('solve: string and object questions', () => {
+  const s = { model: 'llama-3.1-8b', workload: { prompt: 2048, generate: 256 } };
+  const mb = calc.solve(s, 'max-batch');
+  assert.equal(mb.ok, true, JSON.stringify(mb.errors));
+  assert.equal(mb.question, 'max-batch');
+  assert.equal(mb.found, true);
+  assert.ok(mb.value >= 1);
+  assert.ok(mb.report.memory.fits);
+  assert.deepEqual(calc.solve(s, { question: 'max-batch' }), mb);
+  const mg = calc.solve({ model: 'llama-3.1-70b' }, { question: 'min-gpus', max_gpus: 64 });
+  assert.equal(mg.ok, true, JSON.stringify(mg.errors));
+  assert.ok(mg.layout.tp * mg.layout.pp * mg.layout.dp >= 1);
+  const knee = calc.solve(s, 'knee');
+  assert.equal(knee.ok, true, JSON.stringify(knee.errors));
+  assert.equal(knee.question, 'knee');
+  assert.ok(Array.isArray(knee.series.batch));
+  const bad = calc.solve(s, 'max-fun');
+  assert.equal(bad.ok, false);
+  assert.equal(bad.errors[0].path, '/question/question');
+});
+
+test('catalogs are arrays and fresh copies', () => {
+  const models = calc.models();
+  const gpus = calc.gpus();
+  assert.ok(Array.isArray(models) && models.length >= 10);
+  assert.ok(Array.isArray(gpus) && gpus.length >= 10);
+  assert.ok(models.some((m) => m.id === 'llama-2-7b' && m.params.total === 6738415616));
+  assert.ok(gpus.some((g) => g.id === 'h100-sxm' && g.memory_bytes > 0));
+  models[0].id = 'mutated';
+  assert.notEqual(calc.models()[0].id, 'mutated');
+  for (const m of models) assert.equal(typeof m.architecture.hidden_size, 'number');
+});
+
+test('HF config round trip: export a preset, import it back', () => {
+  const ex = calc.exportHfConfig('llama-2-7b');
+  assert.equal(ex.ok, true, JSON.stringify(ex.errors));
+  assert.equal(ex.config.model_type, 'llama');
+  const im = calc.importHfConfig(ex.config);
+  assert.equal(im.ok, true, JSON.stringify(im.errors));
+  assert.equal(im.model.params.total, 6738415616);
+  const imText = calc.importHfConfig(JSON.stringify(ex.config));
+  assert.deepEqual(imText, im);
+  // And as a scenario's model.
+  const r = calc.estimate({ ...SEED_INFERENCE, model: { hf_config: ex.config } });
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.equal(gib(r.report.memory.total_bytes), 20.55);
+});

@@ -1,0 +1,202 @@
+// The JavaScript face of the llmcalc core: wraps an instantiated Emscripten module (either
+// build) in a small API of plain values. JSON text crosses the boundary in both directions,
+// so nothing here owns C++ memory and nothing needs .delete().
+//
+// Every method returns {ok:true, ...} or {ok:false, errors:[{path, code, message}]} and never
+// throws: JS-side misuse (undefined, functions, cyclic objects, BigInt, NaN) is reported in
+// the same envelope as the core's own validation errors.
+
+const MAX_DEPTH = 64;  // the core refuses more than 32 levels anyway; this bounds our recursion
+// The core refuses texts over 4 MiB; far longer strings are refused here before being copied
+// into WebAssembly memory (a UTF-16 code unit is at least one UTF-8 byte).
+const MAX_TEXT_UNITS = 16 * 1024 * 1024;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function failure(path, code, message) {
+  return { ok: false, errors: [{ path, code, message }] };
+}
+
+function escapeToken(key) {
+  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function typeOf(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+class InputError extends Error {
+  constructor(path, code, message) {
+    super(message);
+    this.path = path;
+    this.code = code;
+  }
+}
+
+// JSON-serialises a value like JSON.stringify, but refuses what JSON.stringify would silently
+// drop or mangle (functions, symbols, undefined array slots, NaN/Infinity -> null, BigInt,
+// cycles), naming the JSON pointer of the offending value. Object properties whose value is
+// undefined are omitted, as JSON.stringify does (the usual way to leave an optional field out).
+function serialize(value, root) {
+  const ancestors = [];
+  const walk = (v, path, depth) => {
+    if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') {
+      try {
+        v = v.toJSON();
+      } catch (e) {
+        throw new InputError(path, 'invalid_input', `toJSON() threw: ${String(e && e.message)}`);
+      }
+    }
+    switch (typeof v) {
+      case 'string':
+        return JSON.stringify(v);
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'number':
+        if (!Number.isFinite(v))
+          throw new InputError(path, 'not_finite', `must be a finite number, got ${String(v)}`);
+        return JSON.stringify(v);
+      case 'bigint':
+        throw new InputError(path, 'wrong_type', 'BigInt is not JSON; pass a Number');
+      case 'undefined':
+        throw new InputError(path, 'wrong_type', 'undefined is not JSON');
+      case 'function':
+        throw new InputError(path, 'wrong_type', 'a function is not JSON');
+      case 'symbol':
+        throw new InputError(path, 'wrong_type', 'a symbol is not JSON');
+      default:
+        break;
+    }
+    if (v === null) return 'null';
+    if (depth >= MAX_DEPTH)
+      throw new InputError(path, 'too_deep', `input nests deeper than ${MAX_DEPTH} levels`);
+    if (ancestors.includes(v)) throw new InputError(path, 'cyclic', 'the value refers to itself (a cycle)');
+    ancestors.push(v);
+    let out;
+    if (Array.isArray(v)) {
+      const parts = [];
+      for (let i = 0; i < v.length; ++i) parts.push(walk(v[i], `${path}/${i}`, depth + 1));
+      out = `[${parts.join(',')}]`;
+    } else {
+      const parts = [];
+      for (const key of Object.keys(v)) {
+        const item = v[key];
+        if (item === undefined) continue;
+        parts.push(`${JSON.stringify(key)}:${walk(item, `${path}/${escapeToken(key)}`, depth + 1)}`);
+      }
+      out = `{${parts.join(',')}}`;
+    }
+    ancestors.pop();
+    return out;
+  };
+  return walk(value, root, 0);
+}
+
+// Text handed to the core must be well-formed UTF-16: Emscripten's UTF-8 encoder pairs a lone
+// surrogate with whatever follows it, which would silently change the text.
+function checkText(text, root) {
+  if (text.length > MAX_TEXT_UNITS)
+    throw new InputError(root, 'too_large', `input is at least ${text.length} bytes; the limit is 4194304`);
+  const wellFormed = typeof text.isWellFormed === 'function' ? text.isWellFormed() : !LONE_SURROGATE.test(text);
+  if (!wellFormed)
+    throw new InputError(root, 'invalid_json', 'input is not valid JSON: it contains a lone UTF-16 surrogate');
+  return text;
+}
+
+// A scenario, spec, question or HF config may come as JSON text or as a value.
+function toText(value, root, what) {
+  if (typeof value === 'string') return checkText(value, root);
+  if (value === undefined || value === null)
+    throw new InputError(root, 'missing_field', `${what} is required (an object or JSON text)`);
+  if (typeof value !== 'object')
+    throw new InputError(root, 'wrong_type', `${what} must be an object or JSON text, got ${typeOf(value)}`);
+  return checkText(serialize(value, root), root);
+}
+
+function parseAnswer(text) {
+  if (typeof text !== 'string') return failure('', 'internal', 'the core returned no text (a bug)');
+  try {
+    const v = JSON.parse(text);
+    if (v && typeof v === 'object' && typeof v.ok === 'boolean') return v;
+  } catch (_) {
+    // fall through
+  }
+  return failure('', 'internal', 'the core returned malformed JSON (a bug)');
+}
+
+export function wrapCore(module) {
+  if (!module || typeof module.estimate_json !== 'function')
+    throw new TypeError('wrapCore: not an instantiated llmcalc core module');
+  let dead = null;  // set once the module aborted: its memory can no longer be trusted
+
+  // Runs one core call; every failure, JS- or WASM-side, comes back as an envelope.
+  const call = (fn) => {
+    if (dead) return failure('', 'internal', `the WebAssembly module stopped after an earlier fault: ${dead}`);
+    try {
+      return parseAnswer(fn());
+    } catch (e) {
+      if (e instanceof InputError) return failure(e.path, e.code, e.message);
+      const msg = e && e.message ? String(e.message) : String(e);
+      if (e instanceof WebAssembly.RuntimeError || /abort/i.test(msg)) dead = msg;
+      return failure('', 'internal', `WebAssembly call failed: ${msg}`);
+    }
+  };
+
+  let catalogText = null;
+  const catalog = (key, fn) => {
+    // The catalogs are fixed per build: fetched once, parsed afresh per call so that callers
+    // may mutate what they get.
+    if (!catalogText) catalogText = {};
+    if (!catalogText[key]) {
+      const r = call(fn);
+      if (!r.ok) return [];
+      catalogText[key] = JSON.stringify(r[key]);
+    }
+    return JSON.parse(catalogText[key]);
+  };
+
+  let versionText = '';
+  try {
+    versionText = String(module.version());
+  } catch (_) {
+    versionText = 'unknown';
+  }
+
+  const api = {
+    version: versionText,
+    estimate(scenario) {
+      return call(() => module.estimate_json(toText(scenario, '', 'the scenario')));
+    },
+    sweep(scenario, spec) {
+      return call(() => {
+        const s = toText(scenario, '/scenario', 'the scenario');
+        return module.sweep_json(s, toText(spec, '/sweep', 'the sweep spec'));
+      });
+    },
+    solve(scenario, question) {
+      return call(() => {
+        const s = toText(scenario, '/scenario', 'the scenario');
+        const q = typeof question === 'string' ? JSON.stringify({ question }) : toText(question, '/question', 'the question');
+        return module.solve_json(s, q);
+      });
+    },
+    models() {
+      return catalog('models', () => module.models_json());
+    },
+    gpus() {
+      return catalog('gpus', () => module.gpus_json());
+    },
+    importHfConfig(config) {
+      return call(() => module.import_hf_config_json(toText(config, '', 'the config')));
+    },
+    exportHfConfig(id) {
+      return call(() => {
+        if (typeof id !== 'string')
+          throw new InputError('/model', 'wrong_type', `the model id must be a string, got ${typeOf(id)}`);
+        return module.export_hf_config_json(checkText(id, '/model'));
+      });
+    },
+  };
+  return Object.freeze(api);
+}

@@ -1,0 +1,92 @@
+// Builds the calculator page with esbuild:
+//   web/dist/index.html + app.js + app.css   (served by scripts/run.sh)
+//   web/dist/llmcalc.html                     (single file: JS, CSS and WASM inlined)
+//   dist/llmcalc.html                         (a copy of the single file at the repo root)
+// Both pages carry a Content-Security-Policy that allows no network request at all.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const out = join(here, 'dist');
+const wasmModule = join(root, 'build/wasm/wasm/llmcalc_core.mjs');
+
+if (!existsSync(wasmModule)) {
+  console.error(`build_web: ${wasmModule} is missing; run scripts/build_wasm.sh first`);
+  process.exit(1);
+}
+
+const result = await build({
+  entryPoints: [join(here, 'src/main.js')],
+  bundle: true,
+  format: 'esm',
+  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  legalComments: 'none',
+  charset: 'ascii',
+  write: false,
+  outdir: out,
+  entryNames: 'app',
+  logLevel: 'warning',
+  metafile: true,
+});
+
+const js = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+const css = result.outputFiles.find((f) => f.path.endsWith('.css')).text;
+for (const [name, text] of [['app.js', js], ['app.css', css]]) {
+  if (/<\/(script|style)/i.test(text)) throw new Error(`${name} contains a closing tag; it cannot be inlined`);
+  // Non-ASCII bytes could be re-encoded when a browser saves the page, breaking the hashes.
+  if (/[^\x00-\x7f]/.test(text)) throw new Error(`${name} is not pure ASCII`);
+}
+
+const template = readFileSync(join(here, 'index.html'), 'utf8');
+const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+// Common directives: nothing may be fetched, framed, posted or used as a base URL. img-src
+// allows data: only for the empty inline favicon (without it browsers ask the server for
+// /favicon.ico). 'wasm-unsafe-eval' is what WebAssembly compilation needs, nothing more.
+const common = "default-src 'none'; connect-src 'none'; img-src data:; font-src 'none'; object-src 'none'; " +
+  "media-src 'none'; frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'";
+
+function page(csp, style, script) {
+  return template
+    .replace('%%CSP%%', () => csp)
+    .replace('%%STYLE%%', () => style)
+    .replace('%%SCRIPT%%', () => script);
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// Served build: external files from the same origin.
+writeFileSync(join(out, 'app.js'), js);
+writeFileSync(join(out, 'app.css'), css);
+writeFileSync(join(out, 'index.html'), page(
+  `${common}; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`,
+  '<link rel="stylesheet" href="app.css">',
+  '<script type="module" src="app.js"></script>'));
+
+// Single file: the inline script and style are allowed by their SHA-256 hashes (stricter
+// than 'unsafe-inline': no other inline code can run, not even an injected attribute).
+const single = page(
+  `${common}; script-src ${sha(js)} 'wasm-unsafe-eval'; style-src ${sha(css)}`,
+  `<style>${css}</style>`,
+  `<script type="module">${js}</script>`);
+writeFileSync(join(out, 'llmcalc.html'), single);
+mkdirSync(join(root, 'dist'), { recursive: true });
+copyFileSync(join(out, 'llmcalc.html'), join(root, 'dist/llmcalc.html'));
+
+const raw = Buffer.byteLength(single);
+const gz = gzipSync(single, { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const inputs = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('.js'))].inputs;
+const wasmBytes = Object.entries(inputs).filter(([k]) => k.includes('llmcalc_core')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
+const uplotBytes = Object.entries(inputs).filter(([k]) => k.includes('uplot')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
+console.log(`build_web: web/dist/index.html (+ app.js ${kb(js.length)}, app.css ${kb(css.length)})`);
+console.log(`build_web: web/dist/llmcalc.html and dist/llmcalc.html: ${kb(raw)} raw, ${kb(gz)} gzip ` +
+  `(budgets 1024 KiB raw, 300 KiB gzip; of which WASM module ${kb(wasmBytes)}, uPlot ${kb(uplotBytes)})`);
+writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, css: css.length, wasm_module: wasmBytes, uplot: uplotBytes }, null, 2) + '\n');

@@ -1,0 +1,344 @@
+// The four charts, built once with uPlot and updated in place with setData (never rebuilt
+// per input). Colours, axis titles and legends follow the page state and theme.
+import uPlot from 'uplot';
+import { compactCount, grouped } from './format.js';
+
+// Memory items in stacking order (bottom first); unknown ids fall into "other".
+export const ITEM_ORDER = [
+  'weights', 'quantization_scales', 'lora_adapters', 'gradients', 'master_weights', 'optimizer_states',
+  'kv_cache', 'activations', 'logits', 'fragmentation', 'runtime_overhead',
+];
+export const ITEM_LABELS = {
+  weights: 'Weights', quantization_scales: 'Quantization scales', lora_adapters: 'LoRA adapters',
+  gradients: 'Gradients', master_weights: 'Master weights', optimizer_states: 'Optimizer states',
+  kv_cache: 'KV cache', activations: 'Activations', logits: 'Logits', fragmentation: 'Fragmentation',
+  runtime_overhead: 'Runtime overhead', other: 'Other',
+};
+const ITEM_COLOR_VAR = {
+  weights: '--c1', quantization_scales: '--c11', lora_adapters: '--c10', gradients: '--c2', master_weights: '--c8',
+  optimizer_states: '--c4', kv_cache: '--c3', activations: '--c6', logits: '--c5', fragmentation: '--c7',
+  runtime_overhead: '--c9', other: '--c12',
+};
+const STACK_IDS = [...ITEM_ORDER, 'other'];
+
+let theme = {};
+export function readTheme() {
+  const cs = getComputedStyle(document.documentElement);
+  const v = (n) => cs.getPropertyValue(n).trim() || '#888';
+  theme = {
+    text: v('--text'), muted: v('--muted'), grid: v('--grid'), card: v('--card'), cap: v('--cap'),
+    accent: v('--accent'), ok: v('--ok'), bad: v('--bad'), items: {},
+    c1: v('--c1'), c2: v('--c2'), c3: v('--c3'), c6: v('--c6'), c9: v('--c9'),
+  };
+  for (const id of STACK_IDS) theme.items[id] = v(ITEM_COLOR_VAR[id]);
+  return theme;
+}
+export function itemColor(id) {
+  return theme.items[id] || theme.items.other;
+}
+
+const font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const labelFont = '600 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+function axis(label, extra = {}) {
+  return {
+    label: typeof label === 'function' ? label : () => label,
+    stroke: () => theme.text,
+    grid: { stroke: () => theme.grid, width: 1 },
+    ticks: { stroke: () => theme.grid, width: 1 },
+    font, labelFont, labelSize: 20, gap: 4,
+    ...extra,
+  };
+}
+
+function valuesOrDash(fmt) {
+  return (u, splits) => splits.map((v) => (v == null || !Number.isFinite(v) ? '' : fmt(v)));
+}
+
+function yFmt(v) {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${(v / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(0)}K`;
+  if (a >= 100) return grouped(v);
+  if (a >= 1) return String(Math.round(v * 10) / 10);
+  return String(Math.round(v * 1000) / 1000);
+}
+
+// A vertical marker at x (the current input), drawn after the series.
+function markerHook(getX, getLabel, colorOf = () => theme.text) {
+  return (u) => {
+    const x = getX();
+    if (x == null || !Number.isFinite(x) || u.data[0].length === 0) return;
+    const sx = u.scales.x;
+    if (sx.min == null || x < sx.min || x > sx.max) return;
+    const px = Math.round(u.valToPos(x, 'x', true));
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = colorOf();
+    ctx.lineWidth = 1.5 * uPlot.pxRatio;
+    ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+    ctx.beginPath();
+    ctx.moveTo(px, u.bbox.top);
+    ctx.lineTo(px, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    const text = getLabel();
+    if (text) {
+      ctx.setLineDash([]);
+      ctx.fillStyle = colorOf();
+      ctx.font = `${11 * uPlot.pxRatio}px system-ui, sans-serif`;
+      const w = ctx.measureText(text).width;
+      const right = px + 4 * uPlot.pxRatio + w < u.bbox.left + u.bbox.width;
+      ctx.textAlign = right ? 'left' : 'right';
+      ctx.fillText(text, px + (right ? 4 : -4) * uPlot.pxRatio, u.bbox.top + 12 * uPlot.pxRatio);
+    }
+    ctx.restore();
+  };
+}
+
+// Shades the x range where the scenario does not fit (fits[] false).
+function noFitHook(getFits) {
+  return (u) => {
+    const fits = getFits();
+    const xs = u.data[0];
+    if (!fits || xs.length === 0) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = theme.bad;
+    ctx.globalAlpha = 0.09;
+    for (let i = 0; i < xs.length; i++) {
+      if (fits[i]) continue;
+      const lo = i > 0 ? Math.sqrt(xs[i - 1] * xs[i]) : xs[i];
+      const hi = i + 1 < xs.length ? Math.sqrt(xs[i] * xs[i + 1]) : xs[i];
+      const a = u.valToPos(Math.max(lo, u.scales.x.min), 'x', true);
+      const b = u.valToPos(Math.min(hi, u.scales.x.max), 'x', true);
+      if (b > a) ctx.fillRect(a, u.bbox.top, b - a, u.bbox.height);
+    }
+    ctx.restore();
+  };
+}
+
+class Chart {
+  constructor(figure, opts, legend) {
+    this.figure = figure;
+    this.el = figure.querySelector('.plot');
+    this.el.replaceChildren(); // a page saved from the browser carries the old DOM
+    this.legendEl = figure.querySelector('.chart-legend');
+    this.titleEl = figure.querySelector('.chart-title');
+    this.legend = legend;
+    const width = Math.max(280, this.el.clientWidth || 600);
+    this.height = () => (window.innerWidth < 500 ? 230 : 280);
+    this.u = new uPlot({ width, height: this.height(), legend: { show: false }, ...opts }, opts.data0, this.el);
+    this.ro = new ResizeObserver(() => {
+      const w = Math.max(240, Math.floor(this.el.clientWidth));
+      if (w !== this.u.width || this.height() !== this.u.height) this.u.setSize({ width: w, height: this.height() });
+    });
+    this.ro.observe(this.el);
+  }
+  setTitle(text) {
+    if (this.titleEl.textContent !== text) this.titleEl.textContent = text;
+  }
+  // entries: [{label, color, kind:'fill'|'line'|'dash'}]
+  setLegend(entries) {
+    const key = JSON.stringify(entries);
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    const items = entries.map((e) => {
+      const li = document.createElement('li');
+      const sw = document.createElement('span');
+      sw.className = 'swatch' + (e.kind === 'line' ? ' line' : e.kind === 'dash' ? ' dash' : '');
+      if (e.kind !== 'dash') sw.style.background = e.color;
+      li.append(sw, document.createTextNode(e.label));
+      return li;
+    });
+    this.legendEl.replaceChildren(...items);
+    this.legendEntries = entries;
+  }
+  redraw() {
+    this.u.redraw(false, true);
+  }
+  // A PNG of the chart with its title, legend and a background (the canvas alone is transparent).
+  toPngBlob() {
+    const src = this.u.ctx.canvas;
+    const r = uPlot.pxRatio;
+    const pad = 12 * r;
+    const titleH = 26 * r;
+    const entries = this.legendEntries || [];
+    const legendH = (Math.ceil(entries.length / 3) * 18 + 8) * r;
+    const c = document.createElement('canvas');
+    c.width = src.width + 2 * pad;
+    c.height = src.height + titleH + legendH + 2 * pad;
+    const ctx = c.getContext('2d');
+    ctx.fillStyle = theme.card;
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.fillStyle = theme.text;
+    ctx.font = `600 ${14 * r}px system-ui, sans-serif`;
+    ctx.textBaseline = 'top';
+    ctx.fillText(this.titleEl.textContent, pad, pad);
+    ctx.drawImage(src, pad, pad + titleH);
+    ctx.font = `${12 * r}px system-ui, sans-serif`;
+    const colW = (c.width - 2 * pad) / 3;
+    entries.forEach((e, i) => {
+      const x = pad + (i % 3) * colW;
+      const y = pad + titleH + src.height + 8 * r + Math.floor(i / 3) * 18 * r;
+      ctx.fillStyle = e.kind === 'dash' ? theme.cap : e.color;
+      ctx.fillRect(x, y + 3 * r, 12 * r, e.kind === 'fill' ? 12 * r : 3 * r);
+      ctx.fillStyle = theme.text;
+      ctx.fillText(e.label, x + 18 * r, y);
+    });
+    return new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+  }
+}
+
+// Memory versus a swept input (context length or batch): stacked items + capacity line.
+export function memoryChart(figure, view) {
+  const series = [{}];
+  // Drawn top of the stack first, each filled to zero, so later (lower) areas paint over.
+  for (const id of [...STACK_IDS].reverse()) {
+    series.push({
+      label: ITEM_LABELS[id],
+      stroke: () => itemColor(id),
+      fill: () => itemColor(id),
+      width: 1,
+      points: { show: false },
+    });
+  }
+  series.push({ label: 'GPU capacity', stroke: () => theme.cap, width: 2, dash: [6, 4], points: { show: false } });
+  const empty = series.map(() => []);
+  const chart = new Chart(figure, {
+    data0: empty,
+    series,
+    scales: { x: { time: false, distr: 3, log: 2 }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+    axes: [
+      axis(() => view.xLabel(), { values: valuesOrDash(compactCount), space: 40 }),
+      axis(() => `Memory per GPU (${view.unit()})`, { values: valuesOrDash(yFmt), size: 56 }),
+    ],
+    hooks: { draw: [noFitHook(() => view.fits()), markerHook(() => view.current(), () => view.currentLabel())] },
+    cursor: { points: { show: false } },
+  }, true);
+  chart.update = (xs, sw, unitDiv) => {
+    // sw: compact sweep {series:{items, capacity_bytes, fits}}; stacking is presentation only.
+    const items = sw.series.items;
+    const rows = STACK_IDS.map(() => new Array(xs.length).fill(0));
+    for (const [id, arr] of Object.entries(items)) {
+      let k = STACK_IDS.indexOf(id);
+      if (k < 0) k = STACK_IDS.length - 1;
+      for (let i = 0; i < xs.length; i++) rows[k][i] += arr[i] / unitDiv;
+    }
+    const present = rows.map((r) => r.some((v) => v > 0));
+    const cum = [];
+    let acc = new Array(xs.length).fill(0);
+    for (const r of rows) {
+      acc = acc.map((v, i) => v + r[i]);
+      cum.push(acc);
+    }
+    const data = [xs];
+    for (let k = STACK_IDS.length - 1; k >= 0; k--) data.push(cum[k]);
+    data.push(sw.series.capacity_bytes.map((b) => b / unitDiv));
+    STACK_IDS.forEach((id, k) => {
+      const idx = STACK_IDS.length - k; // series index
+      if (chart.u.series[idx].show !== present[k]) chart.u.setSeries(idx, { show: present[k] }, false);
+    });
+    chart.u.setData(data);
+    const legend = [];
+    STACK_IDS.forEach((id, k) => present[k] && legend.push({ label: ITEM_LABELS[id], color: itemColor(id), kind: 'fill' }));
+    legend.push({ label: 'GPU capacity', color: theme.cap, kind: 'dash' });
+    if (sw.series.fits.some((f) => !f)) legend.push({ label: 'does not fit (shaded)', color: theme.bad, kind: 'fill' });
+    chart.setLegend(legend);
+  };
+  return chart;
+}
+
+// Throughput and per-step latency versus batch: the roofline knee (training: step time).
+export function kneeChart(figure, view) {
+  const chart = new Chart(figure, {
+    data0: [[], [], []],
+    series: [
+      {},
+      { label: 'throughput', stroke: () => theme.c1, width: 2, scale: 'y', points: { show: true, size: 5, fill: () => theme.c1 } },
+      { label: 'latency', stroke: () => theme.c6, width: 2, dash: [5, 3], scale: 'ms', points: { show: true, size: 5, fill: () => theme.c6 } },
+    ],
+    scales: {
+      x: { time: false, distr: 3, log: 2 },
+      y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
+      ms: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
+    },
+    axes: [
+      axis(() => view.xLabel(), { values: valuesOrDash(compactCount), space: 40 }),
+      axis(() => view.yLabel(), { values: valuesOrDash(yFmt), size: 56, stroke: () => theme.c1 }),
+      axis(() => view.y2Label(), { scale: 'ms', side: 1, values: valuesOrDash(yFmt), size: 56, grid: { show: false }, stroke: () => theme.c6 }),
+    ],
+    hooks: {
+      draw: [noFitHook(() => view.fits()), markerHook(() => view.knee(), () => view.kneeLabel(), () => theme.c3),
+        markerHook(() => view.current(), () => view.currentLabel())],
+    },
+    cursor: { points: { show: false } },
+  });
+  chart.update = (xs, tps, lat) => {
+    chart.u.setData([xs, tps, lat]);
+    chart.setLegend([
+      { label: view.yLabel(), color: theme.c1, kind: 'line' },
+      { label: view.y2Label(), color: theme.c6, kind: 'line' },
+      ...(view.knee() ? [{ label: 'knee (end of memory-bound regime)', color: theme.c3, kind: 'line' }] : []),
+      ...(view.fits() && view.fits().some((f) => !f) ? [{ label: 'does not fit (shaded)', color: theme.bad, kind: 'fill' }] : []),
+    ]);
+  };
+  return chart;
+}
+
+// The same scenario on every GPU preset: throughput bars coloured by fit, memory use as % of capacity.
+export function gpuChart(figure, view) {
+  let names = [];
+  const bars = uPlot.paths.bars({ size: [0.7, 40], align: 0 });
+  const chart = new Chart(figure, {
+    data0: [[], [], [], []],
+    series: [
+      {},
+      { label: 'fits', stroke: () => theme.c3, fill: () => theme.c3, paths: bars, points: { show: false }, scale: 'y' },
+      { label: 'does not fit', stroke: () => theme.c9, fill: () => theme.c9, paths: bars, points: { show: false }, scale: 'y' },
+      { label: 'memory', stroke: () => theme.c6, width: 0, paths: () => null, scale: 'pct', points: { show: true, size: 7, width: 1.5, stroke: () => theme.c6, fill: () => theme.card } },
+    ],
+    scales: {
+      x: { time: false, range: (u, min, max) => [min - 0.6, max + 0.6] },
+      y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
+      pct: { range: (u, min, max) => [0, Math.max(110, max * 1.08)] },
+    },
+    axes: [
+      axis(() => 'GPU preset', {
+        splits: (u) => u.data[0].slice(),
+        values: (u, splits) => splits.map((i) => names[i] ?? ''),
+        rotate: -60, size: 92, gap: 2, grid: { show: false },
+        font: '11px system-ui, sans-serif',
+      }),
+      axis(() => view.yLabel(), { values: valuesOrDash(yFmt), size: 56 }),
+      axis(() => 'Memory needed (% of capacity)', { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
+    ],
+    hooks: {
+      draw: [(u) => {
+        if (u.data[0].length === 0) return;
+        const y = Math.round(u.valToPos(100, 'pct', true));
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = theme.c6;
+        ctx.setLineDash([5 * uPlot.pxRatio, 4 * uPlot.pxRatio]);
+        ctx.lineWidth = uPlot.pxRatio;
+        ctx.beginPath();
+        ctx.moveTo(u.bbox.left, y);
+        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.stroke();
+        ctx.restore();
+      }],
+    },
+    cursor: { points: { show: false } },
+  });
+  chart.update = (labels, tps, fits, pct) => {
+    names = labels;
+    const xs = labels.map((_, i) => i);
+    chart.u.setData([xs, tps.map((v, i) => (fits[i] ? v : null)), tps.map((v, i) => (fits[i] ? null : v)), pct]);
+    chart.setLegend([
+      { label: `${view.yLabel()}, fits`, color: theme.c3, kind: 'fill' },
+      { label: 'does not fit', color: theme.c9, kind: 'fill' },
+      { label: 'memory needed, % of capacity (100% dashed)', color: theme.c6, kind: 'line' },
+    ]);
+  };
+  return chart;
+}

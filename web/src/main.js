@@ -1,0 +1,913 @@
+// The calculator page. Every number shown comes from the WASM core (estimate / sweep /
+// solve); this file only reads inputs, calls the core and renders its answers.
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { createLlmCalc } from '../../wasm/js/browser.mjs';
+import { $, el, setText, show, download } from './dom.js';
+import * as fmt from './format.js';
+import {
+  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, shown,
+} from './state.js';
+import { ITEM_LABELS, itemColor, readTheme, memoryChart, kneeChart, gpuChart } from './charts.js';
+
+const T0 = performance.now();
+const GIB = 1024 ** 3;
+const CONTEXT_GRID = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
+const BATCH_GRID = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+const MAX_HF_CHARS = 1_000_000;
+
+let core;
+let models = [];
+let gpus = [];
+let state = { ...DEFAULTS };
+let last = null; // {scenario, report}: the last valid result, kept while inputs are invalid
+let updates = 0;
+const fieldErrors = new Map(); // element id -> message from the page's own input checks
+const charts = {};
+const chartState = {};
+let embed = false;
+
+// ---------------------------------------------------------------- field setup
+
+const SELECT_OPTIONS = {
+  'f-weights': DTYPES.map((d) => [d, d]),
+  'f-kv': KV_DTYPES.map((d) => [d, d]),
+  'f-act': ACT_DTYPES.map((d) => [d, d]),
+  'f-grads': [['auto', 'auto (as weights)'], ...ACT_DTYPES.map((d) => [d, d])],
+  'f-master': [['auto', 'auto (fp32 unless fp32 weights)'], ['fp32', 'fp32'], ['none', 'none']],
+  'f-ostates': [['auto', 'auto (fp32)'], ['fp32', 'fp32'], ['bf16', 'bf16']],
+  'f-optimizer': OPTIMIZERS.map((o) => [o, { adamw: 'AdamW', 'adamw-8bit': 'AdamW 8-bit', adafactor: 'Adafactor', sgd: 'SGD', 'sgd-momentum': 'SGD + momentum', lion: 'Lion' }[o]]),
+  'f-ckpt': [['none', 'none'], ['selective', 'selective (attention)'], ['full', 'full (per layer)']],
+  'f-finetune': [['full', 'full fine-tune / pre-train'], ['lora', 'LoRA'], ['qlora', 'QLoRA (4-bit base)']],
+  'f-zero': [['0', '0 (off)'], ['1', '1 (optimizer states)'], ['2', '2 (+ gradients)'], ['3', '3 (+ weights)']],
+};
+
+function fillSelect(select, options) {
+  select.replaceChildren(...options.map(([v, label]) => el('option', { value: v, text: label })));
+}
+
+function modelLabel(m) {
+  return `${m.name} (${fmt.params(m.params.total)} params${m.params.active < m.params.total ? `, ${fmt.params(m.params.active)} active` : ''})`;
+}
+
+function fillModels(filter = '') {
+  const select = $('f-model');
+  const q = filter.trim().toLowerCase();
+  const groups = new Map();
+  for (const m of models) {
+    const hay = `${m.id} ${m.name} ${m.family} ${m.hf_repo}`.toLowerCase();
+    if (q && !hay.includes(q) && m.id !== state.model) continue;
+    if (!groups.has(m.family)) groups.set(m.family, []);
+    groups.get(m.family).push(el('option', { value: m.id, text: modelLabel(m) }));
+  }
+  const children = [];
+  for (const [family, opts] of groups) children.push(el('optgroup', { label: family }, ...opts));
+  select.replaceChildren(...children);
+  select.value = state.model;
+}
+
+function fillGpus() {
+  const opts = gpus.map((g) => el('option', { value: g.id, text: g.name }));
+  opts.push(el('option', { value: 'custom', text: 'Custom GPU\u2026' }));
+  $('f-gpu').replaceChildren(...opts);
+}
+
+function formElements() {
+  return [...document.querySelectorAll('[data-field]')];
+}
+
+// Puts the state into the form controls.
+function writeForm() {
+  for (const e of formElements()) {
+    const f = e.dataset.field;
+    const v = state[f];
+    if (e.type === 'radio') e.checked = e.value === String(v);
+    else if (e.type === 'checkbox') e.checked = Boolean(v);
+    else if (f === 'model') {
+      if ($('model-search').value) fillModels($('model-search').value);
+      e.value = v;
+    } else if (String(e.value) !== String(v)) e.value = String(v);
+  }
+  for (const id of fieldErrors.keys()) setFieldError(id, null);
+  fieldErrors.clear();
+  syncVisibility();
+}
+
+function syncVisibility() {
+  const b = document.body.classList;
+  b.toggle('mode-inference', state.mode === 'inference');
+  b.toggle('mode-training', state.mode === 'training');
+  b.toggle('lora', state.finetune !== 'full');
+  b.toggle('custom-gpu', state.gpu === 'custom');
+  b.toggle('hf-model', Boolean(state.arch));
+  show($('hf-active'), Boolean(state.arch));
+  if (state.arch) setText($('hf-name'), state.arch.name);
+  $('f-model').disabled = Boolean(state.arch);
+  $('model-search').disabled = Boolean(state.arch);
+  const m = models.find((x) => x.id === state.model);
+  setText($('f-model-info'), state.arch ? 'A pasted config is in use; clear it to pick a preset.' :
+    m ? `${m.hf_repo} \u00b7 ${fmt.params(m.params.total)} parameters` : '');
+  const g = gpus.find((x) => x.id === state.gpu);
+  setText($('f-gpu-info'), g ? `${fmt.bytes(g.memory_bytes, 'GiB')} (${fmt.bytes(g.memory_bytes, 'GB')}), ` +
+    `${fmt.grouped(g.memory_bandwidth_bytes_per_s / 1e9)} GB/s, ${fmt.grouped((g.peak_flops.bf16 || g.peak_flops.fp16 || 0) / 1e12)} TFLOP/s 16-bit dense` :
+    'Enter the GPU\u2019s figures below.');
+  const n = state.tp * state.pp * state.dp;
+  setText($('gpu-count'), `GPUs: ${n} = TP ${state.tp} \u00d7 PP ${state.pp} \u00d7 DP ${state.dp}`);
+  setText($('context-hint'), state.mode === 'inference'
+    ? `Context: ${fmt.tokens(state.prompt + state.gen)} tokens (prompt + generated). The seed example's 4096-token context is 3840 prompt + 256 generated here, so decode speed has steps to measure; the KV cache is the same as for a 4096-token prompt.`
+    : `Tokens per optimizer step: batch \u00d7 sequence \u00d7 accumulation \u00d7 DP = ${fmt.tokens(state.batch * state.seq * state.accum * state.dp)}.`);
+}
+
+// ---------------------------------------------------------------- errors
+
+const PATH_TO_FIELD = [
+  [/^\/model\/(architecture|hf_config)/, 'f-hf'],
+  [/^\/model/, 'f-model'],
+  [/^\/precision\/weights/, 'f-weights'],
+  [/^\/precision\/group_size/, 'f-group'],
+  [/^\/precision\/kv_cache/, 'f-kv'],
+  [/^\/precision\/activations/, 'f-act'],
+  [/^\/precision\/gradients/, 'f-grads'],
+  [/^\/precision\/master_weights/, 'f-master'],
+  [/^\/precision\/optimizer_states/, 'f-ostates'],
+  [/^\/workload\/batch/, 'f-batch'],
+  [/^\/workload\/prompt/, 'f-prompt'],
+  [/^\/workload\/generate/, 'f-gen'],
+  [/^\/workload\/seq/, 'f-seq'],
+  [/^\/workload\/grad_accum/, 'f-accum'],
+  [/^\/training\/optimizer/, 'f-optimizer'],
+  [/^\/training\/checkpointing/, 'f-ckpt'],
+  [/^\/training\/finetune/, 'f-finetune'],
+  [/^\/training\/lora/, 'f-rank'],
+  [/^\/training\/zero_stage/, 'f-zero'],
+  [/^\/parallelism\/tp/, 'f-tp'],
+  [/^\/parallelism\/pp/, 'f-pp'],
+  [/^\/parallelism\/dp/, 'f-dp'],
+  [/^\/hardware\/count/, 'f-tp'],
+  [/^\/hardware\/memory_bytes/, 'f-cmem'],
+  [/^\/hardware\/memory_bandwidth/, 'f-cbw'],
+  [/^\/hardware\/interconnect/, 'f-cic'],
+  [/^\/hardware\/peak_flops\/(fp8|int8)/, 'f-cflops8'],
+  [/^\/hardware\/peak_flops/, 'f-cflops'],
+  [/^\/hardware\/name/, 'f-cname'],
+  [/^\/hardware/, 'f-gpu'],
+  [/^\/options\/price/, 'f-price'],
+];
+
+function fieldForPath(path) {
+  for (const [re, id] of PATH_TO_FIELD) if (re.test(path)) return id;
+  return null;
+}
+
+function setFieldError(id, message) {
+  const input = $(id);
+  const err = $(`${id}-err`);
+  if (!input || !err) return;
+  if (message) {
+    setText(err, message);
+    show(err, true);
+    input.setAttribute('aria-invalid', 'true');
+  } else {
+    show(err, false);
+    input.removeAttribute('aria-invalid');
+  }
+}
+
+let coreErrorFields = new Set();
+function showCoreErrors(errors) {
+  const next = new Set();
+  const byField = new Map();
+  const general = [];
+  for (const e of errors) {
+    const id = fieldForPath(e.path || '');
+    const text = `${e.message}`;
+    if (id && $(id) && $(id).offsetParent !== null) {
+      byField.set(id, byField.has(id) ? `${byField.get(id)}; ${text}` : text);
+      next.add(id);
+    }
+    general.push(`${e.path || '(scenario)'}: ${text}`);
+  }
+  for (const id of coreErrorFields) if (!next.has(id) && !fieldErrors.has(id)) setFieldError(id, null);
+  for (const [id, text] of byField) setFieldError(id, text);
+  coreErrorFields = next;
+  const list = $('scenario-errors-list');
+  list.replaceChildren(...general.map((t) => el('li', { text: t })));
+  show($('scenario-errors'), general.length > 0);
+}
+
+// ---------------------------------------------------------------- inputs
+
+function readControl(e) {
+  const f = e.dataset.field;
+  const type = e.dataset.type;
+  if (e.type === 'checkbox') return { value: e.checked };
+  if (e.type === 'radio') return { value: e.value };
+  const raw = e.value.trim();
+  if (type === 'int') {
+    if (!/^\d{1,12}$/.test(raw)) return { error: 'Enter a whole number.' };
+    const n = Number(raw);
+    const lo = Number(e.min || 0);
+    const hi = Number(e.max || 1e15);
+    if (n < lo || n > hi) return { error: `Enter a whole number from ${lo} to ${fmt.grouped(hi)}.` };
+    return { value: n };
+  }
+  if (type === 'num') {
+    const n = raw === '' ? NaN : Number(raw);
+    if (!Number.isFinite(n)) return { error: 'Enter a number.' };
+    if (e.min !== '' && n < Number(e.min)) return { error: `Enter a number of at least ${e.min}.` };
+    return { value: n };
+  }
+  if (type === 'text') {
+    if (raw.length > 60 || /[\u0000-\u001f\u007f]/.test(raw)) return { error: 'Enter a short plain name.' };
+    return { value: raw };
+  }
+  return { value: f === 'zero' ? Number(raw) : raw };
+}
+
+function onControl(e) {
+  const f = e.dataset.field;
+  const r = readControl(e);
+  if ('error' in r) {
+    fieldErrors.set(e.id, r.error);
+    setFieldError(e.id, r.error);
+    markStale();
+    return;
+  }
+  if (fieldErrors.has(e.id)) {
+    fieldErrors.delete(e.id);
+    setFieldError(e.id, null);
+  }
+  const prev = state[f];
+  state[f] = r.value;
+  // Convenience, not estimation: keep the precision consistent with the fine-tuning method.
+  if (f === 'finetune') {
+    if (r.value === 'qlora' && !['nf4', 'int4'].includes(state.weights)) state.weights = 'nf4';
+    if (r.value !== 'qlora' && prev === 'qlora' && ['nf4', 'int4'].includes(state.weights)) state.weights = 'bf16';
+    $('f-weights').value = state.weights;
+  }
+  if (f === 'gpu' && r.value === 'custom' && prev !== 'custom') prefillCustomGpu(prev);
+  if (f === 'unit') {
+    render();
+    return;
+  }
+  if (fieldErrors.size > 0) {
+    markStale();
+    return;
+  }
+  syncVisibility();
+  update();
+}
+
+function markStale() {
+  const n = fieldErrors.size;
+  setText($('status'), n ? `Fix the highlighted field${n > 1 ? 's' : ''}; the last valid result is still shown.` : '');
+  bumpCounter();
+}
+
+function prefillCustomGpu(fromId) {
+  const g = gpus.find((x) => x.id === fromId);
+  if (!g) return;
+  state.cname = `${g.name} (custom)`.slice(0, 60);
+  state.cmem = Math.round((g.memory_bytes / GIB) * 1000) / 1000;
+  state.cbw = Math.round(g.memory_bandwidth_bytes_per_s / 1e9);
+  state.cflops = Math.round((g.peak_flops.bf16 || g.peak_flops.fp16 || 0) / 1e12) || DEFAULTS.cflops;
+  state.cflops8 = Math.round((g.peak_flops.fp8 || g.peak_flops.int8 || 0) / 1e12);
+  state.cic = Math.round(g.interconnect_bandwidth_bytes_per_s / 1e9) || DEFAULTS.cic;
+  for (const f of ['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']) $(`f-${f}`).value = String(state[f]);
+}
+
+// ---------------------------------------------------------------- HF config
+
+function setHfError(lines) {
+  const err = $('f-hf-err');
+  if (lines && lines.length) {
+    setText(err, lines.join('; '));
+    show(err, true);
+    $('f-hf').setAttribute('aria-invalid', 'true');
+  } else {
+    show(err, false);
+    $('f-hf').removeAttribute('aria-invalid');
+  }
+}
+
+function onHfText(text) {
+  if (text.trim() === '') {
+    setHfError(null);
+    return;
+  }
+  if (text.length > MAX_HF_CHARS) {
+    setHfError([`The config is too large (${fmt.grouped(text.length)} characters; at most ${fmt.grouped(MAX_HF_CHARS)}).`]);
+    return;
+  }
+  let obj;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    setHfError([`Not valid JSON: ${String(e.message).slice(0, 160)}`]);
+    return;
+  }
+  const r = core.importHfConfig(obj);
+  if (!r.ok) {
+    setHfError(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
+    return;
+  }
+  setHfError(null);
+  const name = typeof obj._name_or_path === 'string' && obj._name_or_path ? obj._name_or_path.slice(0, 100) : r.model.name;
+  state.arch = { architecture: r.model.architecture, name };
+  syncVisibility();
+  update();
+}
+
+function setupHf() {
+  const ta = $('f-hf');
+  ta.addEventListener('input', () => onHfText(ta.value));
+  const readFile = (file) => {
+    if (!file) return;
+    if (file.size > MAX_HF_CHARS) {
+      setHfError([`The file is too large (${fmt.grouped(file.size)} bytes).`]);
+      return;
+    }
+    file.text().then((t) => {
+      ta.value = t;
+      onHfText(t);
+    });
+  };
+  $('f-hf-file').addEventListener('change', (e) => readFile(e.target.files[0]));
+  for (const target of [ta, $('form')]) {
+    target.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      ta.classList.add('dragover');
+    });
+    target.addEventListener('dragleave', () => ta.classList.remove('dragover'));
+    target.addEventListener('drop', (e) => {
+      e.preventDefault();
+      ta.classList.remove('dragover');
+      readFile(e.dataTransfer.files[0]);
+    });
+  }
+  $('hf-clear').addEventListener('click', () => {
+    state.arch = null;
+    ta.value = '';
+    setHfError(null);
+    syncVisibility();
+    update();
+    $('f-model').focus();
+  });
+}
+
+// ---------------------------------------------------------------- rendering
+
+function boundText(b) {
+  if (!b) return '';
+  return `${b}-bound`;
+}
+
+function boundSpan(b) {
+  return el('span', { class: `b bound-${b}`, text: boundText(b) });
+}
+
+function figure(label, value, extra) {
+  return el('div', {}, el('dt', { text: label }), el('dd', {}, value, extra ? el('span', { class: 'bound', text: ` ${extra}` }) : null));
+}
+
+function renderAnswer(report) {
+  const u = state.unit;
+  const m = report.memory;
+  const fits = m.fits;
+  const badge = $('fit-badge');
+  badge.className = `badge ${fits ? 'fits' : 'nofit'}`;
+  setText(badge, fits ? '\u2713 Fits' : '\u2717 Does not fit');
+  const share = m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN;
+  setText($('fit-headline'), fits
+    ? `${fmt.bytes(m.total_bytes, u)} of ${fmt.bytes(m.capacity_bytes, u)} per GPU (${fmt.percent(share, 0)}), ${fmt.bytes(m.headroom_bytes, u)} to spare`
+    : `Needs ${fmt.bytes(m.total_bytes, u)} per GPU: ${fmt.bytes(-m.headroom_bytes, u)} over the ${fmt.bytes(m.capacity_bytes, u)} capacity (${fmt.percent(share, 0)})`);
+  const ctx = state.mode === 'inference'
+    ? `${fmt.tokens(state.prompt + state.gen)}-token context (${fmt.tokens(state.prompt)} prompt + ${fmt.tokens(state.gen)} generated)`
+    : `${fmt.tokens(state.seq)}-token sequences`;
+  setText($('fit-detail'), `${report.model.name} \u00b7 ${report.mode} \u00b7 ${report.method} method \u00b7 batch ${fmt.tokens(state.batch)} \u00b7 ${ctx} \u00b7 ${report.gpu.count}\u00d7 ${report.gpu.name}`);
+
+  // Stacked bar against capacity.
+  const scale = Math.max(m.total_bytes, m.capacity_bytes) || 1;
+  const bar = $('membar');
+  const spans = m.items.filter((i) => i.bytes > 0).map((i) => {
+    const s = el('span', { title: `${i.label}: ${fmt.bytes(i.bytes, u)}` });
+    s.style.width = `${(i.bytes / scale) * 100}%`;
+    s.style.background = itemColor(i.id);
+    return s;
+  });
+  bar.replaceChildren(...spans);
+  bar.setAttribute('aria-label', `Memory per GPU: ${m.items.map((i) => `${i.label} ${fmt.bytes(i.bytes, u)}`).join(', ')}; total ${fmt.bytes(m.total_bytes, u)} against ${fmt.bytes(m.capacity_bytes, u)} capacity`);
+  const cap = $('membar-cap');
+  const capPct = (m.capacity_bytes / scale) * 100;
+  cap.style.left = `${capPct}%`;
+  cap.classList.toggle('left', capPct < 50);
+  setText($('membar-cap-label'), `capacity ${fmt.bytes(m.capacity_bytes, u)}`);
+  $('membar-legend').replaceChildren(...m.items.filter((i) => i.bytes > 0).map((i) => {
+    const sw = el('span', { class: 'swatch' });
+    sw.style.background = itemColor(i.id);
+    return el('li', {}, sw, `${i.label}: ${fmt.bytes(i.bytes, u)}`);
+  }));
+
+  // Key figures.
+  const figs = [figure('Memory per GPU', fmt.bytes(m.total_bytes, u)), figure('GPU capacity', fmt.bytes(m.capacity_bytes, u)),
+    figure(fits ? 'Headroom' : 'Over by', fmt.bytes(Math.abs(m.headroom_bytes), u)),
+    figure('Parameters', fmt.params(report.params.total), report.params.active < report.params.total ? `(${fmt.params(report.params.active)} active)` : '')];
+  const L = report.latency;
+  const Tr = report.training;
+  if (L) {
+    const pre = L.phases.find((p) => p.id === 'prefill');
+    const dec = L.phases.find((p) => p.id === 'decode_first');
+    figs.push(figure('Time to first token', fmt.seconds(L.ttft_s), pre ? boundText(pre.bound) : ''));
+    figs.push(figure('Per output token', fmt.ms(L.decode_first_s), dec ? boundText(dec.bound) : ''));
+    figs.push(figure('Throughput (all sequences)', fmt.rate(L.tokens_per_s_total)));
+  } else if (Tr) {
+    figs.push(figure('Step time', fmt.seconds(Tr.step_s), boundText(Tr.step.bound)));
+    figs.push(figure('Training throughput', fmt.rate(Tr.tokens_per_s)));
+    figs.push(figure('MFU', fmt.percent(Tr.mfu)));
+  }
+  $('key-figures').replaceChildren(...figs);
+}
+
+const expanded = new Set();
+let expandAll = false;
+
+function formulaRows(id, label, valueCells, formula) {
+  const fid = `formula-${id}`;
+  const btn = el('button', { type: 'button', class: 'rowtoggle', 'aria-expanded': String(expandAll || expanded.has(id)), 'aria-controls': fid, text: label });
+  const row = el('tr', {}, el('th', { scope: 'row' }, btn), ...valueCells);
+  const frow = el('tr', { class: 'formula', id: fid }, el('td', { colspan: String(valueCells.length + 1), text: `= ${formula || 'no formula given'}` }));
+  frow.hidden = !(expandAll || expanded.has(id));
+  btn.addEventListener('click', () => {
+    const open = frow.hidden;
+    frow.hidden = !open;
+    btn.setAttribute('aria-expanded', String(open));
+    if (open) expanded.add(id);
+    else expanded.delete(id);
+  });
+  return [row, frow];
+}
+
+function renderMemoryTable(report) {
+  const u = state.unit;
+  const m = report.memory;
+  setText($('mem-unit-col'), `Size (${u})`);
+  setText($('mem-sub'), `${report.gpu.count > 1 ? `Per GPU, with ${report.gpu.count} GPUs (TP ${state.tp} \u00d7 PP ${state.pp} \u00d7 DP ${state.dp}). ` : ''}Expand a row to see its formula with the numbers substituted. ${u === 'GiB' ? '1 GiB = 2^30 bytes.' : '1 GB = 10^9 bytes.'}`);
+  const rows = [];
+  for (const i of m.items) {
+    rows.push(...formulaRows(`mem-${i.id}`, i.label, [
+      el('td', { class: 'num', text: fmt.bytes(i.bytes, u) }),
+      el('td', { class: 'num', text: fmt.percent(m.total_bytes > 0 ? i.bytes / m.total_bytes : NaN) }),
+    ], `${i.formula} = ${fmt.grouped(i.bytes)} B`));
+  }
+  $('mem-rows').replaceChildren(...rows);
+  setText($('mem-total'), fmt.bytes(m.total_bytes, u));
+  setText($('mem-total-share'), fmt.percent(m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN, 0) + ' of capacity');
+  setText($('mem-cap'), fmt.bytes(m.capacity_bytes, u));
+}
+
+function speedCard(k, v, bound, sub) {
+  return el('div', {}, el('div', { class: 'k', text: k }), el('div', { class: 'v', text: v }),
+    bound ? boundSpan(bound) : null, sub ? el('div', { class: 'b', text: sub }) : null);
+}
+
+function renderSpeed(report) {
+  const L = report.latency;
+  const Tr = report.training;
+  const cards = [];
+  let phases = [];
+  if (L) {
+    const ph = Object.fromEntries(L.phases.map((p) => [p.id, p]));
+    setText($('speed-sub'), `Inference on ${report.gpu.count}\u00d7 ${report.gpu.name}: roofline time per phase (the larger of compute and memory time) plus fixed per-step overhead.`);
+    cards.push(speedCard('Time to first token (prefill)', fmt.seconds(L.ttft_s), ph.prefill?.bound));
+    cards.push(speedCard('Per output token', `${fmt.ms(L.decode_first_s)} \u2192 ${fmt.ms(L.decode_last_s)}`, ph.decode_first?.bound, 'first \u2192 last decode step'));
+    cards.push(speedCard('Tokens/s per sequence', fmt.rate(L.tokens_per_s_per_sequence)));
+    cards.push(speedCard(`Tokens/s, batch of ${fmt.tokens(state.batch)}`, fmt.rate(L.tokens_per_s_total)));
+    cards.push(speedCard('End-to-end', fmt.seconds(L.end_to_end_s), null, `prefill + ${fmt.tokens(state.gen)} decode steps (${fmt.seconds(L.decode_total_s)})`));
+    if (state.price > 0) cards.push(speedCard('Cost per million tokens', fmt.money(L.cost_per_million_tokens)));
+    phases = L.phases;
+  } else if (Tr) {
+    setText($('speed-sub'), `Training on ${report.gpu.count}\u00d7 ${report.gpu.name}: one optimizer step of ${fmt.tokens(Tr.tokens_per_step)} tokens.`);
+    cards.push(speedCard('Step time', fmt.seconds(Tr.step_s), Tr.step.bound));
+    cards.push(speedCard('Tokens/s', fmt.rate(Tr.tokens_per_s)));
+    cards.push(speedCard('MFU (model FLOPs utilization)', fmt.percent(Tr.mfu)));
+    cards.push(speedCard('Tokens per step', fmt.tokens(Tr.tokens_per_step)));
+    if (Tr.recompute_overhead > 0) cards.push(speedCard('Recompute overhead', fmt.percent(Tr.recompute_overhead)));
+    if (Tr.pipeline_bubble > 0) cards.push(speedCard('Pipeline bubble', fmt.percent(Tr.pipeline_bubble)));
+    phases = [Tr.step];
+  } else {
+    setText($('speed-sub'), 'Speed needs the GPU\u2019s memory bandwidth and peak FLOP/s for this precision (see the notes).');
+  }
+  $('speed-cards').replaceChildren(...cards);
+  if (phases.length) {
+    const rows = [];
+    for (const p of phases) {
+      rows.push(...formulaRows(`phase-${p.id}`, p.label, [
+        el('td', { class: 'num', text: fmt.seconds(p.time_s) }),
+        el('td', {}, boundSpan(p.bound)),
+        el('td', { class: 'num', text: Number.isFinite(p.arithmetic_intensity) ? fmt.grouped(p.arithmetic_intensity, 1) : fmt.DASH }),
+      ], p.formula));
+    }
+    const table = el('table', { class: 'data' },
+      el('caption', { class: 'visually-hidden', text: 'Time per phase; expand a row for its formula' }),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Phase' }), el('th', { scope: 'col', class: 'num', text: 'Time' }),
+        el('th', { scope: 'col', text: 'Bound' }), el('th', { scope: 'col', class: 'num', text: 'FLOP/byte' }))),
+      el('tbody', {}, ...rows));
+    $('speed-phases').replaceChildren(el('div', { class: 'table-wrap' }, table));
+  } else {
+    $('speed-phases').replaceChildren();
+  }
+}
+
+function renderNotes(report) {
+  const notes = report.notes || [];
+  $('notes').replaceChildren(...notes.map((n) => el('li', { text: n })));
+  show($('notes-card'), notes.length > 0);
+}
+
+// ---------------------------------------------------------------- solvers
+
+let solveAnswers = {};
+
+function applyButton(label, fn) {
+  return el('button', { type: 'button', class: 'small', text: label, onclick: () => { fn(); writeForm(); update(); } });
+}
+
+function renderSolvers(scenario) {
+  const items = [];
+  const q = (question) => core.solve(scenario, question);
+  const mb = q('max-batch');
+  const mc = q('max-context');
+  const mg = core.solve(scenario, { question: 'min-gpus', max_gpus: 4096 });
+  solveAnswers = { 'max-batch': mb, 'max-context': mc, 'min-gpus': mg };
+  const line = (title, r, valueText, apply) => {
+    const li = el('li', { 'data-question': title });
+    li.append(el('div', { class: 'q', text: title }));
+    if (!r.ok) {
+      li.append(el('div', { class: 'a', text: fmt.DASH }), el('p', { class: 'x', text: r.errors.map((e) => e.message).join('; ') }));
+    } else {
+      li.append(el('div', { class: 'a', text: r.found ? valueText(r) : 'None fits' }));
+      if (r.explanation) li.append(el('p', { class: 'x', text: r.explanation }));
+      if (r.found && apply) li.append(apply(r));
+    }
+    items.push(li);
+  };
+  line('Largest batch that fits', mb, (r) => `batch ${fmt.tokens(r.value)}`,
+    (r) => (r.value !== state.batch ? applyButton(`Use batch ${fmt.tokens(r.value)}`, () => { state.batch = r.value; }) : null));
+  const ctxWord = state.mode === 'inference' ? 'context' : 'sequence length';
+  line(`Longest ${ctxWord} that fits`, mc, (r) => `${fmt.tokens(r.value)} tokens`,
+    (r) => {
+      if (state.mode === 'inference') {
+        const prompt = r.value - state.gen;
+        return prompt >= 1 && prompt !== state.prompt ? applyButton(`Use a ${fmt.tokens(prompt)}-token prompt`, () => { state.prompt = prompt; }) : null;
+      }
+      return r.value !== state.seq ? applyButton(`Use ${fmt.tokens(r.value)} tokens`, () => { state.seq = r.value; }) : null;
+    });
+  line('Fewest GPUs that fit', mg, (r) => `${fmt.tokens(r.value)} \u00d7 ${last.report.gpu.name} (TP ${r.layout.tp} \u00d7 PP ${r.layout.pp} \u00d7 DP ${r.layout.dp})`,
+    (r) => (r.layout.tp !== state.tp || r.layout.pp !== state.pp || r.layout.dp !== state.dp
+      ? applyButton('Use this layout', () => { state.tp = r.layout.tp; state.pp = r.layout.pp; state.dp = r.layout.dp; }) : null));
+  $('solve-list').replaceChildren(...items);
+}
+
+// ---------------------------------------------------------------- charts
+
+function gridWith(grid, v, lo) {
+  const s = new Set(grid.filter((x) => x >= lo));
+  s.add(v);
+  return [...s].sort((a, b) => a - b);
+}
+
+function setupCharts() {
+  readTheme();
+  const ctxView = {
+    unit: () => state.unit,
+    xLabel: () => (state.mode === 'inference' ? 'Context length (tokens, prompt + generated)' : 'Sequence length (tokens)'),
+    fits: () => chartState.contextFits,
+    current: () => contextOf(state),
+    currentLabel: () => 'now',
+  };
+  charts.context = memoryChart($('chart-context'), ctxView);
+  charts.batch = memoryChart($('chart-batch'), {
+    unit: () => state.unit,
+    xLabel: () => (state.mode === 'inference' ? 'Batch (sequences)' : 'Micro-batch (sequences)'),
+    fits: () => chartState.batchFits,
+    current: () => state.batch,
+    currentLabel: () => 'now',
+  });
+  charts.knee = kneeChart($('chart-knee'), {
+    xLabel: () => (state.mode === 'inference' ? 'Batch (sequences decoded together)' : 'Micro-batch (sequences)'),
+    yLabel: () => (state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
+    y2Label: () => (state.mode === 'inference' ? 'Decode step latency (ms/token)' : 'Step time (s)'),
+    fits: () => chartState.kneeFits,
+    knee: () => chartState.knee,
+    kneeLabel: () => (chartState.knee ? `knee ${chartState.knee}` : ''),
+    current: () => state.batch,
+    currentLabel: () => 'now',
+  });
+  charts.gpus = gpuChart($('chart-gpus'), {
+    yLabel: () => (state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
+  });
+}
+
+function renderCharts(scenario) {
+  const div = fmt.unitDivisor(state.unit);
+  const inf = state.mode === 'inference';
+  const notes = [];
+  // Memory versus context length.
+  const ctxNow = contextOf(state);
+  const ctxs = gridWith(CONTEXT_GRID, ctxNow, inf ? state.gen + 1 : 1);
+  const cs = core.sweep(scenario, inf
+    ? { vary: 'prompt', values: ctxs.map((c) => c - state.gen), compact: true }
+    : { vary: 'seq', values: ctxs, compact: true });
+  charts.context.setTitle(`Memory per GPU vs ${inf ? 'context length' : 'sequence length'} (${state.unit})`);
+  if (cs.ok) {
+    chartState.contextFits = cs.series.fits;
+    charts.context.update(ctxs, cs, div);
+  }
+  // Memory versus batch.
+  const bs = gridWith(BATCH_GRID, state.batch, 1);
+  const bsw = core.sweep(scenario, { vary: 'batch', values: bs, compact: true });
+  charts.batch.setTitle(`Memory per GPU vs ${inf ? 'batch' : 'micro-batch'} (${state.unit})`);
+  if (bsw.ok) {
+    chartState.batchFits = bsw.series.fits;
+    charts.batch.update(bs, bsw, div);
+  }
+  // Throughput and latency versus batch.
+  const kneeNote = $('chart-knee').querySelector('.chart-note');
+  if (inf) {
+    charts.knee.setTitle('Decode throughput and latency vs batch (the roofline knee)');
+    const k = core.solve(scenario, 'knee');
+    if (k.ok) {
+      chartState.knee = k.knee_batch;
+      chartState.kneeFits = k.series.fits;
+      charts.knee.update(k.series.batch, k.series.tokens_per_s_total, k.series.decode_step_s.map((s) => s * 1e3));
+      setText(kneeNote, `Below the knee (batch ${fmt.tokens(k.knee_batch)}) decoding is memory-bound: bigger batches add throughput almost for free. Past it, compute-bound: latency grows with batch. Largest batch that fits: ${fmt.tokens(k.max_batch)}.`);
+    } else {
+      chartState.knee = null;
+      chartState.kneeFits = null;
+      charts.knee.update([], [], []);
+      setText(kneeNote, k.errors.map((e) => e.message).join('; '));
+    }
+  } else {
+    charts.knee.setTitle('Training throughput and step time vs micro-batch');
+    chartState.knee = null;
+    if (bsw.ok) {
+      chartState.kneeFits = bsw.series.fits;
+      charts.knee.update(bs, bsw.series.tokens_per_s, bsw.series.step_s);
+      setText(kneeNote, 'Tokens/s and time per optimizer step as the micro-batch grows (gradient accumulation and DP as set).');
+    }
+  }
+  // Across GPUs.
+  charts.gpus.setTitle(`This scenario on every GPU preset (${state.tp * state.pp * state.dp} GPU${state.tp * state.pp * state.dp > 1 ? 's' : ''} each)`);
+  const gsw = core.sweep(scenario, { vary: 'gpu', values: gpus.map((g) => g.id), compact: true });
+  if (gsw.ok) {
+    const s = gsw.series;
+    const pct = s.total_bytes.map((t, i) => (s.capacity_bytes[i] > 0 ? (t / s.capacity_bytes[i]) * 100 : null));
+    charts.gpus.update(gsw.values.map((id) => id), s.tokens_per_s, s.fits, pct);
+    setText($('gpu-mem-col'), `Memory / capacity (${state.unit})`);
+    $('gpu-rows').replaceChildren(...gsw.values.map((id, i) => el('tr', {},
+      el('td', { text: gpus.find((g) => g.id === id)?.name || String(id) }),
+      el('td', { text: s.fits[i] ? 'yes' : 'no' }),
+      el('td', { class: 'num', text: `${fmt.bytes(s.total_bytes[i], state.unit)} / ${fmt.bytes(s.capacity_bytes[i], state.unit)}` }),
+      el('td', { class: 'num', text: fmt.rate(s.tokens_per_s[i]) }))));
+  }
+  chartState.sweeps = { context: cs, batch: bsw, gpus: gsw };
+  return notes;
+}
+
+// ---------------------------------------------------------------- update loop
+
+function bumpCounter() {
+  updates += 1;
+  document.body.dataset.updates = String(updates);
+}
+
+function render() {
+  if (!last) return;
+  const t = performance.now();
+  renderAnswer(last.report);
+  renderMemoryTable(last.report);
+  renderSpeed(last.report);
+  renderNotes(last.report);
+  renderSolvers(last.scenario);
+  renderCharts(last.scenario);
+  writeShare();
+  document.body.dataset.lastUpdateMs = (performance.now() - t).toFixed(2);
+  bumpCounter();
+}
+
+function update() {
+  const t = performance.now();
+  const scenario = scenarioFrom(state);
+  const r = core.estimate(scenario);
+  if (!r.ok) {
+    showCoreErrors(r.errors);
+    setText($('status'), 'The scenario has errors (highlighted); the last valid result is still shown.');
+    document.body.dataset.valid = '0';
+    bumpCounter();
+    return;
+  }
+  showCoreErrors([]);
+  document.body.dataset.valid = '1';
+  setText($('status'), fieldErrors.size ? $('status').textContent : '');
+  last = { scenario, report: r.report };
+  render();
+  writeUrl();
+  document.body.dataset.lastUpdateMs = (performance.now() - t).toFixed(2);
+}
+
+// ---------------------------------------------------------------- URL, share, export
+
+function baseUrl() {
+  return location.href.replace(/#.*$/, '');
+}
+
+function writeUrl() {
+  const hash = stateToHash(state);
+  const target = hash ? `#${hash}` : location.pathname + location.search;
+  if (location.hash.replace(/^#/, '') !== hash) history.replaceState(null, '', target);
+}
+
+function writeShare() {
+  const hash = stateToHash(state);
+  const noEmbed = baseUrl().replace(/([?&])embed=[^&#]*&?/, '$1').replace(/[?&]$/, '');
+  const share = noEmbed + (hash ? `#${hash}` : '');
+  $('share-link').value = share;
+  const embedSrc = `${noEmbed}${noEmbed.includes('?') ? '&' : '?'}embed=1${hash ? `#${hash}` : ''}`;
+  $('embed-code').value = `<iframe src="${embedSrc.replace(/"/g, '%22')}" title="llmcalc: GPU memory and speed of an LLM" width="100%" height="720" style="border:0" loading="lazy"></iframe>`;
+  $('open-full').href = share;
+}
+
+function csvCell(v) {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function reportCsv(report) {
+  const u = state.unit;
+  const div = fmt.unitDivisor(u);
+  const rows = [['section', 'id', 'label', 'value', 'unit', 'formula']];
+  const mem = report.memory;
+  for (const i of mem.items) rows.push(['memory', i.id, i.label, i.bytes, 'bytes', i.formula]);
+  for (const i of mem.items) rows.push([`memory_${u}`, i.id, i.label, (i.bytes / div).toFixed(4), u, '']);
+  rows.push(['memory', 'total', 'Total per GPU', mem.total_bytes, 'bytes', '']);
+  rows.push(['memory', 'capacity', 'GPU capacity', mem.capacity_bytes, 'bytes', '']);
+  rows.push(['memory', 'headroom', 'Headroom', mem.headroom_bytes, 'bytes', '']);
+  rows.push(['memory', 'fits', 'Fits', mem.fits ? 'yes' : 'no', '', '']);
+  rows.push(['params', 'total', 'Parameters', report.params.total, 'params', '']);
+  rows.push(['params', 'active', 'Active parameters', report.params.active, 'params', '']);
+  if (report.latency) {
+    const L = report.latency;
+    for (const [id, label, unit] of [['ttft_s', 'Time to first token', 's'], ['decode_first_s', 'Decode step (start)', 's'],
+      ['decode_last_s', 'Decode step (end)', 's'], ['end_to_end_s', 'End-to-end', 's'],
+      ['tokens_per_s_per_sequence', 'Tokens/s per sequence', 'tokens/s'], ['tokens_per_s_total', 'Tokens/s total', 'tokens/s']])
+      rows.push(['latency', id, label, L[id], unit, '']);
+    for (const p of L.phases) rows.push(['phase', p.id, `${p.label} (${p.bound}-bound)`, p.time_s, 's', p.formula]);
+  }
+  if (report.training) {
+    const Tr = report.training;
+    for (const [id, label, unit] of [['step_s', 'Step time', 's'], ['tokens_per_step', 'Tokens per step', 'tokens'],
+      ['tokens_per_s', 'Tokens/s', 'tokens/s'], ['mfu', 'MFU', 'fraction']])
+      rows.push(['training', id, label, Tr[id], unit, '']);
+    rows.push(['phase', Tr.step.id, `${Tr.step.label} (${Tr.step.bound}-bound)`, Tr.step.time_s, 's', Tr.step.formula]);
+  }
+  for (const n of report.notes || []) rows.push(['note', '', n, '', '', '']);
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function fileStem() {
+  const id = last ? String(last.report.model.id).replace(/[^A-Za-z0-9._-]+/g, '_') : 'scenario';
+  return `llmcalc-${id}-${state.mode}`;
+}
+
+function setupShare() {
+  for (const b of document.querySelectorAll('[data-copy]')) {
+    b.addEventListener('click', async () => {
+      const src = $(b.dataset.copy);
+      src.select();
+      let ok = false;
+      try {
+        await navigator.clipboard.writeText(src.value);
+        ok = true;
+      } catch {
+        ok = document.execCommand && document.execCommand('copy');
+      }
+      setText($('copy-status'), ok ? 'Copied.' : 'Selected: press Ctrl+C (or \u2318C) to copy.');
+    });
+  }
+  $('export-json').addEventListener('click', () => {
+    if (!last) return;
+    const body = { generator: `llmcalc web ${core.version}`, url: $('share-link').value, scenario: last.scenario, report: last.report };
+    download(`${fileStem()}.json`, new Blob([JSON.stringify(body, null, 2) + '\n'], { type: 'application/json' }));
+  });
+  $('export-csv').addEventListener('click', () => {
+    if (!last) return;
+    download(`${fileStem()}.csv`, new Blob([reportCsv(last.report)], { type: 'text/csv' }));
+  });
+  for (const b of document.querySelectorAll('button.png')) {
+    b.addEventListener('click', async () => {
+      const blob = await charts[b.dataset.chart].toPngBlob();
+      if (blob) download(`${fileStem()}-${b.dataset.chart}.png`, blob);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+function loadFromUrl() {
+  const ctx = { modelIds: new Set(models.map((m) => m.id)), gpuIds: new Set(gpus.map((g) => g.id)) };
+  const r = stateFromUrl(location.href, ctx);
+  state = r.state;
+  embed = r.embed;
+  $('url-errors-list').replaceChildren(...r.errors.map((t) => el('li', { text: t })));
+  show($('url-errors'), r.errors.length > 0);
+  document.body.classList.toggle('embed', embed);
+  if (embed) $('form-details').open = false;
+  $('f-hf').value = '';
+  setHfError(null);
+  writeForm();
+  fillModels($('model-search').value);
+}
+
+async function start() {
+  // A page saved from the browser carries the rendered DOM: start from a clean slate.
+  for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'url-errors-list', 'scenario-errors-list'])
+    $(id).replaceChildren();
+  delete document.body.dataset.ready;
+  try {
+    core = await createLlmCalc();
+  } catch (e) {
+    setText($('status'), `The calculator could not start: ${String(e && e.message ? e.message : e).slice(0, 200)}`);
+    document.body.dataset.ready = 'error';
+    return;
+  }
+  models = core.models();
+  gpus = core.gpus();
+  setText($('version'), `core ${core.version}`);
+  for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
+  fillGpus();
+  fillModels();
+  loadFromUrl();
+  setupCharts();
+  setText($('status'), '');
+  update();
+  if (!last) {
+    // The link's scenario is invalid as a whole (say, an inconsistent layout): say so, show the defaults.
+    const bad = $('scenario-errors-list').textContent;
+    state = { ...DEFAULTS, unit: state.unit };
+    writeForm();
+    update();
+    $('url-errors-list').append(el('li', { text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown` }));
+    show($('url-errors'), true);
+  }
+
+  for (const e of formElements()) {
+    const ev = e.tagName === 'SELECT' || e.type === 'radio' || e.type === 'checkbox' ? 'change' : 'input';
+    e.addEventListener(ev, () => onControl(e));
+  }
+  $('model-search').addEventListener('input', (e) => fillModels(e.target.value));
+  $('model-search').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    const first = $('f-model').querySelector('option');
+    if (first && first.value !== state.model) {
+      state.model = first.value;
+      $('f-model').value = first.value;
+      syncVisibility();
+      update();
+    }
+  });
+  $('expand-all').addEventListener('click', (e) => {
+    expandAll = !expandAll;
+    if (!expandAll) expanded.clear();
+    e.target.setAttribute('aria-pressed', String(expandAll));
+    setText(e.target, expandAll ? 'Hide all formulas' : 'Show all formulas');
+    render();
+  });
+  $('reset').addEventListener('click', () => {
+    state = { ...DEFAULTS, unit: state.unit };
+    $('f-hf').value = '';
+    setHfError(null);
+    writeForm();
+    update();
+  });
+  $('form').addEventListener('submit', (e) => e.preventDefault());
+  setupHf();
+  setupShare();
+  window.addEventListener('hashchange', () => {
+    if (location.hash.replace(/^#/, '') === stateToHash(state)) return;
+    loadFromUrl();
+    update();
+  });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    readTheme();
+    for (const c of Object.values(charts)) {
+      c.legendKey = null;
+      c.redraw();
+    }
+    render();
+  });
+  document.body.dataset.firstResultMs = (performance.now() - T0).toFixed(1);
+  document.body.dataset.ready = '1';
+}
+
+start();
