@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates examples/*.report.json from examples/*.scenario.json with the native CLI.
+# Run after an intended change to the estimator, and review the diff before committing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cli=build/native/core/cli/llmcalc
+[ -x "$cli" ] || { cmake --preset native >/dev/null && cmake --build --preset native; }
+for s in examples/*.scenario.json; do
+  "$cli" estimate --scenario "$s" --json > "${s%.scenario.json}.report.json"
+done
+git --no-pager diff --stat -- examples || true
