@@ -27,6 +27,10 @@ python3 scripts/validate/check.py --cli "$cli" --selftest tests/data/validation/
 bash tests/validation/checker_files_test.sh python3 scripts/validate/check.py "$cli" \
   tests/data/validation/selftest "$work/files"
 
+echo "--- harness orchestration with fake torch (no GPU, nothing measured)"
+python3 tests/validation/orchestration_test.py scripts/validate "$cli" "$work/orch" 2>/dev/null \
+  | grep -E '^(ok|FAIL|orchestration)'
+
 echo "--- fidelity check (committed measurements)"
 rc=0
 python3 scripts/validate/check.py --cli "$cli" --data tests/data/validation || rc=$?

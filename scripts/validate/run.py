@@ -37,6 +37,7 @@ import common  # noqa: E402
 import matrix  # noqa: E402
 
 OUT_DIR = common.ROOT / "tests" / "data" / "validation"
+T0 = time.time()  # the budget counts from process start (the CLI build included)
 
 
 def log(*a):
@@ -184,7 +185,7 @@ def missing_modules(e) -> list[str]:
 
 
 def measure_all(args, entries, cli) -> int:
-    t_start = time.time()
+    t_start = T0
     import torch  # noqa: F401 - only here: the dry run must not need it
 
     import measure

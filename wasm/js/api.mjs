@@ -131,12 +131,26 @@ export function wrapCore(module) {
   let dead = null;  // set once the module aborted: its memory can no longer be trusted
 
   // Runs one core call; every failure, JS- or WASM-side, comes back as an envelope.
+  // The module is built without C++ exception support (size and speed: see
+  // wasm/CMakeLists.txt), so a C++ throw inside the core, which the core is designed never to
+  // do, surfaces here as a thrown number (the exception object's address) that unwound the
+  // WebAssembly frames without running destructors. It is reported as an internal error and
+  // the WebAssembly stack pointer is put back, so later calls work normally; at worst the
+  // frames' heap allocations leak. A WebAssembly trap or abort (e.g. out of memory) leaves the
+  // module's state unknown: every later call then answers with an internal error.
+  const canRestore = typeof module.stackSave === 'function' && typeof module.stackRestore === 'function';
+  let faults = 0;
   const call = (fn) => {
     if (dead) return failure('', 'internal', `the WebAssembly module stopped after an earlier fault: ${dead}`);
+    const sp = canRestore ? module.stackSave() : 0;
     try {
       return parseAnswer(fn());
     } catch (e) {
       if (e instanceof InputError) return failure(e.path, e.code, e.message);
+      if (canRestore) module.stackRestore(sp);
+      faults += 1;
+      if (typeof e === 'number')
+        return failure('', 'internal', 'the core threw a C++ exception (a bug in the core); the call was abandoned');
       const msg = e && e.message ? String(e.message) : String(e);
       if (e instanceof WebAssembly.RuntimeError || /abort/i.test(msg)) dead = msg;
       return failure('', 'internal', `WebAssembly call failed: ${msg}`);

@@ -58,7 +58,7 @@ double elementwise_bytes_per_token(const Context& c) {
   return per_layer * double(a.num_layers) * ab;
 }
 
-void finish_phase(const Context& c, Phase& p) {
+void finish_phase(const Context& c, Phase& p, bool with_formula) {
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
   const double flops_rate = g.matmul_peak(dt) * g.matmul_efficiency;
@@ -74,6 +74,7 @@ void finish_phase(const Context& c, Phase& p) {
   p.arithmetic_intensity = p.bytes + p.elementwise_bytes > 0 ? p.flops / (p.bytes + p.elementwise_bytes) : 0;
   p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
   p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
+  if (!with_formula) return;
   Formula f;
   f.text("max(" + format_si(p.flops - p.attention_flops, "FLOP") + " / (" +
          format_si(g.matmul_peak(dt), "FLOP/s") + " x " + format_number(g.matmul_efficiency) + ")");

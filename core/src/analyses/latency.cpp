@@ -44,21 +44,23 @@ double decode_weight_bytes(const Context& c, double weights, double batch) {
   return weights * (1.0 - expert_share + expert_share * touched / E);
 }
 
-Phase decode_phase(const Context& c, const Report& r, const char* id, const char* label,
-                   double context) {
+Phase decode_phase(const Context& c, double weights, const char* id, const char* label,
+                   double context, bool with_formula = true) {
   const Workload& w = c.s.workload;
   const double B = double(w.batch);
   Phase p;
-  p.id = id;
-  p.label = label;
+  if (with_formula) {
+    p.id = id;
+    p.label = label;
+  }
   p.attention_flops = B * attention_flops_per_token(c, context) / c.tp;
   p.flops = B * matmul_flops_per_token(c) / c.tp + p.attention_flops;
   p.elementwise_bytes = B * elementwise_bytes_per_token(c) / c.tp;
   const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context));
-  p.bytes = decode_weight_bytes(c, weight_bytes(r), B) * c.pp + kv * c.pp;
+  p.bytes = weights + kv * c.pp;
   p.comm_s = tp_allreduce_s(c, B);
   p.overhead_s = c.s.overhead.step_overhead_s;
-  finish_phase(c, p);
+  finish_phase(c, p, with_formula);
   return p;
 }
 
@@ -97,8 +99,10 @@ void add_inference_latency(const Context& c, Report& r) {
   if (decode_steps > 0) {
     const double first_ctx = P + 1;
     const double last_ctx = P + double(decode_steps);
-    Phase first = decode_phase(c, r, "decode_first", "Decode step (start)", first_ctx);
-    Phase last = decode_phase(c, r, "decode_last", "Decode step (end)", last_ctx);
+    // Weight bytes one decode step streams (MoE: only the experts the batch routes to).
+    const double weights = decode_weight_bytes(c, weight_bytes(r), B) * c.pp;
+    Phase first = decode_phase(c, weights, "decode_first", "Decode step (start)", first_ctx);
+    Phase last = decode_phase(c, weights, "decode_last", "Decode step (end)", last_ctx);
     L.decode_first_s = first.time_s;
     L.decode_last_s = last.time_s;
     // Sum over steps: exact below 64 steps, else trapezoid over 64 segments (step time is
@@ -107,13 +111,14 @@ void add_inference_latency(const Context& c, Report& r) {
     double total = 0;
     if (segments == decode_steps) {
       for (int64_t i = 0; i < decode_steps; ++i)
-        total += decode_phase(c, r, "", "", first_ctx + double(i)).time_s;
+        total += decode_phase(c, weights, "", "", first_ctx + double(i), false).time_s;
     } else {
       const double span = last_ctx - first_ctx;
       double prev = first.time_s;
       for (int64_t k = 1; k <= segments; ++k) {
         const double ctx = first_ctx + span * double(k) / double(segments);
-        const double cur = k == segments ? last.time_s : decode_phase(c, r, "", "", ctx).time_s;
+        const double cur =
+            k == segments ? last.time_s : decode_phase(c, weights, "", "", ctx, false).time_s;
         total += (prev + cur) / 2.0 * double(decode_steps) / double(segments);
         prev = cur;
       }

@@ -61,13 +61,18 @@ void add_inference_activation_items(const Context& c, Items& out) {
   label += ")";
   out.push_back({"activations", label, peak, f.str()});
 
-  // Logits: 16-bit from the lm_head, then an fp32 copy for sampling (HF generate, vLLM).
+  // Logits: 16-bit lm_head output for the positions asked for, and an fp32 copy of the last
+  // position's row per sequence for sampling (HF generate, vLLM).
   const double positions = c.s.options.logits == LogitsScope::all ? T : double(w.batch);
+  const double V = double(a.vocab_size);
   Formula lf;
   lf.times(positions, c.s.options.logits == LogitsScope::all ? "positions (all)" : "positions (last)")
-      .times(double(a.vocab_size), "vocab")
-      .times(ab + 4.0, "B (16-bit + fp32 copy)");
-  out.push_back({"logits", "Logits", positions * double(a.vocab_size) * (ab + 4.0), lf.str()});
+      .times(V, "vocab")
+      .times(ab, "B")
+      .plus(double(w.batch), "sequences")
+      .times(V, "vocab")
+      .times(4, "B (fp32 for sampling)");
+  out.push_back({"logits", "Logits", positions * V * ab + double(w.batch) * V * 4.0, lf.str()});
 }
 
 namespace {

@@ -14,46 +14,42 @@ int64_t cached_tokens(const Context& c, int64_t tokens, bool windowed) {
   return n;
 }
 
-struct KvShape {
-  double elements_per_token_layer;  // per GPU
-  std::string what;                 // formula text for one token of one layer
-};
-
-KvShape kv_shape(const Context& c) {
+// Cached elements per token per layer on one GPU. MLA caches one compressed latent plus the
+// shared RoPE key (DeepSeek-V2 paper, section 2.1), and every tensor-parallel rank keeps the
+// whole latent; standard attention caches K and V of the rank's KV heads.
+double kv_elements_per_token_layer(const Context& c) {
   const Architecture& a = c.a;
-  if (a.mla) {
-    // MLA caches one compressed latent plus the shared RoPE key per token (DeepSeek-V2
-    // paper, section 2.1); every tensor-parallel rank keeps the whole latent.
-    const double e = double(a.mla->kv_lora_rank + a.mla->qk_rope_head_dim);
-    return {e, "(" + format_number(double(a.mla->kv_lora_rank)) + " kv_lora_rank + " +
-                   format_number(double(a.mla->qk_rope_head_dim)) + " rope_dim)"};
-  }
-  const double heads = double(c.kv_heads_per_gpu());
-  return {2.0 * heads * double(a.head_dim),
-          "2 (K,V) x " + format_number(heads) + " kv_heads x " + format_number(double(a.head_dim)) +
-              " head_dim"};
+  if (a.mla) return double(a.mla->kv_lora_rank + a.mla->qk_rope_head_dim);
+  return 2.0 * double(c.kv_heads_per_gpu()) * double(a.head_dim);
+}
+
+std::string kv_shape_text(const Context& c) {
+  const Architecture& a = c.a;
+  if (a.mla)
+    return "(" + format_number(double(a.mla->kv_lora_rank)) + " kv_lora_rank + " +
+           format_number(double(a.mla->qk_rope_head_dim)) + " rope_dim)";
+  return "2 (K,V) x " + format_number(double(c.kv_heads_per_gpu())) + " kv_heads x " +
+         format_number(double(a.head_dim)) + " head_dim";
 }
 
 }  // namespace
 
 double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens) {
-  const KvShape shape = kv_shape(c);
   const double stage = double(c.layers_per_stage) / double(c.a.num_layers);
   const double windowed = double(c.a.windowed_layers()) * stage;
   const double global = double(c.a.num_layers) * stage - windowed;
   const double per_seq = global * double(cached_tokens(c, tokens, false)) +
                          windowed * double(cached_tokens(c, tokens, true));
-  return shape.elements_per_token_layer * per_seq * double(batch) *
+  return kv_elements_per_token_layer(c) * per_seq * double(batch) *
          dtype_bytes(c.s.precision.kv_cache);
 }
 
 void add_kv_cache_item(const Context& c, Items& out) {
   const int64_t tokens = c.s.workload.prompt + c.s.workload.generate;
-  const KvShape shape = kv_shape(c);
   const double bytes = kv_cache_bytes_per_gpu(c, c.s.workload.batch, tokens);
   const int64_t windowed = c.a.windowed_layers();
   const int64_t layers = c.layers_per_stage;
-  Formula f(shape.what);
+  Formula f(kv_shape_text(c));
   if (windowed == 0 || tokens <= c.a.sliding_window) {
     f.times(double(layers), "layers").times(double(c.s.workload.batch), "batch");
     f.times(double(cached_tokens(c, tokens, false)), "tokens");

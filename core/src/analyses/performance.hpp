@@ -27,7 +27,8 @@ double elementwise_bytes_per_token(const Context& c);
 
 // Time of a phase on one GPU: the larger of compute and memory time, plus communication
 // and the fixed per-step overhead; fills the bound and intensity.
-void finish_phase(const Context& c, Phase& p);
+// with_formula = false skips the text (for the many steps summed over a generation).
+void finish_phase(const Context& c, Phase& p, bool with_formula = true);
 
 // Fraction of peak FLOP/s fused attention reaches (FlashAttention-2 paper range, see flops.cpp).
 inline constexpr double kAttentionEfficiency = 0.55;

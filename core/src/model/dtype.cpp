@@ -41,11 +41,9 @@ bool is_quantized(Dtype d) {
          d == Dtype::fp4;
 }
 
-Dtype compute_dtype(Dtype weights, Dtype activations) {
-  // Weight-only formats are dequantized to the activation dtype for the matmul; fp8/int8
-  // with fp8/int8 activations would use the low-precision units, but weight-only is the
-  // common deployment, so the activation dtype decides.
-  if (weights == Dtype::fp32) return Dtype::fp32;
+Dtype compute_dtype(Dtype /*weights*/, Dtype activations) {
+  // Matmuls run in the activation dtype: weight-only formats are dequantized to it, and fp32
+  // weights under autocast (bf16 activations) still multiply in bf16.
   return activations;
 }
 
