@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = join(here, 'dist');
-const wasmModule = join(root, 'build/wasm/wasm/llmcalc_core.mjs');
+// LLMCALC_WASM_MODULE may point at another build of the browser module (for experiments).
+const wasmModule = resolve(process.env.LLMCALC_WASM_MODULE || join(root, 'build/wasm/wasm/llmcalc_core.mjs'));
+const redirectWasm = {
+  name: 'llmcalc-wasm-module',
+  setup(b) {
+    b.onResolve({ filter: /llmcalc_core\.mjs$/ }, () => ({ path: wasmModule }));
+  },
+};
 
 if (!existsSync(wasmModule)) {
   console.error(`build_web: ${wasmModule} is missing; run scripts/build_wasm.sh first`);
@@ -33,6 +40,7 @@ const result = await build({
   entryNames: 'app',
   logLevel: 'warning',
   metafile: true,
+  plugins: [redirectWasm],
 });
 
 const js = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
@@ -42,6 +50,16 @@ for (const [name, text] of [['app.js', js], ['app.css', css]]) {
   // Non-ASCII bytes could be re-encoded when a browser saves the page, breaking the hashes.
   if (/[^\x00-\x7f]/.test(text)) throw new Error(`${name} is not pure ASCII`);
 }
+
+// Embind in Emscripten 3.1 builds its invokers with new Function() unless the module is
+// linked with -sDYNAMIC_EXECUTION=0; only then can the CSP leave out 'unsafe-eval'.
+const moduleText = readFileSync(wasmModule, 'utf8');
+const needsEval = /new Function\(|\beval\(/.test(moduleText);
+if (needsEval) {
+  console.warn('build_web: WARNING: the WASM module uses new Function()/eval (link it with ' +
+    "-sDYNAMIC_EXECUTION=0); the CSP has to allow 'unsafe-eval' for it to run");
+}
+const evalSource = needsEval ? " 'unsafe-eval'" : '';
 
 const template = readFileSync(join(here, 'index.html'), 'utf8');
 const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -66,14 +84,14 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'app.js'), js);
 writeFileSync(join(out, 'app.css'), css);
 writeFileSync(join(out, 'index.html'), page(
-  `${common}; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`,
+  `${common}; script-src 'self' 'wasm-unsafe-eval'${evalSource}; style-src 'self'`,
   '<link rel="stylesheet" href="app.css">',
   '<script type="module" src="app.js"></script>'));
 
 // Single file: the inline script and style are allowed by their SHA-256 hashes (stricter
 // than 'unsafe-inline': no other inline code can run, not even an injected attribute).
 const single = page(
-  `${common}; script-src ${sha(js)} 'wasm-unsafe-eval'; style-src ${sha(css)}`,
+  `${common}; script-src ${sha(js)} 'wasm-unsafe-eval'${evalSource}; style-src ${sha(css)}`,
   `<style>${css}</style>`,
   `<script type="module">${js}</script>`);
 writeFileSync(join(out, 'llmcalc.html'), single);
@@ -89,4 +107,4 @@ const uplotBytes = Object.entries(inputs).filter(([k]) => k.includes('uplot')).r
 console.log(`build_web: web/dist/index.html (+ app.js ${kb(js.length)}, app.css ${kb(css.length)})`);
 console.log(`build_web: web/dist/llmcalc.html and dist/llmcalc.html: ${kb(raw)} raw, ${kb(gz)} gzip ` +
   `(budgets 1024 KiB raw, 300 KiB gzip; of which WASM module ${kb(wasmBytes)}, uPlot ${kb(uplotBytes)})`);
-writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, css: css.length, wasm_module: wasmBytes, uplot: uplotBytes }, null, 2) + '\n');
+writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, css: css.length, wasm_module: wasmBytes, uplot: uplotBytes, csp_unsafe_eval: needsEval }, null, 2) + '\n');

@@ -17,12 +17,19 @@ void BM_EstimateTyped(benchmark::State& state, const char* json) {
   for (auto _ : state) benchmark::DoNotOptimize(llmcalc::estimate(s));
 }
 
+void BM_EstimateNumbers(benchmark::State& state, const char* json) {
+  const llmcalc::Scenario s = *llmcalc::parse_scenario(json).scenario;
+  for (auto _ : state) benchmark::DoNotOptimize(llmcalc::estimate(s, llmcalc::Detail::numbers));
+}
+
 void BM_EstimateJson(benchmark::State& state, const char* json) {
   for (auto _ : state) benchmark::DoNotOptimize(llmcalc::estimate_json(json));
 }
 
 BENCHMARK_CAPTURE(BM_EstimateTyped, inference, kInference)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(BM_EstimateTyped, training, kTraining)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK_CAPTURE(BM_EstimateNumbers, inference, kInference)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK_CAPTURE(BM_EstimateNumbers, training, kTraining)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(BM_EstimateJson, inference, kInference)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(BM_EstimateJson, training, kTraining)->Repetitions(5)->ReportAggregatesOnly(true);
 

@@ -234,11 +234,11 @@ export function memoryChart(figure, view) {
     const data = [xs];
     for (let k = STACK_IDS.length - 1; k >= 0; k--) data.push(cum[k]);
     data.push(sw.series.capacity_bytes.map((b) => b / unitDiv));
+    chart.u.setData(data);
     STACK_IDS.forEach((id, k) => {
       const idx = STACK_IDS.length - k; // series index
       if (chart.u.series[idx].show !== present[k]) chart.u.setSeries(idx, { show: present[k] }, false);
     });
-    chart.u.setData(data);
     const legend = [];
     STACK_IDS.forEach((id, k) => present[k] && legend.push({ label: ITEM_LABELS[id], color: itemColor(id), kind: 'fill' }));
     legend.push({ label: 'GPU capacity', color: theme.cap, kind: 'dash' });

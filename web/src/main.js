@@ -22,6 +22,7 @@ let gpus = [];
 let state = { ...DEFAULTS };
 let last = null; // {scenario, report}: the last valid result, kept while inputs are invalid
 let updates = 0;
+let pending = false; // deferred work (solvers) not yet rendered
 const fieldErrors = new Map(); // element id -> message from the page's own input checks
 const charts = {};
 const chartState = {};
@@ -547,7 +548,8 @@ function renderSolvers(scenario) {
     } else {
       li.append(el('div', { class: 'a', text: r.found ? valueText(r) : 'None fits' }));
       if (r.explanation) li.append(el('p', { class: 'x', text: r.explanation }));
-      if (r.found && apply) li.append(apply(r));
+      const button = r.found && apply ? apply(r) : null;
+      if (button) li.append(button);
     }
     items.push(li);
   };
@@ -640,7 +642,9 @@ function renderCharts(scenario) {
       chartState.knee = k.knee_batch;
       chartState.kneeFits = k.series.fits;
       charts.knee.update(k.series.batch, k.series.tokens_per_s_total, k.series.decode_step_s.map((s) => s * 1e3));
-      setText(kneeNote, `Below the knee (batch ${fmt.tokens(k.knee_batch)}) decoding is memory-bound: bigger batches add throughput almost for free. Past it, compute-bound: latency grows with batch. Largest batch that fits: ${fmt.tokens(k.max_batch)}.`);
+      setText(kneeNote, k.knee_batch > 0
+        ? `Below the knee (batch ${fmt.tokens(k.knee_batch)}) decoding is memory-bound: bigger batches add throughput almost for free. From it on, compute-bound: latency grows with batch. Largest batch that fits: ${fmt.tokens(k.max_batch)}.`
+        : `Decoding stays memory-bound up to the largest batch that fits (${fmt.tokens(k.max_batch)}): no knee within the GPU memory, so bigger batches add throughput almost for free.`);
     } else {
       chartState.knee = null;
       chartState.kneeFits = null;
@@ -662,9 +666,9 @@ function renderCharts(scenario) {
   if (gsw.ok) {
     const s = gsw.series;
     const pct = s.total_bytes.map((t, i) => (s.capacity_bytes[i] > 0 ? (t / s.capacity_bytes[i]) * 100 : null));
-    charts.gpus.update(gsw.values.map((id) => id), s.tokens_per_s, s.fits, pct);
+    charts.gpus.update(gsw.labels, s.tokens_per_s, s.fits, pct);
     setText($('gpu-mem-col'), `Memory / capacity (${state.unit})`);
-    $('gpu-rows').replaceChildren(...gsw.values.map((id, i) => el('tr', {},
+    $('gpu-rows').replaceChildren(...gsw.labels.map((id, i) => el('tr', {},
       el('td', { text: gpus.find((g) => g.id === id)?.name || String(id) }),
       el('td', { text: s.fits[i] ? 'yes' : 'no' }),
       el('td', { class: 'num', text: `${fmt.bytes(s.total_bytes[i], state.unit)} / ${fmt.bytes(s.capacity_bytes[i], state.unit)}` }),
@@ -921,7 +925,17 @@ async function start() {
   document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
   document.body.dataset.ready = '1';
   // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
-  window.__llmcalc = { ready: true, firstResultMs: performance.now(), scriptStartMs: T0, core };
+  window.__llmcalc = {
+    ready: true,
+    firstResultMs: performance.now(),
+    scriptStartMs: T0,
+    core,
+    charts,
+    get updates() { return updates; },
+    get pending() { return pending; },
+    get last() { return last; },
+    get state() { return { ...state }; },
+  };
 }
 
 start();

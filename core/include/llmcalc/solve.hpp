@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "llmcalc/estimate.hpp"
 #include "llmcalc/report.hpp"
 #include "llmcalc/scenario.hpp"
 
@@ -22,7 +23,8 @@ struct SweepPoint {
 // Runs the estimator once per value; values were validated by the caller.
 std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var,
                               const std::vector<double>& numbers,
-                              const std::vector<std::string>& gpu_ids);
+                              const std::vector<std::string>& gpu_ids,
+                              Detail detail = Detail::full);
 
 struct SolveAnswer {
   std::string question;

@@ -1,12 +1,18 @@
 #include "llmcalc/estimate.hpp"
 
+#include <optional>
+
+#include "../report/number_format.hpp"
+
 #include "context.hpp"
 #include "memory.hpp"
 #include "performance.hpp"
 
 namespace llmcalc {
 
-Report estimate(const Scenario& s) {
+Report estimate(const Scenario& s, Detail detail) {
+  std::optional<TextOff> quiet;
+  if (detail == Detail::numbers) quiet.emplace();
   const Context c(s);
   Report r;
   r.model_id = s.model.id;

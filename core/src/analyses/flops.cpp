@@ -74,7 +74,7 @@ void finish_phase(const Context& c, Phase& p, bool with_formula) {
   p.arithmetic_intensity = p.bytes + p.elementwise_bytes > 0 ? p.flops / (p.bytes + p.elementwise_bytes) : 0;
   p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
   p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
-  if (!with_formula) return;
+  if (!with_formula || !text_enabled()) return;
   Formula f;
   f.text("max(" + format_si(p.flops - p.attention_flops, "FLOP") + " / (" +
          format_si(g.matmul_peak(dt), "FLOP/s") + " x " + format_number(g.matmul_efficiency) + ")");

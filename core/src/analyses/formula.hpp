@@ -17,13 +17,14 @@ class Formula {
   Formula& over(double value, std::string_view unit = {}) { return op(" / ", value, unit); }
   Formula& plus(double value, std::string_view unit = {}) { return op(" + ", value, unit); }
   Formula& text(std::string_view t) {
-    text_ += t;
+    if (text_enabled()) text_ += t;
     return *this;
   }
   const std::string& str() const { return text_; }
 
  private:
   Formula& op(std::string_view sep, double value, std::string_view unit) {
+    if (!text_enabled()) return *this;
     if (!text_.empty()) text_ += sep;
     text_ += format_number(value);
     if (!unit.empty()) {

@@ -10,7 +10,7 @@ namespace {
 constexpr int64_t kMaxBatch = 1'000'000;
 constexpr int64_t kMaxTokens = 100'000'000;
 
-bool fits(const Scenario& s) { return estimate(s).memory.fits; }
+bool fits(const Scenario& s) { return estimate(s, Detail::numbers).memory.fits; }
 
 // Largest x in [1, hi] with ok(x), assuming ok is monotone (true then false); 0 if !ok(1).
 template <typename F>
@@ -39,14 +39,14 @@ int64_t largest_true(int64_t hi, F ok) {
 }  // namespace
 
 std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vector<double>& numbers,
-                              const std::vector<std::string>& gpu_ids) {
+                              const std::vector<std::string>& gpu_ids, Detail detail) {
   std::vector<SweepPoint> out;
   if (var == SweepVar::gpu) {
     out.reserve(gpu_ids.size());
     for (const auto& id : gpu_ids) {
       Scenario s = base;
       if (const GpuPreset* g = find_gpu(id)) s.gpu = g->gpu;
-      out.push_back({0, id, estimate(s)});
+      out.push_back({0, id, estimate(s, detail)});
     }
     return out;
   }
@@ -64,7 +64,7 @@ std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vec
         break;
       case SweepVar::gpu: break;
     }
-    out.push_back({v, std::to_string(n), estimate(s)});
+    out.push_back({v, std::to_string(n), estimate(s, detail)});
   }
   return out;
 }
@@ -130,8 +130,8 @@ SolveAnswer solve_min_gpus(const Scenario& base, int64_t max_gpus) {
         s.parallelism.pp = pp;
         s.parallelism.dp = rest / pp;
         s.gpu_count = n;
-        Report r = estimate(s);
-        if (r.memory.fits) {
+        if (estimate(s, Detail::numbers).memory.fits) {
+          Report r = estimate(s);
           a.value = n;
           a.found = true;
           a.layout = s.parallelism;
@@ -156,7 +156,7 @@ KneeAnswer solve_knee(const Scenario& base) {
   for (int64_t b = 1;; b *= 2) {
     const int64_t batch = std::min(b, limit);
     s.workload.batch = batch;
-    const Report r = estimate(s);
+    const Report r = estimate(s, Detail::numbers);
     double step = 0;
     bool compute = false;
     for (const auto& p : r.latency.phases)
@@ -174,7 +174,7 @@ KneeAnswer solve_knee(const Scenario& base) {
   // The knee: smallest batch whose first decode step is compute-bound (monotone in batch).
   auto bound_at = [&](int64_t b) {
     s.workload.batch = b;
-    for (const auto& p : estimate(s).latency.phases)
+    for (const auto& p : estimate(s, Detail::numbers).latency.phases)
       if (p.id == "decode_first") return p.bound == Bound::compute;
     return false;
   };

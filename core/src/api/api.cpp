@@ -4,6 +4,7 @@
 
 #include "../model/architecture_json.hpp"
 #include "../model/hf_config.hpp"
+#include "../report/json_writer.hpp"
 #include "../report/report_json.hpp"
 #include "../scenario/json_reader.hpp"
 #include "llmcalc/catalog.hpp"
@@ -99,7 +100,13 @@ std::string_view version() { return LLMCALC_VERSION; }
 std::string estimate_json(std::string_view scenario) {
   ScenarioResult parsed = parse_scenario(scenario);
   if (!parsed.scenario) return fail(parsed.errors);
-  return finish({{"report", report_to_json(estimate(*parsed.scenario))}});
+  JsonWriter w;
+  w.begin_object().field("ok", true).key("report");
+  write_report(w, estimate(*parsed.scenario));
+  w.end_object();
+  if (w.saw_non_finite())
+    return errors_to_json({{"/report", "internal", "non-finite number in the result (a bug)"}}).dump();
+  return w.take();
 }
 
 std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
@@ -139,7 +146,8 @@ std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
     }
   }
   if (!errors.empty() || !parsed.scenario) return fail(errors);
-  const auto points = sweep(*parsed.scenario, static_cast<SweepVar>(*var_index), numbers, ids);
+  const auto points = sweep(*parsed.scenario, static_cast<SweepVar>(*var_index), numbers, ids,
+                            compact ? Detail::numbers : Detail::full);
   if (compact) {
     json body = compact_series(points);
     body["vary"] = vars[*var_index];

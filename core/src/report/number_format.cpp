@@ -4,8 +4,16 @@
 #include <cstdio>
 
 namespace llmcalc {
+namespace {
+thread_local bool g_text = true;
+}  // namespace
+
+bool text_enabled() { return g_text; }
+TextOff::TextOff() : previous_(g_text) { g_text = false; }
+TextOff::~TextOff() { g_text = previous_; }
 
 std::string format_number(double v) {
+  if (!g_text) return {};
   if (std::isnan(v)) return "undefined";
   if (std::isinf(v)) return v > 0 ? "unbounded" : "-unbounded";
   char buf[64];
@@ -18,6 +26,7 @@ std::string format_number(double v) {
 }
 
 std::string format_bytes(double bytes, bool decimal) {
+  if (!g_text) return {};
   if (!std::isfinite(bytes)) return format_number(bytes);
   const double unit = decimal ? 1e9 : 1073741824.0;
   const double a = std::fabs(bytes);
@@ -32,6 +41,7 @@ std::string format_bytes(double bytes, bool decimal) {
 }
 
 std::string format_seconds(double s) {
+  if (!g_text) return {};
   if (!std::isfinite(s)) return format_number(s);
   char buf[64];
   const double a = std::fabs(s);
@@ -43,6 +53,7 @@ std::string format_seconds(double s) {
 }
 
 std::string format_si(double v, const char* unit) {
+  if (!g_text) return {};
   if (!std::isfinite(v)) return format_number(v);
   static const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
   int i = 0;

@@ -5,6 +5,20 @@
 
 namespace llmcalc {
 
+// Numbers-only estimates (solvers, sweeps drawn as charts) skip all formula text: while a
+// TextOff is alive on this thread, the formatters below return empty strings at once.
+bool text_enabled();
+class TextOff {
+ public:
+  TextOff();
+  ~TextOff();
+  TextOff(const TextOff&) = delete;
+  TextOff& operator=(const TextOff&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // Whole numbers below 1e15 print exactly ("6738415616"); others with 6 significant digits.
 std::string format_number(double v);
 // "12.55 GiB" (binary) or "13.48 GB" (decimal).

@@ -2,83 +2,111 @@
 
 #include <cmath>
 
+#include "json_writer.hpp"
+
 namespace llmcalc {
 
 using nlohmann::json;
 
-json phase_to_json(const Phase& p) {
-  return {{"id", p.id},
-          {"label", p.label},
-          {"flops", p.flops},
-          {"attention_flops", p.attention_flops},
-          {"bytes", p.bytes},
-          {"elementwise_bytes", p.elementwise_bytes},
-          {"arithmetic_intensity", p.arithmetic_intensity},
-          {"bound", bound_name(p.bound)},
-          {"compute_s", p.compute_s},
-          {"memory_s", p.memory_s},
-          {"elementwise_s", p.elementwise_s},
-          {"comm_s", p.comm_s},
-          {"overhead_s", p.overhead_s},
-          {"time_s", p.time_s},
-          {"formula", p.formula}};
+namespace {
+
+void write_phase(JsonWriter& w, const Phase& p) {
+  w.begin_object()
+      .field("id", p.id)
+      .field("label", p.label)
+      .field("flops", p.flops)
+      .field("attention_flops", p.attention_flops)
+      .field("bytes", p.bytes)
+      .field("elementwise_bytes", p.elementwise_bytes)
+      .field("arithmetic_intensity", p.arithmetic_intensity)
+      .field("bound", bound_name(p.bound))
+      .field("compute_s", p.compute_s)
+      .field("memory_s", p.memory_s)
+      .field("elementwise_s", p.elementwise_s)
+      .field("comm_s", p.comm_s)
+      .field("overhead_s", p.overhead_s)
+      .field("time_s", p.time_s)
+      .field("formula", p.formula)
+      .end_object();
+}
+
+}  // namespace
+
+void write_report(JsonWriter& w, const Report& r) {
+  w.begin_object();
+  w.key("model").begin_object().field("id", r.model_id).field("name", r.model_name).end_object();
+  w.field("mode", mode_name(r.mode));
+  w.field("method", r.method == Method::seed ? "seed" : "detailed");
+  w.key("gpu").begin_object().field("id", r.gpu_id).field("name", r.gpu_name)
+      .field("count", static_cast<long long>(r.gpu_count)).end_object();
+  w.key("params").begin_object()
+      .field("total", static_cast<long long>(r.params.total))
+      .field("active", static_cast<long long>(r.params.active))
+      .field("trainable", static_cast<long long>(r.params.trainable))
+      .field("published", static_cast<long long>(r.params.published))
+      .end_object();
+  w.key("memory").begin_object().key("items").begin_array();
+  for (const auto& i : r.memory.items)
+    w.begin_object().field("id", i.id).field("label", i.label).field("bytes", i.bytes)
+        .field("formula", i.formula).end_object();
+  w.end_array()
+      .field("total_bytes", r.memory.total_bytes)
+      .field("capacity_bytes", r.memory.capacity_bytes)
+      .field("headroom_bytes", r.memory.headroom_bytes)
+      .field("fits", r.memory.fits)
+      .end_object();
+  w.key("flops").begin_object().field("per_token_forward", r.flops.per_token_forward)
+      .key("items").begin_array();
+  for (const auto& i : r.flops.items)
+    w.begin_object().field("id", i.id).field("label", i.label).field("flops", i.flops)
+        .field("formula", i.formula).end_object();
+  w.end_array().end_object();
+  w.key("latency");
+  if (r.has_performance && r.mode == Mode::inference) {
+    const LatencyReport& L = r.latency;
+    w.begin_object().key("phases").begin_array();
+    for (const auto& p : L.phases) write_phase(w, p);
+    w.end_array()
+        .field("ttft_s", L.ttft_s)
+        .field("decode_first_s", L.decode_first_s)
+        .field("decode_last_s", L.decode_last_s)
+        .field("decode_total_s", L.decode_total_s)
+        .field("end_to_end_s", L.end_to_end_s)
+        .field("tokens_per_s_per_sequence", L.tokens_per_s_per_sequence)
+        .field("tokens_per_s_total", L.tokens_per_s_total)
+        .field("cost_per_million_tokens", L.cost_per_million_tokens)
+        .end_object();
+  } else {
+    w.null();
+  }
+  w.key("training");
+  if (r.has_performance && r.mode == Mode::training) {
+    const TrainingPerfReport& T = r.training;
+    w.begin_object().key("step");
+    write_phase(w, T.step);
+    w.field("step_s", T.step.time_s)
+        .field("tokens_per_step", T.tokens_per_step)
+        .field("tokens_per_s", T.tokens_per_s)
+        .field("mfu", T.mfu)
+        .field("recompute_overhead", T.recompute_overhead)
+        .field("pipeline_bubble", T.pipeline_bubble)
+        .field("run_time_s", T.run_time_s)
+        .field("gpu_hours", T.gpu_hours)
+        .field("run_cost", T.run_cost)
+        .end_object();
+  } else {
+    w.null();
+  }
+  w.key("notes").begin_array();
+  for (const auto& n : r.notes) w.value(n);
+  w.end_array();
+  w.end_object();
 }
 
 json report_to_json(const Report& r) {
-  json items = json::array();
-  for (const auto& i : r.memory.items)
-    items.push_back({{"id", i.id}, {"label", i.label}, {"bytes", i.bytes}, {"formula", i.formula}});
-  json flop_items = json::array();
-  for (const auto& i : r.flops.items)
-    flop_items.push_back({{"id", i.id}, {"label", i.label}, {"flops", i.flops}, {"formula", i.formula}});
-  json j = {
-      {"model", {{"id", r.model_id}, {"name", r.model_name}}},
-      {"mode", mode_name(r.mode)},
-      {"method", r.method == Method::seed ? "seed" : "detailed"},
-      {"gpu", {{"id", r.gpu_id}, {"name", r.gpu_name}, {"count", r.gpu_count}}},
-      {"params",
-       {{"total", r.params.total},
-        {"active", r.params.active},
-        {"trainable", r.params.trainable},
-        {"published", r.params.published}}},
-      {"memory",
-       {{"items", items},
-        {"total_bytes", r.memory.total_bytes},
-        {"capacity_bytes", r.memory.capacity_bytes},
-        {"headroom_bytes", r.memory.headroom_bytes},
-        {"fits", r.memory.fits}}},
-      {"flops", {{"per_token_forward", r.flops.per_token_forward}, {"items", flop_items}}},
-      {"latency", nullptr},
-      {"training", nullptr},
-      {"notes", r.notes}};
-  if (r.has_performance && r.mode == Mode::inference) {
-    const LatencyReport& L = r.latency;
-    json phases = json::array();
-    for (const auto& p : L.phases) phases.push_back(phase_to_json(p));
-    j["latency"] = {{"phases", phases},
-                    {"ttft_s", L.ttft_s},
-                    {"decode_first_s", L.decode_first_s},
-                    {"decode_last_s", L.decode_last_s},
-                    {"decode_total_s", L.decode_total_s},
-                    {"end_to_end_s", L.end_to_end_s},
-                    {"tokens_per_s_per_sequence", L.tokens_per_s_per_sequence},
-                    {"tokens_per_s_total", L.tokens_per_s_total},
-                    {"cost_per_million_tokens", L.cost_per_million_tokens}};
-  }
-  if (r.has_performance && r.mode == Mode::training) {
-    const TrainingPerfReport& T = r.training;
-    j["training"] = {{"step", phase_to_json(T.step)},
-                     {"step_s", T.step.time_s},
-                     {"tokens_per_step", T.tokens_per_step},
-                     {"tokens_per_s", T.tokens_per_s},
-                     {"mfu", T.mfu},
-                     {"recompute_overhead", T.recompute_overhead},
-                     {"pipeline_bubble", T.pipeline_bubble},
-                     {"run_time_s", T.run_time_s},
-                     {"gpu_hours", T.gpu_hours},
-                     {"run_cost", T.run_cost}};
-  }
-  return j;
+  JsonWriter w;
+  write_report(w, r);
+  return json::parse(w.take(), nullptr, false);
 }
 
 json errors_to_json(const Errors& errors) {
