@@ -23,6 +23,7 @@ let state = { ...DEFAULTS };
 let last = null; // {scenario, report}: the last valid result, kept while inputs are invalid
 let updates = 0;
 let pending = false; // deferred work (solvers) not yet rendered
+const timings = { sync: 0, deferred: 0 };
 const fieldErrors = new Map(); // element id -> message from the page's own input checks
 const charts = {};
 const chartState = {};
@@ -535,10 +536,10 @@ function applyButton(label, fn) {
 
 function renderSolvers(scenario) {
   const items = [];
-  const q = (question) => core.solve(scenario, question);
+  const q = (question) => cached('solve', scenario, question);
   const mb = q('max-batch');
   const mc = q('max-context');
-  const mg = core.solve(scenario, { question: 'min-gpus', max_gpus: 4096 });
+  const mg = cached('solve', scenario, { question: 'min-gpus', max_gpus: 4096 });
   solveAnswers = { 'max-batch': mb, 'max-context': mc, 'min-gpus': mg };
   const line = (title, r, valueText, apply) => {
     const li = el('li', { 'data-question': title });
@@ -617,7 +618,7 @@ function renderCharts(scenario) {
   // Memory versus context length.
   const ctxNow = contextOf(state);
   const ctxs = gridWith(CONTEXT_GRID, ctxNow, inf ? state.gen + 1 : 1);
-  const cs = core.sweep(scenario, inf
+  const cs = cached('sweep', scenario, inf
     ? { vary: 'prompt', values: ctxs.map((c) => c - state.gen), compact: true }
     : { vary: 'seq', values: ctxs, compact: true });
   charts.context.setTitle(`Memory per GPU vs ${inf ? 'context length' : 'sequence length'} (${state.unit})`);
@@ -627,7 +628,7 @@ function renderCharts(scenario) {
   }
   // Memory versus batch.
   const bs = gridWith(BATCH_GRID, state.batch, 1);
-  const bsw = core.sweep(scenario, { vary: 'batch', values: bs, compact: true });
+  const bsw = cached('sweep', scenario, { vary: 'batch', values: bs, compact: true });
   charts.batch.setTitle(`Memory per GPU vs ${inf ? 'batch' : 'micro-batch'} (${state.unit})`);
   if (bsw.ok) {
     chartState.batchFits = bsw.series.fits;
@@ -637,7 +638,7 @@ function renderCharts(scenario) {
   const kneeNote = $('chart-knee').querySelector('.chart-note');
   if (inf) {
     charts.knee.setTitle('Decode throughput and latency vs batch (the roofline knee)');
-    const k = core.solve(scenario, 'knee');
+    const k = cached('solve', scenario, 'knee');
     if (k.ok) {
       chartState.knee = k.knee_batch;
       chartState.kneeFits = k.series.fits;
@@ -662,7 +663,7 @@ function renderCharts(scenario) {
   }
   // Across GPUs.
   charts.gpus.setTitle(`This scenario on every GPU preset (${state.tp * state.pp * state.dp} GPU${state.tp * state.pp * state.dp > 1 ? 's' : ''} each)`);
-  const gsw = core.sweep(scenario, { vary: 'gpu', values: gpus.map((g) => g.id), compact: true });
+  const gsw = cached('sweep', scenario, { vary: 'gpu', values: gpus.map((g) => g.id), compact: true });
   if (gsw.ok) {
     const s = gsw.series;
     const pct = s.total_bytes.map((t, i) => (s.capacity_bytes[i] > 0 ? (t / s.capacity_bytes[i]) * 100 : null));
@@ -685,6 +686,9 @@ function bumpCounter() {
   document.body.dataset.updates = String(updates);
 }
 
+// Numbers and charts render at once; the solvers (binary searches over many estimates)
+// follow in a task of their own so that typing stays smooth. Bursts of input coalesce.
+let deferredToken = 0;
 function render() {
   if (!last) return;
   const t = performance.now();
@@ -692,17 +696,37 @@ function render() {
   renderMemoryTable(last.report);
   renderSpeed(last.report);
   renderNotes(last.report);
-  renderSolvers(last.scenario);
   renderCharts(last.scenario);
   writeShare();
-  document.body.dataset.lastUpdateMs = (performance.now() - t).toFixed(2);
-  bumpCounter();
+  timings.sync = performance.now() - t;
+  pending = true;
+  document.body.dataset.pending = '1';
+  const token = ++deferredToken;
+  const snapshot = last;
+  later(() => {
+    if (token !== deferredToken) return; // a newer update superseded this one
+    const t1 = performance.now();
+    renderSolvers(snapshot.scenario);
+    timings.deferred = performance.now() - t1;
+    pending = false;
+    document.body.dataset.pending = '0';
+    document.body.dataset.lastUpdateMs = (timings.sync + timings.deferred).toFixed(2);
+    bumpCounter();
+  });
+}
+
+// A macrotask without setTimeout's clamping.
+const channel = new MessageChannel();
+const queue = [];
+channel.port1.onmessage = () => queue.shift()?.();
+function later(fn) {
+  queue.push(fn);
+  channel.port2.postMessage(0);
 }
 
 function update() {
-  const t = performance.now();
   const scenario = scenarioFrom(state);
-  const r = core.estimate(scenario);
+  const r = cached('estimate', scenario);
   if (!r.ok) {
     showCoreErrors(r.errors);
     setText($('status'), 'The scenario has errors (highlighted); the last valid result is still shown.');
@@ -716,7 +740,24 @@ function update() {
   last = { scenario, report: r.report };
   render();
   writeUrl();
-  document.body.dataset.lastUpdateMs = (performance.now() - t).toFixed(2);
+}
+
+// Core answers memoized by their exact inputs (toggling units or going back to an earlier
+// value redraws without recomputing). Only a cache: every value still comes from the core.
+const memo = new Map();
+const MEMO_MAX = 200;
+function cached(fn, ...args) {
+  const key = fn + '\u0000' + JSON.stringify(args);
+  const hit = memo.get(key);
+  if (hit) {
+    memo.delete(key);
+    memo.set(key, hit);
+    return hit;
+  }
+  const value = core[fn](...args);
+  memo.set(key, value);
+  if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value);
+  return value;
 }
 
 // ---------------------------------------------------------------- URL, share, export
@@ -933,6 +974,7 @@ async function start() {
     charts,
     get updates() { return updates; },
     get pending() { return pending; },
+    timings,
     get last() { return last; },
     get state() { return { ...state }; },
   };

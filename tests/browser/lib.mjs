@@ -1,0 +1,115 @@
+// Shared helpers for the browser tests: Debian's Chromium driven by playwright-core, a tiny
+// static server for web/dist, and waits on the page's readiness marker (never fixed sleeps).
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = join(ROOT, 'web/dist');
+export const SINGLE = join(DIST, 'llmcalc.html');
+export const SINGLE_URL = pathToFileURL(SINGLE).href;
+export const SCREENSHOTS = join(ROOT, 'tests/browser/screenshots');
+export const CLI = join(ROOT, 'build/native/core/cli/llmcalc');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage'];
+
+// A persistent context on a fresh temporary profile: nothing carries over between runs.
+export async function launch(options = {}) {
+  const profile = await mkdtemp(join(tmpdir(), 'llmcalc-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    ...options,
+  });
+  const close = async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  return { context, close };
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+// Serves web/dist on 127.0.0.1 (a random port); counts every request it answers.
+export async function serve(dir = DIST) {
+  const hits = [];
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    hits.push(path);
+    const file = resolve(dir, '.' + (path.endsWith('/') ? path + 'index.html' : path));
+    if (!file.startsWith(dir + sep) && file !== dir) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return { url, hits, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+// Collects page errors, console errors and CSP violations; tests assert none happened.
+export function watch(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  return problems;
+}
+
+export async function waitReady(page, timeout = 30000) {
+  await page.waitForFunction(() => window.__llmcalc?.ready === true || document.body.dataset.ready === 'error', null, { timeout });
+  const state = await page.evaluate(() => document.body.dataset.ready);
+  if (state !== '1') throw new Error(`page failed to start: ${await page.textContent('#status')}`);
+  await settled(page, 0);
+}
+
+// Waits until the page has finished an update after `before` (numbers, charts and solvers).
+export async function settled(page, before) {
+  await page.waitForFunction((n) => window.__llmcalc.updates > n && !window.__llmcalc.pending, before, { timeout: 30000 });
+}
+
+export async function updates(page) {
+  return page.evaluate(() => window.__llmcalc.updates);
+}
+
+// Changes a form control like a user would (fill/select/check), then waits for the update.
+export async function change(page, selector, value) {
+  const before = await updates(page);
+  const el = page.locator(selector);
+  const tag = await el.evaluate((e) => `${e.tagName}:${e.type}`);
+  if (tag.startsWith('SELECT')) await el.selectOption(String(value));
+  else if (tag.endsWith(':radio') || tag.endsWith(':checkbox')) await el.check();
+  else await el.fill(String(value));
+  await settled(page, before);
+}
+
+export function ensureDir(d) {
+  if (!existsSync(d)) mkdirSync(d, { recursive: true });
+  return d;
+}
+
+export function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
