@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLlmCalc, SEED_INFERENCE, SEED_TRAINING, gib } from './helpers.mjs';
 
@@ -52,12 +54,18 @@ test('undefined object properties are left out, as JSON.stringify does', () => {
 test('report equals `llmcalc estimate --json` when the native CLI is built', (t) => {
   const cli = fileURLToPath(new URL('../../build/native/core/cli/llmcalc', import.meta.url));
   if (!existsSync(cli)) return t.skip('native CLI not built');
-  for (const s of [SEED_INFERENCE, SEED_TRAINING, { model: 'mixtral-8x7b', workload: { batch: 8 } }]) {
-    const native = JSON.parse(
-      execFileSync(cli, ['estimate', '--scenario', '/dev/stdin', '--json'], { input: JSON.stringify(s) }).toString());
-    const r = calc.estimate(s);
-    assert.equal(r.ok, true);
-    assert.deepEqual(r.report, native);
+  const dir = mkdtempSync(path.join(tmpdir(), 'llmcalc-'));
+  try {
+    for (const s of [SEED_INFERENCE, SEED_TRAINING, { model: 'mixtral-8x7b', workload: { batch: 8 } }]) {
+      const file = path.join(dir, 'scenario.json');
+      writeFileSync(file, JSON.stringify(s));
+      const native = JSON.parse(execFileSync(cli, ['estimate', '--scenario', file, '--json']).toString());
+      const r = calc.estimate(s);
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.report, native);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -66,7 +66,7 @@ const fixed = [
   { model: 'llama-2-7b', precision: { weights: 'fp64' } }, { model: 'llama-2-7b', precision: { group_size: 64 } },
   { model: 'llama-2-7b', parallelism: { tp: 3 } }, { model: 'llama-2-7b', parallelism: { pp: 1000 } },
   { model: 'llama-2-7b', hardware: { gpu: 'h900' } }, { model: 'llama-2-7b', hardware: { count: 3, gpu: 'h100-sxm' } },
-  { model: 'llama-2-7b', hardware: { name: 'custom' } }, { model: 'llama-2-7b', hardware: { memory_bytes: 1e300 } },
+  { model: 'llama-2-7b', hardware: { gpu: 'custom' } }, { model: 'llama-2-7b', hardware: { memory_bytes: 1e300 } },
   { model: 'llama-2-7b', mode: 'training', precision: { weights: 'int4' } },
   { model: 'llama-2-7b', mode: 'training', training: { finetune: 'qlora' }, precision: { weights: 'bf16' } },
   { model: 'llama-2-7b', training: { lora: { targets: ['nope'] } } }, { model: 'llama-2-7b', options: { logits: 'some' } },

@@ -101,6 +101,10 @@ function checkText(text, root) {
   const wellFormed = typeof text.isWellFormed === 'function' ? text.isWellFormed() : !LONE_SURROGATE.test(text);
   if (!wellFormed)
     throw new InputError(root, 'invalid_json', 'input is not valid JSON: it contains a lone UTF-16 surrogate');
+  // JSON never contains a raw NUL; the core's parser would take it for the end of the input
+  // and ignore whatever follows.
+  if (text.includes('\u0000'))
+    throw new InputError(root, 'invalid_json', 'input is not valid JSON: it contains a NUL character');
   return text;
 }
 

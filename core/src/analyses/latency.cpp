@@ -105,11 +105,16 @@ void add_inference_latency(const Context& c, Report& r) {
     Phase last = decode_phase(c, weights, "decode_last", "Decode step (end)", last_ctx);
     L.decode_first_s = first.time_s;
     L.decode_last_s = last.time_s;
-    // Sum over steps: exact below 64 steps, else trapezoid over 64 segments (step time is
-    // piecewise linear in the context).
+    // Sum over steps. Without windowed layers or paging, and with the same bound at both ends,
+    // step time is linear in the context and the sum is exact from the two ends; otherwise
+    // exact below 64 steps, else trapezoid over 64 segments (piecewise linear in the context).
+    const bool linear = c.a.windowed_layers() == 0 && c.s.options.kv_page_tokens == 0 &&
+                        (first.compute_s >= first.memory_s) == (last.compute_s >= last.memory_s);
     const int64_t segments = std::min<int64_t>(decode_steps, 64);
     double total = 0;
-    if (segments == decode_steps) {
+    if (linear) {
+      total = double(decode_steps) * (first.time_s + last.time_s) / 2.0;
+    } else if (segments == decode_steps) {
       for (int64_t i = 0; i < decode_steps; ++i)
         total += decode_phase(c, weights, "", "", first_ctx + double(i), false).time_s;
     } else {

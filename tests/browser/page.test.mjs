@@ -1,0 +1,394 @@
+// The calculator page in Chromium, served over http from web/dist: defaults and seed numbers,
+// agreement with the native CLI, live updates, HF config import, URL round trip, hostile
+// links, embed mode and exports.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, serve, watch, waitReady, settled, updates, change, CLI } from './lib.mjs';
+
+let browser;
+let server;
+const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-web-test-'));
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(path = '') {
+  const page = await browser.context.newPage();
+  const problems = watch(page);
+  await page.goto(server.url + path);
+  await waitReady(page);
+  return { page, problems };
+}
+
+function cli(args, scenario) {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run scripts/test_native.sh (or cmake --build --preset native) first`);
+  const extra = [];
+  if (scenario) {
+    const f = join(tmp, `scenario-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(f, JSON.stringify(scenario));
+    extra.push('--scenario', f);
+  }
+  return execFileSync(CLI, [...args, ...extra], { encoding: 'utf8' });
+}
+
+// Deep equality with a relative tolerance on numbers: the page's numbers come from the same
+// C++ code compiled to WebAssembly, so they agree to the last few bits at worst.
+function assertClose(actual, expected, path = '') {
+  if (typeof expected === 'number') {
+    assert.equal(typeof actual, 'number', `${path}: ${actual} is not a number`);
+    const tol = 1e-9 * Math.max(1, Math.abs(expected));
+    assert.ok(Math.abs(actual - expected) <= tol, `${path}: page ${actual} != CLI ${expected}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${path}: not an array`);
+    assert.equal(actual.length, expected.length, `${path}: length`);
+    expected.forEach((v, i) => assertClose(actual[i], v, `${path}/${i}`));
+  } else if (expected && typeof expected === 'object') {
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
+    for (const k of Object.keys(expected)) assertClose(actual[k], expected[k], `${path}/${k}`);
+  } else {
+    assert.equal(actual, expected, path);
+  }
+}
+
+const gib1 = (b) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+const text = (page, sel) => page.locator(sel).innerText();
+const visibleText = async (page) => page.evaluate(() => document.body.innerText);
+
+function assertNoBadWords(body) {
+  for (const w of ['NaN', 'Infinity', 'undefined', '[object Object]', 'null'])
+    assert.ok(!new RegExp(`\\b${w.replace(/[[\]]/g, '\\$&')}`).test(body), `the page shows "${w}"`);
+}
+
+test('default page: the seed example, detailed numbers equal the CLI, then the seed method gives 20.6 / 128.4 GiB', async () => {
+  const { page, problems } = await open();
+  assert.equal(await page.locator('input[name=method][value=detailed]').isChecked(), true);
+  assert.equal(await page.inputValue('#f-batch'), '4');
+  assert.equal(Number(await page.inputValue('#f-prompt')) + Number(await page.inputValue('#f-gen')), 4096);
+  assert.equal(await page.inputValue('#f-model'), 'llama-2-7b');
+
+  // Detailed: the page's report equals `llmcalc estimate --json` for the same scenario,
+  // written here independently of the page's own scenario builder.
+  const expected = JSON.parse(cli(['estimate', '--json'], { model: 'llama-2-7b', workload: { batch: 4, prompt: 3840, generate: 256 } }));
+  const report = await page.evaluate(() => window.__llmcalc.last.report);
+  assertClose(report, expected, 'report');
+  // ... and what is shown is that report.
+  assert.match(await text(page, '#fit-headline'), new RegExp(gib1(expected.memory.total_bytes).replace('.', '\\.')));
+  assert.equal(await text(page, '#mem-total'), gib1(expected.memory.total_bytes));
+  assert.match(await text(page, '#fit-badge'), /Fits/);
+  const rows = await page.locator('#mem-rows tr:not(.formula)').count();
+  assert.equal(rows, expected.memory.items.length);
+  assertNoBadWords(await visibleText(page));
+
+  // Seed method: seed 000's numbers.
+  await change(page, 'input[name=method][value=seed]');
+  assert.equal(await text(page, '#mem-total'), '20.6 GiB');
+  assert.match(await text(page, '#fit-headline'), /20\.6 GiB/);
+  const kv = await page.evaluate(() => window.__llmcalc.last.report.memory.items.find((i) => i.id === 'kv_cache').bytes);
+  assert.equal(kv, 8 * 2 ** 30);
+  await change(page, 'input[name=mode][value=training]');
+  assert.equal(await page.inputValue('#f-seq'), '4096');
+  assert.equal(await text(page, '#mem-total'), '128.4 GiB');
+  assert.match(await text(page, '#fit-badge'), /Does not fit/);
+  assert.match(await text(page, '#fit-headline'), /128\.4 GiB/);
+  const seedTraining = JSON.parse(cli(['estimate', '--json'], { model: 'llama-2-7b', mode: 'training', method: 'seed', workload: { batch: 4, seq: 4096 } }));
+  assertClose(await page.evaluate(() => window.__llmcalc.last.report.memory), seedTraining.memory, 'seed training memory');
+  assertNoBadWords(await visibleText(page));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('every input change updates numbers and charts in place', async () => {
+  const { page, problems } = await open();
+  const snap = () => page.evaluate(() => {
+    const c = window.__llmcalc.charts;
+    return {
+      headline: document.getElementById('fit-headline').textContent,
+      total: window.__llmcalc.last.report.memory.total_bytes,
+      ttft: document.getElementById('speed-cards').textContent,
+      context: JSON.stringify(c.context.u.data),
+      batch: JSON.stringify(c.batch.u.data),
+      knee: JSON.stringify(c.knee.u.data),
+      gpus: JSON.stringify(c.gpus.u.data),
+      solve: document.getElementById('solve-list').textContent,
+    };
+  });
+  await page.evaluate(() => {
+    window.__plots = Object.fromEntries(Object.entries(window.__llmcalc.charts).map(([k, c]) => [k, c.u]));
+  });
+  const s0 = await snap();
+  for (const k of ['context', 'batch', 'knee', 'gpus']) assert.ok(JSON.parse(s0[k])[0].length > 3, `chart ${k} has data`);
+
+  await change(page, '#f-batch', 8);
+  const s1 = await snap();
+  assert.ok(s1.total > s0.total, 'batch 8 needs more memory');
+  assert.notEqual(s1.headline, s0.headline);
+  assert.notEqual(s1.ttft, s0.ttft);
+  assert.notEqual(s1.context, s0.context, 'memory-vs-context chart updated');
+  assert.notEqual(s1.gpus, s0.gpus, 'GPU chart updated');
+  assert.notEqual(s1.solve, s0.solve, 'solver answers updated');
+
+  await change(page, '#f-weights', 'int4');
+  const s2 = await snap();
+  assert.ok(s2.total < s1.total, 'int4 weights need less memory');
+  assert.notEqual(s2.batch, s1.batch, 'memory-vs-batch chart updated');
+  assert.notEqual(s2.knee, s1.knee, 'knee chart updated');
+
+  await change(page, '#f-gpu', 'rtx-4090');
+  assert.match(await text(page, '#fit-detail'), /4090/);
+  await change(page, '#f-tp', 2);
+  assert.match(await text(page, '#gpu-count'), /GPUs: 2/);
+  assert.match(await text(page, '#fit-detail'), /2\u00d7/);
+
+  // Training inputs (optimizer, checkpointing, LoRA, ZeRO, DP).
+  await change(page, 'input[name=mode][value=training]');
+  await change(page, '#f-weights', 'bf16');
+  await change(page, '#f-tp', 1);
+  const t0 = await snap();
+  await change(page, '#f-ckpt', 'full');
+  const t1 = await snap();
+  assert.ok(t1.total < t0.total, 'full checkpointing saves memory');
+  await change(page, '#f-finetune', 'qlora');
+  assert.equal(await page.inputValue('#f-weights'), 'nf4', 'QLoRA switches the base to 4-bit');
+  assert.ok(await page.locator('#f-rank').isVisible());
+  const t2 = await snap();
+  assert.ok(t2.total < t1.total, 'QLoRA needs less memory');
+  await change(page, '#f-finetune', 'full');
+  await change(page, '#f-dp', 4);
+  await change(page, '#f-zero', '3');
+  const t3 = await snap();
+  assert.ok(t3.total < t1.total, 'ZeRO-3 over 4 ranks shards the states');
+  assert.match(await text(page, '#speed-cards'), /MFU/);
+
+  // The charts were updated in place, never rebuilt.
+  assert.equal(await page.evaluate(() => Object.entries(window.__plots).every(([k, u]) => window.__llmcalc.charts[k].u === u)), true);
+
+  // GB toggle relabels every figure.
+  await change(page, 'input[name=unit][value=GB]');
+  assert.match(await text(page, '#mem-total'), / GB$/);
+  assert.match(await text(page, '#fit-headline'), / GB/);
+  assert.doesNotMatch(await text(page, '#fit-headline'), /GiB/);
+
+  // An invalid field keeps the last result and says why beside the field.
+  const before = await text(page, '#fit-headline');
+  await page.fill('#f-batch', '0');
+  await page.waitForSelector('#f-batch-err:not([hidden])');
+  assert.equal(await page.getAttribute('#f-batch', 'aria-invalid'), 'true');
+  assert.equal(await text(page, '#fit-headline'), before);
+  await change(page, '#f-batch', 2);
+  assert.equal(await page.locator('#f-batch-err').isHidden(), true);
+  // An inconsistent scenario (core error) is shown beside the field it concerns.
+  await change(page, 'input[name=mode][value=inference]');
+  await page.fill('#f-tp', '3');
+  await page.waitForSelector('#f-tp-err:not([hidden])');
+  assert.match(await text(page, '#f-tp-err'), /divide/);
+  assert.ok(await page.locator('#scenario-errors').isVisible());
+  await change(page, '#f-tp', 1);
+  assert.equal(await page.locator('#scenario-errors').isHidden(), true);
+  assertNoBadWords(await visibleText(page));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a pasted Hugging Face config.json is used; a malformed one is refused beside the field', async () => {
+  const { page, problems } = await open();
+  const config = cli(['export-hf-config', '--model', 'mixtral-8x7b']);
+  const cfgFile = join(tmp, 'mixtral.json');
+  writeFileSync(cfgFile, config);
+  let before = await updates(page);
+  await page.fill('#f-hf', config);
+  await settled(page, before);
+  assert.ok(await page.locator('#hf-active').isVisible());
+  assert.match(await text(page, '#fit-detail'), /mixtral/i);
+  const expected = JSON.parse(cli(['estimate', '--json', '--hf-config', cfgFile, '--batch', '4', '--prompt', '3840', '--gen', '256']));
+  const report = await page.evaluate(() => window.__llmcalc.last.report);
+  assertClose(report.memory, expected.memory, 'hf memory');
+  assertClose(report.params, expected.params, 'hf params');
+  assert.match(await text(page, '#key-figures'), /46\.70 B/);
+  const good = await text(page, '#fit-headline');
+
+  // Malformed JSON: an error beside the field, the previous result stays.
+  before = await updates(page);
+  await page.fill('#f-hf', '{"model_type": "llama", "hidden_size": ');
+  await page.waitForSelector('#f-hf-err:not([hidden])');
+  assert.match(await text(page, '#f-hf-err'), /Not valid JSON/);
+  assert.equal(await page.getAttribute('#f-hf', 'aria-invalid'), 'true');
+  assert.equal(await text(page, '#fit-headline'), good);
+  assert.equal(await updates(page), before);
+  // Valid JSON that is not a usable config: the core's message, same field.
+  await page.fill('#f-hf', '{"model_type": "llama", "hidden_size": -5}');
+  await page.waitForFunction(() => !/Not valid JSON/.test(document.getElementById('f-hf-err').textContent));
+  assert.ok(await page.locator('#f-hf-err').isVisible());
+  assert.equal(await text(page, '#fit-headline'), good);
+
+  // Back to the presets.
+  before = await updates(page);
+  await page.click('#hf-clear');
+  await settled(page, before);
+  assert.match(await text(page, '#fit-detail'), /Llama 2 7B/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the URL holds the whole scenario: reload and a shared link reproduce it', async () => {
+  const { page, problems } = await open();
+  await change(page, 'input[name=mode][value=training]');
+  await change(page, '#f-batch', 2);
+  await change(page, '#f-seq', 8192);
+  await change(page, '#f-gpu', 'a100-80gb');
+  await change(page, '#f-optimizer', 'adamw-8bit');
+  await change(page, '#f-ckpt', 'selective');
+  await change(page, '#f-dp', 8);
+  await change(page, '#f-zero', '2');
+  await change(page, 'input[name=unit][value=GB]');
+  const url = page.url();
+  assert.match(url, /#.*mode=training/);
+  assert.equal(await page.inputValue('#share-link'), url);
+  const report = await page.evaluate(() => window.__llmcalc.last.report);
+  const headline = await text(page, '#fit-headline');
+
+  // A new tab from the link.
+  const { page: p2, problems: pr2 } = await open(url.slice(server.url.length));
+  assert.equal(await text(p2, '#fit-headline'), headline);
+  assertClose(await p2.evaluate(() => window.__llmcalc.last.report), report, 'round trip');
+  for (const [sel, v] of [['#f-batch', '2'], ['#f-seq', '8192'], ['#f-gpu', 'a100-80gb'], ['#f-optimizer', 'adamw-8bit'], ['#f-ckpt', 'selective'], ['#f-dp', '8'], ['#f-zero', '2']])
+    assert.equal(await p2.inputValue(sel), v, sel);
+  assert.equal(await p2.locator('input[name=unit][value=GB]').isChecked(), true);
+  assert.equal(await p2.locator('#url-errors').isHidden(), true);
+
+  // Reload.
+  await p2.reload();
+  await waitReady(p2);
+  assert.equal(await text(p2, '#fit-headline'), headline);
+
+  // An imported config travels in the link too.
+  const config = cli(['export-hf-config', '--model', 'qwen2.5-0.5b']);
+  const b = await updates(page);
+  await page.fill('#f-hf', config);
+  await settled(page, b);
+  const hfHeadline = await text(page, '#fit-headline');
+  const { page: p3 } = await open(page.url().slice(server.url.length));
+  assert.equal(await text(p3, '#fit-headline'), hfHeadline);
+  assert.ok(await p3.locator('#hf-active').isVisible());
+  assert.deepEqual([...problems, ...pr2], []);
+  await Promise.all([page.close(), p2.close(), p3.close()]);
+});
+
+test('hostile or invalid link parameters are rejected with a visible message, never executed', async () => {
+  const evil = '<img src=x onerror=alert(1)>';
+  const hash = new URLSearchParams({
+    model: evil, b: '-1', p: '1e309', gpu: 'javascript:alert(1)', evil: '<script>alert(2)</script>',
+    arch: 'eyJhcmNoaXRlY3R1cmUiOjF9', w: 'bf16', cname: '<b>x</b>',
+  }).toString();
+  const page = await browser.context.newPage();
+  const problems = watch(page);
+  await page.goto(`${server.url}#${hash}&__proto__=1&constructor=2`);
+  await waitReady(page);
+  assert.ok(await page.locator('#url-errors').isVisible());
+  const msg = await text(page, '#url-errors');
+  for (const k of ['model', 'b=', 'p=', 'gpu', 'evil', 'arch', '__proto__', 'constructor']) assert.ok(msg.includes(k), `message names ${k}: ${msg}`);
+  assert.ok(msg.includes('<img'), 'the hostile value is shown as text');
+  assert.equal(await page.locator('img, script:not([type]), iframe, b').count(), 0, 'nothing injected');
+  assert.equal(await page.evaluate(() => ({}).polluted === undefined && Object.prototype.constructor === Object), true);
+  // The defaults are computed and shown.
+  assert.equal(await page.inputValue('#f-model'), 'llama-2-7b');
+  assert.match(await text(page, '#fit-badge'), /Fits/);
+
+  // A link whose values are each valid but inconsistent together falls back to the defaults.
+  const p2 = await browser.context.newPage();
+  const pr2 = watch(p2);
+  await p2.goto(`${server.url}#tp=3`);
+  await waitReady(p2);
+  assert.match(await text(p2, '#url-errors'), /could not be computed/);
+  assert.match(await text(p2, '#fit-badge'), /Fits/);
+  assert.deepEqual([...problems, ...pr2], []);
+  await Promise.all([page.close(), p2.close()]);
+});
+
+test('embed mode: compact layout, with a copy-ready iframe snippet on the full page', async () => {
+  const { page } = await open('#b=8');
+  const snippet = await page.inputValue('#embed-code');
+  assert.match(snippet, /^<iframe src="[^"]*[?&]embed=1#[^"]*b=8[^"]*" title="[^"]+"/);
+  const { page: e, problems } = await open('?embed=1#b=8');
+  assert.equal(await e.evaluate(() => document.body.classList.contains('embed')), true);
+  assert.equal(await e.evaluate(() => document.getElementById('form-details').open), false);
+  assert.equal(await e.locator('.share').isHidden(), true);
+  assert.equal(await e.locator('#chart-gpus').isHidden(), true);
+  assert.ok(await e.locator('#fit-headline').isVisible());
+  assert.ok(await e.locator('#chart-context').isVisible());
+  assert.ok(await e.locator('#open-full').isVisible());
+  assert.equal(await e.inputValue('#f-batch'), '8');
+  assert.doesNotMatch(await e.getAttribute('#open-full', 'href'), /embed=1/);
+  // Inside a real iframe.
+  const host = await browser.context.newPage();
+  await host.setContent(snippet.replace(/src="[^"]*"/, `src="${server.url}?embed=1#b=8"`));
+  const frame = host.frames().find((f) => f.url().includes('embed=1'));
+  await frame.waitForFunction(() => window.__llmcalc?.ready && !window.__llmcalc.pending);
+  assert.match(await frame.locator('#fit-headline').innerText(), /GiB/);
+  assert.deepEqual(problems, []);
+  await Promise.all([page.close(), e.close(), host.close()]);
+});
+
+test('exports: report JSON parses, CSV has rows, each chart PNG is a PNG', async () => {
+  const { page, problems } = await open();
+  const grab = async (selector) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    const file = join(tmp, download.suggestedFilename());
+    await download.saveAs(file);
+    return { name: download.suggestedFilename(), bytes: readFileSync(file) };
+  };
+  const json = await grab('#export-json');
+  assert.match(json.name, /\.json$/);
+  const body = JSON.parse(json.bytes.toString('utf8'));
+  assert.equal(body.report.memory.total_bytes, await page.evaluate(() => window.__llmcalc.last.report.memory.total_bytes));
+  assert.equal(body.scenario.model, 'llama-2-7b');
+
+  const csv = await grab('#export-csv');
+  const lines = csv.bytes.toString('utf8').trim().split(/\r\n/);
+  assert.equal(lines[0], 'section,id,label,value,unit,formula');
+  assert.ok(lines.length > 10, `${lines.length} CSV lines`);
+  assert.ok(lines.some((l) => l.startsWith('memory,weights,Weights,13476831232,bytes,')));
+  for (const l of lines) assert.doesNotMatch(l, /NaN|Infinity|undefined/);
+
+  for (const chart of ['context', 'batch', 'knee', 'gpus']) {
+    const png = await grab(`button.png[data-chart=${chart}]`);
+    assert.match(png.name, new RegExp(`-${chart}\\.png$`));
+    assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${chart} PNG magic`);
+    assert.ok(png.bytes.length > 5000, `${chart} PNG has content (${png.bytes.length} B)`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('keyboard and labels: every control has an accessible name and is reachable', async () => {
+  const { page } = await open();
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((e) => e.offsetParent !== null || e.type === 'file')
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.textContent || '').trim() && !e.closest('label'))
+    .map((e) => e.id || e.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, []);
+  // Tab from the top reaches the model search and the batch field.
+  const seen = new Set();
+  await page.focus('body');
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    seen.add(await page.evaluate(() => document.activeElement.id || document.activeElement.name || document.activeElement.tagName));
+  }
+  assert.ok(seen.has('model-search') && seen.has('f-batch'), [...seen].join(' '));
+  // Arrow keys change a number field and the result follows.
+  const before = await updates(page);
+  await page.focus('#f-batch');
+  await page.keyboard.press('ArrowUp');
+  await settled(page, before);
+  assert.equal(await page.inputValue('#f-batch'), '5');
+  await page.close();
+});
