@@ -11,6 +11,10 @@ import types
 from pathlib import Path
 
 scripts, cli, work = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+# Start from an empty work dir: results files of earlier runs would be counted as this run's.
+import shutil  # noqa: E402
+shutil.rmtree(work, ignore_errors=True)
+work.mkdir(parents=True)
 sys.path.insert(0, scripts)
 
 torch = types.ModuleType("torch")

@@ -1,0 +1,190 @@
+// The single-file build (web/dist/llmcalc.html): works from file:// with every network
+// request blocked and makes none; survives being saved from the browser; its CSP is strict;
+// it fits the size budgets. Plus screenshots (desktop and 360 px, light and dark) and a
+// timing report (printed, not a gate).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launch, watch, waitReady, settled, SINGLE, SINGLE_URL, SCREENSHOTS, ensureDir, percentile } from './lib.mjs';
+
+let browser;
+const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-offline-'));
+const report = {};
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  if (Object.keys(report).length) {
+    ensureDir(SCREENSHOTS);
+    writeFileSync(join(SCREENSHOTS, 'timing.json'), JSON.stringify(report, null, 2) + '\n');
+  }
+});
+
+// Blocks everything but file: URLs and counts what was attempted.
+async function offlinePage(context) {
+  const blocked = [];
+  const requests = [];
+  await context.route('**', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    blocked.push(url);
+    return route.abort('internetdisconnected');
+  });
+  const page = await context.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return { page, blocked, requests };
+}
+
+test('single file from file:// with the network blocked: shows a result, makes zero requests', async () => {
+  const { page, blocked, requests } = await offlinePage(browser.context);
+  const problems = watch(page);
+  await page.goto(SINGLE_URL);
+  await waitReady(page);
+  assert.match(await page.locator('#fit-headline').innerText(), /GiB of .* GiB per GPU/);
+  // Exercise the page (inputs, charts, solvers, exports) and count again.
+  const before = await page.evaluate(() => window.__llmcalc.updates);
+  await page.fill('#f-batch', '16');
+  await settled(page, before);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.png[data-chart=context]')]);
+  assert.ok(await download.path());
+  assert.deepEqual(blocked, [], 'no request had to be blocked');
+  const network = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:') && !u.startsWith('data:'));
+  console.log(`# single file: ${requests.length} request(s) in all (${requests.map((u) => u.slice(0, 40)).join(', ')}); network requests: ${network.length}`);
+  assert.equal(network.length, 0);
+  assert.deepEqual(requests.filter((u) => u.startsWith('file:')), [SINGLE_URL], 'only the page itself is loaded');
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], 'no CSP violation');
+  assert.deepEqual(problems, []);
+  await page.close();
+  await browser.context.unrouteAll();
+});
+
+test('a copy saved from the browser (serialized DOM) still works offline', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(SINGLE_URL + '#b=6&mode=training');
+  await waitReady(page);
+  const headline = await page.locator('#fit-headline').innerText();
+  // What "Save page as, complete" writes: the current DOM, with the result already in it.
+  const html = await page.evaluate(() => `<!DOCTYPE html>\n${document.documentElement.outerHTML}`);
+  const saved = join(tmp, 'saved llmcalc.html');
+  writeFileSync(saved, html);
+  await page.close();
+  const { page: p2, blocked } = await offlinePage(browser.context);
+  const problems = watch(p2);
+  await p2.goto(pathToFileURL(saved).href + '#b=6&mode=training');
+  await waitReady(p2);
+  assert.equal(await p2.locator('#fit-headline').innerText(), headline);
+  assert.equal(await p2.locator('#mem-rows tr:not(.formula)').count(), await p2.evaluate(() => window.__llmcalc.last.report.memory.items.length));
+  assert.equal(await p2.locator('#chart-context canvas').count(), 1, 'one chart, not a stale copy plus a new one');
+  assert.deepEqual(await p2.evaluate(() => window.__csp), []);
+  assert.deepEqual(blocked, []);
+  assert.deepEqual(problems, []);
+  await p2.close();
+  await browser.context.unrouteAll();
+});
+
+test('content security policy is strict and the size budgets hold', () => {
+  const html = readFileSync(SINGLE, 'utf8');
+  const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
+  const dir = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  assert.deepEqual(dir['default-src'], ["'none'"]);
+  assert.deepEqual(dir['connect-src'], ["'none'"]);
+  assert.deepEqual(dir['base-uri'], ["'none'"]);
+  assert.deepEqual(dir['form-action'], ["'none'"]);
+  assert.deepEqual(dir['img-src'], ['data:']);
+  assert.ok(dir['script-src'].includes("'wasm-unsafe-eval'"));
+  assert.ok(!csp.includes("'unsafe-inline'"), 'inline code is allowed by hash only');
+  assert.ok(!dir['script-src'].includes("'unsafe-eval'"),
+    "script-src must not need 'unsafe-eval' (the WASM module must be linked with -sDYNAMIC_EXECUTION=0)");
+  assert.equal(dir['script-src'].filter((s) => s.startsWith("'sha256-")).length, 1);
+  assert.equal(dir['style-src'].filter((s) => s.startsWith("'sha256-")).length, 1);
+  assert.equal((html.match(/<script\b/g) || []).length, 1);
+  assert.doesNotMatch(html, /\bsrc="(https?:)?\/\//, 'no remote resources');
+
+  const raw = Buffer.byteLength(html);
+  const gz = gzipSync(html, { level: 9 }).length;
+  report.size = { raw_bytes: raw, gzip_bytes: gz };
+  console.log(`# single file: ${raw} B raw (${(raw / 1024).toFixed(1)} KiB; budget 1 MB), ${gz} B gzip (${(gz / 1024).toFixed(1)} KiB; budget 300 KB)`);
+  assert.ok(raw <= 1024 * 1024, `raw size ${raw} B over 1 MiB`);
+  assert.ok(gz <= 300 * 1024, `gzip size ${gz} B over 300 KiB`);
+});
+
+test('screenshots: desktop and 360 px, light and dark', async () => {
+  const dir = ensureDir(SCREENSHOTS);
+  for (const scheme of ['light', 'dark']) {
+    for (const [name, width, height] of [['desktop', 1280, 900], ['mobile-360', 360, 740]]) {
+      const page = await browser.context.newPage();
+      const problems = watch(page);
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(SINGLE_URL);
+      await waitReady(page);
+      // Nothing may overflow sideways at 360 px.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${name} ${scheme}: ${overflow}px horizontal overflow`);
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(bg === 'rgb(15, 18, 22)', scheme === 'dark', `${scheme} background ${bg}`);
+      await page.screenshot({ path: join(dir, `${name}-${scheme}.png`), fullPage: true });
+      if (name === 'desktop' && scheme === 'light') {
+        await page.setViewportSize({ width: 720, height: 900 });
+        await page.goto(SINGLE_URL + '?embed=1#mode=training&method=seed');
+        await waitReady(page);
+        await page.screenshot({ path: join(dir, 'embed-light.png'), fullPage: true });
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    }
+  }
+  console.log(`# screenshots in ${dir}`);
+});
+
+test('timing report (not a gate): open to first result, input change to updated numbers and charts', async () => {
+  // Cold: a fresh browser profile per run (no code cache), the single file from file://.
+  const first = [];
+  for (let i = 0; i < 5; i++) {
+    const b = await launch();
+    const page = await b.context.newPage();
+    await page.goto(SINGLE_URL);
+    await waitReady(page);
+    first.push(await page.evaluate(() => window.__llmcalc.firstResultMs));
+    await b.close();
+  }
+  const page = await browser.context.newPage();
+  await page.goto(SINGLE_URL);
+  await waitReady(page);
+  const upd = await page.evaluate(async () => {
+    const yieldTask = () => new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
+    const input = document.getElementById('f-batch');
+    const sync = [];
+    const full = [];
+    for (let i = 0; i < 40; i++) {
+      const n = window.__llmcalc.updates;
+      const t0 = performance.now();
+      input.value = String(5 + i); // a new value each time: no memoized answer
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await Promise.resolve(); // uPlot commits its redraw in a microtask
+      sync.push(performance.now() - t0);
+      while (window.__llmcalc.updates === n || window.__llmcalc.pending) await yieldTask();
+      full.push(performance.now() - t0);
+    }
+    return { sync, full };
+  });
+  const stats = (a) => ({ p50: +percentile(a, 50).toFixed(2), p95: +percentile(a, 95).toFixed(2), max: +Math.max(...a).toFixed(2) });
+  report.first_result_ms = { runs: first.map((v) => +v.toFixed(1)), ...stats(first), budget: 500 };
+  report.update_numbers_and_charts_ms = { ...stats(upd.sync), budget_p95: 16 };
+  report.update_including_solvers_ms = stats(upd.full);
+  console.log('# timing (Chromium headless, this machine):');
+  console.log(`#   open single file -> first result: ${first.map((v) => v.toFixed(0)).join(', ')} ms (p50 ${report.first_result_ms.p50}, max ${report.first_result_ms.max}; budget 500 ms)`);
+  console.log(`#   input change -> numbers and charts updated: p50 ${report.update_numbers_and_charts_ms.p50} ms, p95 ${report.update_numbers_and_charts_ms.p95} ms, max ${report.update_numbers_and_charts_ms.max} ms (budget p95 16 ms)`);
+  console.log(`#   input change -> everything incl. solver answers: p50 ${report.update_including_solvers_ms.p50} ms, p95 ${report.update_including_solvers_ms.p95} ms`);
+  await page.close();
+});
