@@ -151,3 +151,15 @@ test('HF config round trip: export a preset, import it back', () => {
   assert.equal(r.ok, true, JSON.stringify(r.errors));
   assert.equal(gib(r.report.memory.total_bytes), 20.55);
 });
+
+test('the browser build (ES module, browser.mjs) loads under Node and answers identically', async () => {
+  const { createLlmCalc: createBrowser } = await import('../../wasm/js/browser.mjs');
+  const web = await createBrowser();
+  assert.equal(await createBrowser(), web);
+  assert.notEqual(web, calc);
+  assert.equal(web.version, calc.version);
+  for (const s of [SEED_INFERENCE, SEED_TRAINING, { model: 'deepseek-v3', workload: { batch: 2 } }])
+    assert.deepEqual(web.estimate(s), calc.estimate(s));
+  assert.deepEqual(web.models(), calc.models());
+  assert.deepEqual(web.gpus(), calc.gpus());
+});

@@ -143,7 +143,6 @@ export function wrapCore(module) {
   // frames' heap allocations leak. A WebAssembly trap or abort (e.g. out of memory) leaves the
   // module's state unknown: every later call then answers with an internal error.
   const canRestore = typeof module.stackSave === 'function' && typeof module.stackRestore === 'function';
-  let faults = 0;
   const call = (fn) => {
     if (dead) return failure('', 'internal', `the WebAssembly module stopped after an earlier fault: ${dead}`);
     const sp = canRestore ? module.stackSave() : 0;
@@ -152,7 +151,6 @@ export function wrapCore(module) {
     } catch (e) {
       if (e instanceof InputError) return failure(e.path, e.code, e.message);
       if (canRestore) module.stackRestore(sp);
-      faults += 1;
       if (typeof e === 'number')
         return failure('', 'internal', 'the core threw a C++ exception (a bug in the core); the call was abandoned');
       const msg = e && e.message ? String(e.message) : String(e);
