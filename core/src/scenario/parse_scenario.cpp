@@ -77,11 +77,11 @@ std::optional<ModelSpec> read_model(ObjectReader& root) {
   return spec;
 }
 
-void read_precision(ObjectReader& root, Scenario& s, bool weights_given_sentinel[1]) {
+// Returns whether the scenario named the weight dtype (QLoRA defaults it to nf4 otherwise).
+bool read_precision(ObjectReader& root, Scenario& s) {
   ObjectReader r = root.object("precision");
   r.reject_unknown({"weights", "group_size", "kv_cache", "activations", "gradients",
                     "master_weights", "optimizer_states"});
-  weights_given_sentinel[0] = r.has("weights");
   Precision& p = s.precision;
   p.weights = read_dtype(r, "weights", Dtype::bf16, kDtypeNames).value_or(Dtype::bf16);
   const int64_t default_group = (p.weights == Dtype::int4 || p.weights == Dtype::int8) ? 128 : 0;
@@ -102,6 +102,7 @@ void read_precision(ObjectReader& root, Scenario& s, bool weights_given_sentinel
       read_dtype(r, "optimizer_states", Dtype::fp32, {"fp32", "bf16"}).value_or(Dtype::fp32);
   if (p.group_size > 0 && p.weights != Dtype::int4 && p.weights != Dtype::int8)
     r.error("group_size", "inconsistent", "applies only to int4 and int8 weights");
+  return r.has("weights");
 }
 
 void read_workload(ObjectReader& root, Scenario& s) {
@@ -190,8 +191,6 @@ void read_parallelism(ObjectReader& root, Scenario& s, int64_t gpu_count_given) 
     root.errors().push_back({"/parallelism/pp", "inconsistent",
                              "pipeline stages (" + std::to_string(p.pp) +
                                  ") cannot exceed num_layers (" + std::to_string(a.num_layers) + ")"});
-  if (s.training.zero_stage > 0 && p.dp == 1 && s.mode == Mode::training)
-    ;  // ZeRO over one replica shards nothing; allowed, the report notes it.
 }
 
 void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
@@ -295,8 +294,6 @@ void check_training_policy(ObjectReader& root, Scenario& s, bool weights_given) 
     root.errors().push_back({"/precision/weights", "inconsistent",
                              "full fine-tuning updates every weight: use fp32, bf16 or fp16 "
                              "weights (or finetune lora/qlora)"});
-  if (s.training.zero_stage > 0 && f != Finetune::full && s.training.zero_stage == 3)
-    ;  // ZeRO-3 with adapters shards the frozen base too; modelled the same way.
 }
 
 }  // namespace
@@ -316,11 +313,7 @@ ScenarioResult parse_scenario(std::string_view text) {
                                                                              : Mode::training;
   s.method = root.choice("method", {"detailed", "seed"}, 0).value_or(0) == 0 ? Method::detailed
                                                                             : Method::seed;
-  if (s.mode == Mode::training) {
-    s.workload.seq = 2048;
-  }
-  bool weights_given[1] = {false};
-  read_precision(root, s, weights_given);
+  const bool weights_given = read_precision(root, s);
   read_workload(root, s);
   read_training(root, s);
   read_options(root, s);
@@ -333,7 +326,7 @@ ScenarioResult parse_scenario(std::string_view text) {
   s.model = *model;
   read_parallelism(root, s, count_given);
   read_overhead(root, s);
-  check_training_policy(root, s, weights_given[0]);
+  check_training_policy(root, s, weights_given);
   if (!errors.empty()) return out;
   out.scenario = std::move(s);
   return out;
