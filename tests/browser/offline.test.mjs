@@ -85,9 +85,12 @@ test('a copy saved from the browser (serialized DOM) still works offline', async
   assert.equal(await p2.locator('#fit-headline').innerText(), headline);
   assert.equal(await p2.locator('#mem-rows tr:not(.formula)').count(), await p2.evaluate(() => window.__llmcalc.last.report.memory.items.length));
   assert.equal(await p2.locator('#chart-context canvas').count(), 1, 'one chart, not a stale copy plus a new one');
-  assert.deepEqual(await p2.evaluate(() => window.__csp), []);
+  // The saved DOM carries the style attributes the script had set (bar widths, chart sizes);
+  // the CSP blocks them as inline attributes (style-src-attr) and the script sets them again
+  // through the CSSOM, which the CSP allows. Nothing else may be refused.
+  assert.deepEqual((await p2.evaluate(() => window.__csp)).filter((v) => !v.startsWith('style-src-attr inline')), []);
   assert.deepEqual(blocked, []);
-  assert.deepEqual(problems, []);
+  assert.deepEqual(problems.filter((p) => !/Applying inline style violates/.test(p)), []);
   await p2.close();
   await browser.context.unrouteAll();
 });

@@ -330,8 +330,8 @@ test('embed mode: compact layout, with a copy-ready iframe snippet on the full p
   assert.doesNotMatch(await e.getAttribute('#open-full', 'href'), /embed=1/);
   // Inside a real iframe.
   const host = await browser.context.newPage();
-  await host.setContent(snippet.replace(/src="[^"]*"/, `src="${server.url}?embed=1#b=8"`));
-  const frame = host.frames().find((f) => f.url().includes('embed=1'));
+  await host.setContent(snippet.replace(/src="[^"]*"/, `src="${server.url}?embed=1#b=8"`).replace(' loading="lazy"', ''));
+  const frame = await (await host.waitForSelector('iframe')).contentFrame();
   await frame.waitForFunction(() => window.__llmcalc?.ready && !window.__llmcalc.pending);
   assert.match(await frame.locator('#fit-headline').innerText(), /GiB/);
   assert.deepEqual(problems, []);

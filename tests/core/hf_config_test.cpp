@@ -1,6 +1,8 @@
 // Hugging Face config.json import: each supported model_type, and errors naming the field.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "llmcalc/api.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/tensors.hpp"
@@ -116,6 +118,25 @@ TEST(HfConfig, ApiEnvelope) {
   EXPECT_NE(ok.find("\"total\":124439808"), std::string::npos) << ok;
   const std::string bad = import_hf_config_json("{not json");
   EXPECT_NE(bad.find("invalid_json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace llmcalc::test
+
+namespace llmcalc::test {
+namespace {
+
+// What import reports as the architecture is accepted back as an explicit architecture with
+// the same parameter count (the page's share links rely on it).
+TEST(HfConfig, ImportedArchitectureRoundTrips) {
+  for (const auto& p : model_presets()) {
+    const nlohmann::json imported = nlohmann::json::parse(import_hf_config_json(export_hf_config(p.spec).dump()));
+    if (p.family == "gpt_neox" || p.family == "falcon") continue;
+    ASSERT_TRUE(imported["ok"].get<bool>()) << p.spec.id;
+    const nlohmann::json scenario = {{"model", {{"architecture", imported["model"]["architecture"]}}}};
+    const Report r = run(scenario.dump());
+    EXPECT_EQ(r.params.total, imported["model"]["params"]["total"].get<int64_t>()) << p.spec.id;
+  }
 }
 
 }  // namespace

@@ -40,9 +40,10 @@ export function itemColor(id) {
 const font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const labelFont = '600 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
+// Axis titles: label(narrow) -> text; narrow charts (phones) get the short form.
 function axis(label, extra = {}) {
   return {
-    label: typeof label === 'function' ? label : () => label,
+    label: (u) => (typeof label === 'function' ? label(u.width < 520) : label),
     stroke: () => theme.text,
     grid: { stroke: () => theme.grid, width: 1 },
     ticks: { stroke: () => theme.grid, width: 1 },
@@ -209,8 +210,8 @@ export function memoryChart(figure, view) {
     series,
     scales: { x: { time: false, distr: 3, log: 2 }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     axes: [
-      axis(() => view.xLabel(), { values: valuesOrDash(compactCount), space: 40 }),
-      axis(() => `Memory per GPU (${view.unit()})`, { values: valuesOrDash(yFmt), size: 56 }),
+      axis((narrow) => view.xLabel(narrow), { values: valuesOrDash(compactCount), space: 40 }),
+      axis((narrow) => `${narrow ? 'Memory' : 'Memory per GPU'} (${view.unit()})`, { values: valuesOrDash(yFmt), size: 56 }),
     ],
     hooks: { draw: [noFitHook(() => view.fits()), markerHook(() => view.current(), () => view.currentLabel())] },
     cursor: { points: { show: false } },
@@ -263,9 +264,9 @@ export function kneeChart(figure, view) {
       ms: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
     },
     axes: [
-      axis(() => view.xLabel(), { values: valuesOrDash(compactCount), space: 40 }),
-      axis(() => view.yLabel(), { values: valuesOrDash(yFmt), size: 56, stroke: () => theme.c1 }),
-      axis(() => view.y2Label(), { scale: 'ms', side: 1, values: valuesOrDash(yFmt), size: 56, grid: { show: false }, stroke: () => theme.c6 }),
+      axis((narrow) => view.xLabel(narrow), { values: valuesOrDash(compactCount), space: 40 }),
+      axis((narrow) => view.yLabel(narrow), { values: valuesOrDash(yFmt), size: 56, stroke: () => theme.c1 }),
+      axis((narrow) => view.y2Label(narrow), { scale: 'ms', side: 1, values: valuesOrDash(yFmt), size: 56, grid: { show: false }, stroke: () => theme.c6 }),
     ],
     hooks: {
       draw: [noFitHook(() => view.fits()), markerHook(() => view.knee(), () => view.kneeLabel(), () => theme.c3),
@@ -276,8 +277,8 @@ export function kneeChart(figure, view) {
   chart.update = (xs, tps, lat) => {
     chart.u.setData([xs, tps, lat]);
     chart.setLegend([
-      { label: view.yLabel(), color: theme.c1, kind: 'line' },
-      { label: view.y2Label(), color: theme.c6, kind: 'line' },
+      { label: view.yLabel(false), color: theme.c1, kind: 'line' },
+      { label: view.y2Label(false), color: theme.c6, kind: 'line' },
       ...(view.knee() ? [{ label: 'knee (end of memory-bound regime)', color: theme.c3, kind: 'line' }] : []),
       ...(view.fits() && view.fits().some((f) => !f) ? [{ label: 'does not fit (shaded)', color: theme.bad, kind: 'fill' }] : []),
     ]);
@@ -306,11 +307,11 @@ export function gpuChart(figure, view) {
       axis(() => 'GPU preset', {
         splits: (u) => u.data[0].slice(),
         values: (u, splits) => splits.map((i) => names[i] ?? ''),
-        rotate: -60, size: 92, gap: 2, grid: { show: false },
-        font: '11px system-ui, sans-serif',
+        rotate: -90, size: 96, gap: 2, grid: { show: false },
+        font: '10px system-ui, sans-serif',
       }),
-      axis(() => view.yLabel(), { values: valuesOrDash(yFmt), size: 56 }),
-      axis(() => 'Memory needed (% of capacity)', { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
+      axis((narrow) => view.yLabel(narrow), { values: valuesOrDash(yFmt), size: 56 }),
+      axis((narrow) => (narrow ? 'Memory (% cap.)' : 'Memory (% of capacity)'), { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
     ],
     hooks: {
       draw: [(u) => {
@@ -335,7 +336,7 @@ export function gpuChart(figure, view) {
     const xs = labels.map((_, i) => i);
     chart.u.setData([xs, tps.map((v, i) => (fits[i] ? v : null)), tps.map((v, i) => (fits[i] ? null : v)), pct]);
     chart.setLegend([
-      { label: `${view.yLabel()}, fits`, color: theme.c3, kind: 'fill' },
+      { label: `${view.yLabel(false)}, fits`, color: theme.c3, kind: 'fill' },
       { label: 'does not fit', color: theme.c9, kind: 'fill' },
       { label: 'memory needed, % of capacity (100% dashed)', color: theme.c6, kind: 'line' },
     ]);

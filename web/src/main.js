@@ -6,7 +6,7 @@ import { createLlmCalc } from '../../wasm/js/browser.mjs';
 import { $, el, setText, show, download } from './dom.js';
 import * as fmt from './format.js';
 import {
-  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, shown,
+  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, trimHfConfig,
 } from './state.js';
 import { ITEM_LABELS, itemColor, readTheme, memoryChart, kneeChart, gpuChart } from './charts.js';
 
@@ -23,11 +23,12 @@ let state = { ...DEFAULTS };
 let last = null; // {scenario, report}: the last valid result, kept while inputs are invalid
 let updates = 0;
 let pending = false; // deferred work (solvers) not yet rendered
-const timings = { sync: 0, deferred: 0 };
+const timings = { sync: 0, deferred: 0, phases: {} };
 const fieldErrors = new Map(); // element id -> message from the page's own input checks
 const charts = {};
 const chartState = {};
 let embed = false;
+let hfInfo = '';
 
 // ---------------------------------------------------------------- field setup
 
@@ -101,13 +102,13 @@ function syncVisibility() {
   b.toggle('mode-training', state.mode === 'training');
   b.toggle('lora', state.finetune !== 'full');
   b.toggle('custom-gpu', state.gpu === 'custom');
-  b.toggle('hf-model', Boolean(state.arch));
-  show($('hf-active'), Boolean(state.arch));
-  if (state.arch) setText($('hf-name'), state.arch.name);
-  $('f-model').disabled = Boolean(state.arch);
-  $('model-search').disabled = Boolean(state.arch);
+  b.toggle('hf-model', Boolean(state.hf));
+  show($('hf-active'), Boolean(state.hf));
+  if (state.hf) setText($('hf-name'), hfInfo || 'the pasted config.json');
+  $('f-model').disabled = Boolean(state.hf);
+  $('model-search').disabled = Boolean(state.hf);
   const m = models.find((x) => x.id === state.model);
-  setText($('f-model-info'), state.arch ? 'A pasted config is in use; clear it to pick a preset.' :
+  setText($('f-model-info'), state.hf ? 'A pasted config is in use; clear it to pick a preset.' :
     m ? `${m.hf_repo} \u00b7 ${fmt.params(m.params.total)} parameters` : '');
   const g = gpus.find((x) => x.id === state.gpu);
   setText($('f-gpu-info'), g ? `${fmt.bytes(g.memory_bytes, 'GiB')} (${fmt.bytes(g.memory_bytes, 'GB')}), ` +
@@ -256,7 +257,9 @@ function onControl(e) {
     markStale();
     return;
   }
+  const tv = performance.now();
   syncVisibility();
+  timings.phases.visibility = performance.now() - tv;
   update();
 }
 
@@ -309,15 +312,34 @@ function onHfText(text) {
     return;
   }
   const r = core.importHfConfig(obj);
+  if (r.ok) hfInfo = describeHf(r);
   if (!r.ok) {
     setHfError(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
     return;
   }
-  setHfError(null);
-  const name = typeof obj._name_or_path === 'string' && obj._name_or_path ? obj._name_or_path.slice(0, 100) : r.model.name;
-  state.arch = { architecture: r.model.architecture, name };
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+    setHfError(['A config.json is a JSON object ({...}).']);
+    return;
+  }
+  const prev = state.hf;
+  state.hf = trimHfConfig(obj);
   syncVisibility();
   update();
+  if (document.body.dataset.valid !== '1') {
+    // The config imports but the scenario with it does not compute: keep the previous model.
+    const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
+    state.hf = prev;
+    syncVisibility();
+    update();
+    setHfError(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
+    return;
+  }
+  setHfError(null);
+}
+
+function describeHf(r) {
+  const p = r.model.params;
+  return `${r.model.name}: ${fmt.params(p.total)} parameters${p.active < p.total ? ` (${fmt.params(p.active)} active)` : ''}`;
 }
 
 function setupHf() {
@@ -348,7 +370,7 @@ function setupHf() {
     });
   }
   $('hf-clear').addEventListener('click', () => {
-    state.arch = null;
+    state.hf = null;
     ta.value = '';
     setHfError(null);
     syncVisibility();
@@ -556,12 +578,11 @@ function renderSolvers(scenario) {
   };
   line('Largest batch that fits', mb, (r) => `batch ${fmt.tokens(r.value)}`,
     (r) => (r.value !== state.batch ? applyButton(`Use batch ${fmt.tokens(r.value)}`, () => { state.batch = r.value; }) : null));
-  const ctxWord = state.mode === 'inference' ? 'context' : 'sequence length';
+  const ctxWord = state.mode === 'inference' ? `prompt (with ${fmt.tokens(state.gen)} generated tokens)` : 'sequence length';
   line(`Longest ${ctxWord} that fits`, mc, (r) => `${fmt.tokens(r.value)} tokens`,
     (r) => {
       if (state.mode === 'inference') {
-        const prompt = r.value - state.gen;
-        return prompt >= 1 && prompt !== state.prompt ? applyButton(`Use a ${fmt.tokens(prompt)}-token prompt`, () => { state.prompt = prompt; }) : null;
+        return r.value !== state.prompt ? applyButton(`Use a ${fmt.tokens(r.value)}-token prompt`, () => { state.prompt = r.value; }) : null;
       }
       return r.value !== state.seq ? applyButton(`Use ${fmt.tokens(r.value)} tokens`, () => { state.seq = r.value; }) : null;
     });
@@ -583,7 +604,7 @@ function setupCharts() {
   readTheme();
   const ctxView = {
     unit: () => state.unit,
-    xLabel: () => (state.mode === 'inference' ? 'Context length (tokens, prompt + generated)' : 'Sequence length (tokens)'),
+    xLabel: (narrow) => (state.mode === 'inference' ? (narrow ? 'Context (tokens)' : 'Context length (tokens, prompt + generated)') : (narrow ? 'Sequence (tokens)' : 'Sequence length (tokens)')),
     fits: () => chartState.contextFits,
     current: () => contextOf(state),
     currentLabel: () => 'now',
@@ -592,14 +613,15 @@ function setupCharts() {
   charts.batch = memoryChart($('chart-batch'), {
     unit: () => state.unit,
     xLabel: () => (state.mode === 'inference' ? 'Batch (sequences)' : 'Micro-batch (sequences)'),
+
     fits: () => chartState.batchFits,
     current: () => state.batch,
     currentLabel: () => 'now',
   });
   charts.knee = kneeChart($('chart-knee'), {
-    xLabel: () => (state.mode === 'inference' ? 'Batch (sequences decoded together)' : 'Micro-batch (sequences)'),
-    yLabel: () => (state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
-    y2Label: () => (state.mode === 'inference' ? 'Decode step latency (ms/token)' : 'Step time (s)'),
+    xLabel: (narrow) => (state.mode === 'inference' ? (narrow ? 'Batch (sequences)' : 'Batch (sequences decoded together)') : 'Micro-batch (sequences)'),
+    yLabel: (narrow) => (narrow ? 'Tokens/s' : state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
+    y2Label: (narrow) => (state.mode === 'inference' ? (narrow ? 'ms/token' : 'Decode step latency (ms/token)') : 'Step time (s)'),
     fits: () => chartState.kneeFits,
     knee: () => chartState.knee,
     kneeLabel: () => (chartState.knee ? `knee ${chartState.knee}` : ''),
@@ -607,7 +629,7 @@ function setupCharts() {
     currentLabel: () => 'now',
   });
   charts.gpus = gpuChart($('chart-gpus'), {
-    yLabel: () => (state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
+    yLabel: (narrow) => (narrow ? 'Tokens/s' : state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
   });
 }
 
@@ -692,12 +714,16 @@ let deferredToken = 0;
 function render() {
   if (!last) return;
   const t = performance.now();
-  renderAnswer(last.report);
-  renderMemoryTable(last.report);
-  renderSpeed(last.report);
-  renderNotes(last.report);
-  renderCharts(last.scenario);
-  writeShare();
+  const phase = (name, fn) => {
+    const t0 = performance.now();
+    fn();
+    timings.phases[name] = performance.now() - t0;
+  };
+  phase('answer', () => renderAnswer(last.report));
+  phase('table', () => renderMemoryTable(last.report));
+  phase('speed', () => renderSpeed(last.report));
+  phase('notes', () => renderNotes(last.report));
+  phase('charts', () => renderCharts(last.scenario));
   timings.sync = performance.now() - t;
   pending = true;
   document.body.dataset.pending = '1';
@@ -707,6 +733,8 @@ function render() {
     if (token !== deferredToken) return; // a newer update superseded this one
     const t1 = performance.now();
     renderSolvers(snapshot.scenario);
+    writeUrl();
+    writeShare();
     timings.deferred = performance.now() - t1;
     pending = false;
     document.body.dataset.pending = '0';
@@ -725,8 +753,10 @@ function later(fn) {
 }
 
 function update() {
+  const te = performance.now();
   const scenario = scenarioFrom(state);
   const r = cached('estimate', scenario);
+  timings.phases.estimate = performance.now() - te;
   if (!r.ok) {
     showCoreErrors(r.errors);
     setText($('status'), 'The scenario has errors (highlighted); the last valid result is still shown.');
@@ -739,7 +769,6 @@ function update() {
   setText($('status'), fieldErrors.size ? $('status').textContent : '');
   last = { scenario, report: r.report };
   render();
-  writeUrl();
 }
 
 // Core answers memoized by their exact inputs (toggling units or going back to an earlier
@@ -869,6 +898,11 @@ function loadFromUrl() {
   if (embed) $('form-details').open = false;
   $('f-hf').value = '';
   setHfError(null);
+  hfInfo = '';
+  if (state.hf) {
+    const r = core.importHfConfig(state.hf);
+    if (r.ok) hfInfo = describeHf(r);
+  }
   writeForm();
   fillModels($('model-search').value);
 }

@@ -11,7 +11,7 @@ export const OPTIMIZERS = ['adamw', 'adamw-8bit', 'adafactor', 'sgd', 'sgd-momen
 // throughput knee have decode steps to measure; the KV cache still holds 4096 tokens.
 export const DEFAULTS = Object.freeze({
   model: 'llama-2-7b',
-  arch: null, // {architecture, name} imported from a Hugging Face config.json
+  hf: null, // a Hugging Face config.json (object) used instead of a preset
   mode: 'inference',
   method: 'detailed',
   weights: 'bf16',
@@ -57,7 +57,7 @@ const text = (max) => ({ kind: 'text', max });
 // URL key -> [state field, validator]. Anything else in the URL is rejected with a message.
 export const URL_FIELDS = {
   model: ['model', { kind: 'model' }],
-  arch: ['arch', { kind: 'arch' }],
+  hf: ['hf', { kind: 'hf' }],
   mode: ['mode', choice('inference', 'training')],
   method: ['method', choice('detailed', 'seed')],
   w: ['weights', choice(...DTYPES)],
@@ -97,8 +97,8 @@ const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
 const PAGE_KEYS = new Set(['embed']);
-const MAX_URL_CHARS = 8192;
-const MAX_VALUE_CHARS = 4096;
+const MAX_URL_CHARS = 16384;
+const MAX_VALUE_CHARS = 12288;
 
 // Shows a value from the URL safely (as text, shortened).
 export function shown(v) {
@@ -148,19 +148,16 @@ function parseValue(raw, spec, ctx) {
       return ctx.modelIds.has(raw) ? { value: raw } : { error: 'is not a model preset' };
     case 'gpu':
       return raw === 'custom' || ctx.gpuIds.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
-    case 'arch': {
+    case 'hf': {
       let obj;
       try {
         obj = JSON.parse(b64urlDecode(raw));
       } catch {
-        return { error: 'is not a valid encoded architecture' };
+        return { error: 'is not a valid encoded config.json' };
       }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj) || typeof obj.architecture !== 'object' ||
-          obj.architecture === null || Array.isArray(obj.architecture))
-        return { error: 'is not an architecture object' };
-      const name = typeof obj.name === 'string' ? obj.name.slice(0, 120) : 'Imported config';
-      // The core validates the architecture itself when the scenario is estimated.
-      return { value: { architecture: obj.architecture, name } };
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'is not a config.json object' };
+      // The core validates the config itself when the scenario is estimated.
+      return { value: obj };
     }
     default:
       return { error: 'is not supported' };
@@ -214,7 +211,7 @@ export function stateFromUrl(href, ctx) {
 }
 
 function encodeValue(field, v) {
-  if (field === 'arch') return b64urlEncode(JSON.stringify(v));
+  if (field === 'hf') return b64urlEncode(JSON.stringify(v));
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
 }
@@ -225,13 +222,13 @@ export function stateToHash(state) {
   for (const [key, [field]] of Object.entries(URL_FIELDS)) {
     const v = state[field];
     if (v === null || v === undefined) continue;
-    if (field === 'arch') {
+    if (field === 'hf') {
       params.set(key, encodeValue(field, v));
       continue;
     }
     if (v === DEFAULTS[field]) continue;
     if (CUSTOM_GPU_FIELDS.has(field) && state.gpu !== 'custom') continue;
-    if (field === 'model' && state.arch) continue;
+    if (field === 'model' && state.hf) continue;
     params.set(key, encodeValue(field, v));
   }
   return params.toString();
@@ -243,10 +240,25 @@ export function keyForField(field) {
 
 const GIB = 1024 ** 3;
 
+// Keys of a config.json that only label classifier outputs; dropped so links stay short.
+const HF_NOISE = ['id2label', 'label2id', 'task_specific_params'];
+export function trimHfConfig(config) {
+  const out = { ...config };
+  for (const k of HF_NOISE) delete out[k];
+  return out;
+}
+
+function hfModel(config) {
+  const m = { hf_config: config };
+  const n = config._name_or_path;
+  if (typeof n === 'string' && n.trim()) m.name = n.trim().slice(0, 100);
+  return m;
+}
+
 // The scenario JSON the core reads (core/src/scenario/parse_scenario.cpp's schema).
 export function scenarioFrom(state) {
   const s = {
-    model: state.arch ? { architecture: state.arch.architecture, name: state.arch.name } : state.model,
+    model: state.hf ? hfModel(state.hf) : state.model,
     mode: state.mode,
     method: state.method,
     precision: { weights: state.weights, kv_cache: state.kv, activations: state.act },

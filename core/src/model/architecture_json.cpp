@@ -64,9 +64,10 @@ std::optional<Architecture> read_architecture(ObjectReader& r) {
     m.expert_intermediate_size =
         moe.integer("expert_intermediate_size", 1, 10 * kMaxWidth).value_or(0);
     m.num_shared_experts = moe.integer("num_shared_experts", 0, 1000, 0).value_or(0);
+    // 0 is allowed (and is what export writes) when there are no shared experts.
     m.shared_expert_intermediate_size =
-        moe.integer("shared_expert_intermediate_size", 1, 10 * kMaxWidth,
-                    m.expert_intermediate_size > 0 ? m.expert_intermediate_size : 1)
+        moe.integer("shared_expert_intermediate_size", 0, 10 * kMaxWidth,
+                    m.num_shared_experts > 0 ? m.expert_intermediate_size : 0)
             .value_or(0);
     m.first_dense_layers = moe.integer("first_dense_layers", 0, kMaxLayers, 0).value_or(0);
     m.shared_expert_gate = moe.boolean("shared_expert_gate", false).value_or(false);
@@ -117,6 +118,9 @@ void validate_architecture(const Architecture& a, const std::string& path, Error
       err("moe/top_k", "inconsistent",
           "top_k (" + std::to_string(a.moe->top_k) + ") cannot exceed num_experts (" +
               std::to_string(a.moe->num_experts) + ")");
+    if (a.moe->num_shared_experts > 0 && a.moe->shared_expert_intermediate_size == 0)
+      err("moe/shared_expert_intermediate_size", "out_of_range",
+          "must be > 0 when num_shared_experts > 0");
     if (a.moe->first_dense_layers > a.num_layers)
       err("moe/first_dense_layers", "inconsistent", "cannot exceed num_layers");
   }
