@@ -9,6 +9,9 @@ function(llmcalc_embed_json_dir out_cpp symbol dir)
   set(sep "")
   foreach(f IN LISTS files)
     file(READ "${f}" content)
+    # Drop the pretty-printing (raw newlines cannot occur inside JSON strings): the catalog
+    # ships inside the WASM module, where every byte counts.
+    string(REGEX REPLACE "\n[ \t]*" "" content "${content}")
     string(APPEND body "${sep}${content}")
     set(sep ",\n")
   endforeach()

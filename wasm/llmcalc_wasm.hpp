@@ -1,8 +1,10 @@
 #pragma once
 // The WebAssembly boundary: thin adapters over llmcalc::*_json (core/include/llmcalc/api.hpp).
-// Each takes and returns JSON text and never lets a C++ exception or a crash-by-design reach
-// JavaScript: anything the core throws (it aims not to) becomes an {"ok":false} envelope
-// with code "internal". bindings.cpp registers these with embind; nothing else lives there.
+// Each takes and returns JSON text. In builds with C++ exceptions on (LLMCALC_WASM_EXCEPTIONS
+// js|wasm) anything the core throws (it aims not to) becomes an {"ok":false} envelope with
+// code "internal" here; in the default build (none) the throw unwinds to JavaScript and
+// wasm/js/api.mjs does the same. bindings.cpp registers these with embind; nothing else
+// lives there.
 
 #include <string>
 

@@ -69,6 +69,18 @@ TEST(Api, CatalogsAndVersion) {
   EXPECT_EQ(cfg["config"]["num_key_value_heads"], 8);
 }
 
+TEST(Api, Utf8IsNeverCutAndNulIsRefused) {
+  // An unknown id of 2-byte characters: the echoed excerpt must stay valid UTF-8.
+  std::string id;
+  for (int i = 0; i < 30; ++i) id += "\xc3\xa9";  // U+00E9
+  const json bad = json::parse(estimate_json("{\"model\":\"a" + id + "\"}"));
+  EXPECT_EQ(bad["errors"][0]["code"], "unknown_preset");
+  const std::string nul = std::string(R"({"model":"llama-2-7b"})") + '\0' + "garbage";
+  const json refused = json::parse(estimate_json(nul));
+  EXPECT_FALSE(refused["ok"].get<bool>());
+  EXPECT_EQ(refused["errors"][0]["code"], "invalid_json");
+}
+
 TEST(Api, HostileInputNeverThrows) {
   const char* inputs[] = {"", "null", "[]", "{", "\"x\"", "1e999", "{\"model\":{}}",
                           "{\"model\":\"llama-2-7b\",\"workload\":{\"batch\":1e308}}",

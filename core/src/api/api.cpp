@@ -25,17 +25,22 @@ namespace {
 
 constexpr size_t kMaxSweepPoints = 10'000;
 
+// Invalid UTF-8 (only possible from raw bytes in CLI arguments) is replaced, never thrown on.
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string fail(const Errors& e) { return dump(errors_to_json(e)); }
+
 // Serializes a success envelope, refusing (as an internal error) any non-finite number so
 // that no NaN or Infinity can reach a user.
 std::string finish(json body) {
   std::string where;
   if (find_non_finite(body, where))
-    return errors_to_json({{where, "internal", "non-finite number in the result (a bug)"}}).dump();
+    return fail({{where, "internal", "non-finite number in the result (a bug)"}});
   body["ok"] = true;
-  return body.dump();
+  return dump(body);
 }
-
-std::string fail(const Errors& e) { return errors_to_json(e).dump(); }
 
 json compact_series(const std::vector<SweepPoint>& points) {
   json values = json::array(), labels = json::array();
@@ -105,7 +110,7 @@ std::string estimate_json(std::string_view scenario) {
   write_report(w, estimate(*parsed.scenario));
   w.end_object();
   if (w.saw_non_finite())
-    return errors_to_json({{"/report", "internal", "non-finite number in the result (a bug)"}}).dump();
+    return fail({{"/report", "internal", "non-finite number in the result (a bug)"}});
   return w.take();
 }
 
@@ -248,7 +253,7 @@ std::string import_hf_config_json(std::string_view config) {
 std::string export_hf_config_json(std::string_view model_id) {
   const ModelPreset* p = find_model(model_id);
   if (p == nullptr)
-    return fail({{"/model", "unknown_preset", "no model preset \"" + std::string(model_id.substr(0, 40)) + "\""}});
+    return fail({{"/model", "unknown_preset", "no model preset \"" + json_io::shorten(model_id, 40) + "\""}});
   return finish({{"config", export_hf_config(p->spec)}});
 }
 

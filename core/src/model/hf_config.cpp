@@ -204,7 +204,7 @@ std::optional<ModelSpec> import_hf_config(const json& config, const std::string&
   const json* name = r.raw("_name_or_path");
   spec.id = "hf:" + type;
   spec.name = (name != nullptr && name->is_string() && !name->get<std::string>().empty())
-                  ? name->get<std::string>().substr(0, 120)
+                  ? json_io::shorten(name->get<std::string>(), 120)
                   : "Hugging Face " + type + " config";
   return spec;
 }

@@ -42,11 +42,24 @@ std::string escape_pointer_token(std::string_view key) {
   return out;
 }
 
+std::string shorten(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t cut = max;
+  // Back up over continuation bytes (10xxxxxx) to the start of a character.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "...";
+}
+
 std::optional<json> parse_text(std::string_view text, const std::string& path, Errors& errors) {
   if (text.size() > kMaxTextBytes) {
     errors.push_back({path, "too_large",
                       "input is " + std::to_string(text.size()) + " bytes; the limit is " +
                           std::to_string(kMaxTextBytes)});
+    return std::nullopt;
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    // The parser would stop at the NUL and accept a prefix of the input.
+    errors.push_back({path, "invalid_json", "input contains a NUL byte"});
     return std::nullopt;
   }
   if (nesting_depth(text) > kMaxDepth) {
@@ -217,7 +230,7 @@ std::optional<size_t> ObjectReader::choice(std::string_view key,
   for (size_t i = 0; i < choices.size(); ++i) {
     if (choices[i] == s) return i;
   }
-  std::string shown = s.size() > 40 ? s.substr(0, 40) + "..." : s;
+  const std::string shown = shorten(s, 40);
   error(key, "unknown_value", "must be one of: " + list + "; got \"" + shown + "\"");
   return std::nullopt;
 }
@@ -234,7 +247,7 @@ void ObjectReader::reject_unknown(std::initializer_list<std::string_view> known)
     if (!found) {
       std::string list;
       for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      std::string shown = it.key().size() > 40 ? it.key().substr(0, 40) + "..." : it.key();
+      const std::string shown = shorten(it.key(), 40);
       errors_.push_back({child_path(it.key()), "unknown_field",
                          "unknown field \"" + shown + "\"; expected one of: " + list});
     }

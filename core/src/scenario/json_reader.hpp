@@ -68,4 +68,8 @@ std::optional<double> as_number(const json& v, const std::string& path, double m
 
 std::string escape_pointer_token(std::string_view key);
 
+// At most `max` bytes of s, cut at a UTF-8 character boundary, with "..." when cut (user
+// text echoed in messages and names must stay valid UTF-8).
+std::string shorten(std::string_view s, size_t max);
+
 }  // namespace llmcalc::json_io

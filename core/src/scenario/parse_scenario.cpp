@@ -41,7 +41,7 @@ std::optional<ModelSpec> read_model(ObjectReader& root) {
   }
   auto preset = [&](const std::string& id, const std::string& path) -> std::optional<ModelSpec> {
     if (const ModelPreset* p = find_model(id)) return p->spec;
-    std::string shown = id.size() > 40 ? id.substr(0, 40) + "..." : id;
+    const std::string shown = json_io::shorten(id, 40);
     errors.push_back({path, "unknown_preset",
                       "no model preset \"" + shown + "\" (see `llmcalc list models`)"});
     return std::nullopt;
@@ -72,7 +72,7 @@ std::optional<ModelSpec> read_model(ObjectReader& root) {
     spec = import_hf_config(*hf, "/model/hf_config", errors);
   }
   if (spec) {
-    if (auto name = r.string("name", spec->name)) spec->name = name->substr(0, 120);
+    if (auto name = r.string("name", spec->name)) spec->name = json_io::shorten(*name, 120);
   }
   return spec;
 }
@@ -209,7 +209,7 @@ void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
     if (const GpuPreset* g = find_gpu(id)) {
       s.gpu = g->gpu;
     } else if (r.errors().size() == before) {
-      std::string shown = id.size() > 40 ? id.substr(0, 40) + "..." : id;
+      const std::string shown = json_io::shorten(id, 40);
       r.error("gpu", "unknown_preset", "no GPU preset \"" + shown + "\" (see `llmcalc list gpus`)");
     }
   } else {
@@ -220,7 +220,7 @@ void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
       r.error("memory_bytes", "missing_field", "is required for a custom GPU");
   }
   Gpu& g = s.gpu;
-  if (auto name = r.string("name", g.name)) g.name = name->substr(0, 120);
+  if (auto name = r.string("name", g.name)) g.name = json_io::shorten(*name, 120);
   g.memory_bytes = r.number("memory_bytes", 1e6, 1e15, g.memory_bytes).value_or(g.memory_bytes);
   g.memory_bandwidth_bytes_per_s =
       r.number("memory_bandwidth_bytes_per_s", 1e6, 1e16, g.memory_bandwidth_bytes_per_s)
