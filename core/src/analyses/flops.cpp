@@ -75,21 +75,49 @@ void finish_phase(const Context& c, Phase& p, bool with_formula) {
   p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
   p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
   if (!with_formula || !text_enabled()) return;
-  Formula f;
-  f.text("max(" + format_si(p.flops - p.attention_flops, "FLOP") + " / (" +
-         format_si(g.matmul_peak(dt), "FLOP/s") + " x " + format_number(g.matmul_efficiency) + ")");
-  if (p.attention_flops > 0)
-    f.text(" + " + format_si(p.attention_flops, "FLOP") + " attention / (" +
-           format_si(g.matmul_peak(dt), "FLOP/s") + " x " +
-           format_number(std::min(kAttentionEfficiency, g.matmul_efficiency)) + ")");
-  f.text(", " + format_bytes(p.bytes, true) + " / (" +
-         format_si(g.memory_bandwidth_bytes_per_s, "B/s") + " x " +
-         format_number(g.bandwidth_efficiency) + "))");
-  if (p.elementwise_s > 0)
-    f.text(" + " + format_bytes(p.elementwise_bytes, true) + " elementwise / same bandwidth");
-  if (p.comm_s > 0) f.text(" + " + format_seconds(p.comm_s) + " tp all-reduce");
-  if (p.overhead_s > 0) f.text(" + " + format_seconds(p.overhead_s) + " fixed overhead");
-  p.formula = f.str();
+  // One buffer, appended in place: this runs for every phase of every full estimate.
+  const std::string peak = format_si(g.matmul_peak(dt), "FLOP/s");
+  std::string& f = p.formula;
+  f.clear();
+  f.reserve(320);
+  f += "max(";
+  f += format_si(p.flops - p.attention_flops, "FLOP");
+  f += " / (";
+  f += peak;
+  f += " x ";
+  f += format_number(g.matmul_efficiency);
+  f += ")";
+  if (p.attention_flops > 0) {
+    f += " + ";
+    f += format_si(p.attention_flops, "FLOP");
+    f += " attention / (";
+    f += peak;
+    f += " x ";
+    f += format_number(std::min(kAttentionEfficiency, g.matmul_efficiency));
+    f += ")";
+  }
+  f += ", ";
+  f += format_bytes(p.bytes, true);
+  f += " / (";
+  f += format_si(g.memory_bandwidth_bytes_per_s, "B/s");
+  f += " x ";
+  f += format_number(g.bandwidth_efficiency);
+  f += "))";
+  if (p.elementwise_s > 0) {
+    f += " + ";
+    f += format_bytes(p.elementwise_bytes, true);
+    f += " elementwise / same bandwidth";
+  }
+  if (p.comm_s > 0) {
+    f += " + ";
+    f += format_seconds(p.comm_s);
+    f += " tp all-reduce";
+  }
+  if (p.overhead_s > 0) {
+    f += " + ";
+    f += format_seconds(p.overhead_s);
+    f += " fixed overhead";
+  }
 }
 
 }  // namespace llmcalc

@@ -25,8 +25,9 @@ class Formula {
  private:
   Formula& op(std::string_view sep, double value, std::string_view unit) {
     if (!text_enabled()) return *this;
-    if (!text_.empty()) text_ += sep;
-    text_ += format_number(value);
+    if (text_.empty()) text_.reserve(160);
+    else text_ += sep;
+    append_number(text_, value);
     if (!unit.empty()) {
       text_ += ' ';
       text_ += unit;

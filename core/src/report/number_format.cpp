@@ -22,19 +22,33 @@ constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e1
 std::string fixed(double v, int decimals, bool trim) {
   const long long scaled = std::llround(std::fabs(v) * kPow10[decimals]);
   char digits[32];
-  const auto r = std::to_chars(digits, digits + sizeof digits, scaled);
-  std::string d(digits, r.ptr);
-  if (static_cast<int>(d.size()) <= decimals) d.insert(0, decimals + 1 - d.size(), '0');
-  std::string out = (v < 0 && scaled != 0) ? "-" : "";
-  out += d.substr(0, d.size() - decimals);
-  if (decimals > 0) {
-    std::string frac = d.substr(d.size() - decimals);
-    if (trim) {
-      while (!frac.empty() && frac.back() == '0') frac.pop_back();
-    }
-    if (!frac.empty()) out += "." + frac;
+  char* d_end = std::to_chars(digits, digits + sizeof digits, scaled).ptr;
+  int n = static_cast<int>(d_end - digits);
+  char out[48];
+  char* o = out;
+  if (v < 0 && scaled != 0) *o++ = '-';
+  // Integer part: the digits before the last `decimals` (at least "0").
+  const int int_digits = n - decimals;
+  if (int_digits <= 0) {
+    *o++ = '0';
+  } else {
+    for (int i = 0; i < int_digits; ++i) *o++ = digits[i];
   }
-  return out;
+  if (decimals > 0) {
+    char frac[24];
+    for (int i = 0; i < decimals; ++i) {
+      const int idx = n - decimals + i;
+      frac[i] = idx >= 0 ? digits[idx] : '0';
+    }
+    int len = decimals;
+    if (trim)
+      while (len > 0 && frac[len - 1] == '0') --len;
+    if (len > 0) {
+      *o++ = '.';
+      for (int i = 0; i < len; ++i) *o++ = frac[i];
+    }
+  }
+  return std::string(out, o);
 }
 
 // "%.{sig}g" for magnitudes in [1e-4, 1e9): sig significant digits, trailing zeros dropped.
@@ -60,6 +74,16 @@ std::string significant(double v, int sig) {
 }
 
 }  // namespace
+
+void append_number(std::string& out, double v) {
+  if (!g_text) return;
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
+    char buf[32];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v)).ptr);
+    return;
+  }
+  out += format_number(v);
+}
 
 std::string format_number(double v) {
   if (!g_text) return {};
