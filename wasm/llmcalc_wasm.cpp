@@ -35,48 +35,57 @@ std::string internal_error(std::string_view what) {
          R"(,"path":""}],"ok":false})";
 }
 
+// The last answer, kept alive for the view handed to JavaScript.
+std::string g_answer;
+
+emscripten::val view_of(std::string answer) {
+  g_answer = std::move(answer);
+  return emscripten::val(emscripten::typed_memory_view(
+      g_answer.size(), reinterpret_cast<const unsigned char*>(g_answer.data())));
+}
+
 // Runs one core call; a C++ exception escaping the core (a bug: the core is designed never
 // to throw) is turned into an error envelope instead of aborting the whole module.
 template <typename F>
-std::string guarded(F&& f) {
+emscripten::val guarded(F&& f) {
   try {
-    return std::forward<F>(f)();
+    return view_of(std::forward<F>(f)());
   } catch (const std::bad_alloc&) {
-    return internal_error("out of memory");
+    return view_of(internal_error("out of memory"));
   } catch (const std::exception& e) {
-    return internal_error(e.what());
+    return view_of(internal_error(e.what()));
   } catch (...) {
-    return internal_error("unknown exception");
+    return view_of(internal_error("unknown exception"));
   }
 }
 
 }  // namespace
 
-std::string estimate(const std::string& scenario) {
+emscripten::val estimate(const std::string& scenario) {
   return guarded([&] { return llmcalc::estimate_json(scenario); });
 }
 
-std::string sweep(const std::string& scenario, const std::string& spec) {
+emscripten::val sweep(const std::string& scenario, const std::string& spec) {
   return guarded([&] { return llmcalc::sweep_json(scenario, spec); });
 }
 
-std::string solve(const std::string& scenario, const std::string& question) {
+emscripten::val solve(const std::string& scenario, const std::string& question) {
   return guarded([&] { return llmcalc::solve_json(scenario, question); });
 }
 
-std::string models() {
+emscripten::val models() {
   return guarded([] { return llmcalc::models_json(); });
 }
 
-std::string gpus() {
+emscripten::val gpus() {
   return guarded([] { return llmcalc::gpus_json(); });
 }
 
-std::string import_hf_config(const std::string& config) {
+emscripten::val import_hf_config(const std::string& config) {
   return guarded([&] { return llmcalc::import_hf_config_json(config); });
 }
 
-std::string export_hf_config(const std::string& model_id) {
+emscripten::val export_hf_config(const std::string& model_id) {
   return guarded([&] { return llmcalc::export_hf_config_json(model_id); });
 }
 

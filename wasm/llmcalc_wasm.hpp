@@ -1,6 +1,9 @@
 #pragma once
 // The WebAssembly boundary: thin adapters over llmcalc::*_json (core/include/llmcalc/api.hpp).
-// Each takes and returns JSON text. In builds with C++ exceptions on (LLMCALC_WASM_EXCEPTIONS
+// Each takes JSON text and returns its JSON answer as a Uint8Array view of UTF-8 bytes in the
+// module's memory, valid until the next call: JavaScript decodes it at once with TextDecoder
+// (wasm/js/api.mjs, textCore), which is several times faster than embind's per-byte string
+// conversion of a 5 KB report. In builds with C++ exceptions on (LLMCALC_WASM_EXCEPTIONS
 // js|wasm) anything the core throws (it aims not to) becomes an {"ok":false} envelope with
 // code "internal" here; in the default build (none) the throw unwinds to JavaScript and
 // wasm/js/api.mjs does the same. bindings.cpp registers these with embind; nothing else
@@ -8,15 +11,17 @@
 
 #include <string>
 
+#include <emscripten/val.h>
+
 namespace llmcalc::wasm {
 
-std::string estimate(const std::string& scenario);
-std::string sweep(const std::string& scenario, const std::string& spec);
-std::string solve(const std::string& scenario, const std::string& question);
-std::string models();
-std::string gpus();
-std::string import_hf_config(const std::string& config);
-std::string export_hf_config(const std::string& model_id);
+emscripten::val estimate(const std::string& scenario);
+emscripten::val sweep(const std::string& scenario, const std::string& spec);
+emscripten::val solve(const std::string& scenario, const std::string& question);
+emscripten::val models();
+emscripten::val gpus();
+emscripten::val import_hf_config(const std::string& config);
+emscripten::val export_hf_config(const std::string& model_id);
 std::string version();
 
 }  // namespace llmcalc::wasm

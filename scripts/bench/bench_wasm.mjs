@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { wrapCore } from '../../wasm/js/api.mjs';
+import { textCore, wrapCore } from '../../wasm/js/api.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webBuild = path.join(root, 'build/wasm/wasm/llmcalc_core.mjs');
@@ -74,6 +74,7 @@ console.log(`  web build:  import ${webLoadMs.toFixed(1)} ms, instantiate median
 
 // ---- per-call timings
 const calc = wrapCore(core);
+const raw = textCore(core);  // raw calls, the answer decoded to a string
 const dir = mkdtempSync(path.join(tmpdir(), 'llmcalc-bench-'));
 console.log(`per call (median of ${ROUNDS} interleaved rounds, each the median of ${N} estimates / ${Math.max(3, N / 100)} sweeps):`);
 const rows = [];
@@ -86,10 +87,10 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
     const out = JSON.parse(execFileSync(driver, ['bench', file, String(N)]).toString());
     r.native.push(out.estimate_us);
     r.nativeSweep.push(out.sweep1000_us);
-    for (let i = 0; i < 20; ++i) core.estimate_json(text);  // warm-up
-    r.wasm.push(timeUs(N, () => core.estimate_json(text)));
+    for (let i = 0; i < 20; ++i) raw.estimate_json(text);  // warm-up
+    r.wasm.push(timeUs(N, () => raw.estimate_json(text)));
     r.api.push(timeUs(N, () => calc.estimate(scenario)));
-    r.wasmSweep.push(timeUs(Math.max(3, N / 100), () => core.sweep_json(text, SWEEP)));
+    r.wasmSweep.push(timeUs(Math.max(3, N / 100), () => raw.sweep_json(text, SWEEP)));
   }
   rows.push(r);
   const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? median(v) : v]));

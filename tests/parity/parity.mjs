@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { corruptScenario, generateScenario, makeRng } from './gen.mjs';
+import { textCore } from '../../wasm/js/api.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -24,7 +25,7 @@ const modulePath = path.resolve(args.module ?? path.join(root, 'build/wasm/wasm/
 const REL = 1e-12;
 
 const require = createRequire(import.meta.url);
-const core = await require(modulePath)();
+const core = textCore(await require(modulePath)());  // the raw module's functions, as text
 const parseOk = (text) => {
   const v = JSON.parse(text);
   if (!v.ok) throw new Error(`catalog call failed: ${text.slice(0, 200)}`);

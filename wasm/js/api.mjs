@@ -129,9 +129,29 @@ function parseAnswer(text) {
   return failure('', 'internal', 'the core returned malformed JSON (a bug)');
 }
 
-export function wrapCore(module) {
+const decoder = new TextDecoder();
+const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json',
+  'import_hf_config_json', 'export_hf_config_json'];
+
+// The raw module answers with a Uint8Array view of UTF-8 JSON in its memory, valid until its
+// next call (wasm/llmcalc_wasm.hpp); textCore gives the same functions returning strings,
+// decoded at once. Tests and benchmarks that talk to the raw module use this.
+export function textCore(module) {
   if (!module || typeof module.estimate_json !== 'function')
+    throw new TypeError('textCore: not an instantiated llmcalc core module');
+  const out = { version: () => module.version() };
+  for (const name of TEXT_FUNCTIONS) {
+    const fn = module[name];
+    out[name] = (...args) => decoder.decode(fn(...args));
+  }
+  return Object.freeze(out);
+}
+
+export function wrapCore(rawModule) {
+  if (!rawModule || typeof rawModule.estimate_json !== 'function')
     throw new TypeError('wrapCore: not an instantiated llmcalc core module');
+  const module = textCore(rawModule);
+  const stackSave = rawModule.stackSave, stackRestore = rawModule.stackRestore;
   let dead = null;  // set once the module aborted: its memory can no longer be trusted
 
   // Runs one core call; every failure, JS- or WASM-side, comes back as an envelope.
@@ -142,15 +162,15 @@ export function wrapCore(module) {
   // the WebAssembly stack pointer is put back, so later calls work normally; at worst the
   // frames' heap allocations leak. A WebAssembly trap or abort (e.g. out of memory) leaves the
   // module's state unknown: every later call then answers with an internal error.
-  const canRestore = typeof module.stackSave === 'function' && typeof module.stackRestore === 'function';
+  const canRestore = typeof stackSave === 'function' && typeof stackRestore === 'function';
   const call = (fn) => {
     if (dead) return failure('', 'internal', `the WebAssembly module stopped after an earlier fault: ${dead}`);
-    const sp = canRestore ? module.stackSave() : 0;
+    const sp = canRestore ? stackSave() : 0;
     try {
       return parseAnswer(fn());
     } catch (e) {
       if (e instanceof InputError) return failure(e.path, e.code, e.message);
-      if (canRestore) module.stackRestore(sp);
+      if (canRestore) stackRestore(sp);
       if (typeof e === 'number')
         return failure('', 'internal', 'the core threw a C++ exception (a bug in the core); the call was abandoned');
       const msg = e && e.message ? String(e.message) : String(e);

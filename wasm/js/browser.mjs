@@ -2,9 +2,9 @@
 // module build once and wraps it. The .wasm is inlined as base64, so no fetch of a second
 // file and no locateFile configuration are needed.
 import createLlmCalcCore from '../../build/wasm/wasm/llmcalc_core.mjs';
-import { wrapCore } from './api.mjs';
+import { textCore, wrapCore } from './api.mjs';
 
-export { wrapCore };
+export { textCore, wrapCore };
 
 let instance = null;
 

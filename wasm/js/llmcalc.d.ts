@@ -336,8 +336,24 @@ export interface LlmCalc {
   exportHfConfig(id: string): Result<{ config: HfConfig }>;
 }
 
-/** The raw Emscripten module (either build): JSON text in, JSON text out. */
+/**
+ * The raw Emscripten module (either build): JSON text in; the JSON answer comes back as a
+ * view of UTF-8 bytes in the module's memory, valid only until the next call (decode it at
+ * once, or use textCore).
+ */
 export interface LlmCalcCoreModule {
+  estimate_json(scenario: string): Uint8Array;
+  sweep_json(scenario: string, spec: string): Uint8Array;
+  solve_json(scenario: string, question: string): Uint8Array;
+  models_json(): Uint8Array;
+  gpus_json(): Uint8Array;
+  import_hf_config_json(config: string): Uint8Array;
+  export_hf_config_json(id: string): Uint8Array;
+  version(): string;
+}
+
+/** The raw module's functions returning JSON text (decoded from the views). */
+export interface LlmCalcCoreText {
   estimate_json(scenario: string): string;
   sweep_json(scenario: string, spec: string): string;
   solve_json(scenario: string, question: string): string;
@@ -347,6 +363,9 @@ export interface LlmCalcCoreModule {
   export_hf_config_json(id: string): string;
   version(): string;
 }
+
+/** Wraps the raw module's functions so that they return strings. */
+export function textCore(module: LlmCalcCoreModule): LlmCalcCoreText;
 
 /** Wraps an instantiated core module. Never throws for bad input; see Failure. */
 export function wrapCore(module: LlmCalcCoreModule): LlmCalc;

@@ -1,9 +1,9 @@
 // Node (>= 20) entry: the CommonJS single-file build, loaded with createRequire so that it
 // works from ES modules. Same API as browser.mjs.
 import { createRequire } from 'node:module';
-import { wrapCore } from './api.mjs';
+import { textCore, wrapCore } from './api.mjs';
 
-export { wrapCore };
+export { textCore, wrapCore };
 
 const require = createRequire(import.meta.url);
 let instance = null;

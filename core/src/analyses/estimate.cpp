@@ -28,6 +28,7 @@ Report estimate(const Scenario& s, Detail detail) {
   r.params.trainable = s.mode == Mode::training ? trainable_params(c) : 0;
 
   Items items;
+  items.reserve(12);  // the most a report holds, so the vector never regrows
   if (s.method == Method::seed) {
     add_seed_items(c, items);
   } else if (s.mode == Mode::inference) {
@@ -42,6 +43,8 @@ Report estimate(const Scenario& s, Detail detail) {
     add_runtime_overhead_items(c, items);
   }
   r.memory = assemble_memory(c, std::move(items));
+  r.flops.items.reserve(2);
+  r.latency.phases.reserve(3);
   add_performance(c, r);
   add_notes(c, r);
   return r;

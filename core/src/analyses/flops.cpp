@@ -76,46 +76,46 @@ void finish_phase(const Context& c, Phase& p, bool with_formula) {
   p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
   if (!with_formula || !text_enabled()) return;
   // One buffer, appended in place: this runs for every phase of every full estimate.
-  const std::string peak = format_si(g.matmul_peak(dt), "FLOP/s");
+  const double peak = g.matmul_peak(dt);
   std::string& f = p.formula;
   f.clear();
   f.reserve(320);
   f += "max(";
-  f += format_si(p.flops - p.attention_flops, "FLOP");
+  append_si(f, p.flops - p.attention_flops, "FLOP");
   f += " / (";
-  f += peak;
+  append_si(f, peak, "FLOP/s");
   f += " x ";
-  f += format_number(g.matmul_efficiency);
+  append_number(f, g.matmul_efficiency);
   f += ")";
   if (p.attention_flops > 0) {
     f += " + ";
-    f += format_si(p.attention_flops, "FLOP");
+    append_si(f, p.attention_flops, "FLOP");
     f += " attention / (";
-    f += peak;
+    append_si(f, peak, "FLOP/s");
     f += " x ";
-    f += format_number(std::min(kAttentionEfficiency, g.matmul_efficiency));
+    append_number(f, std::min(kAttentionEfficiency, g.matmul_efficiency));
     f += ")";
   }
   f += ", ";
-  f += format_bytes(p.bytes, true);
+  append_bytes(f, p.bytes, true);
   f += " / (";
-  f += format_si(g.memory_bandwidth_bytes_per_s, "B/s");
+  append_si(f, g.memory_bandwidth_bytes_per_s, "B/s");
   f += " x ";
-  f += format_number(g.bandwidth_efficiency);
+  append_number(f, g.bandwidth_efficiency);
   f += "))";
   if (p.elementwise_s > 0) {
     f += " + ";
-    f += format_bytes(p.elementwise_bytes, true);
+    append_bytes(f, p.elementwise_bytes, true);
     f += " elementwise / same bandwidth";
   }
   if (p.comm_s > 0) {
     f += " + ";
-    f += format_seconds(p.comm_s);
+    append_seconds(f, p.comm_s);
     f += " tp all-reduce";
   }
   if (p.overhead_s > 0) {
     f += " + ";
-    f += format_seconds(p.overhead_s);
+    append_seconds(f, p.overhead_s);
     f += " fixed overhead";
   }
 }

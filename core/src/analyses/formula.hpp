@@ -20,7 +20,8 @@ class Formula {
     if (text_enabled()) text_ += t;
     return *this;
   }
-  const std::string& str() const { return text_; }
+  const std::string& str() const& { return text_; }
+  std::string str() && { return std::move(text_); }  // hands the text over, no copy
 
  private:
   Formula& op(std::string_view sep, double value, std::string_view unit) {

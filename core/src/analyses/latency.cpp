@@ -92,8 +92,8 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.comm_s = tp_allreduce_s(c, B * P);
   pre.overhead_s = c.s.overhead.step_overhead_s * steps;
   finish_phase(c, pre);
-  L.phases.push_back(pre);
   L.ttft_s = pre.time_s;
+  L.phases.push_back(std::move(pre));
 
   const int64_t decode_steps = std::max<int64_t>(w.generate - 1, 0);
   if (decode_steps > 0) {
@@ -129,8 +129,8 @@ void add_inference_latency(const Context& c, Report& r) {
       }
     }
     L.decode_total_s = total;
-    L.phases.push_back(first);
-    L.phases.push_back(last);
+    L.phases.push_back(std::move(first));
+    L.phases.push_back(std::move(last));
   }
   L.end_to_end_s = L.ttft_s + L.decode_total_s;
   const double gen = double(w.generate);

@@ -59,7 +59,7 @@ void add_inference_activation_items(const Context& c, Items& out) {
   std::string label = "Activations (largest prefill step";
   if (chunk < w.prompt) label += ", chunk " + format_number(double(chunk));
   label += ")";
-  out.push_back({"activations", label, peak, f.str()});
+  out.push_back({"activations", std::move(label), peak, std::move(f).str()});
 
   // Logits: 16-bit lm_head output for the positions asked for, and an fp32 copy of the last
   // position's row per sequence for sampling (HF generate, vLLM).
@@ -72,7 +72,7 @@ void add_inference_activation_items(const Context& c, Items& out) {
       .plus(double(w.batch), "sequences")
       .times(V, "vocab")
       .times(4, "B (fp32 for sampling)");
-  out.push_back({"logits", "Logits", positions * V * ab + double(w.batch) * V * 4.0, lf.str()});
+  out.push_back({"logits", "Logits", positions * V * ab + double(w.batch) * V * 4.0, std::move(lf).str()});
 }
 
 namespace {
@@ -220,7 +220,7 @@ void add_training_activation_items(const Context& c, Items& out) {
       break;
     }
   }
-  out.push_back({"activations", "Activations", bytes, f.str()});
+  out.push_back({"activations", "Activations", bytes, std::move(f).str()});
 
   if (c.s.options.activation_method == ActivationMethod::seed) return;
   // Logits and loss on the last stage: the 16-bit logits the model returns, and the fp32
@@ -240,7 +240,7 @@ void add_training_activation_items(const Context& c, Items& out) {
           : "B (16-bit logits + fp32 upcast + fp32 log-softmax)");
   if (c.s.options.activation_method == ActivationMethod::korthikanti && t > 1)
     lf.over(t, "tp (vocab-parallel)");
-  out.push_back({"logits", "Logits and loss", logits, lf.str()});
+  out.push_back({"logits", "Logits and loss", logits, std::move(lf).str()});
 }
 
 }  // namespace llmcalc

@@ -66,7 +66,7 @@ void add_kv_cache_item(const Context& c, Items& out) {
   std::string label = "KV cache";
   if (c.s.options.kv_page_tokens > 0)
     label += " (paged, " + format_number(double(c.s.options.kv_page_tokens)) + "-token blocks)";
-  out.push_back({"kv_cache", label, bytes, f.str()});
+  out.push_back({"kv_cache", std::move(label), bytes, std::move(f).str()});
 }
 
 }  // namespace llmcalc

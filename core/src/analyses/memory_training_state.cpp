@@ -103,7 +103,7 @@ void add_training_state_items(const Context& c, Items& out) {
                            ", " + format_number(double(c.s.training.lora.targets.size())) +
                            " target modules)")
         .times(4, "B (fp32)");
-    out.push_back({"lora_adapters", "LoRA adapters", trainable * 4.0, f.str()});
+    out.push_back({"lora_adapters", "LoRA adapters", trainable * 4.0, std::move(f).str()});
   }
   const std::string dp = format_number(c.dp);
   auto sharded = [&](int64_t stage) { return zero >= stage && c.dp > 1; };
@@ -113,14 +113,14 @@ void add_training_state_items(const Context& c, Items& out) {
   gf.times(trainable, "trainable params").times(grad_bytes, "B");
   if (sharded(2)) gf.over(c.dp, "dp (ZeRO-2)");
   out.push_back({"gradients", "Gradients",
-                 trainable * grad_bytes / (sharded(2) ? c.dp : 1.0), gf.str()});
+                 trainable * grad_bytes / (sharded(2) ? c.dp : 1.0), std::move(gf).str()});
 
   if (full && p.master_weights) {
     Formula mf;
     mf.times(trainable, "trainable params").times(4, "B (fp32 master copy)");
     if (sharded(1)) mf.over(c.dp, "dp (ZeRO-1)");
     out.push_back({"master_weights", "Master weights (fp32)",
-                   trainable * 4.0 / (sharded(1) ? c.dp : 1.0), mf.str()});
+                   trainable * 4.0 / (sharded(1) ? c.dp : 1.0), std::move(mf).str()});
   }
 
   std::string how;
@@ -130,7 +130,7 @@ void add_training_state_items(const Context& c, Items& out) {
   if (sharded(1)) of.over(c.dp, "dp (ZeRO-1)");
   out.push_back({"optimizer_states",
                  "Optimizer states (" + std::string(optimizer_name(c.s.training.optimizer)) + ")",
-                 opt / (sharded(1) ? c.dp : 1.0), of.str()});
+                 opt / (sharded(1) ? c.dp : 1.0), std::move(of).str()});
 }
 
 void add_runtime_overhead_items(const Context& c, Items& out) {
@@ -138,7 +138,7 @@ void add_runtime_overhead_items(const Context& c, Items& out) {
   const double fixed = o.cuda_context_bytes + o.workspace_bytes;
   Formula f;
   f.times(o.cuda_context_bytes, "B CUDA context").plus(o.workspace_bytes, "B library workspaces");
-  out.push_back({"runtime_overhead", "Runtime overhead", fixed, f.str()});
+  out.push_back({"runtime_overhead", "Runtime overhead", fixed, std::move(f).str()});
   if (o.fragmentation_fraction > 0) {
     double tensors = 0;
     for (const auto& i : out)
@@ -146,7 +146,7 @@ void add_runtime_overhead_items(const Context& c, Items& out) {
     Formula ff;
     ff.times(o.fragmentation_fraction, "fraction").times(tensors, "B of tensors");
     out.push_back({"fragmentation", "Allocator fragmentation",
-                   o.fragmentation_fraction * tensors, ff.str()});
+                   o.fragmentation_fraction * tensors, std::move(ff).str()});
   }
 }
 
@@ -158,7 +158,7 @@ void add_seed_items(const Context& c, Items& out) {
   const double wb = dtype_bytes(c.s.precision.weights);
   Formula wf;
   wf.times(per_gpu, "params").times(wb, "B");
-  out.push_back({"weights", "Weights", per_gpu * wb, wf.str()});
+  out.push_back({"weights", "Weights", per_gpu * wb, std::move(wf).str()});
   if (c.s.mode == Mode::inference) {
     add_kv_cache_item(c, out);
     return;
@@ -166,15 +166,15 @@ void add_seed_items(const Context& c, Items& out) {
   const double shard = c.s.training.zero_stage >= 1 && c.dp > 1 ? c.dp : 1.0;
   Formula gf;
   gf.times(per_gpu, "params").times(wb, "B");
-  out.push_back({"gradients", "Gradients", per_gpu * wb, gf.str()});
+  out.push_back({"gradients", "Gradients", per_gpu * wb, std::move(gf).str()});
   Formula mf;
   mf.times(per_gpu, "params").times(4, "B (fp32 master, part of the seed's 12 B Adam overhead)");
   if (shard > 1) mf.over(shard, "dp (ZeRO)");
-  out.push_back({"master_weights", "Master weights (fp32)", per_gpu * 4.0 / shard, mf.str()});
+  out.push_back({"master_weights", "Master weights (fp32)", per_gpu * 4.0 / shard, std::move(mf).str()});
   Formula of;
   of.times(per_gpu, "params").times(8, "B (Adam m + v, the rest of the seed's 12 B)");
   if (shard > 1) of.over(shard, "dp (ZeRO)");
-  out.push_back({"optimizer_states", "Optimizer states (adamw)", per_gpu * 8.0 / shard, of.str()});
+  out.push_back({"optimizer_states", "Optimizer states (adamw)", per_gpu * 8.0 / shard, std::move(of).str()});
   add_training_activation_items(c, out);
 }
 

@@ -46,7 +46,7 @@ void add_weight_items(const Context& c, Items& out) {
     f.times(all, "params" + where);
     if (zero3) f.over(c.dp, "dp (ZeRO-3)");
     f.times(dtype_bytes(p.weights), std::string("B (") + std::string(dtype_name(p.weights)) + ")");
-    out.push_back({"weights", "Weights", n * dtype_bytes(p.weights), f.str()});
+    out.push_back({"weights", "Weights", n * dtype_bytes(p.weights), std::move(f).str()});
     return;
   }
   // Weight-only quantization converts the linear layers; embeddings, lm_head, norms,
@@ -57,7 +57,7 @@ void add_weight_items(const Context& c, Items& out) {
   Formula f;
   f.times(q, "quantized params" + where).times(qb, "B (" + std::string(dtype_name(p.weights)) + ")");
   f.plus(rest, "16-bit params (embeddings, lm_head, norms)").times(2, "B");
-  out.push_back({"weights", "Weights", q * qb + rest * 2.0, f.str()});
+  out.push_back({"weights", "Weights", q * qb + rest * 2.0, std::move(f).str()});
 
   double scales = 0;
   for (const auto& t : c.tensors) {

@@ -12,7 +12,7 @@ void add_performance(const Context& c, Report& r) {
   r.flops.per_token_forward = matmul + attn;
   Formula mf;
   mf.times(2, "FLOP").times(double(c.counts.matmul_active), "active matmul params");
-  r.flops.items.push_back({"matmul_per_token", "Matmul FLOPs per token (forward)", matmul, mf.str()});
+  r.flops.items.push_back({"matmul_per_token", "Matmul FLOPs per token (forward)", matmul, std::move(mf).str()});
   const Architecture& a = c.a;
   const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
   Formula af;
@@ -23,7 +23,7 @@ void add_performance(const Context& c, Report& r) {
       .times(mean_ctx, "mean context tokens");
   if (a.windowed_layers() > 0) af.text(" (windowed layers capped at " + format_number(double(a.sliding_window)) + ")");
   r.flops.items.push_back({"attention_per_token", "Attention FLOPs per token (forward, mean context)",
-                           attn, af.str()});
+                           attn, std::move(af).str()});
 
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);

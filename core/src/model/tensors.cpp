@@ -84,6 +84,7 @@ void add_ffn(Builder& b, const Architecture& a, TensorKind kind, const std::stri
 
 std::vector<TensorGroup> tensor_inventory(const Architecture& a) {
   Builder b;
+  b.out.reserve(32);  // the most groups an architecture yields (MoE with shared experts)
   const int64_t h = a.hidden_size;
   b.add("embed_tokens", TensorKind::embedding, a.vocab_size, h, 0);
   if (a.position == PositionKind::learned)

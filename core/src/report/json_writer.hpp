@@ -11,6 +11,7 @@ namespace llmcalc {
 
 class JsonWriter {
  public:
+  JsonWriter();
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
@@ -37,9 +38,13 @@ class JsonWriter {
   std::string take() { return std::move(out_); }
 
  private:
+  char* separator(char* p);  // writes the comma an element needs, if any; returns the end
   void separate();
+  void put(const char* begin, const char* end);
+  JsonWriter& open(char bracket);
+  JsonWriter& close(char bracket);
   std::string out_;
-  std::vector<bool> first_;  // per open container: no element written yet
+  std::vector<char> first_;  // per open container: no element written yet (char: vector<bool> is slow)
   bool after_key_ = false;
   bool non_finite_ = false;
 };

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace llmcalc {
 namespace {
@@ -15,115 +16,106 @@ TextOff::~TextOff() { g_text = previous_; }
 
 namespace {
 
+// Every writer below puts its characters at `o` (a buffer of at least kBuf chars) and returns
+// the end: formulas are built by appending, with no temporary strings on the hot path.
+constexpr int kBuf = 64;
 constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
+
+char* write_integer(char* o, double v) {
+  return std::to_chars(o, o + 32, static_cast<long long>(v)).ptr;
+}
+
+char* write_text(char* o, const char* t) {
+  const std::size_t n = std::strlen(t);
+  std::memcpy(o, t, n);
+  return o + n;
+}
 
 // v with `decimals` digits after the point, trailing zeros (and a bare point) dropped when
 // `trim` is set: "%.{decimals}f" without printf. |v| * 10^decimals must stay below 2^53.
-std::string fixed(double v, int decimals, bool trim) {
+char* write_fixed(char* o, double v, int decimals, bool trim) {
   const long long scaled = std::llround(std::fabs(v) * kPow10[decimals]);
-  char digits[32];
-  char* d_end = std::to_chars(digits, digits + sizeof digits, scaled).ptr;
-  int n = static_cast<int>(d_end - digits);
-  char out[48];
-  char* o = out;
+  char digits[24];
+  const int n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, scaled).ptr - digits);
   if (v < 0 && scaled != 0) *o++ = '-';
   // Integer part: the digits before the last `decimals` (at least "0").
   const int int_digits = n - decimals;
   if (int_digits <= 0) {
     *o++ = '0';
   } else {
-    for (int i = 0; i < int_digits; ++i) *o++ = digits[i];
+    std::memcpy(o, digits, static_cast<std::size_t>(int_digits));
+    o += int_digits;
   }
-  if (decimals > 0) {
-    char frac[24];
-    for (int i = 0; i < decimals; ++i) {
-      const int idx = n - decimals + i;
-      frac[i] = idx >= 0 ? digits[idx] : '0';
-    }
-    int len = decimals;
-    if (trim)
-      while (len > 0 && frac[len - 1] == '0') --len;
-    if (len > 0) {
-      *o++ = '.';
-      for (int i = 0; i < len; ++i) *o++ = frac[i];
-    }
+  if (decimals == 0) return o;
+  char* point = o;
+  *o++ = '.';
+  for (int i = 0; i < decimals; ++i) {
+    const int idx = n - decimals + i;
+    *o++ = idx >= 0 ? digits[idx] : '0';
   }
-  return std::string(out, o);
+  if (trim) {
+    while (o[-1] == '0') --o;
+    if (o - 1 == point) --o;
+  }
+  return o;
 }
 
-// "%.{sig}g" for magnitudes in [1e-4, 1e9): sig significant digits, trailing zeros dropped.
-std::string significant(double v, int sig) {
+// "%.{sig}g": sig significant digits, trailing zeros dropped; exact exponent from comparisons
+// in [1e-4, 1e9), printf outside it (rare: huge or tiny values).
+char* write_significant(char* o, double v, int sig) {
   const double a = std::fabs(v);
-  if (a == 0) return "0";
-  if (a < 1e-4 || a >= 1e9) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g", sig, v);
-    return buf;
+  if (a == 0) {
+    *o++ = '0';
+    return o;
   }
-  int e = 0;  // floor(log10(a)), from exact comparisons
+  if (a < 1e-4 || a >= 1e9) {
+    const int n = std::snprintf(o, kBuf, "%.*g", sig, v);
+    return o + (n > 0 ? n : 0);
+  }
+  int e = 0;  // floor(log10(a))
   if (a >= 1) {
     while (e < 12 && a >= kPow10[e + 1]) ++e;
   } else {
     while (e > -5 && a * kPow10[-e] < 1) --e;
   }
   const int decimals = sig - 1 - e;
-  if (decimals <= 0) return fixed(v, 0, true);
-  // Rounding can carry into a new digit (9.995 -> 10.0); printf then shows one decimal less.
-  std::string out = fixed(v, decimals, true);
-  return out;
+  return write_fixed(o, v, decimals > 0 ? decimals : 0, true);
 }
 
-}  // namespace
-
-void append_number(std::string& out, double v) {
-  if (!g_text) return;
-  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
-    char buf[32];
-    out.append(buf, std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v)).ptr);
-    return;
-  }
-  out += format_number(v);
+char* write_number(char* o, double v) {
+  if (std::isnan(v)) return write_text(o, "undefined");
+  if (std::isinf(v)) return write_text(o, v > 0 ? "unbounded" : "-unbounded");
+  // The common case (counts, sizes): integer conversion, no printf.
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return write_integer(o, v);
+  return write_significant(o, v, 6);
 }
 
-std::string format_number(double v) {
-  if (!g_text) return {};
-  if (std::isnan(v)) return "undefined";
-  if (std::isinf(v)) return v > 0 ? "unbounded" : "-unbounded";
-  char buf[64];
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    // The common case (counts, sizes): integer conversion, no printf.
-    const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v));
-    return std::string(buf, r.ptr);
-  }
-  return significant(v, 6);
-}
-
-std::string format_bytes(double bytes, bool decimal) {
-  if (!g_text) return {};
-  if (!std::isfinite(bytes)) return format_number(bytes);
+char* write_bytes(char* o, double bytes, bool decimal) {
+  if (!std::isfinite(bytes)) return write_number(o, bytes);
   const double unit = decimal ? 1e9 : 1073741824.0;
   const double a = std::fabs(bytes);
   if (a >= unit * 0.1 || a == 0) {
-    if (a / unit >= 1e9) return format_number(bytes / unit) + (decimal ? " GB" : " GiB");
-    return fixed(bytes / unit, 2, false) + (decimal ? " GB" : " GiB");
+    o = a / unit >= 1e9 ? write_number(o, bytes / unit) : write_fixed(o, bytes / unit, 2, false);
+    return write_text(o, decimal ? " GB" : " GiB");
   }
-  const double small = decimal ? 1e6 : 1048576.0;
-  return fixed(bytes / small, 2, false) + (decimal ? " MB" : " MiB");
+  o = write_fixed(o, bytes / (decimal ? 1e6 : 1048576.0), 2, false);
+  return write_text(o, decimal ? " MB" : " MiB");
 }
 
-std::string format_seconds(double s) {
-  if (!g_text) return {};
-  if (!std::isfinite(s)) return format_number(s);
+char* write_seconds(char* o, double s) {
+  if (!std::isfinite(s)) return write_number(o, s);
   const double a = std::fabs(s);
-  if (a >= 7200) return (a / 3600 >= 1e9 ? format_number(s / 3600) : fixed(s / 3600, 2, false)) + " h";
-  if (a >= 1) return significant(s, 3) + " s";
-  if (a >= 1e-3) return significant(s * 1e3, 3) + " ms";
-  return significant(s * 1e6, 3) + " us";
+  if (a >= 7200) {
+    o = a / 3600 >= 1e9 ? write_number(o, s / 3600) : write_fixed(o, s / 3600, 2, false);
+    return write_text(o, " h");
+  }
+  if (a >= 1) return write_text(write_significant(o, s, 3), " s");
+  if (a >= 1e-3) return write_text(write_significant(o, s * 1e3, 3), " ms");
+  return write_text(write_significant(o, s * 1e6, 3), " us");
 }
 
-std::string format_si(double v, const char* unit) {
-  if (!g_text) return {};
-  if (!std::isfinite(v)) return format_number(v);
+// The number part of format_si; the prefix is returned through `prefix`.
+char* write_si_number(char* o, double v, const char** prefix) {
   static const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
   int i = 0;
   double a = std::fabs(v);
@@ -132,7 +124,59 @@ std::string format_si(double v, const char* unit) {
     v /= 1000;
     ++i;
   }
-  return significant(v, 3) + " " + prefixes[i] + unit;
+  *prefix = prefixes[i];
+  return write_significant(o, v, 3);
+}
+
+template <class Write>
+void append_with(std::string& out, Write write) {
+  char buf[kBuf + 16];
+  out.append(buf, static_cast<std::size_t>(write(buf) - buf));
+}
+
+template <class Write>
+std::string string_with(Write write) {
+  char buf[kBuf + 16];
+  return std::string(buf, static_cast<std::size_t>(write(buf) - buf));
+}
+
+}  // namespace
+
+void append_number(std::string& out, double v) {
+  if (g_text) append_with(out, [&](char* o) { return write_number(o, v); });
+}
+void append_bytes(std::string& out, double bytes, bool decimal) {
+  if (g_text) append_with(out, [&](char* o) { return write_bytes(o, bytes, decimal); });
+}
+void append_seconds(std::string& out, double s) {
+  if (g_text) append_with(out, [&](char* o) { return write_seconds(o, s); });
+}
+void append_si(std::string& out, double v, const char* unit) {
+  if (!g_text) return;
+  if (!std::isfinite(v)) return append_number(out, v);
+  append_with(out, [&](char* o) {
+    const char* prefix = "";
+    o = write_text(write_si_number(o, v, &prefix), " ");
+    return write_text(write_text(o, prefix), unit);  // units are short literals ("FLOP/s")
+  });
+}
+
+std::string format_number(double v) {
+  if (!g_text) return {};
+  return string_with([&](char* o) { return write_number(o, v); });
+}
+std::string format_bytes(double bytes, bool decimal) {
+  if (!g_text) return {};
+  return string_with([&](char* o) { return write_bytes(o, bytes, decimal); });
+}
+std::string format_seconds(double s) {
+  if (!g_text) return {};
+  return string_with([&](char* o) { return write_seconds(o, s); });
+}
+std::string format_si(double v, const char* unit) {
+  std::string out;
+  append_si(out, v, unit);
+  return out;
 }
 
 }  // namespace llmcalc

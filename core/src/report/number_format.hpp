@@ -21,13 +21,17 @@ class TextOff {
 
 // Whole numbers below 1e15 print exactly ("6738415616"); others with 6 significant digits.
 std::string format_number(double v);
-// format_number(v) appended to out without a temporary string (the formula hot path).
-void append_number(std::string& out, double v);
 // "12.55 GiB" (binary) or "13.48 GB" (decimal).
 std::string format_bytes(double bytes, bool decimal = false);
 // "1.23 ms", "45.6 us", "2.5 s", "3.1 h".
 std::string format_seconds(double s);
 // "1.23 TFLOP" style, decimal.
 std::string format_si(double v, const char* unit);
+
+// The same, appended to `out` without a temporary string (the formula hot path).
+void append_number(std::string& out, double v);
+void append_bytes(std::string& out, double bytes, bool decimal = false);
+void append_seconds(std::string& out, double s);
+void append_si(std::string& out, double v, const char* unit);
 
 }  // namespace llmcalc

@@ -81,8 +81,38 @@ std::string type_name(const json& j) {
   return j.type_name();
 }
 
+namespace {
+
+// The checks below run for every field of every request: a valid value returns at once,
+// and the path and message strings are built only for an error.
+std::optional<int64_t> integer_in_range(const json& v, int64_t min, int64_t max) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    if (u <= static_cast<uint64_t>(max) && static_cast<int64_t>(u) >= min) return static_cast<int64_t>(u);
+  } else if (v.is_number_integer()) {
+    const int64_t i = v.get<int64_t>();
+    if (i >= min && i <= max) return i;
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(min) &&
+        d <= static_cast<double>(max))
+      return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> number_in_range(const json& v, double min, double max) {
+  if (!v.is_number()) return std::nullopt;
+  const double d = v.get<double>();
+  if (std::isfinite(d) && d >= min && d <= max) return d;
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<int64_t> as_integer(const json& v, const std::string& path, int64_t min,
                                   int64_t max, Errors& errors) {
+  if (auto i = integer_in_range(v, min, max)) return i;
   const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
   if (v.is_number_unsigned()) {
     const uint64_t u = v.get<uint64_t>();
@@ -121,6 +151,7 @@ std::optional<int64_t> as_integer(const json& v, const std::string& path, int64_
 
 std::optional<double> as_number(const json& v, const std::string& path, double min, double max,
                                 Errors& errors) {
+  if (auto d = number_in_range(v, min, max)) return d;
   if (!v.is_number()) {
     errors.push_back({path, "wrong_type", "must be a number, got " + type_name(v)});
     return std::nullopt;
@@ -172,6 +203,7 @@ std::optional<int64_t> ObjectReader::integer(std::string_view key, int64_t min, 
     if (!fallback && obj_ != nullptr) error(key, "missing_field", "is required");
     return fallback;
   }
+  if (auto i = integer_in_range(*v, min, max)) return i;
   return as_integer(*v, child_path(key), min, max, errors_);
 }
 
@@ -182,6 +214,7 @@ std::optional<double> ObjectReader::number(std::string_view key, double min, dou
     if (!fallback && obj_ != nullptr) error(key, "missing_field", "is required");
     return fallback;
   }
+  if (auto d = number_in_range(*v, min, max)) return d;
   return as_number(*v, child_path(key), min, max, errors_);
 }
 
@@ -213,24 +246,37 @@ std::optional<std::string> ObjectReader::string(std::string_view key,
 }
 
 std::optional<size_t> ObjectReader::choice(std::string_view key,
+                                           std::initializer_list<std::string_view> choices,
+                                           std::optional<size_t> fallback) {
+  return choice(key, choices.begin(), choices.size(), fallback);
+}
+
+std::optional<size_t> ObjectReader::choice(std::string_view key,
                                            const std::vector<std::string_view>& choices,
                                            std::optional<size_t> fallback) {
+  return choice(key, choices.data(), choices.size(), fallback);
+}
+
+std::optional<size_t> ObjectReader::choice(std::string_view key, const std::string_view* choices,
+                                           size_t n, std::optional<size_t> fallback) {
   const json* v = raw(key);
   if (v == nullptr) {
     if (!fallback && obj_ != nullptr) error(key, "missing_field", "is required");
     return fallback;
   }
+  if (v->is_string()) {
+    const auto& s = v->get_ref<const std::string&>();
+    for (size_t i = 0; i < n; ++i) {
+      if (choices[i] == s) return i;
+    }
+  }
   std::string list;
-  for (auto c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
+  for (size_t i = 0; i < n; ++i) list += (list.empty() ? "" : ", ") + std::string(choices[i]);
   if (!v->is_string()) {
     error(key, "wrong_type", "must be one of: " + list + "; got " + type_name(*v));
     return std::nullopt;
   }
-  const auto& s = v->get_ref<const std::string&>();
-  for (size_t i = 0; i < choices.size(); ++i) {
-    if (choices[i] == s) return i;
-  }
-  const std::string shown = shorten(s, 40);
+  const std::string shown = shorten(v->get_ref<const std::string&>(), 40);
   error(key, "unknown_value", "must be one of: " + list + "; got \"" + shown + "\"");
   return std::nullopt;
 }

@@ -44,6 +44,8 @@ class ObjectReader {
   std::optional<std::string> string(std::string_view key,
                                     std::optional<std::string> fallback = std::nullopt);
   // A string that must be one of `choices`; returns its index.
+  std::optional<size_t> choice(std::string_view key, std::initializer_list<std::string_view> choices,
+                               std::optional<size_t> fallback = std::nullopt);
   std::optional<size_t> choice(std::string_view key, const std::vector<std::string_view>& choices,
                                std::optional<size_t> fallback = std::nullopt);
   ObjectReader object(std::string_view key);  // invalid reader when absent (no error)
@@ -55,6 +57,8 @@ class ObjectReader {
   Errors& errors() { return errors_; }
 
  private:
+  std::optional<size_t> choice(std::string_view key, const std::string_view* choices, size_t n,
+                               std::optional<size_t> fallback);
   const json* obj_;
   std::string path_;
   Errors& errors_;
