@@ -35,15 +35,16 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, long v) { return field(k, static_cast<long long>(v)); }
 
   bool saw_non_finite() const { return non_finite_; }
-  std::string take() { return std::move(out_); }
+  std::string take();  // the text written so far; the writer is empty afterwards
 
  private:
-  char* separator(char* p);  // writes the comma an element needs, if any; returns the end
-  void separate();
-  void put(const char* begin, const char* end);
+  char* room(size_t n);       // at least n writable bytes at the end; returns where they start
+  void commit(char* end);     // the text now ends at `end`
+  char* separator(char* p);   // writes the comma an element needs, if any; returns the end
   JsonWriter& open(char bracket);
   JsonWriter& close(char bracket);
-  std::string out_;
+  std::string out_;           // sized ahead; the text is its first len_ bytes
+  size_t len_ = 0;
   std::vector<char> first_;  // per open container: no element written yet (char: vector<bool> is slow)
   bool after_key_ = false;
   bool non_finite_ = false;
