@@ -75,6 +75,13 @@ TEST(Api, Utf8IsNeverCutAndNulIsRefused) {
   for (int i = 0; i < 30; ++i) id += "\xc3\xa9";  // U+00E9
   const json bad = json::parse(estimate_json("{\"model\":\"a" + id + "\"}"));
   EXPECT_EQ(bad["errors"][0]["code"], "unknown_preset");
+  // 40 bytes would end inside a character: the cut backs up to 'a' + 19 of them. (The
+  // serializer would replace a broken character with U+FFFD, so check for that too.)
+  std::string kept = "a";
+  for (int i = 0; i < 19; ++i) kept += "\xc3\xa9";
+  const std::string message = bad["errors"][0]["message"].get<std::string>();
+  EXPECT_NE(message.find("\"" + kept + "...\""), std::string::npos) << message;
+  EXPECT_EQ(message.find("\xef\xbf\xbd"), std::string::npos) << message;
   const std::string nul = std::string(R"({"model":"llama-2-7b"})") + '\0' + "garbage";
   const json refused = json::parse(estimate_json(nul));
   EXPECT_FALSE(refused["ok"].get<bool>());

@@ -120,18 +120,13 @@ TEST(HfConfig, ApiEnvelope) {
   EXPECT_NE(bad.find("invalid_json"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace llmcalc::test
-
-namespace llmcalc::test {
-namespace {
-
 // What import reports as the architecture is accepted back as an explicit architecture with
 // the same parameter count (the page's share links rely on it).
 TEST(HfConfig, ImportedArchitectureRoundTrips) {
   for (const auto& p : model_presets()) {
-    const nlohmann::json imported = nlohmann::json::parse(import_hf_config_json(export_hf_config(p.spec).dump()));
+    // Export writes llama-style configs for these two families (a known gap): counts differ.
     if (p.family == "gpt_neox" || p.family == "falcon") continue;
+    const nlohmann::json imported = nlohmann::json::parse(import_hf_config_json(export_hf_config(p.spec).dump()));
     ASSERT_TRUE(imported["ok"].get<bool>()) << p.spec.id;
     const nlohmann::json scenario = {{"model", {{"architecture", imported["model"]["architecture"]}}}};
     const Report r = run(scenario.dump());

@@ -311,24 +311,26 @@ function onHfText(text) {
     setHfError([`Not valid JSON: ${String(e.message).slice(0, 160)}`]);
     return;
   }
-  const r = core.importHfConfig(obj);
-  if (r.ok) hfInfo = describeHf(r);
-  if (!r.ok) {
-    setHfError(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
-    return;
-  }
+  // Checked before the import: the API would take a JSON string as JSON text to parse.
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
     setHfError(['A config.json is a JSON object ({...}).']);
     return;
   }
-  const prev = state.hf;
+  const r = core.importHfConfig(obj);
+  if (!r.ok) {
+    setHfError(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
+    return;
+  }
+  const prev = { hf: state.hf, info: hfInfo };
   state.hf = trimHfConfig(obj);
+  hfInfo = describeHf(r);
   syncVisibility();
   update();
   if (document.body.dataset.valid !== '1') {
     // The config imports but the scenario with it does not compute: keep the previous model.
     const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
-    state.hf = prev;
+    state.hf = prev.hf;
+    hfInfo = prev.info;
     syncVisibility();
     update();
     setHfError(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
@@ -613,7 +615,6 @@ function setupCharts() {
   charts.batch = memoryChart($('chart-batch'), {
     unit: () => state.unit,
     xLabel: () => (state.mode === 'inference' ? 'Batch (sequences)' : 'Micro-batch (sequences)'),
-
     fits: () => chartState.batchFits,
     current: () => state.batch,
     currentLabel: () => 'now',
