@@ -83,27 +83,5 @@ TEST(JsonWriter, GrowsPastItsInitialBuffer) {
   EXPECT_EQ(parsed[5000].get<int>(), 4999);
 }
 
-TEST(NumberFormat, AppendAndFormatAgree) {
-  for (double v : {0.0, 1.0, -3.0, 0.5, 123456.789, 1.23456789e-7, 9.995, 6738415616.0, 1e20,
-                   -2.5e-5, 0.1, 999999.5}) {
-    std::string appended = "x";
-    append_number(appended, v);
-    EXPECT_EQ(appended, "x" + format_number(v)) << v;
-  }
-  EXPECT_EQ(format_number(6738415616.0), "6738415616");
-  EXPECT_EQ(format_number(0.1), "0.1");
-  EXPECT_EQ(format_number(123456.789), "123457");
-  EXPECT_EQ(format_number(1.5e-7), "1.5e-07");
-  EXPECT_EQ(format_si(312e12, "FLOP/s"), "312 TFLOP/s");
-  EXPECT_EQ(format_si(1999.0, "B"), "2 KB");
-  EXPECT_EQ(format_bytes(13476839424.0), "12.55 GiB");
-  EXPECT_EQ(format_bytes(13476839424.0, true), "13.48 GB");
-  EXPECT_EQ(format_bytes(1048576.0 * 3.5), "3.50 MiB");
-  EXPECT_EQ(format_seconds(0.0123), "12.3 ms");
-  EXPECT_EQ(format_seconds(2.5e-5), "25 us");
-  EXPECT_EQ(format_seconds(9000), "2.50 h");
-  EXPECT_EQ(format_number(std::numeric_limits<double>::infinity()), "unbounded");
-}
-
 }  // namespace
 }  // namespace llmcalc

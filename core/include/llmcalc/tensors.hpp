@@ -3,7 +3,7 @@
 // quantization, LoRA targets, factored optimizer states and per-GPU sharding.
 
 #include <cstdint>
-#include <string>
+#include <string_view>
 #include <vector>
 
 #include "llmcalc/architecture.hpp"
@@ -24,7 +24,7 @@ enum class TensorKind {
 };
 
 struct TensorGroup {
-  std::string name;        // HF-style module name: "q_proj", "down_proj", "embed_tokens", ...
+  std::string_view name;   // HF-style module name (a literal): "q_proj", "down_proj", ...
   TensorKind kind;
   int64_t rows = 1;        // output features (1 for vectors)
   int64_t cols = 1;        // input features

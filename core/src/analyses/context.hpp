@@ -2,7 +2,7 @@
 // What every analysis of one scenario shares: the scenario, its tensor inventory and the
 // per-GPU share of the parallel layout. Built once per estimate.
 
-#include <functional>
+#include <algorithm>
 #include <vector>
 
 #include "llmcalc/scenario.hpp"
@@ -24,7 +24,9 @@ struct Context {
   // Elements of the tensors matching `pred` that the most loaded GPU holds: layer tensors
   // split over pipeline stages, matrices split over tensor-parallel ranks, embedding on the
   // first stage and lm_head on the last.
-  double per_gpu_elements(const std::function<bool(const TensorGroup&)>& pred) const;
+  // A template (not std::function): it runs several times per estimate.
+  template <class Pred>
+  double per_gpu_elements(Pred pred) const;
   // Fraction of a layer tensor one GPU holds under tp (matrices split; vectors replicated).
   double tp_share(const TensorGroup& t) const;
   // KV heads one tensor-parallel rank holds (replicated when fewer than tp).
@@ -32,5 +34,27 @@ struct Context {
   // Activations that Megatron replicates across tp ranks unless sequence parallel is on.
   double replicated_share() const { return s.parallelism.sequence_parallel ? 1.0 / tp : 1.0; }
 };
+
+template <class Pred>
+double Context::per_gpu_elements(Pred pred) const {
+  double layer_part = 0, first_stage = 0, last_stage = 0;
+  const double stage_fraction =
+      static_cast<double>(layers_per_stage) / static_cast<double>(a.num_layers);
+  for (const auto& t : tensors) {
+    if (!pred(t)) continue;
+    const double n = static_cast<double>(t.params()) * tp_share(t);
+    if (t.layers > 0) layer_part += n * stage_fraction;
+    else if (t.kind == TensorKind::embedding || t.kind == TensorKind::position) first_stage += n;
+    else last_stage += n;
+  }
+  if (s.parallelism.pp == 1) return layer_part + first_stage + last_stage;
+  // With tied embeddings the last stage keeps its own copy of the table for the output
+  // projection (Megatron-LM does this), so it counts there too.
+  if (a.tie_word_embeddings) {
+    for (const auto& t : tensors)
+      if (t.kind == TensorKind::embedding && pred(t)) last_stage += t.params() * tp_share(t);
+  }
+  return layer_part + std::max(first_stage, last_stage);
+}
 
 }  // namespace llmcalc

@@ -75,49 +75,21 @@ void finish_phase(const Context& c, Phase& p, bool with_formula) {
   p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
   p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
   if (!with_formula || !text_enabled()) return;
-  // One buffer, appended in place: this runs for every phase of every full estimate.
+  // One stack buffer, one allocation: this runs for every phase of every full estimate.
   const double peak = g.matmul_peak(dt);
-  std::string& f = p.formula;
-  f.clear();
-  f.reserve(320);
-  f += "max(";
-  append_si(f, p.flops - p.attention_flops, "FLOP");
-  f += " / (";
-  append_si(f, peak, "FLOP/s");
-  f += " x ";
-  append_number(f, g.matmul_efficiency);
-  f += ")";
+  TextBuffer f;
+  f.lit("max(").si(p.flops - p.attention_flops, "FLOP").lit(" / (").si(peak, "FLOP/s").lit(" x ");
+  f.number(g.matmul_efficiency).lit(")");
   if (p.attention_flops > 0) {
-    f += " + ";
-    append_si(f, p.attention_flops, "FLOP");
-    f += " attention / (";
-    append_si(f, peak, "FLOP/s");
-    f += " x ";
-    append_number(f, std::min(kAttentionEfficiency, g.matmul_efficiency));
-    f += ")";
+    f.lit(" + ").si(p.attention_flops, "FLOP").lit(" attention / (").si(peak, "FLOP/s");
+    f.lit(" x ").number(std::min(kAttentionEfficiency, g.matmul_efficiency)).lit(")");
   }
-  f += ", ";
-  append_bytes(f, p.bytes, true);
-  f += " / (";
-  append_si(f, g.memory_bandwidth_bytes_per_s, "B/s");
-  f += " x ";
-  append_number(f, g.bandwidth_efficiency);
-  f += "))";
-  if (p.elementwise_s > 0) {
-    f += " + ";
-    append_bytes(f, p.elementwise_bytes, true);
-    f += " elementwise / same bandwidth";
-  }
-  if (p.comm_s > 0) {
-    f += " + ";
-    append_seconds(f, p.comm_s);
-    f += " tp all-reduce";
-  }
-  if (p.overhead_s > 0) {
-    f += " + ";
-    append_seconds(f, p.overhead_s);
-    f += " fixed overhead";
-  }
+  f.lit(", ").bytes(p.bytes, true).lit(" / (").si(g.memory_bandwidth_bytes_per_s, "B/s");
+  f.lit(" x ").number(g.bandwidth_efficiency).lit("))");
+  if (p.elementwise_s > 0) f.lit(" + ").bytes(p.elementwise_bytes, true).lit(" elementwise / same bandwidth");
+  if (p.comm_s > 0) f.lit(" + ").seconds(p.comm_s).lit(" tp all-reduce");
+  if (p.overhead_s > 0) f.lit(" + ").seconds(p.overhead_s).lit(" fixed overhead");
+  p.formula = f.str();
 }
 
 }  // namespace llmcalc

@@ -11,31 +11,28 @@ namespace llmcalc {
 class Formula {
  public:
   Formula() = default;
-  explicit Formula(std::string start) : text_(std::move(start)) {}
+  explicit Formula(std::string_view start) { buf_.lit(start); }
   // Appends "x <value> <unit>" (the first term without the operator).
   Formula& times(double value, std::string_view unit = {}) { return op(" x ", value, unit); }
   Formula& over(double value, std::string_view unit = {}) { return op(" / ", value, unit); }
   Formula& plus(double value, std::string_view unit = {}) { return op(" + ", value, unit); }
+  // Appends "<value> <unit>" with no operator before it.
+  Formula& value(double v, std::string_view unit = {}) { return op({}, v, unit); }
   Formula& text(std::string_view t) {
-    if (text_enabled()) text_ += t;
+    buf_.lit(t);
     return *this;
   }
-  const std::string& str() const& { return text_; }
-  std::string str() && { return std::move(text_); }  // hands the text over, no copy
+  std::string str() && { return buf_.str(); }  // the text, allocated once
 
  private:
   Formula& op(std::string_view sep, double value, std::string_view unit) {
     if (!text_enabled()) return *this;
-    if (text_.empty()) text_.reserve(160);
-    else text_ += sep;
-    append_number(text_, value);
-    if (!unit.empty()) {
-      text_ += ' ';
-      text_ += unit;
-    }
+    if (!buf_.empty() && !sep.empty()) buf_.lit(sep);
+    buf_.number(value);
+    if (!unit.empty()) buf_.lit(" ").lit(unit);
     return *this;
   }
-  std::string text_;
+  TextBuffer buf_;
 };
 
 }  // namespace llmcalc

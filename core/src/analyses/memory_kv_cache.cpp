@@ -23,13 +23,14 @@ double kv_elements_per_token_layer(const Context& c) {
   return 2.0 * double(c.kv_heads_per_gpu()) * double(a.head_dim);
 }
 
-std::string kv_shape_text(const Context& c) {
+void add_kv_shape(const Context& c, Formula& f) {
   const Architecture& a = c.a;
-  if (a.mla)
-    return "(" + format_number(double(a.mla->kv_lora_rank)) + " kv_lora_rank + " +
-           format_number(double(a.mla->qk_rope_head_dim)) + " rope_dim)";
-  return "2 (K,V) x " + format_number(double(c.kv_heads_per_gpu())) + " kv_heads x " +
-         format_number(double(a.head_dim)) + " head_dim";
+  if (a.mla) {
+    f.text("(").value(double(a.mla->kv_lora_rank), "kv_lora_rank");
+    f.text(" + ").value(double(a.mla->qk_rope_head_dim), "rope_dim").text(")");
+    return;
+  }
+  f.text("2 (K,V)").times(double(c.kv_heads_per_gpu()), "kv_heads").times(double(a.head_dim), "head_dim");
 }
 
 }  // namespace
@@ -49,7 +50,8 @@ void add_kv_cache_item(const Context& c, Items& out) {
   const double bytes = kv_cache_bytes_per_gpu(c, c.s.workload.batch, tokens);
   const int64_t windowed = c.a.windowed_layers();
   const int64_t layers = c.layers_per_stage;
-  Formula f(kv_shape_text(c));
+  Formula f;
+  add_kv_shape(c, f);
   if (windowed == 0 || tokens <= c.a.sliding_window) {
     f.times(double(layers), "layers").times(double(c.s.workload.batch), "batch");
     f.times(double(cached_tokens(c, tokens, false)), "tokens");
@@ -61,8 +63,7 @@ void add_kv_cache_item(const Context& c, Items& out) {
            format_number(double(cached_tokens(c, tokens, true))) + " tokens)");
     f.times(double(c.s.workload.batch), "batch");
   }
-  f.times(dtype_bytes(c.s.precision.kv_cache),
-          "B (" + std::string(dtype_name(c.s.precision.kv_cache)) + ")");
+  f.times(dtype_bytes(c.s.precision.kv_cache), "B").text(" (").text(dtype_name(c.s.precision.kv_cache)).text(")");
   std::string label = "KV cache";
   if (c.s.options.kv_page_tokens > 0)
     label += " (paged, " + format_number(double(c.s.options.kv_page_tokens)) + "-token blocks)";

@@ -1,5 +1,7 @@
 #include "llmcalc/tensors.hpp"
 
+#include <string_view>
+
 namespace llmcalc {
 
 bool TensorGroup::is_quantizable_linear() const {
@@ -14,14 +16,14 @@ namespace {
 // Appends a group; rows/cols follow torch.nn.Linear (out_features, in_features).
 struct Builder {
   std::vector<TensorGroup> out;
-  void add(std::string name, TensorKind kind, int64_t rows, int64_t cols, int64_t layers,
+  void add(std::string_view name, TensorKind kind, int64_t rows, int64_t cols, int64_t layers,
            int64_t per_layer = 1, int64_t active_per_layer = -1) {
     if (rows <= 0 || cols <= 0 || per_layer <= 0) return;
     if (layers == 0 && kind != TensorKind::embedding && kind != TensorKind::position &&
         kind != TensorKind::lm_head && kind != TensorKind::norm)
       return;
     TensorGroup g;
-    g.name = std::move(name);
+    g.name = name;
     g.kind = kind;
     g.rows = rows;
     g.cols = cols;
@@ -67,16 +69,26 @@ void add_attention(Builder& b, const Architecture& a) {
   if (a.qk_norm) b.add("qk_norm", TensorKind::norm, 1, 2 * a.head_dim, L);
 }
 
-void add_ffn(Builder& b, const Architecture& a, TensorKind kind, const std::string& prefix,
+// Module names of one FFN flavour, spelled out so that names stay literals (no allocation).
+struct FfnNames {
+  std::string_view gate, up, down, bias;
+};
+constexpr FfnNames kDenseNames{"gate_proj", "up_proj", "down_proj", "mlp_bias"};
+constexpr FfnNames kExpertNames{"experts.gate_proj", "experts.up_proj", "experts.down_proj",
+                                "experts.mlp_bias"};
+constexpr FfnNames kSharedNames{"shared_experts.gate_proj", "shared_experts.up_proj",
+                                "shared_experts.down_proj", "shared_experts.mlp_bias"};
+
+void add_ffn(Builder& b, const Architecture& a, TensorKind kind, const FfnNames& names,
              int64_t width, int64_t layers, int64_t per_layer, int64_t active, bool bias) {
   const int64_t h = a.hidden_size;
   const bool gated = a.mlp == MlpKind::gated;
-  if (gated) b.add(prefix + "gate_proj", kind, width, h, layers, per_layer, active);
-  b.add(prefix + "up_proj", kind, width, h, layers, per_layer, active);
-  b.add(prefix + "down_proj", kind, h, width, layers, per_layer, active);
+  if (gated) b.add(names.gate, kind, width, h, layers, per_layer, active);
+  b.add(names.up, kind, width, h, layers, per_layer, active);
+  b.add(names.down, kind, h, width, layers, per_layer, active);
   if (bias) {
-    b.add(prefix + "mlp_bias", TensorKind::bias, 1, (gated ? 2 : 1) * width + h, layers,
-          per_layer, active);
+    b.add(names.bias, TensorKind::bias, 1, (gated ? 2 : 1) * width + h, layers, per_layer,
+          active);
   }
 }
 
@@ -93,16 +105,16 @@ std::vector<TensorGroup> tensor_inventory(const Architecture& a) {
   add_attention(b, a);
   b.add("layer_norms", TensorKind::norm, 1, a.norms_per_layer * norm_size(a, h), a.num_layers);
 
-  add_ffn(b, a, TensorKind::mlp, "", a.intermediate_size, a.dense_layers(), 1, 1, a.mlp_bias);
+  add_ffn(b, a, TensorKind::mlp, kDenseNames, a.intermediate_size, a.dense_layers(), 1, 1, a.mlp_bias);
   if (a.moe) {
     const MoeConfig& m = *a.moe;
     const int64_t L = a.moe_layers();
     b.add("router", TensorKind::router, m.num_experts, h, L);
     if (m.router_bias) b.add("router_bias", TensorKind::router, 1, m.num_experts, L);
-    add_ffn(b, a, TensorKind::expert, "experts.", m.expert_intermediate_size, L, m.num_experts,
+    add_ffn(b, a, TensorKind::expert, kExpertNames, m.expert_intermediate_size, L, m.num_experts,
             m.top_k, a.mlp_bias);
     if (m.num_shared_experts > 0) {
-      add_ffn(b, a, TensorKind::shared_expert, "shared_experts.",
+      add_ffn(b, a, TensorKind::shared_expert, kSharedNames,
               m.shared_expert_intermediate_size, L, m.num_shared_experts, m.num_shared_experts,
               a.mlp_bias);
       if (m.shared_expert_gate) b.add("shared_expert_gate", TensorKind::router, 1, h, L);

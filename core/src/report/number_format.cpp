@@ -25,43 +25,58 @@ char* write_integer(char* o, double v) {
   return std::to_chars(o, o + 32, static_cast<long long>(v)).ptr;
 }
 
-char* write_text(char* o, const char* t) {
-  const std::size_t n = std::strlen(t);
-  std::memcpy(o, t, n);
-  return o + n;
+char* write_text(char* o, std::string_view t) {
+  std::memcpy(o, t.data(), t.size());
+  return o + t.size();
 }
 
 // v with `decimals` digits after the point, trailing zeros (and a bare point) dropped when
 // `trim` is set: "%.{decimals}f" without printf. |v| * 10^decimals must stay below 2^53.
+// Writes up to 48 characters at `o` (the callers' buffers hold kBuf): digits are produced
+// right to left into a scratch buffer and moved with one fixed-size copy, which compiles to
+// a few vector moves instead of a call.
 char* write_fixed(char* o, double v, int decimals, bool trim) {
-  const long long scaled = std::llround(std::fabs(v) * kPow10[decimals]);
-  char digits[24];
-  const int n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, scaled).ptr - digits);
-  if (v < 0 && scaled != 0) *o++ = '-';
-  // Integer part: the digits before the last `decimals` (at least "0").
-  const int int_digits = n - decimals;
-  if (int_digits <= 0) {
-    *o++ = '0';
-  } else {
-    std::memcpy(o, digits, static_cast<std::size_t>(int_digits));
-    o += int_digits;
+  // Round to nearest as printf does, from the exact product: x - q is exact below 2^52, and
+  // x is the double nearest to |v| x 10^decimals, so only when x - q is exactly one half can
+  // the true product lie on the other side; fma gives its exact error then (rare).
+  const double a = std::fabs(v);
+  const double p10 = kPow10[decimals];
+  const double x = a * p10;
+  unsigned long long q = static_cast<unsigned long long>(x);
+  const double frac = x - static_cast<double>(q);
+  if (frac > 0.5) {
+    ++q;
+  } else if (frac == 0.5) {
+    const double err = std::fma(a, p10, -x);
+    if (err > 0 || (err == 0 && (q & 1))) ++q;  // an exact tie goes to even, as in printf
   }
-  if (decimals == 0) return o;
-  char* point = o;
-  *o++ = '.';
+  const bool negative = v < 0 && q != 0;
+  char tmp[96];
+  char* const end = tmp + 48;
+  char* p = end;
+  bool keep = !trim;
   for (int i = 0; i < decimals; ++i) {
-    const int idx = n - decimals + i;
-    *o++ = idx >= 0 ? digits[idx] : '0';
+    const char d = static_cast<char>('0' + q % 10);
+    q /= 10;
+    if (keep || d != '0') {
+      keep = true;
+      *--p = d;
+    }
   }
-  if (trim) {
-    while (o[-1] == '0') --o;
-    if (o - 1 == point) --o;
-  }
-  return o;
+  if (keep && decimals > 0) *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + q % 10);
+    q /= 10;
+  } while (q != 0);
+  if (negative) *--p = '-';
+  std::memcpy(o, p, 48);  // p >= tmp + 8, so 48 bytes stay inside tmp
+  return o + (end - p);
 }
 
 // "%.{sig}g": sig significant digits, trailing zeros dropped; exact exponent from comparisons
-// in [1e-4, 1e9), printf outside it (rare: huge or tiny values).
+// in [1e-4, 1e9), printf outside it (rare: huge or tiny values). One difference from printf:
+// from 10^sig up to 1e9 the value is rounded to a whole number and printed in full
+// ("132122458", not "1.32122e+08"), which reads better inside a formula.
 char* write_significant(char* o, double v, int sig) {
   const double a = std::fabs(v);
   if (a == 0) {
@@ -86,7 +101,8 @@ char* write_number(char* o, double v) {
   if (std::isnan(v)) return write_text(o, "undefined");
   if (std::isinf(v)) return write_text(o, v > 0 ? "unbounded" : "-unbounded");
   // The common case (counts, sizes): integer conversion, no printf.
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return write_integer(o, v);
+  if (std::fabs(v) < 1e15 && static_cast<double>(static_cast<long long>(v)) == v)
+    return write_integer(o, v);
   return write_significant(o, v, 6);
 }
 
@@ -115,8 +131,8 @@ char* write_seconds(char* o, double s) {
 }
 
 // The number part of format_si; the prefix is returned through `prefix`.
-char* write_si_number(char* o, double v, const char** prefix) {
-  static const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+char* write_si_number(char* o, double v, std::string_view* prefix) {
+  static constexpr std::string_view prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
   int i = 0;
   double a = std::fabs(v);
   while (a >= 1000 && i < 6) {
@@ -142,6 +158,26 @@ std::string string_with(Write write) {
 
 }  // namespace
 
+void append_term(std::string& out, std::string_view sep, double v, std::string_view unit) {
+  if (!g_text) return;
+  char buf[kBuf + 96];
+  if (sep.size() + unit.size() > 80) {  // never for the short literals formulas use
+    out += sep;
+    append_number(out, v);
+    if (!unit.empty()) (out += ' ') += unit;
+    return;
+  }
+  char* o = buf;
+  std::memcpy(o, sep.data(), sep.size());
+  o = write_number(o + sep.size(), v);
+  if (!unit.empty()) {
+    *o++ = ' ';
+    std::memcpy(o, unit.data(), unit.size());
+    o += unit.size();
+  }
+  out.append(buf, static_cast<std::size_t>(o - buf));
+}
+
 void append_number(std::string& out, double v) {
   if (g_text) append_with(out, [&](char* o) { return write_number(o, v); });
 }
@@ -155,11 +191,21 @@ void append_si(std::string& out, double v, const char* unit) {
   if (!g_text) return;
   if (!std::isfinite(v)) return append_number(out, v);
   append_with(out, [&](char* o) {
-    const char* prefix = "";
+    std::string_view prefix;
     o = write_text(write_si_number(o, v, &prefix), " ");
     return write_text(write_text(o, prefix), unit);  // units are short literals ("FLOP/s")
   });
 }
+
+namespace {
+char* write_si(char* o, double v, std::string_view unit) {
+  if (!std::isfinite(v)) return write_number(o, v);
+  std::string_view prefix;
+  o = write_si_number(o, v, &prefix);
+  *o++ = ' ';
+  return write_text(write_text(o, prefix), unit);
+}
+}  // namespace
 
 std::string format_number(double v) {
   if (!g_text) return {};
@@ -177,6 +223,47 @@ std::string format_si(double v, const char* unit) {
   std::string out;
   append_si(out, v, unit);
   return out;
+}
+
+char* TextBuffer::room(std::size_t n) {
+  if (static_cast<std::size_t>(buf_ + kSize - end_) < n) {
+    spill_.append(buf_, static_cast<std::size_t>(end_ - buf_));
+    end_ = buf_;
+    if (n > kSize) {  // a piece longer than the buffer goes straight to the spill
+      return nullptr;
+    }
+  }
+  return end_;
+}
+
+void TextBuffer::lit_slow(std::string_view t) {
+  char* o = room(t.size());
+  if (o == nullptr) spill_ += t;
+  else end_ = write_text(o, t);
+}
+TextBuffer& TextBuffer::number(double v) {
+  if (g_text) end_ = write_number(room(kReserve), v);
+  return *this;
+}
+TextBuffer& TextBuffer::si(double v, std::string_view unit) {
+  if (g_text) end_ = write_si(room(kReserve + unit.size()), v, unit);
+  return *this;
+}
+TextBuffer& TextBuffer::bytes(double v, bool decimal) {
+  if (g_text) end_ = write_bytes(room(kReserve), v, decimal);
+  return *this;
+}
+TextBuffer& TextBuffer::seconds(double s) {
+  if (g_text) end_ = write_seconds(room(kReserve), s);
+  return *this;
+}
+std::string TextBuffer::str() {
+  if (!g_text) return {};
+  const std::size_t n = static_cast<std::size_t>(end_ - buf_);
+  if (spill_.empty()) return std::string(buf_, n);
+  spill_.append(buf_, n);
+  end_ = buf_;
+  return std::move(spill_);
 }
 
 }  // namespace llmcalc

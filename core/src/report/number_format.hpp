@@ -1,7 +1,9 @@
 #pragma once
 // Number formatting for formulas and messages: locale-independent, never "nan" or "inf".
 
+#include <cstring>
 #include <string>
+#include <string_view>
 
 namespace llmcalc {
 
@@ -28,10 +30,46 @@ std::string format_seconds(double s);
 // "1.23 TFLOP" style, decimal.
 std::string format_si(double v, const char* unit);
 
-// The same, appended to `out` without a temporary string (the formula hot path).
+// Builds one text in a stack buffer and hands it over as a string with a single allocation:
+// formulas are assembled from dozens of short pieces on every estimate, and appending each
+// piece to a std::string costs more than formatting the numbers. Longer texts spill into a
+// string; nothing is ever cut. While a TextOff is alive numbers are not formatted and str()
+// returns an empty string.
+class TextBuffer {
+ public:
+  // Inline so that a literal's length is a constant and the copy a few moves.
+  TextBuffer& lit(std::string_view t) {
+    if (t.size() <= static_cast<std::size_t>(buf_ + kSize - end_)) {
+      std::memcpy(end_, t.data(), t.size());
+      end_ += t.size();
+    } else {
+      lit_slow(t);
+    }
+    return *this;
+  }
+  TextBuffer& number(double v);
+  TextBuffer& si(double v, std::string_view unit);
+  TextBuffer& bytes(double v, bool decimal = false);
+  TextBuffer& seconds(double s);
+  bool empty() const { return end_ == buf_ && spill_.empty(); }
+  std::string str();
+
+ private:
+  static constexpr std::size_t kSize = 512;
+  static constexpr std::size_t kReserve = 96;  // the longest single number write, with margin
+  char* room(std::size_t n);
+  void lit_slow(std::string_view t);  // a place for n more characters (spills the buffer if full)
+  char buf_[kSize];
+  char* end_ = buf_;
+  std::string spill_;
+};
+
+// The same, appended to `out` without a temporary string.
 void append_number(std::string& out, double v);
 void append_bytes(std::string& out, double bytes, bool decimal = false);
 void append_seconds(std::string& out, double s);
 void append_si(std::string& out, double v, const char* unit);
+// `sep`, the number, then " unit" when a unit is given: one formula term in one append.
+void append_term(std::string& out, std::string_view sep, double v, std::string_view unit);
 
 }  // namespace llmcalc
