@@ -12,6 +12,22 @@ function(llmcalc_embed_json_dir out_cpp symbol dir)
     # Drop the pretty-printing (raw newlines cannot occur inside JSON strings): the catalog
     # ships inside the WASM module, where every byte counts.
     string(REGEX REPLACE "\n[ \t]*" "" content "${content}")
+    # "notes" are for the people who maintain the data (how a figure was found); the core
+    # never reads them, so they stay out of the binary (~14 KB of the WASM module). Removed
+    # as text (string(JSON REMOVE) would re-print every number with 17 digits), then checked.
+    string(JSON notes_type ERROR_VARIABLE notes_missing TYPE "${content}" notes)
+    if(NOT notes_missing)
+      if(NOT notes_type STREQUAL "STRING")
+        message(FATAL_ERROR "${f}: \"notes\" must be a string")
+      endif()
+      set(str "\"([^\"\\\\]|\\\\.)*\"")  # a JSON string: no bare quote or backslash inside
+      string(REGEX REPLACE ",\"notes\": *${str}" "" content "${content}")
+      string(REGEX REPLACE "\"notes\": *${str}," "" content "${content}")
+      string(JSON notes_type ERROR_VARIABLE notes_missing TYPE "${content}" notes)
+      if(NOT notes_missing)
+        message(FATAL_ERROR "${f}: could not strip \"notes\"")
+      endif()
+    endif()
     string(APPEND body "${sep}${content}")
     set(sep ",\n")
   endforeach()

@@ -50,16 +50,16 @@ void add_inference_activation_items(const Context& c, Items& out) {
   } else {
     f.plus(T, "tokens").times(heads * double(a.qk_head_dim()) * 2.0 + 2.0 * kvh * double(a.head_dim),
                               "q,k,v,out width");
-    if (scores > 0)
-      f.text(" + " + format_number(double(w.batch)) + " batch x " + format_number(heads) +
-             " heads x " + format_number(double(chunk)) + " x " + format_number(double(w.prompt)) +
-             " scores x (4 + " + format_number(ab) + ") B / " + format_number(ab));
+    if (scores > 0) {
+      f.plus(double(w.batch), "batch").times(heads, "heads").times(double(chunk));
+      f.times(double(w.prompt), "scores x (4 + ").value(ab).text(") B / ").value(ab);
+    }
   }
   f.times(ab, "B");
-  std::string label = "Activations (largest prefill step";
-  if (chunk < w.prompt) label += ", chunk " + format_number(double(chunk));
-  label += ")";
-  out.push_back({"activations", std::move(label), peak, std::move(f).str()});
+  Formula label("Activations (largest prefill step");
+  if (chunk < w.prompt) label.text(", chunk ").value(double(chunk));
+  label.text(")");
+  out.push_back({"activations", std::move(label).str(), peak, std::move(f).str()});
 
   // Logits: 16-bit lm_head output for the positions asked for, and an fp32 copy of the last
   // position's row per sequence for sampling (HF generate, vLLM).
@@ -81,8 +81,14 @@ struct LayerActs {
   double sharded = 0;     // bytes split over tp ranks (heads, MLP width)
   double replicated = 0;  // bytes every tp rank holds unless sequence parallel
   double scores = 0;      // attention-score bytes (eager attention only), sharded
-  std::string formula;
+  double norms = 0, per_norm = 0, mult = 0;  // for the formula
 };
+
+// "norms 2 x 8 B x sbh + attention q,k,v,out + MLP 4 x sb x width x 2 B"
+void layer_formula(Formula& f, const LayerActs& L, double ab) {
+  f.text("norms ").value(L.norms).times(L.per_norm, "B x sbh + attention q,k,v,out + MLP ");
+  f.value(L.mult, "x sb x width x ").value(ab, "B");
+}
 
 // Bytes one transformer layer saves for backward in a PyTorch (Hugging Face) implementation,
 // per micro-batch of b sequences of s tokens.
@@ -132,9 +138,9 @@ LayerActs detailed_layer(const Context& c) {
     mlp = sb * double(a.intermediate_size) * mult * ab;
   }
   L.sharded = attn + mlp;
-  L.formula = "norms " + format_number(double(a.norms_per_layer)) + " x " + format_number(per_norm) +
-              " B x sbh + attention q,k,v,out + MLP " + format_number(mult) + " x sb x width x " +
-              format_number(ab) + " B";
+  L.norms = double(a.norms_per_layer);
+  L.per_norm = per_norm;
+  L.mult = mult;
   return L;
 }
 
@@ -156,8 +162,11 @@ void add_training_activation_items(const Context& c, Items& out) {
   const Checkpointing ckpt = c.s.training.checkpointing;
   const double t = c.tp;
   const bool sp = c.s.parallelism.sequence_parallel;
-  const std::string stack = format_number(layers) + " layers" +
-                            (mb > 1 ? " x " + format_number(mb) + " micro-batches in flight" : "");
+  // "32 layers x 2 micro-batches in flight"
+  auto stack = [&](Formula& f) {
+    f.value(layers, "layers");
+    if (mb > 1) f.times(mb, "micro-batches in flight");
+  };
 
   double bytes = 0;
   Formula f;
@@ -178,24 +187,25 @@ void add_training_activation_items(const Context& c, Items& out) {
       // Models", eqs. 2-6 (16-bit activations; scaled by bytes/2 for other dtypes).
       const double as_h = double(a.num_heads) * s / h;
       double per_layer = 0;
-      std::string expr;
       if (ckpt == Checkpointing::full) {
         per_layer = 2.0 * sbh / (sp ? t : 1.0);
-        expr = "2 x sbh" + std::string(sp && t > 1 ? " / t" : "");
+        f.text(sp && t > 1 ? "2 x sbh / t" : "2 x sbh");
       } else {
         const double attn_term = ckpt == Checkpointing::selective ? 0.0 : 5.0 * as_h;
         if (t == 1) per_layer = sbh * (34.0 + attn_term);
         else if (sp) per_layer = sbh * (34.0 + attn_term) / t;
         else per_layer = sbh * (10.0 + 24.0 / t + attn_term / t);
-        expr = t == 1 ? "sbh x (34 + " : sp ? "sbh / t x (34 + " : "sbh x (10 + 24/t + ";
-        expr += ckpt == Checkpointing::selective ? "0 [selective: attention recomputed])"
-                                                 : "5as/h" + std::string(t > 1 && !sp ? "t" : "") + ")";
+        f.text(t == 1 ? "sbh x (34 + " : sp ? "sbh / t x (34 + " : "sbh x (10 + 24/t + ");
+        f.text(ckpt == Checkpointing::selective ? "0 [selective: attention recomputed])"
+               : t > 1 && !sp                   ? "5as/ht)"
+                                                : "5as/h)");
       }
       per_layer *= ab / 2.0;
       bytes = per_layer * layers * mb;
-      f.text(expr + " = " + format_number(per_layer) + " B/layer (s=" + format_number(s) +
-             ", b=" + format_number(b) + ", h=" + format_number(h) + ", a=" +
-             format_number(double(a.num_heads)) + ", t=" + format_number(t) + ") x " + stack);
+      f.text(" = ").value(per_layer, "B/layer (s=").value(s).text(", b=").value(b);
+      f.text(", h=").value(h).text(", a=").value(double(a.num_heads)).text(", t=").value(t);
+      f.text(") x ");
+      stack(f);
       break;
     }
     case ActivationMethod::detailed: {
@@ -212,10 +222,11 @@ void add_training_activation_items(const Context& c, Items& out) {
       } else {
         const double per_layer = layer_bytes(c, L, keep_scores);
         bytes = per_layer * layers * mb;
-        f.text(L.formula + (L.scores > 0 && keep_scores ? " + eager scores b x heads x s^2 x (4 + " +
-                                                              format_number(ab) + ") B"
-                                                        : ""));
-        f.text(" = " + format_number(per_layer) + " B/layer x " + stack);
+        layer_formula(f, L, ab);
+        if (L.scores > 0 && keep_scores)
+          f.text(" + eager scores b x heads x s^2 x (4 + ").value(ab).text(") B");
+        f.text(" = ").value(per_layer, "B/layer x ");
+        stack(f);
       }
       break;
     }

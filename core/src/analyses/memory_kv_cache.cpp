@@ -57,10 +57,9 @@ void add_kv_cache_item(const Context& c, Items& out) {
     f.times(double(cached_tokens(c, tokens, false)), "tokens");
   } else {
     const double stage = double(layers) / double(c.a.num_layers);
-    f.text(" x (").text(format_number(double(c.a.num_layers - windowed) * stage));
-    f.text(" global layers x " + format_number(double(cached_tokens(c, tokens, false))) +
-           " tokens + " + format_number(double(windowed) * stage) + " windowed layers x " +
-           format_number(double(cached_tokens(c, tokens, true))) + " tokens)");
+    f.text(" x (").value(double(c.a.num_layers - windowed) * stage, "global layers");
+    f.times(double(cached_tokens(c, tokens, false)), "tokens");
+    f.plus(double(windowed) * stage, "windowed layers").times(double(cached_tokens(c, tokens, true)), "tokens)");
     f.times(double(c.s.workload.batch), "batch");
   }
   f.times(dtype_bytes(c.s.precision.kv_cache), "B").text(" (").text(dtype_name(c.s.precision.kv_cache)).text(")");

@@ -33,26 +33,25 @@ double lora_elements_per_gpu(const Context& c, double* total) {
 }
 
 // Optimizer state bytes over the trainable tensors of one GPU.
-double optimizer_bytes(const Context& c, double trainable, std::string* how) {
+// Appends " x <what each state costs>" to `how`.
+double optimizer_bytes(const Context& c, double trainable, Formula& how) {
   const Optimizer o = c.s.training.optimizer;
   const double sb = dtype_bytes(c.s.precision.optimizer_states);
   switch (o) {
     case Optimizer::adamw:
-      *how = "2 states (m, v) x " + format_number(sb) + " B";
+      how.text(" x 2 states (m, v)").times(sb, "B");
       return trainable * 2.0 * sb;
     case Optimizer::adamw_8bit:
       // bitsandbytes blockwise 8-bit states: 1 B each plus an fp32 absmax per 2048 values
       // (Dettmers et al. 2022, "8-bit Optimizers via Block-wise Quantization").
-      *how = "2 states x (1 B + 4 B / 2048-block)";
+      how.text(" x 2 states x (1 B + 4 B / 2048-block)");
       return trainable * 2.0 * (1.0 + 4.0 / 2048.0);
     case Optimizer::lion:
-      *how = "1 state (momentum) x " + format_number(sb) + " B";
-      return trainable * sb;
     case Optimizer::sgd_momentum:
-      *how = "1 state (momentum) x " + format_number(sb) + " B";
+      how.text(" x 1 state (momentum)").times(sb, "B");
       return trainable * sb;
     case Optimizer::sgd:
-      *how = "no state";
+      how.text(" x no state");
       return 0.0;
     case Optimizer::adafactor: {
       // Shazeer & Stern 2018: a matrix keeps row and column second-moment sums (rows +
@@ -72,7 +71,7 @@ double optimizer_bytes(const Context& c, double trainable, std::string* how) {
           if (is_lora_target(c, t))
             elems += double(t.count()) * stage * (r + double(t.cols) + double(t.rows) + r);
       }
-      *how = "factored second moment: (rows + cols) per matrix x 4 B";
+      how.text(" x factored second moment: (rows + cols) per matrix x 4 B");
       return elems * 4.0;
     }
   }
@@ -99,13 +98,10 @@ void add_training_state_items(const Context& c, Items& out) {
     trainable = lora_elements_per_gpu(c, nullptr);
     // peft keeps adapters in fp32 over a 16-bit or 4-bit base (autocast_adapter_dtype).
     Formula f;
-    f.times(trainable, "adapter params (rank " + format_number(double(c.s.training.lora.rank)) +
-                           ", " + format_number(double(c.s.training.lora.targets.size())) +
-                           " target modules)")
-        .times(4, "B (fp32)");
+    f.times(trainable, "adapter params (rank ").value(double(c.s.training.lora.rank)).text(", ");
+    f.value(double(c.s.training.lora.targets.size()), "target modules)").times(4, "B (fp32)");
     out.push_back({"lora_adapters", "LoRA adapters", trainable * 4.0, std::move(f).str()});
   }
-  const std::string dp = format_number(c.dp);
   auto sharded = [&](int64_t stage) { return zero >= stage && c.dp > 1; };
 
   const double grad_bytes = full ? dtype_bytes(p.gradients) : 4.0;
@@ -123,14 +119,14 @@ void add_training_state_items(const Context& c, Items& out) {
                    trainable * 4.0 / (sharded(1) ? c.dp : 1.0), std::move(mf).str()});
   }
 
-  std::string how;
-  const double opt = optimizer_bytes(c, trainable, &how);
   Formula of;
-  of.times(trainable, "trainable params").text(" x " + how);
+  of.times(trainable, "trainable params");
+  const double opt = optimizer_bytes(c, trainable, of);
   if (sharded(1)) of.over(c.dp, "dp (ZeRO-1)");
-  out.push_back({"optimizer_states",
-                 "Optimizer states (" + std::string(optimizer_name(c.s.training.optimizer)) + ")",
-                 opt / (sharded(1) ? c.dp : 1.0), std::move(of).str()});
+  std::string label = "Optimizer states (";
+  (label += optimizer_name(c.s.training.optimizer)) += ')';
+  out.push_back({"optimizer_states", std::move(label), opt / (sharded(1) ? c.dp : 1.0),
+                 std::move(of).str()});
 }
 
 void add_runtime_overhead_items(const Context& c, Items& out) {

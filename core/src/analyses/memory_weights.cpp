@@ -32,10 +32,11 @@ void add_weight_items(const Context& c, Items& out) {
   const Precision& p = c.s.precision;
   const bool quantized = is_quantized(p.weights);
   const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });
-  const std::string where = (c.tp > 1 || c.pp > 1)
-                                ? " on this GPU (tp " + format_number(c.tp) + ", pp " +
-                                      format_number(c.pp) + ")"
-                                : "";
+  // " on this GPU (tp 2, pp 1)" after the parameter count when the model is split.
+  auto where = [&](Formula& f) {
+    if (c.tp > 1 || c.pp > 1) f.text(" on this GPU (tp ").value(c.tp).text(", pp ").value(c.pp).text(")");
+  };
+  auto dtype = [&](Formula& f) { f.text(" (").text(dtype_name(p.weights)).text(")"); };
   if (!quantized) {
     double n = all;
     // ZeRO-3 partitions the (trainable) weights over data-parallel ranks.
@@ -43,9 +44,11 @@ void add_weight_items(const Context& c, Items& out) {
                        c.s.training.finetune == Finetune::full;
     if (zero3) n /= c.dp;
     Formula f;
-    f.times(all, "params" + where);
+    f.times(all, "params");
+    where(f);
     if (zero3) f.over(c.dp, "dp (ZeRO-3)");
-    f.times(dtype_bytes(p.weights), std::string("B (") + std::string(dtype_name(p.weights)) + ")");
+    f.times(dtype_bytes(p.weights), "B");
+    dtype(f);
     out.push_back({"weights", "Weights", n * dtype_bytes(p.weights), std::move(f).str()});
     return;
   }
@@ -55,7 +58,10 @@ void add_weight_items(const Context& c, Items& out) {
   const double rest = all - q;
   const double qb = dtype_bytes(p.weights);
   Formula f;
-  f.times(q, "quantized params" + where).times(qb, "B (" + std::string(dtype_name(p.weights)) + ")");
+  f.times(q, "quantized params");
+  where(f);
+  f.times(qb, "B");
+  dtype(f);
   f.plus(rest, "16-bit params (embeddings, lm_head, norms)").times(2, "B");
   out.push_back({"weights", "Weights", q * qb + rest * 2.0, std::move(f).str()});
 
@@ -65,20 +71,21 @@ void add_weight_items(const Context& c, Items& out) {
     scales += c.per_gpu_elements([&](const TensorGroup& u) { return &u == &t; }) *
               scale_bytes_per_element(p, t);
   }
-  std::string how;
+  Formula sf;
+  sf.value(q, "quantized params x ");
   switch (p.weights) {
     case Dtype::int4:
     case Dtype::int8:
-      how = p.group_size > 0 ? "(2 B fp16 scale + " + format_number(qb) + " B zero) / group of " +
-                                   format_number(double(p.group_size))
-                             : "(2 B scale + " + format_number(qb) + " B zero) per output channel";
+      if (p.group_size > 0)
+        sf.text("(2 B fp16 scale + ").value(qb, "B zero) / group of ").value(double(p.group_size));
+      else
+        sf.text("(2 B scale + ").value(qb, "B zero) per output channel");
       break;
-    case Dtype::nf4: how = "(1/64 B absmax + 4/16384 B) per param (double quantization)"; break;
-    case Dtype::fp4: how = "1 B shared exponent / 32 params"; break;
-    default: how = "one fp32 scale per tensor"; break;
+    case Dtype::nf4: sf.text("(1/64 B absmax + 4/16384 B) per param (double quantization)"); break;
+    case Dtype::fp4: sf.text("1 B shared exponent / 32 params"); break;
+    default: sf.text("one fp32 scale per tensor"); break;
   }
-  out.push_back({"quantization_scales", "Quantization scales", scales,
-                 format_number(q) + " quantized params x " + how});
+  out.push_back({"quantization_scales", "Quantization scales", scales, std::move(sf).str()});
 }
 
 }  // namespace llmcalc

@@ -17,11 +17,11 @@ void add_performance(const Context& c, Report& r) {
   const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
   Formula af;
   af.times(2, "FLOP").times(double(a.num_heads), "heads")
-      .text(" x (" + format_number(double(a.qk_head_dim())) + " qk_dim + " + format_number(vd) +
-            " v_dim)")
+      .text(" x (").value(double(a.qk_head_dim()), "qk_dim + ").value(vd, "v_dim)")
       .times(double(a.num_layers), "layers")
       .times(mean_ctx, "mean context tokens");
-  if (a.windowed_layers() > 0) af.text(" (windowed layers capped at " + format_number(double(a.sliding_window)) + ")");
+  if (a.windowed_layers() > 0)
+    af.text(" (windowed layers capped at ").value(double(a.sliding_window)).text(")");
   r.flops.items.push_back({"attention_per_token", "Attention FLOPs per token (forward, mean context)",
                            attn, std::move(af).str()});
 

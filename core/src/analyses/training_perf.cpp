@@ -25,7 +25,11 @@ void add_training_perf(const Context& c, Report& r) {
 
   Phase p;
   p.id = "train_step";
-  p.label = "Training step (" + format_number(m) + " micro-batches)";
+  {
+    Formula label("Training step (");
+    label.value(m, "micro-batches)");
+    p.label = std::move(label).str();
+  }
   // Passes over the model per micro-batch: forward, backward (counted as 2), recompute.
   const double reads = c.s.training.checkpointing == Checkpointing::full ? 4.0 : 3.0;
   p.flops = hw_flops / (c.tp * c.pp);
@@ -62,9 +66,10 @@ void add_training_perf(const Context& c, Report& r) {
   p.comm_s = comm;
   p.overhead_s = overhead;
   p.time_s = p.time_s / eff + comm + overhead;
-  p.formula = "(" + p.formula + ") / " + format_number(eff) + " training efficiency";
-  if (comm > 0) p.formula += " + " + format_seconds(comm) + " tp all-reduce";
-  if (overhead > 0) p.formula += " + " + format_seconds(overhead) + " fixed overhead";
+  TextBuffer f;  // the roofline formula, wrapped: "(...) / 0.7 training efficiency + ..."
+  f.lit("(").lit(p.formula).lit(") / ").number(eff).lit(" training efficiency");
+  if (comm > 0) f.lit(" + ").seconds(comm).lit(" tp all-reduce");
+  if (overhead > 0) f.lit(" + ").seconds(overhead).lit(" fixed overhead");
   // Data parallel: the gradient all-reduce overlaps with backward (DDP buckets); only the
   // part longer than the backward pass is exposed.
   if (c.s.parallelism.dp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {
@@ -81,8 +86,9 @@ void add_training_perf(const Context& c, Report& r) {
   if (c.s.parallelism.pp > 1) {
     T.pipeline_bubble = (c.pp - 1) / (m + c.pp - 1);
     p.time_s /= (1.0 - T.pipeline_bubble);
-    p.formula += " / (1 - " + format_number(T.pipeline_bubble) + " pipeline bubble)";
+    f.lit(" / (1 - ").number(T.pipeline_bubble).lit(" pipeline bubble)");
   }
+  p.formula = f.str();
   T.step = p;
   T.tokens_per_step = tokens_replica * c.dp;
   T.tokens_per_s = p.time_s > 0 ? T.tokens_per_step / p.time_s : 0;
