@@ -9,23 +9,59 @@ import { mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync, rmSyn
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { textCore } from '../wasm/js/api.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = join(here, 'dist');
-// LLMCALC_WASM_MODULE may point at another build of the browser module (for experiments).
-const wasmModule = resolve(process.env.LLMCALC_WASM_MODULE || join(root, 'build/wasm/wasm/llmcalc_core.mjs'));
+// The page's build of the core: Emscripten's glue (llmcalc_core_page.mjs) and the .wasm
+// beside it, which goes into the bundle gzip-compressed as the virtual module
+// "llmcalc:wasm-gzip" (web/src/core.js inflates it). LLMCALC_WASM_MODULE may point at another
+// build of the page glue, with its .wasm beside it (for experiments).
+const wasmModule = resolve(process.env.LLMCALC_WASM_MODULE || join(root, 'build/wasm/wasm/llmcalc_core_page.mjs'));
+const wasmBinaryPath = wasmModule.replace(/\.mjs$/, '.wasm');
+for (const f of [wasmModule, wasmBinaryPath]) {
+  if (!existsSync(f)) {
+    console.error(`build_web: ${f} is missing; run scripts/build_wasm.sh first`);
+    process.exit(1);
+  }
+}
+const wasmBinary = readFileSync(wasmBinaryPath);
+const wasmGzip = gzipSync(wasmBinary, { level: 9 });
+// The preset lists the page needs to start (its model and GPU pickers), asked of the same
+// core's Node build now rather than of the page's module at every start: listing the
+// catalogs means parsing every preset, which cost a cold page ~60-90 ms before its first
+// result. Only the fields the page shows are kept.
+const require = createRequire(import.meta.url);
+const nodeModule = join(dirname(wasmModule), 'llmcalc_core_node.cjs');
+const presetCore = textCore(await require(nodeModule)());
+const modelList = JSON.parse(presetCore.models_json());
+const gpuList = JSON.parse(presetCore.gpus_json());
+if (!modelList.ok || !gpuList.ok) throw new Error('build_web: the core could not list its presets');
+const presets = {
+  version: presetCore.version(),
+  models: modelList.models.map(({ id, name, family, hf_repo, params }) =>
+    ({ id, name, family, hf_repo, params: { total: params.total, active: params.active } })),
+  gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
+    ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),
+};
+
 const redirectWasm = {
   name: 'llmcalc-wasm-module',
   setup(b) {
-    b.onResolve({ filter: /llmcalc_core\.mjs$/ }, () => ({ path: wasmModule }));
+    b.onResolve({ filter: /llmcalc_core_page\.mjs$/ }, () => ({ path: wasmModule }));
+    b.onResolve({ filter: /^llmcalc:(wasm-gzip|presets)$/ }, (a) => ({ path: a.path.slice(8), namespace: 'llmcalc' }));
+    b.onLoad({ filter: /^wasm-gzip$/, namespace: 'llmcalc' }, () => ({
+      contents: `export const WASM_GZIP_BASE64 = ${JSON.stringify(wasmGzip.toString('base64'))};`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^presets$/, namespace: 'llmcalc' }, () => ({
+      contents: `export const PRESETS = ${JSON.stringify(presets)};`,
+      loader: 'js',
+    }));
   },
 };
-
-if (!existsSync(wasmModule)) {
-  console.error(`build_web: ${wasmModule} is missing; run scripts/build_wasm.sh first`);
-  process.exit(1);
-}
 
 const result = await build({
   entryPoints: [join(here, 'src/main.js')],
@@ -102,9 +138,10 @@ const raw = Buffer.byteLength(single);
 const gz = gzipSync(single, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const inputs = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('.js'))].inputs;
-const wasmBytes = Object.entries(inputs).filter(([k]) => k.includes('llmcalc_core')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
+const wasmBytes = Object.entries(inputs).filter(([k]) => k.includes('llmcalc_core') || k.includes('wasm-gzip')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
 const uplotBytes = Object.entries(inputs).filter(([k]) => k.includes('uplot')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
 console.log(`build_web: web/dist/index.html (+ app.js ${kb(js.length)}, app.css ${kb(css.length)})`);
 console.log(`build_web: web/dist/llmcalc.html and dist/llmcalc.html: ${kb(raw)} raw, ${kb(gz)} gzip ` +
-  `(budgets 1024 KiB raw, 300 KiB gzip; of which WASM module ${kb(wasmBytes)}, uPlot ${kb(uplotBytes)})`);
-writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, css: css.length, wasm_module: wasmBytes, uplot: uplotBytes, csp_unsafe_eval: needsEval }, null, 2) + '\n');
+  `(budgets 1024 KiB raw, 300 KiB gzip; of which WASM module ${kb(wasmBytes)} (.wasm ${kb(wasmBinary.length)}, ` +
+  `inlined gzip-compressed as ${kb(wasmGzip.length)} + base64), uPlot ${kb(uplotBytes)})`);
+writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, css: css.length, wasm_module: wasmBytes, wasm_binary: wasmBinary.length, wasm_gzip: wasmGzip.length, uplot: uplotBytes, csp_unsafe_eval: needsEval }, null, 2) + '\n');

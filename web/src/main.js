@@ -2,7 +2,8 @@
 // solve); this file only reads inputs, calls the core and renders its answers.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import { createLlmCalc } from '../../wasm/js/browser.mjs';
+import { createLlmCalc } from './core.js';
+import { PRESETS } from 'llmcalc:presets';
 import { $, el, setText, show, download } from './dom.js';
 import * as fmt from './format.js';
 import {
@@ -23,9 +24,12 @@ let state = { ...DEFAULTS };
 let last = null; // {scenario, report}: the last valid result, kept while inputs are invalid
 let updates = 0;
 let pending = false; // deferred work (solvers) not yet rendered
-const timings = { sync: 0, deferred: 0, phases: {} };
+const timings = { sync: 0, deferred: 0, phases: {}, startup: {} };
+// Milliseconds since navigation start at each step of start(), for the timing report.
+const mark = (name) => { timings.startup[name] = +performance.now().toFixed(1); };
 const fieldErrors = new Map(); // element id -> message from the page's own input checks
 const charts = {};
+let chartsReady = false; // created in the task after the first numbers (see start())
 const chartState = {};
 let embed = false;
 let hfInfo = '';
@@ -724,7 +728,7 @@ function render() {
   phase('table', () => renderMemoryTable(last.report));
   phase('speed', () => renderSpeed(last.report));
   phase('notes', () => renderNotes(last.report));
-  phase('charts', () => renderCharts(last.scenario));
+  if (chartsReady) phase('charts', () => renderCharts(last.scenario));
   timings.sync = performance.now() - t;
   pending = true;
   document.body.dataset.pending = '1';
@@ -750,6 +754,11 @@ const queue = [];
 channel.port1.onmessage = () => queue.shift()?.();
 function later(fn) {
   queue.push(fn);
+  channel.port2.postMessage(0);
+}
+// The same, ahead of everything already queued.
+function soon(fn) {
+  queue.unshift(fn);
   channel.port2.postMessage(0);
 }
 
@@ -909,6 +918,7 @@ function loadFromUrl() {
 }
 
 async function start() {
+  mark('script');
   // A page saved from the browser carries the rendered DOM: start from a clean slate.
   for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'url-errors-list', 'scenario-errors-list'])
     $(id).replaceChildren();
@@ -927,21 +937,32 @@ async function start() {
       window.fetch = savedFetch;
     }
     core = await pending;
+    mark('core_ready');
   } catch (e) {
     setText($('status'), `The calculator could not start: ${String(e && e.message ? e.message : e).slice(0, 200)}`);
     document.body.dataset.ready = 'error';
     return;
   }
-  models = core.models();
-  gpus = core.gpus();
+  // The preset lists come with the page (web/build.mjs asks the same core at build time):
+  // listing them here would parse every preset before the first result.
+  ({ models, gpus } = PRESETS);
+  if (PRESETS.version !== core.version) {
+    // A module from another build (never in dist/): ask it instead.
+    models = core.models();
+    gpus = core.gpus();
+  }
   setText($('version'), `core ${core.version}`);
   for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
   fillGpus();
   fillModels();
+  mark('fill');
   loadFromUrl();
-  setupCharts();
+  mark('catalogs');
+  readTheme(); // the memory bar's colours; the charts read it again when they are set up
   setText($('status'), '');
   update();
+  mark('first_result');
+  document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
   if (!last) {
     // The link's scenario is invalid as a whole (say, an inconsistent layout): say so, show the defaults.
     const bad = $('scenario-errors-list').textContent;
@@ -951,6 +972,14 @@ async function start() {
     $('url-errors-list').append(el('li', { text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown` }));
     show($('url-errors'), true);
   }
+
+  // The answer is in the page: let the browser paint it, then draw the charts (uPlot setup
+  // and their sweeps take longer than the numbers themselves).
+  await new Promise((resolve) => soon(resolve));
+  setupCharts();
+  chartsReady = true;
+  if (last) renderCharts(last.scenario);
+  mark('charts');
 
   for (const e of formElements()) {
     const ev = e.tagName === 'SELECT' || e.type === 'radio' || e.type === 'checkbox' ? 'change' : 'input';
@@ -998,12 +1027,12 @@ async function start() {
     }
     render();
   });
-  document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
+  mark('ready');
   document.body.dataset.ready = '1';
   // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
   window.__llmcalc = {
     ready: true,
-    firstResultMs: performance.now(),
+    firstResultMs: timings.startup.first_result, // numbers shown; charts follow (timings.startup)
     scriptStartMs: T0,
     core,
     charts,

@@ -1,14 +1,13 @@
 #include "llmcalc/catalog.hpp"
 
-#include <set>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 
 #include "../model/architecture_json.hpp"
 #include "../scenario/json_reader.hpp"
-
-namespace llmcalc::data {
-extern const std::string_view kModelsJson;
-extern const std::string_view kGpusJson;
-}  // namespace llmcalc::data
+#include "embedded_data.hpp"
 
 namespace llmcalc {
 
@@ -17,120 +16,162 @@ using nlohmann::json;
 
 namespace {
 
-struct Catalog {
-  std::vector<ModelPreset> models;
-  std::vector<GpuPreset> gpus;
+// One data file, parsed on first use (thread-safe): a scenario names one model and one GPU,
+// so a cold start parses two small entries rather than the whole catalog.
+template <class Preset>
+struct Slot {
+  std::once_flag once;
+  std::optional<Preset> preset;  // empty when the entry is invalid (see errors)
   Errors errors;
 };
 
-void load_models(Catalog& c) {
-  auto root = json_io::parse_text(data::kModelsJson, "/models", c.errors);
-  if (!root) return;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < root->size(); ++i) {
-    ObjectReader r(&(*root)[i], "/models/" + std::to_string(i), c.errors);
-    ModelPreset p;
-    p.spec.id = r.string("id").value_or("");
-    p.spec.name = r.string("name").value_or("");
-    p.family = r.string("family", "").value_or("");
-    p.hf_repo = r.string("hf_repo", "").value_or("");
-    p.config_source = r.string("config_source").value_or("");
-    p.params_source = r.string("params_source").value_or("");
-    p.spec.published_params = r.integer("published_params", 1, int64_t{1} << 52).value_or(0);
-    p.spec.published_active_params =
-        r.integer("published_active_params", 0, int64_t{1} << 52, 0).value_or(0);
-    r.string("notes", "");
-    ObjectReader arch = r.object("architecture");
-    auto a = read_architecture(arch);
-    if (!arch.valid()) r.error("architecture", "missing_field", "is required");
-    r.reject_unknown({"id", "name", "family", "hf_repo", "config_source", "published_params",
-                      "published_active_params", "params_source", "notes", "architecture"});
-    if (!seen.insert(p.spec.id).second)
-      r.error("id", "duplicate", "preset id \"" + p.spec.id + "\" appears twice");
-    if (a) {
-      p.spec.arch = *a;
-      c.models.push_back(std::move(p));
-    }
-  }
+std::optional<ModelPreset> read_model_entry(const data::Entry& e, const std::string& path,
+                                            Errors& errors) {
+  auto root = json_io::parse_text(e.json, path, errors);
+  if (!root) return std::nullopt;
+  ObjectReader r(&*root, path, errors);
+  ModelPreset p;
+  p.spec.id = r.string("id").value_or("");
+  p.spec.name = r.string("name").value_or("");
+  p.family = r.string("family", "").value_or("");
+  p.hf_repo = r.string("hf_repo", "").value_or("");
+  p.config_source = r.string("config_source").value_or("");
+  p.params_source = r.string("params_source").value_or("");
+  p.spec.published_params = r.integer("published_params", 1, int64_t{1} << 52).value_or(0);
+  p.spec.published_active_params =
+      r.integer("published_active_params", 0, int64_t{1} << 52, 0).value_or(0);
+  ObjectReader arch = r.object("architecture");
+  auto a = read_architecture(arch);
+  if (!arch.valid()) r.error("architecture", "missing_field", "is required");
+  r.reject_unknown({"id", "name", "family", "hf_repo", "config_source", "published_params",
+                    "published_active_params", "params_source", "architecture"});
+  if (!a) return std::nullopt;
+  p.spec.arch = *a;
+  return p;
 }
 
-void load_gpus(Catalog& c) {
-  auto root = json_io::parse_text(data::kGpusJson, "/gpus", c.errors);
-  if (!root) return;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < root->size(); ++i) {
-    ObjectReader r(&(*root)[i], "/gpus/" + std::to_string(i), c.errors);
-    GpuPreset p;
-    Gpu& g = p.gpu;
-    g.id = r.string("id").value_or("");
-    g.name = r.string("name").value_or("");
-    p.vendor = r.string("vendor", "").value_or("");
-    g.memory_bytes = r.number("memory_bytes", 1e9, 1e13).value_or(0);
-    p.memory_source = r.string("memory_source").value_or("");
-    g.memory_bandwidth_bytes_per_s =
-        r.number("memory_bandwidth_bytes_per_s", 1e10, 1e15).value_or(0);
-    p.bandwidth_source = r.string("bandwidth_source").value_or("");
-    ObjectReader flops = r.object("peak_flops");
-    if (flops.valid()) {
-      for (int d = 0; d < kDtypeCount; ++d) {
-        const auto name = dtype_name(static_cast<Dtype>(d));
-        g.peak_flops[d] = flops.number(name, 1e11, 1e17, 0.0).value_or(0);
+std::optional<GpuPreset> read_gpu_entry(const data::Entry& e, const std::string& path,
+                                        Errors& errors) {
+  auto root = json_io::parse_text(e.json, path, errors);
+  if (!root) return std::nullopt;
+  ObjectReader r(&*root, path, errors);
+  GpuPreset p;
+  Gpu& g = p.gpu;
+  g.id = r.string("id").value_or("");
+  g.name = r.string("name").value_or("");
+  p.vendor = r.string("vendor", "").value_or("");
+  g.memory_bytes = r.number("memory_bytes", 1e9, 1e13).value_or(0);
+  p.memory_source = r.string("memory_source").value_or("");
+  g.memory_bandwidth_bytes_per_s =
+      r.number("memory_bandwidth_bytes_per_s", 1e10, 1e15).value_or(0);
+  p.bandwidth_source = r.string("bandwidth_source").value_or("");
+  ObjectReader flops = r.object("peak_flops");
+  if (flops.valid()) {
+    for (int d = 0; d < kDtypeCount; ++d) {
+      const auto name = dtype_name(static_cast<Dtype>(d));
+      g.peak_flops[d] = flops.number(name, 1e11, 1e17, 0.0).value_or(0);
+    }
+    flops.reject_unknown({"fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "fp4"});
+  } else {
+    r.error("peak_flops", "missing_field", "is required");
+  }
+  p.flops_source = r.string("flops_source").value_or("");
+  p.interconnect = r.string("interconnect", "").value_or("");
+  g.interconnect_bandwidth_bytes_per_s =
+      r.number("interconnect_bandwidth_bytes_per_s", 1e9, 1e13).value_or(0);
+  p.interconnect_source = r.string("interconnect_source", "").value_or("");
+  ObjectReader eff = r.object("efficiency");
+  if (eff.valid()) {
+    g.matmul_efficiency = eff.number("matmul", 0.05, 1.0).value_or(0.7);
+    g.bandwidth_efficiency = eff.number("bandwidth", 0.05, 1.0).value_or(0.85);
+    eff.reject_unknown({"matmul", "bandwidth"});
+  } else {
+    r.error("efficiency", "missing_field", "is required");
+  }
+  p.efficiency_source = r.string("efficiency_source").value_or("");
+  r.reject_unknown({"id", "name", "vendor", "memory_bytes", "memory_source",
+                    "memory_bandwidth_bytes_per_s", "bandwidth_source", "peak_flops",
+                    "flops_source", "interconnect", "interconnect_bandwidth_bytes_per_s",
+                    "interconnect_source", "efficiency", "efficiency_source"});
+  return p;
+}
+
+template <class Preset>
+using Reader = std::optional<Preset> (*)(const data::Entry&, const std::string&, Errors&);
+
+// The slots of one catalog and what is built from all of them at once (lists, errors).
+template <class Preset>
+struct Catalog {
+  Catalog(const data::Entry* e, std::size_t n, const char* p, Reader<Preset> r)
+      : entries(e), count(n), prefix(p), read(r), slots(new Slot<Preset>[n]) {}
+
+  const data::Entry* entries;
+  std::size_t count;
+  const char* prefix;  // JSON pointer of the catalog in error paths: "/models"
+  Reader<Preset> read;
+  std::unique_ptr<Slot<Preset>[]> slots;
+  std::once_flag all_once;
+  std::vector<Preset> all;
+  Errors all_errors;
+
+  const Slot<Preset>& slot(std::size_t i) {
+    Slot<Preset>& s = slots[i];
+    std::call_once(s.once, [&] {
+      s.preset = read(entries[i], std::string(prefix) + "/" + std::to_string(i), s.errors);
+    });
+    return s;
+  }
+  const Preset* find(std::string_view id) {
+    for (std::size_t i = 0; i < count; ++i)
+      if (entries[i].id == id) return slot(i).preset ? &*slot(i).preset : nullptr;
+    return nullptr;
+  }
+  void load_all() {
+    std::call_once(all_once, [&] {
+      for (std::size_t i = 0; i < count; ++i) {
+        const Slot<Preset>& s = slot(i);
+        if (s.preset) all.push_back(*s.preset);
+        all_errors.insert(all_errors.end(), s.errors.begin(), s.errors.end());
       }
-      flops.reject_unknown({"fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "fp4"});
-    } else {
-      r.error("peak_flops", "missing_field", "is required");
-    }
-    p.flops_source = r.string("flops_source").value_or("");
-    p.interconnect = r.string("interconnect", "").value_or("");
-    g.interconnect_bandwidth_bytes_per_s =
-        r.number("interconnect_bandwidth_bytes_per_s", 1e9, 1e13).value_or(0);
-    p.interconnect_source = r.string("interconnect_source", "").value_or("");
-    ObjectReader eff = r.object("efficiency");
-    if (eff.valid()) {
-      g.matmul_efficiency = eff.number("matmul", 0.05, 1.0).value_or(0.7);
-      g.bandwidth_efficiency = eff.number("bandwidth", 0.05, 1.0).value_or(0.85);
-      eff.reject_unknown({"matmul", "bandwidth"});
-    } else {
-      r.error("efficiency", "missing_field", "is required");
-    }
-    p.efficiency_source = r.string("efficiency_source").value_or("");
-    r.string("notes", "");
-    r.reject_unknown({"id", "name", "vendor", "memory_bytes", "memory_source",
-                      "memory_bandwidth_bytes_per_s", "bandwidth_source", "peak_flops",
-                      "flops_source", "interconnect", "interconnect_bandwidth_bytes_per_s",
-                      "interconnect_source", "efficiency", "efficiency_source", "notes"});
-    if (!seen.insert(g.id).second)
-      r.error("id", "duplicate", "preset id \"" + g.id + "\" appears twice");
-    c.gpus.push_back(std::move(p));
+    });
   }
+};
+
+Catalog<ModelPreset>& models() {
+  static Catalog<ModelPreset> c{data::kModels, data::kModelsCount, "/models", read_model_entry};
+  return c;
 }
 
-const Catalog& catalog() {
-  static const Catalog c = [] {
-    Catalog out;
-    load_models(out);
-    load_gpus(out);
-    return out;
-  }();
+Catalog<GpuPreset>& gpus() {
+  static Catalog<GpuPreset> c{data::kGpus, data::kGpusCount, "/gpus", read_gpu_entry};
   return c;
 }
 
 }  // namespace
 
-const std::vector<ModelPreset>& model_presets() { return catalog().models; }
-const std::vector<GpuPreset>& gpu_presets() { return catalog().gpus; }
-const Errors& catalog_errors() { return catalog().errors; }
-
-const ModelPreset* find_model(std::string_view id) {
-  for (const auto& m : model_presets())
-    if (m.spec.id == id) return &m;
-  return nullptr;
+const std::vector<ModelPreset>& model_presets() {
+  models().load_all();
+  return models().all;
 }
 
-const GpuPreset* find_gpu(std::string_view id) {
-  for (const auto& g : gpu_presets())
-    if (g.gpu.id == id) return &g;
-  return nullptr;
+const std::vector<GpuPreset>& gpu_presets() {
+  gpus().load_all();
+  return gpus().all;
 }
+
+const Errors& catalog_errors() {
+  static const Errors errors = [] {
+    models().load_all();
+    gpus().load_all();
+    Errors e = models().all_errors;
+    e.insert(e.end(), gpus().all_errors.begin(), gpus().all_errors.end());
+    return e;
+  }();
+  return errors;
+}
+
+const ModelPreset* find_model(std::string_view id) { return models().find(id); }
+
+const GpuPreset* find_gpu(std::string_view id) { return gpus().find(id); }
 
 }  // namespace llmcalc

@@ -1,0 +1,43 @@
+// The page's WebAssembly core. The binary travels inside the page gzip-compressed and
+// base64-encoded (web/build.mjs): about a third of the text the single-file module would
+// inline, and text is what the browser must parse before any script runs (measured: the
+// inlined single-file module cost ~100 ms of HTML and script parsing on a cold start).
+// DecompressionStream is native (Chromium 80, Firefox 113, Safari 16.4); no network.
+import createLlmCalcCore from '../../build/wasm/wasm/llmcalc_core_page.mjs';
+import { WASM_GZIP_BASE64 } from 'llmcalc:wasm-gzip';
+import { wrapCore } from '../../wasm/js/api.mjs';
+
+// base64 -> bytes: natively where the browser can (Uint8Array.fromBase64: Chromium 140,
+// Firefox 133, Safari 18.2), else atob and a loop (measured ~40 ms of a cold start in
+// Chromium, where the loop still runs in the interpreter).
+function decodeBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; ++i) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+async function wasmBinary() {
+  const bytes = decodeBase64(WASM_GZIP_BASE64);
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
+}
+
+let instance = null;
+
+// Memoized like wasm/js/browser.mjs: one instance; a failed start is not cached.
+export function createLlmCalc() {
+  if (!instance) {
+    instance = wasmBinary()
+      .then((binary) => {
+        performance.mark('llmcalc:wasm-inflated');
+        return createLlmCalcCore({ wasmBinary: binary });
+      })
+      .then(wrapCore);
+    instance.catch(() => {
+      instance = null;
+    });
+  }
+  return instance;
+}
