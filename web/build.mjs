@@ -68,7 +68,7 @@ const result = await build({
   bundle: true,
   format: 'esm',
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
-  minify: true,
+  minify: process.env.LLMCALC_WEB_MINIFY !== '0', // LLMCALC_WEB_MINIFY=0: readable names for profiling
   legalComments: 'none',
   charset: 'ascii',
   write: false,
