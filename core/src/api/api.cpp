@@ -42,6 +42,13 @@ std::string finish(json body) {
   return dump(body);
 }
 
+// The text a JsonWriter holds, or an internal error if a non-finite number reached it.
+std::string written(JsonWriter& w) {
+  if (w.saw_non_finite())
+    return fail({{"", "internal", "non-finite number in the result (a bug)"}});
+  return w.take();
+}
+
 json compact_series(const std::vector<SweepPoint>& points) {
   json values = json::array(), labels = json::array();
   json total = json::array(), fits = json::array(), capacity = json::array();
@@ -86,10 +93,6 @@ json compact_series(const std::vector<SweepPoint>& points) {
             {"mfu", mfu}}}};
 }
 
-json layout_json(const Parallelism& p) {
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"sequence_parallel", p.sequence_parallel}};
-}
-
 json model_summary(const ModelSpec& m) {
   const ParamCounts c = count_params(tensor_inventory(m.arch));
   return {{"id", m.id},
@@ -109,9 +112,7 @@ std::string estimate_json(std::string_view scenario) {
   w.begin_object().field("ok", true).key("report");
   write_report(w, estimate(*parsed.scenario));
   w.end_object();
-  if (w.saw_non_finite())
-    return fail({{"/report", "internal", "non-finite number in the result (a bug)"}});
-  return w.take();
+  return written(w);
 }
 
 std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
@@ -158,10 +159,16 @@ std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
     body["vary"] = vars[*var_index];
     return finish(std::move(body));
   }
-  json arr = json::array();
-  for (const auto& p : points)
-    arr.push_back({{"value", p.value}, {"label", p.label}, {"report", report_to_json(p.report)}});
-  return finish({{"vary", vars[*var_index]}, {"points", arr}});
+  // Full reports go through the report writer, as in estimate_json (no DOM round trip).
+  JsonWriter w;
+  w.begin_object().field("ok", true).field("vary", vars[*var_index]).key("points").begin_array();
+  for (const auto& p : points) {
+    w.begin_object().field("value", p.value).field("label", p.label).key("report");
+    write_report(w, p.report);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return written(w);
 }
 
 std::string solve_json(std::string_view scenario, std::string_view question_text) {
@@ -195,12 +202,15 @@ std::string solve_json(std::string_view scenario, std::string_view question_text
   SolveAnswer a = *which == 0 ? solve_max_batch(s)
                   : *which == 1 ? solve_max_context(s)
                                 : solve_min_gpus(s, max_gpus);
-  return finish({{"question", a.question},
-                 {"found", a.found},
-                 {"value", a.value},
-                 {"layout", layout_json(a.layout)},
-                 {"explanation", a.explanation},
-                 {"report", report_to_json(a.report)}});
+  JsonWriter w;
+  w.begin_object().field("ok", true).field("question", a.question).field("found", a.found)
+      .field("value", a.value);
+  w.key("layout").begin_object().field("tp", a.layout.tp).field("pp", a.layout.pp)
+      .field("dp", a.layout.dp).field("sequence_parallel", a.layout.sequence_parallel).end_object();
+  w.field("explanation", a.explanation).key("report");
+  write_report(w, a.report);
+  w.end_object();
+  return written(w);
 }
 
 std::string models_json() {

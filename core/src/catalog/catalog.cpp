@@ -1,6 +1,5 @@
 #include "llmcalc/catalog.hpp"
 
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,15 +14,6 @@ using json_io::ObjectReader;
 using nlohmann::json;
 
 namespace {
-
-// One data file, parsed on first use (thread-safe): a scenario names one model and one GPU,
-// so a cold start parses two small entries rather than the whole catalog.
-template <class Preset>
-struct Slot {
-  std::once_flag once;
-  std::optional<Preset> preset;  // empty when the entry is invalid (see errors)
-  Errors errors;
-};
 
 std::optional<ModelPreset> read_model_entry(const data::Entry& e, const std::string& path,
                                             Errors& errors) {
@@ -99,42 +89,67 @@ std::optional<GpuPreset> read_gpu_entry(const data::Entry& e, const std::string&
 template <class Preset>
 using Reader = std::optional<Preset> (*)(const data::Entry&, const std::string&, Errors&);
 
-// The slots of one catalog and what is built from all of them at once (lists, errors).
+// One catalog: each data file parsed on first use, so that a scenario, which names one model
+// and one GPU, costs two small parses rather than the whole catalog (a cold page start paid
+// ~60-90 ms for that). One mutex keeps first uses thread-safe; slots never move, so pointers
+// into them stay valid.
 template <class Preset>
-struct Catalog {
-  Catalog(const data::Entry* e, std::size_t n, const char* p, Reader<Preset> r)
-      : entries(e), count(n), prefix(p), read(r), slots(new Slot<Preset>[n]) {}
+class Catalog {
+ public:
+  Catalog(const data::Entry* entries, std::size_t count, const char* prefix, Reader<Preset> read)
+      : entries_(entries), prefix_(prefix), read_(read), slots_(count) {}
 
-  const data::Entry* entries;
-  std::size_t count;
-  const char* prefix;  // JSON pointer of the catalog in error paths: "/models"
-  Reader<Preset> read;
-  std::unique_ptr<Slot<Preset>[]> slots;
-  std::once_flag all_once;
-  std::vector<Preset> all;
-  Errors all_errors;
-
-  const Slot<Preset>& slot(std::size_t i) {
-    Slot<Preset>& s = slots[i];
-    std::call_once(s.once, [&] {
-      s.preset = read(entries[i], std::string(prefix) + "/" + std::to_string(i), s.errors);
-    });
-    return s;
-  }
   const Preset* find(std::string_view id) {
-    for (std::size_t i = 0; i < count; ++i)
-      if (entries[i].id == id) return slot(i).preset ? &*slot(i).preset : nullptr;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (entries_[i].id == id) return load(i);
     return nullptr;
   }
-  void load_all() {
-    std::call_once(all_once, [&] {
-      for (std::size_t i = 0; i < count; ++i) {
-        const Slot<Preset>& s = slot(i);
-        if (s.preset) all.push_back(*s.preset);
-        all_errors.insert(all_errors.end(), s.errors.begin(), s.errors.end());
-      }
-    });
+
+  // Every valid preset in file order, and the problems of the invalid ones.
+  const std::vector<Preset>& all() {
+    load_all();
+    return all_;
   }
+  const Errors& errors() {
+    load_all();
+    return errors_;
+  }
+
+ private:
+  struct Slot {
+    bool tried = false;
+    std::optional<Preset> preset;  // empty when the entry is invalid
+    Errors errors;
+  };
+
+  const Preset* load(std::size_t i) {  // the mutex is held
+    Slot& s = slots_[i];
+    if (!s.tried) {
+      s.tried = true;
+      s.preset = read_(entries_[i], std::string(prefix_) + "/" + std::to_string(i), s.errors);
+    }
+    return s.preset ? &*s.preset : nullptr;
+  }
+
+  void load_all() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (all_loaded_) return;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (const Preset* p = load(i)) all_.push_back(*p);
+      errors_.insert(errors_.end(), slots_[i].errors.begin(), slots_[i].errors.end());
+    }
+    all_loaded_ = true;
+  }
+
+  const data::Entry* entries_;
+  const char* prefix_;  // JSON pointer of the catalog in error paths: "/models"
+  Reader<Preset> read_;
+  std::mutex mutex_;
+  std::vector<Slot> slots_;
+  bool all_loaded_ = false;
+  std::vector<Preset> all_;
+  Errors errors_;
 };
 
 Catalog<ModelPreset>& models() {
@@ -149,22 +164,13 @@ Catalog<GpuPreset>& gpus() {
 
 }  // namespace
 
-const std::vector<ModelPreset>& model_presets() {
-  models().load_all();
-  return models().all;
-}
-
-const std::vector<GpuPreset>& gpu_presets() {
-  gpus().load_all();
-  return gpus().all;
-}
+const std::vector<ModelPreset>& model_presets() { return models().all(); }
+const std::vector<GpuPreset>& gpu_presets() { return gpus().all(); }
 
 const Errors& catalog_errors() {
   static const Errors errors = [] {
-    models().load_all();
-    gpus().load_all();
-    Errors e = models().all_errors;
-    e.insert(e.end(), gpus().all_errors.begin(), gpus().all_errors.end());
+    Errors e = models().errors();
+    e.insert(e.end(), gpus().errors().begin(), gpus().errors().end());
     return e;
   }();
   return errors;

@@ -103,12 +103,6 @@ void write_report(JsonWriter& w, const Report& r) {
   w.end_object();
 }
 
-json report_to_json(const Report& r) {
-  JsonWriter w;
-  write_report(w, r);
-  return json::parse(w.take(), nullptr, false);
-}
-
 json errors_to_json(const Errors& errors) {
   json arr = json::array();
   for (const auto& e : errors)
@@ -124,14 +118,14 @@ bool find_non_finite(const json& j, std::string& where) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (find_non_finite(it.value(), where)) {
-        where = "/" + it.key() + where;
+        where = std::string("/").append(it.key()).append(where);
         return true;
       }
     }
   } else if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i) {
       if (find_non_finite(j[i], where)) {
-        where = "/" + std::to_string(i) + where;
+        where = std::string("/").append(std::to_string(i)).append(where);
         return true;
       }
     }

@@ -10,10 +10,8 @@
 namespace llmcalc {
 
 class JsonWriter;
-// Streams the report into w (the fast path of estimate_json).
+// Streams the report into w (estimate, full sweeps and solver answers).
 void write_report(JsonWriter& w, const Report& r);
-// The report as a JSON DOM, for envelopes that embed it (sweeps, solvers).
-nlohmann::json report_to_json(const Report& r);
 nlohmann::json errors_to_json(const Errors& errors);
 // Finds a non-finite number anywhere in j (a bug if it happens); returns its JSON pointer.
 bool find_non_finite(const nlohmann::json& j, std::string& where);
