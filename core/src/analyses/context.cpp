@@ -1,5 +1,7 @@
 #include "context.hpp"
 
+#include "performance.hpp"
+
 #include <algorithm>
 
 namespace llmcalc {
@@ -13,6 +15,7 @@ Context::Context(const Scenario& scenario)
   layers_per_stage = (a.num_layers + s.parallelism.pp - 1) / s.parallelism.pp;
   in_flight_micro_batches =
       s.mode == Mode::training ? std::min(s.parallelism.pp, s.workload.grad_accum) : 1;
+  if (text_enabled()) roofline_text = make_roofline_text(s.gpu, s.precision);
 }
 
 double Context::tp_share(const TensorGroup& t) const {

@@ -3,12 +3,19 @@
 // per-GPU share of the parallel layout. Built once per estimate.
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "llmcalc/scenario.hpp"
 #include "llmcalc/tensors.hpp"
 
 namespace llmcalc {
+
+// The GPU's figures as they appear in every phase formula ("990 TFLOP/s", "0.803"), formatted
+// once per estimate instead of once per phase (filled only while text is on).
+struct RooflineText {
+  std::string peak, matmul_efficiency, attention_efficiency, bandwidth, bandwidth_efficiency;
+};
 
 struct Context {
   explicit Context(const Scenario& scenario);
@@ -20,6 +27,7 @@ struct Context {
   int64_t layers_per_stage = 1;  // ceil(layers / pp): the most loaded pipeline stage
   int64_t in_flight_micro_batches = 1;  // 1F1B keeps min(pp, grad_accum) on the first stage
   double tp = 1, pp = 1, dp = 1;
+  RooflineText roofline_text;
 
   // Elements of the tensors matching `pred` that the most loaded GPU holds: layer tensors
   // split over pipeline stages, matrices split over tensor-parallel ranks, embedding on the

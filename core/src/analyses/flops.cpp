@@ -58,6 +58,13 @@ double elementwise_bytes_per_token(const Context& c) {
   return per_layer * double(a.num_layers) * ab;
 }
 
+RooflineText make_roofline_text(const Gpu& g, const Precision& precision) {
+  const double peak = g.matmul_peak(compute_dtype(precision.weights, precision.activations));
+  return {format_si(peak, "FLOP/s"), format_number(g.matmul_efficiency),
+          format_number(std::min(kAttentionEfficiency, g.matmul_efficiency)),
+          format_si(g.memory_bandwidth_bytes_per_s, "B/s"), format_number(g.bandwidth_efficiency)};
+}
+
 void finish_phase(const Context& c, Phase& p, bool with_formula) {
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
@@ -76,16 +83,16 @@ void finish_phase(const Context& c, Phase& p, bool with_formula) {
   p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
   if (!with_formula || !text_enabled()) return;
   // One stack buffer, one allocation: this runs for every phase of every full estimate.
-  const double peak = g.matmul_peak(dt);
+  const RooflineText& t = c.roofline_text;
   TextBuffer f;
-  f.lit("max(").si(p.flops - p.attention_flops, "FLOP").lit(" / (").si(peak, "FLOP/s").lit(" x ");
-  f.number(g.matmul_efficiency).lit(")");
+  f.lit("max(").si(p.flops - p.attention_flops, "FLOP").lit(" / (").lit(t.peak).lit(" x ");
+  f.lit(t.matmul_efficiency).lit(")");
   if (p.attention_flops > 0) {
-    f.lit(" + ").si(p.attention_flops, "FLOP").lit(" attention / (").si(peak, "FLOP/s");
-    f.lit(" x ").number(std::min(kAttentionEfficiency, g.matmul_efficiency)).lit(")");
+    f.lit(" + ").si(p.attention_flops, "FLOP").lit(" attention / (").lit(t.peak);
+    f.lit(" x ").lit(t.attention_efficiency).lit(")");
   }
-  f.lit(", ").bytes(p.bytes, true).lit(" / (").si(g.memory_bandwidth_bytes_per_s, "B/s");
-  f.lit(" x ").number(g.bandwidth_efficiency).lit("))");
+  f.lit(", ").bytes(p.bytes, true).lit(" / (").lit(t.bandwidth);
+  f.lit(" x ").lit(t.bandwidth_efficiency).lit("))");
   if (p.elementwise_s > 0) f.lit(" + ").bytes(p.elementwise_bytes, true).lit(" elementwise / same bandwidth");
   if (p.comm_s > 0) f.lit(" + ").seconds(p.comm_s).lit(" tp all-reduce");
   if (p.overhead_s > 0) f.lit(" + ").seconds(p.overhead_s).lit(" fixed overhead");

@@ -29,6 +29,7 @@ double elementwise_bytes_per_token(const Context& c);
 // and the fixed per-step overhead; fills the bound and intensity.
 // with_formula = false skips the text (for the many steps summed over a generation).
 void finish_phase(const Context& c, Phase& p, bool with_formula = true);
+RooflineText make_roofline_text(const Gpu& g, const Precision& precision);
 
 // Fraction of peak FLOP/s fused attention reaches (FlashAttention-2 paper range, see flops.cpp).
 inline constexpr double kAttentionEfficiency = 0.55;
