@@ -1,0 +1,53 @@
+// Runs estimate() N times on the benchmark scenarios, for instruction counts under callgrind
+// (scripts/bench_instructions.sh): a measure that, unlike wall time on a shared VM, does not
+// move between runs.
+//   estimate_loop inference|training|json-inference|json-training N
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "llmcalc/api.hpp"
+#include "llmcalc/estimate.hpp"
+#include "llmcalc/parse.hpp"
+
+namespace {
+
+const char* kInference = R"({"model":"llama-2-7b","workload":{"batch":4,"prompt":3072,"generate":1024}})";
+const char* kTraining = R"({"model":"llama-3-8b","mode":"training","workload":{"batch":2,"seq":4096},
+    "training":{"checkpointing":"selective","zero_stage":2},"parallelism":{"dp":8}})";
+
+// Not inlined, so that callgrind can count exactly this loop (--toggle-collect).
+__attribute__((noinline)) std::size_t typed_loop(const llmcalc::Scenario& s, int n) {
+  std::size_t sink = 0;
+  for (int i = 0; i < n; ++i) sink += llmcalc::estimate(s).memory.items.size();
+  return sink;
+}
+
+__attribute__((noinline)) std::size_t json_loop(const char* text, int n) {
+  std::size_t sink = 0;
+  for (int i = 0; i < n; ++i) sink += llmcalc::estimate_json(text).size();
+  return sink;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: estimate_loop inference|training|json-inference|json-training N\n");
+    return 2;
+  }
+  const std::string_view what = argv[1];
+  const int n = std::atoi(argv[2]);
+  const char* text = what.ends_with("training") ? kTraining : kInference;
+  // One call first, outside the counted loop: it parses the model and GPU presets.
+  std::size_t sink = llmcalc::estimate_json(text).size();
+  if (what.starts_with("json")) {
+    sink += json_loop(text, n);
+  } else {
+    const auto parsed = llmcalc::parse_scenario(text);
+    if (!parsed.scenario) return 1;
+    sink += typed_loop(*parsed.scenario, n);
+  }
+  std::printf("%zu\n", sink);
+  return 0;
+}
