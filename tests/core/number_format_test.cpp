@@ -19,12 +19,12 @@ std::string printf_g6(double v) {
   return buf;
 }
 
-TEST(NumberFormat, AppendAndFormatAgree) {
+TEST(NumberFormat, BufferAndFormatAgree) {
   for (double v : {0.0, 1.0, -3.0, 0.5, 123456.789, 1.23456789e-7, 9.995, 6738415616.0, 1e20,
                    -2.5e-5, 0.1, 999999.5}) {
-    std::string appended = "x";
-    append_number(appended, v);
-    EXPECT_EQ(appended, "x" + format_number(v)) << v;
+    TextBuffer appended;
+    appended.lit("x").number(v);
+    EXPECT_EQ(appended.str(), "x" + format_number(v)) << v;
   }
   EXPECT_EQ(format_number(6738415616.0), "6738415616");
   EXPECT_EQ(format_number(0.1), "0.1");

@@ -955,9 +955,9 @@ async function start() {
   for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
   fillGpus();
   fillModels();
-  mark('fill');
+  mark('pickers');
   loadFromUrl();
-  mark('catalogs');
+  mark('url_read');
   readTheme(); // the memory bar's colours; the charts read it again when they are set up
   setText($('status'), '');
   update();

@@ -11,15 +11,10 @@
 namespace llmcalc {
 
 using json_io::ObjectReader;
-using nlohmann::json;
 
 namespace {
 
-std::optional<ModelPreset> read_model_entry(const data::Entry& e, const std::string& path,
-                                            Errors& errors) {
-  auto root = json_io::parse_text(e.json, path, errors);
-  if (!root) return std::nullopt;
-  ObjectReader r(&*root, path, errors);
+std::optional<ModelPreset> read_model(ObjectReader& r) {
   ModelPreset p;
   p.spec.id = r.string("id").value_or("");
   p.spec.name = r.string("name").value_or("");
@@ -40,11 +35,7 @@ std::optional<ModelPreset> read_model_entry(const data::Entry& e, const std::str
   return p;
 }
 
-std::optional<GpuPreset> read_gpu_entry(const data::Entry& e, const std::string& path,
-                                        Errors& errors) {
-  auto root = json_io::parse_text(e.json, path, errors);
-  if (!root) return std::nullopt;
-  ObjectReader r(&*root, path, errors);
+std::optional<GpuPreset> read_gpu(ObjectReader& r) {
   GpuPreset p;
   Gpu& g = p.gpu;
   g.id = r.string("id").value_or("");
@@ -87,7 +78,7 @@ std::optional<GpuPreset> read_gpu_entry(const data::Entry& e, const std::string&
 }
 
 template <class Preset>
-using Reader = std::optional<Preset> (*)(const data::Entry&, const std::string&, Errors&);
+using Reader = std::optional<Preset> (*)(ObjectReader&);
 
 // One catalog: each data file parsed on first use, so that a scenario, which names one model
 // and one GPU, costs two small parses rather than the whole catalog (a cold page start paid
@@ -127,7 +118,11 @@ class Catalog {
     Slot& s = slots_[i];
     if (!s.tried) {
       s.tried = true;
-      s.preset = read_(entries_[i], std::string(prefix_) + "/" + std::to_string(i), s.errors);
+      const std::string path = std::string(prefix_) + "/" + std::to_string(i);
+      if (auto root = json_io::parse_text(entries_[i].json, path, s.errors)) {
+        ObjectReader r(&*root, path, s.errors);
+        s.preset = read_(r);
+      }
     }
     return s.preset ? &*s.preset : nullptr;
   }
@@ -153,12 +148,12 @@ class Catalog {
 };
 
 Catalog<ModelPreset>& models() {
-  static Catalog<ModelPreset> c{data::kModels, data::kModelsCount, "/models", read_model_entry};
+  static Catalog<ModelPreset> c{data::kModels, data::kModelsCount, "/models", read_model};
   return c;
 }
 
 Catalog<GpuPreset>& gpus() {
-  static Catalog<GpuPreset> c{data::kGpus, data::kGpusCount, "/gpus", read_gpu_entry};
+  static Catalog<GpuPreset> c{data::kGpus, data::kGpusCount, "/gpus", read_gpu};
   return c;
 }
 

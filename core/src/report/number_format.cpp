@@ -130,7 +130,7 @@ char* write_seconds(char* o, double s) {
   return write_text(write_significant(o, s * 1e6, 3), " us");
 }
 
-// The number part of format_si; the prefix is returned through `prefix`.
+// The number part of write_si; the prefix is returned through `prefix`.
 char* write_si_number(char* o, double v, std::string_view* prefix) {
   static constexpr std::string_view prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
   int i = 0;
@@ -144,10 +144,12 @@ char* write_si_number(char* o, double v, std::string_view* prefix) {
   return write_significant(o, v, 3);
 }
 
-template <class Write>
-void append_with(std::string& out, Write write) {
-  char buf[kBuf + 16];
-  out.append(buf, static_cast<std::size_t>(write(buf) - buf));
+char* write_si(char* o, double v, std::string_view unit) {
+  if (!std::isfinite(v)) return write_number(o, v);
+  std::string_view prefix;
+  o = write_si_number(o, v, &prefix);
+  *o++ = ' ';
+  return write_text(write_text(o, prefix), unit);
 }
 
 template <class Write>
@@ -156,55 +158,6 @@ std::string string_with(Write write) {
   return std::string(buf, static_cast<std::size_t>(write(buf) - buf));
 }
 
-}  // namespace
-
-void append_term(std::string& out, std::string_view sep, double v, std::string_view unit) {
-  if (!g_text) return;
-  char buf[kBuf + 96];
-  if (sep.size() + unit.size() > 80) {  // never for the short literals formulas use
-    out += sep;
-    append_number(out, v);
-    if (!unit.empty()) (out += ' ') += unit;
-    return;
-  }
-  char* o = buf;
-  std::memcpy(o, sep.data(), sep.size());
-  o = write_number(o + sep.size(), v);
-  if (!unit.empty()) {
-    *o++ = ' ';
-    std::memcpy(o, unit.data(), unit.size());
-    o += unit.size();
-  }
-  out.append(buf, static_cast<std::size_t>(o - buf));
-}
-
-void append_number(std::string& out, double v) {
-  if (g_text) append_with(out, [&](char* o) { return write_number(o, v); });
-}
-void append_bytes(std::string& out, double bytes, bool decimal) {
-  if (g_text) append_with(out, [&](char* o) { return write_bytes(o, bytes, decimal); });
-}
-void append_seconds(std::string& out, double s) {
-  if (g_text) append_with(out, [&](char* o) { return write_seconds(o, s); });
-}
-void append_si(std::string& out, double v, const char* unit) {
-  if (!g_text) return;
-  if (!std::isfinite(v)) return append_number(out, v);
-  append_with(out, [&](char* o) {
-    std::string_view prefix;
-    o = write_text(write_si_number(o, v, &prefix), " ");
-    return write_text(write_text(o, prefix), unit);  // units are short literals ("FLOP/s")
-  });
-}
-
-namespace {
-char* write_si(char* o, double v, std::string_view unit) {
-  if (!std::isfinite(v)) return write_number(o, v);
-  std::string_view prefix;
-  o = write_si_number(o, v, &prefix);
-  *o++ = ' ';
-  return write_text(write_text(o, prefix), unit);
-}
 }  // namespace
 
 std::string format_number(double v) {
@@ -220,9 +173,8 @@ std::string format_seconds(double s) {
   return string_with([&](char* o) { return write_seconds(o, s); });
 }
 std::string format_si(double v, const char* unit) {
-  std::string out;
-  append_si(out, v, unit);
-  return out;
+  if (!g_text) return {};
+  return string_with([&](char* o) { return write_si(o, v, unit); });
 }
 
 char* TextBuffer::room(std::size_t n) {

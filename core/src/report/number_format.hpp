@@ -57,19 +57,11 @@ class TextBuffer {
  private:
   static constexpr std::size_t kSize = 512;
   static constexpr std::size_t kReserve = 96;  // the longest single number write, with margin
-  char* room(std::size_t n);
-  void lit_slow(std::string_view t);  // a place for n more characters (spills the buffer if full)
+  char* room(std::size_t n);  // a place for n more characters (spills the buffer if full)
+  void lit_slow(std::string_view t);
   char buf_[kSize];
   char* end_ = buf_;
   std::string spill_;
 };
-
-// The same, appended to `out` without a temporary string.
-void append_number(std::string& out, double v);
-void append_bytes(std::string& out, double bytes, bool decimal = false);
-void append_seconds(std::string& out, double s);
-void append_si(std::string& out, double v, const char* unit);
-// `sep`, the number, then " unit" when a unit is given: one formula term in one append.
-void append_term(std::string& out, std::string_view sep, double v, std::string_view unit);
 
 }  // namespace llmcalc
