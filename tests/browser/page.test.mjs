@@ -120,13 +120,35 @@ test('every input change updates numbers and charts in place', async () => {
       knee: JSON.stringify(c.knee.u.data),
       gpus: JSON.stringify(c.gpus.u.data),
       solve: document.getElementById('solve-list').textContent,
+      // Each chart's scales hold every value it draws, and its "now" marker stands at the
+      // current input (to the pixel), or is hidden when that lies outside the x range.
+      drawn: Object.entries(c).map(([k, ch]) => {
+        const u = ch.u;
+        const bad = [];
+        u.series.forEach((s, i) => {
+          if (i === 0 || !s.show) return;
+          const sc = u.scales[s.scale];
+          for (const y of u.data[i]) if (y != null && (y > sc.max + 1e-9 || y < sc.min - 1e-9)) bad.push(`${k}: series ${i} value ${y} outside [${sc.min}, ${sc.max}]`);
+        });
+        const now = ch.figure.querySelector('.chart-marker.now');
+        if (now) {
+          const st = window.__llmcalc.state;
+          const x = k === 'context' ? (st.mode === 'inference' ? st.prompt + st.gen : st.seq) : st.batch;
+          const inside = x >= u.scales.x.min && x <= u.scales.x.max;
+          if (now.hidden === inside) bad.push(`${k}: marker hidden=${now.hidden} for x=${x}`);
+          else if (inside && Math.abs(parseFloat(now.style.left) - u.valToPos(x, 'x')) > 1) bad.push(`${k}: marker at ${now.style.left}, x=${x} is at ${u.valToPos(x, 'x')}`);
+        }
+        return bad;
+      }).flat(),
     };
   });
+  const drawnOk = (s, when) => assert.deepEqual(s.drawn, [], `charts drawn correctly ${when}`);
   await page.evaluate(() => {
     window.__plots = Object.fromEntries(Object.entries(window.__llmcalc.charts).map(([k, c]) => [k, c.u]));
   });
   const s0 = await snap();
   for (const k of ['context', 'batch', 'knee', 'gpus']) assert.ok(JSON.parse(s0[k])[0].length > 3, `chart ${k} has data`);
+  drawnOk(s0, 'at start');
 
   await change(page, '#f-batch', 8);
   const s1 = await snap();
@@ -136,12 +158,19 @@ test('every input change updates numbers and charts in place', async () => {
   assert.notEqual(s1.context, s0.context, 'memory-vs-context chart updated');
   assert.notEqual(s1.gpus, s0.gpus, 'GPU chart updated');
   assert.notEqual(s1.solve, s0.solve, 'solver answers updated');
+  // Batch 8 is on the batch charts' grid: their data stay, only the "now" marker moves.
+  assert.equal(s1.batch, s0.batch, 'memory-vs-batch data unchanged by the batch itself');
+  drawnOk(s1, 'after a batch change');
 
   await change(page, '#f-weights', 'int4');
   const s2 = await snap();
   assert.ok(s2.total < s1.total, 'int4 weights need less memory');
   assert.notEqual(s2.batch, s1.batch, 'memory-vs-batch chart updated');
   assert.notEqual(s2.knee, s1.knee, 'knee chart updated');
+  drawnOk(s2, 'after a precision change');
+  await change(page, '#f-batch', 1000); // beyond the grid: the charts widen to show it
+  drawnOk(await snap(), 'with a batch beyond the grid');
+  await change(page, '#f-batch', 8);
 
   await change(page, '#f-gpu', 'rtx-4090');
   assert.match(await text(page, '#fit-detail'), /4090/);
@@ -167,6 +196,7 @@ test('every input change updates numbers and charts in place', async () => {
   await change(page, '#f-zero', '3');
   const t3 = await snap();
   assert.ok(t3.total < t1.total, 'ZeRO-3 over 4 ranks shards the states');
+  drawnOk(t3, 'in training');
   assert.match(await text(page, '#speed-cards'), /MFU/);
 
   // The charts were updated in place, never rebuilt.

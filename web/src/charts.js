@@ -65,35 +65,77 @@ function yFmt(v) {
   return String(Math.round(v * 1000) / 1000);
 }
 
-// A vertical marker at x (the current input), drawn after the series.
-function markerHook(getX, getLabel, colorOf = () => theme.text) {
-  return (u) => {
-    const x = getX();
-    if (x == null || !Number.isFinite(x) || u.data[0].length === 0) return;
+// Vertical markers (the current input, the knee) are DOM elements over the plot, not canvas
+// drawings: moving one does not redraw the chart, so a chart whose data did not change is
+// left alone. markers: [{x: () => value, label: () => text, cls: 'now' | 'knee'}].
+function markerLayer(u, markers) {
+  const els = markers.map((m) => {
+    const d = document.createElement('div');
+    d.className = `chart-marker ${m.cls}`;
+    d.setAttribute('aria-hidden', 'true');
+    const label = document.createElement('span');
+    d.append(label);
+    u.over.append(d);
+    return { m, d, label };
+  });
+  return () => {
     const sx = u.scales.x;
-    if (sx.min == null || x < sx.min || x > sx.max) return;
+    for (const { m, d, label } of els) {
+      const x = m.x();
+      const ok = x != null && Number.isFinite(x) && u.data[0].length > 0 && sx.min != null && x >= sx.min && x <= sx.max;
+      if (d.hidden === ok) d.hidden = !ok;
+      if (!ok) continue;
+      const px = u.valToPos(x, 'x');
+      const left = `${Math.round(px)}px`;
+      if (d.style.left !== left) d.style.left = left;
+      d.classList.toggle('flip', px > u.bbox.width / uPlot.pxRatio - 70);
+      const text = m.label();
+      if (label.textContent !== text) label.textContent = text;
+    }
+  };
+}
+
+// The same markers drawn onto an exported image (ctx is offset to the chart's canvas).
+function drawMarkers(u, markers, ctx, colorOf) {
+  const r = uPlot.pxRatio;
+  for (const m of markers) {
+    const x = m.x();
+    const sx = u.scales.x;
+    if (x == null || !Number.isFinite(x) || u.data[0].length === 0 || sx.min == null || x < sx.min || x > sx.max) continue;
     const px = Math.round(u.valToPos(x, 'x', true));
-    const ctx = u.ctx;
     ctx.save();
-    ctx.strokeStyle = colorOf();
-    ctx.lineWidth = 1.5 * uPlot.pxRatio;
-    ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+    ctx.strokeStyle = colorOf(m.cls);
+    ctx.lineWidth = 1.5 * r;
+    ctx.setLineDash([4 * r, 3 * r]);
     ctx.beginPath();
     ctx.moveTo(px, u.bbox.top);
     ctx.lineTo(px, u.bbox.top + u.bbox.height);
     ctx.stroke();
-    const text = getLabel();
+    const text = m.label();
     if (text) {
       ctx.setLineDash([]);
-      ctx.fillStyle = colorOf();
-      ctx.font = `${11 * uPlot.pxRatio}px system-ui, sans-serif`;
+      ctx.fillStyle = colorOf(m.cls);
+      ctx.font = `${11 * r}px system-ui, sans-serif`;
+      ctx.textBaseline = 'alphabetic';
       const w = ctx.measureText(text).width;
-      const right = px + 4 * uPlot.pxRatio + w < u.bbox.left + u.bbox.width;
+      const right = px + 4 * r + w < u.bbox.left + u.bbox.width;
       ctx.textAlign = right ? 'left' : 'right';
-      ctx.fillText(text, px + (right ? 4 : -4) * uPlot.pxRatio, u.bbox.top + 12 * uPlot.pxRatio);
+      ctx.fillText(text, px + (right ? 4 : -4) * r, u.bbox.top + 12 * r);
     }
     ctx.restore();
-  };
+  }
+}
+
+// Equal data needs no redraw (numbers compared exactly; null and NaN as themselves).
+function sameData(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k];
+    const y = b[k];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
+  }
+  return true;
 }
 
 // Shades the x range where the scenario does not fit (fits[] false).
@@ -119,21 +161,38 @@ function noFitHook(getFits) {
 }
 
 class Chart {
-  constructor(figure, opts, legend) {
+  constructor(figure, opts, legend, markers = []) {
     this.figure = figure;
     this.el = figure.querySelector('.plot');
     this.el.replaceChildren(); // a page saved from the browser carries the old DOM
     this.legendEl = figure.querySelector('.chart-legend');
     this.titleEl = figure.querySelector('.chart-title');
     this.legend = legend;
+    this.markers = markers;
     const width = Math.max(280, this.el.clientWidth || 600);
     this.height = () => (window.innerWidth < 500 ? 230 : 280);
-    this.u = new uPlot({ width, height: this.height(), legend: { show: false }, ...opts }, opts.data0, this.el);
+    let place = () => {};
+    const hooks = { ...opts.hooks, draw: [...(opts.hooks?.draw || []), () => place()] };
+    this.u = new uPlot({ width, height: this.height(), legend: { show: false }, ...opts, hooks }, opts.data0, this.el);
+    place = markerLayer(this.u, markers);
+    this.placeMarkers = place;
     this.ro = new ResizeObserver(() => {
       const w = Math.max(240, Math.floor(this.el.clientWidth));
       if (w !== this.u.width || this.height() !== this.u.height) this.u.setSize({ width: w, height: this.height() });
     });
     this.ro.observe(this.el);
+  }
+  // New data, or only the markers moved: redraws the canvas only when the data (or `key`,
+  // anything else the drawing depends on) changed.
+  setData(data, key = '') {
+    if (key === this.key && sameData(data, this.data)) {
+      this.placeMarkers();
+      return false;
+    }
+    this.key = key;
+    this.data = data;
+    this.u.setData(data);
+    return true;
   }
   setTitle(text) {
     if (this.titleEl.textContent !== text) this.titleEl.textContent = text;
@@ -155,6 +214,7 @@ class Chart {
     this.legendEntries = entries;
   }
   redraw() {
+    this.key = null; // colours or labels changed: the next setData draws
     this.u.redraw(false, true);
   }
   // A PNG of the chart with its title, legend and a background (the canvas alone is transparent).
@@ -176,6 +236,10 @@ class Chart {
     ctx.textBaseline = 'top';
     ctx.fillText(this.titleEl.textContent, pad, pad);
     ctx.drawImage(src, pad, pad + titleH);
+    ctx.save();
+    ctx.translate(pad, pad + titleH);
+    drawMarkers(this.u, this.markers, ctx, (cls) => (cls === 'knee' ? theme.c3 : theme.text));
+    ctx.restore();
     ctx.font = `${12 * r}px system-ui, sans-serif`;
     const colW = (c.width - 2 * pad) / 3;
     entries.forEach((e, i) => {
@@ -213,9 +277,9 @@ export function memoryChart(figure, view) {
       axis((narrow) => view.xLabel(narrow), { values: valuesOrDash(compactCount), space: 40 }),
       axis((narrow) => `${narrow ? 'Memory' : 'Memory per GPU'} (${view.unit()})`, { values: valuesOrDash(yFmt), size: 56 }),
     ],
-    hooks: { draw: [noFitHook(() => view.fits()), markerHook(() => view.current(), () => view.currentLabel())] },
+    hooks: { draw: [noFitHook(() => view.fits())] },
     cursor: { points: { show: false } },
-  }, true);
+  }, true, [{ x: () => view.current(), label: () => view.currentLabel(), cls: 'now' }]);
   chart.update = (xs, sw, unitDiv) => {
     // sw: compact sweep {series:{items, capacity_bytes, fits}}; stacking is presentation only.
     const items = sw.series.items;
@@ -235,11 +299,13 @@ export function memoryChart(figure, view) {
     const data = [xs];
     for (let k = STACK_IDS.length - 1; k >= 0; k--) data.push(cum[k]);
     data.push(sw.series.capacity_bytes.map((b) => b / unitDiv));
-    chart.u.setData(data);
-    STACK_IDS.forEach((id, k) => {
-      const idx = STACK_IDS.length - k; // series index
-      if (chart.u.series[idx].show !== present[k]) chart.u.setSeries(idx, { show: present[k] }, false);
-    });
+    // Which items are present follows from the data: they change only along with it.
+    if (chart.setData(data, `${sw.series.fits.join()}|${view.xLabel(false)}|${view.unit()}`)) {
+      STACK_IDS.forEach((id, k) => {
+        const idx = STACK_IDS.length - k; // series index
+        if (chart.u.series[idx].show !== present[k]) chart.u.setSeries(idx, { show: present[k] }, false);
+      });
+    }
     const legend = [];
     STACK_IDS.forEach((id, k) => present[k] && legend.push({ label: ITEM_LABELS[id], color: itemColor(id), kind: 'fill' }));
     legend.push({ label: 'GPU capacity', color: theme.cap, kind: 'dash' });
@@ -268,14 +334,14 @@ export function kneeChart(figure, view) {
       axis((narrow) => view.yLabel(narrow), { values: valuesOrDash(yFmt), size: 56, stroke: () => theme.c1 }),
       axis((narrow) => view.y2Label(narrow), { scale: 'ms', side: 1, values: valuesOrDash(yFmt), size: 56, grid: { show: false }, stroke: () => theme.c6 }),
     ],
-    hooks: {
-      draw: [noFitHook(() => view.fits()), markerHook(() => view.knee(), () => view.kneeLabel(), () => theme.c3),
-        markerHook(() => view.current(), () => view.currentLabel())],
-    },
+    hooks: { draw: [noFitHook(() => view.fits())] },
     cursor: { points: { show: false } },
-  });
+  }, true, [
+    { x: () => view.knee(), label: () => view.kneeLabel(), cls: 'knee' },
+    { x: () => view.current(), label: () => view.currentLabel(), cls: 'now' },
+  ]);
   chart.update = (xs, tps, lat) => {
-    chart.u.setData([xs, tps, lat]);
+    chart.setData([xs, tps, lat], `${(view.fits() || []).join()}|${view.xLabel(false)}|${view.yLabel(false)}|${view.y2Label(false)}`);
     chart.setLegend([
       { label: view.yLabel(false), color: theme.c1, kind: 'line' },
       { label: view.y2Label(false), color: theme.c6, kind: 'line' },
@@ -334,7 +400,7 @@ export function gpuChart(figure, view) {
   chart.update = (labels, tps, fits, pct) => {
     names = labels;
     const xs = labels.map((_, i) => i);
-    chart.u.setData([xs, tps.map((v, i) => (fits[i] ? v : null)), tps.map((v, i) => (fits[i] ? null : v)), pct]);
+    chart.setData([xs, tps.map((v, i) => (fits[i] ? v : null)), tps.map((v, i) => (fits[i] ? null : v)), pct], `${labels.join()}|${view.yLabel(false)}`);
     chart.setLegend([
       { label: `${view.yLabel(false)}, fits`, color: theme.c3, kind: 'fill' },
       { label: 'does not fit', color: theme.c9, kind: 'fill' },

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
-import { $, el, setText, show, download } from './dom.js';
+import { $, el, v, patch, setText, setAttr, show, download } from './dom.js';
 import * as fmt from './format.js';
 import {
   DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, trimHfConfig,
@@ -393,11 +393,11 @@ function boundText(b) {
 }
 
 function boundSpan(b) {
-  return el('span', { class: `b bound-${b}`, text: boundText(b) });
+  return v('span', { class: `b bound-${b}`, text: boundText(b) });
 }
 
 function figure(label, value, extra) {
-  return el('div', {}, el('dt', { text: label }), el('dd', {}, value, extra ? el('span', { class: 'bound', text: ` ${extra}` }) : null));
+  return v('div', {}, v('dt', { text: label }), v('dd', {}, value, extra ? v('span', { class: 'bound', text: ` ${extra}` }) : null));
 }
 
 function renderAnswer(report) {
@@ -405,7 +405,8 @@ function renderAnswer(report) {
   const m = report.memory;
   const fits = m.fits;
   const badge = $('fit-badge');
-  badge.className = `badge ${fits ? 'fits' : 'nofit'}`;
+  const badgeClass = `badge ${fits ? 'fits' : 'nofit'}`;
+  if (badge.className !== badgeClass) badge.className = badgeClass;
   setText(badge, fits ? '\u2713 Fits' : '\u2717 Does not fit');
   const share = m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN;
   setText($('fit-headline'), fits
@@ -420,22 +421,18 @@ function renderAnswer(report) {
   const scale = Math.max(m.total_bytes, m.capacity_bytes) || 1;
   const bar = $('membar');
   const spans = m.items.filter((i) => i.bytes > 0).map((i) => {
-    const s = el('span', { title: `${i.label}: ${fmt.bytes(i.bytes, u)}` });
-    s.style.width = `${(i.bytes / scale) * 100}%`;
-    s.style.background = itemColor(i.id);
-    return s;
+    return v('span', { title: `${i.label}: ${fmt.bytes(i.bytes, u)}`, style: { width: `${(i.bytes / scale) * 100}%`, background: itemColor(i.id) } });
   });
-  bar.replaceChildren(...spans);
-  bar.setAttribute('aria-label', `Memory per GPU: ${m.items.map((i) => `${i.label} ${fmt.bytes(i.bytes, u)}`).join(', ')}; total ${fmt.bytes(m.total_bytes, u)} against ${fmt.bytes(m.capacity_bytes, u)} capacity`);
+  patch(bar, spans);
+  setAttr(bar, 'aria-label', `Memory per GPU: ${m.items.map((i) => `${i.label} ${fmt.bytes(i.bytes, u)}`).join(', ')}; total ${fmt.bytes(m.total_bytes, u)} against ${fmt.bytes(m.capacity_bytes, u)} capacity`);
   const cap = $('membar-cap');
   const capPct = (m.capacity_bytes / scale) * 100;
-  cap.style.left = `${capPct}%`;
+  const capLeft = `${capPct}%`;
+  if (cap.style.left !== capLeft) cap.style.left = capLeft;
   cap.classList.toggle('left', capPct < 50);
   setText($('membar-cap-label'), `capacity ${fmt.bytes(m.capacity_bytes, u)}`);
-  $('membar-legend').replaceChildren(...m.items.filter((i) => i.bytes > 0).map((i) => {
-    const sw = el('span', { class: 'swatch' });
-    sw.style.background = itemColor(i.id);
-    return el('li', {}, sw, `${i.label}: ${fmt.bytes(i.bytes, u)}`);
+  patch($('membar-legend'), m.items.filter((i) => i.bytes > 0).map((i) => {
+    return v('li', {}, v('span', { class: 'swatch', style: { background: itemColor(i.id) } }), `${i.label}: ${fmt.bytes(i.bytes, u)}`);
   }));
 
   // Key figures.
@@ -455,26 +452,40 @@ function renderAnswer(report) {
     figs.push(figure('Training throughput', fmt.rate(Tr.tokens_per_s)));
     figs.push(figure('MFU', fmt.percent(Tr.mfu)));
   }
-  $('key-figures').replaceChildren(...figs);
+  patch($('key-figures'), figs);
 }
 
+// Rows whose formula shows: all when expandAll, except those the person closed ("-id"); else
+// those opened ("id").
 const expanded = new Set();
 let expandAll = false;
+const isOpen = (id) => (expandAll ? !expanded.has(`-${id}`) : expanded.has(id));
 
+// A row whose label expands to a second row with its formula. One delegated handler per table
+// (setupFormulaToggles) records which rows are open; the table is then rendered again.
 function formulaRows(id, label, valueCells, formula) {
   const fid = `formula-${id}`;
-  const btn = el('button', { type: 'button', class: 'rowtoggle', 'aria-expanded': String(expandAll || expanded.has(id)), 'aria-controls': fid, text: label });
-  const row = el('tr', {}, el('th', { scope: 'row' }, btn), ...valueCells);
-  const frow = el('tr', { class: 'formula', id: fid }, el('td', { colspan: String(valueCells.length + 1), text: `= ${formula || 'no formula given'}` }));
-  frow.hidden = !(expandAll || expanded.has(id));
-  btn.addEventListener('click', () => {
-    const open = frow.hidden;
-    frow.hidden = !open;
-    btn.setAttribute('aria-expanded', String(open));
-    if (open) expanded.add(id);
-    else expanded.delete(id);
-  });
+  const open = isOpen(id);
+  const btn = v('button', { type: 'button', class: 'rowtoggle', 'data-row': id, 'aria-expanded': String(open), 'aria-controls': fid, text: label });
+  const row = v('tr', { key: id }, v('th', { scope: 'row' }, btn), ...valueCells);
+  const frow = v('tr', { key: fid, class: 'formula', id: fid, hidden: !open }, v('td', { colspan: String(valueCells.length + 1), text: `= ${formula || 'no formula given'}` }));
   return [row, frow];
+}
+
+function setupFormulaToggles() {
+  for (const id of ['mem-rows', 'speed-phases']) {
+    $(id).addEventListener('click', (e) => {
+      const btn = e.target.closest('button.rowtoggle');
+      if (!btn || !last) return;
+      const row = btn.dataset.row;
+      const open = !isOpen(row);
+      expanded.delete(row);
+      expanded.delete(`-${row}`);
+      if (open !== expandAll) expanded.add(open ? row : `-${row}`);
+      renderMemoryTable(last.report);
+      renderSpeed(last.report);
+    });
+  }
 }
 
 function renderMemoryTable(report) {
@@ -485,19 +496,19 @@ function renderMemoryTable(report) {
   const rows = [];
   for (const i of m.items) {
     rows.push(...formulaRows(`mem-${i.id}`, i.label, [
-      el('td', { class: 'num', text: fmt.bytes(i.bytes, u) }),
-      el('td', { class: 'num', text: fmt.percent(m.total_bytes > 0 ? i.bytes / m.total_bytes : NaN) }),
+      v('td', { class: 'num', text: fmt.bytes(i.bytes, u) }),
+      v('td', { class: 'num', text: fmt.percent(m.total_bytes > 0 ? i.bytes / m.total_bytes : NaN) }),
     ], `${i.formula} = ${fmt.grouped(i.bytes)} B`));
   }
-  $('mem-rows').replaceChildren(...rows);
+  patch($('mem-rows'), rows);
   setText($('mem-total'), fmt.bytes(m.total_bytes, u));
   setText($('mem-total-share'), fmt.percent(m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN, 0) + ' of capacity');
   setText($('mem-cap'), fmt.bytes(m.capacity_bytes, u));
 }
 
-function speedCard(k, v, bound, sub) {
-  return el('div', {}, el('div', { class: 'k', text: k }), el('div', { class: 'v', text: v }),
-    bound ? boundSpan(bound) : null, sub ? el('div', { class: 'b', text: sub }) : null);
+function speedCard(k, value, bound, sub) {
+  return v('div', {}, v('div', { class: 'k', text: k }), v('div', { class: 'v', text: value }),
+    bound ? boundSpan(bound) : null, sub ? v('div', { class: 'b', text: sub }) : null);
 }
 
 function renderSpeed(report) {
@@ -527,30 +538,30 @@ function renderSpeed(report) {
   } else {
     setText($('speed-sub'), 'Speed needs the GPU\u2019s memory bandwidth and peak FLOP/s for this precision (see the notes).');
   }
-  $('speed-cards').replaceChildren(...cards);
+  patch($('speed-cards'), cards);
   if (phases.length) {
     const rows = [];
     for (const p of phases) {
       rows.push(...formulaRows(`phase-${p.id}`, p.label, [
-        el('td', { class: 'num', text: fmt.seconds(p.time_s) }),
-        el('td', {}, boundSpan(p.bound)),
-        el('td', { class: 'num', text: Number.isFinite(p.arithmetic_intensity) ? fmt.grouped(p.arithmetic_intensity, 1) : fmt.DASH }),
+        v('td', { class: 'num', text: fmt.seconds(p.time_s) }),
+        v('td', {}, boundSpan(p.bound)),
+        v('td', { class: 'num', text: Number.isFinite(p.arithmetic_intensity) ? fmt.grouped(p.arithmetic_intensity, 1) : fmt.DASH }),
       ], p.formula));
     }
-    const table = el('table', { class: 'data' },
-      el('caption', { class: 'visually-hidden', text: 'Time per phase; expand a row for its formula' }),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Phase' }), el('th', { scope: 'col', class: 'num', text: 'Time' }),
-        el('th', { scope: 'col', text: 'Bound' }), el('th', { scope: 'col', class: 'num', text: 'FLOP/byte' }))),
-      el('tbody', {}, ...rows));
-    $('speed-phases').replaceChildren(el('div', { class: 'table-wrap' }, table));
+    const table = v('table', { class: 'data' },
+      v('caption', { class: 'visually-hidden', text: 'Time per phase; expand a row for its formula' }),
+      v('thead', {}, v('tr', {}, v('th', { scope: 'col', text: 'Phase' }), v('th', { scope: 'col', class: 'num', text: 'Time' }),
+        v('th', { scope: 'col', text: 'Bound' }), v('th', { scope: 'col', class: 'num', text: 'FLOP/byte' }))),
+      v('tbody', {}, ...rows));
+    patch($('speed-phases'), [v('div', { class: 'table-wrap' }, table)]);
   } else {
-    $('speed-phases').replaceChildren();
+    patch($('speed-phases'), []);
   }
 }
 
 function renderNotes(report) {
   const notes = report.notes || [];
-  $('notes').replaceChildren(...notes.map((n) => el('li', { text: n })));
+  patch($('notes'), notes.map((n) => v('li', { text: n })));
   show($('notes-card'), notes.length > 0);
 }
 
@@ -559,28 +570,25 @@ function renderNotes(report) {
 let solveAnswers = {};
 
 function applyButton(label, fn) {
-  return el('button', { type: 'button', class: 'small', text: label, onclick: () => { fn(); writeForm(); update(); } });
+  return v('button', { type: 'button', class: 'small', text: label, onclick: () => { fn(); writeForm(); update(); } });
 }
 
 function renderSolvers(scenario) {
   const items = [];
-  const q = (question) => cached('solve', scenario, question);
-  const mb = q('max-batch');
-  const mc = q('max-context');
-  const mg = cached('solve', scenario, { question: 'min-gpus', max_gpus: 4096 });
+  const mb = cached('solve', fixed(scenario, 'workload', { batch: 1 }), 'max-batch');
+  const mc = cached('solve', fixed(scenario, 'workload', state.mode === 'inference' ? { prompt: 1 } : { seq: 1 }), 'max-context');
+  const mg = cached('solve', fixed(scenario, 'parallelism', { tp: 1, pp: 1, dp: 1 }), { question: 'min-gpus', max_gpus: 4096 });
   solveAnswers = { 'max-batch': mb, 'max-context': mc, 'min-gpus': mg };
   const line = (title, r, valueText, apply) => {
-    const li = el('li', { 'data-question': title });
-    li.append(el('div', { class: 'q', text: title }));
+    const parts = [v('div', { class: 'q', text: title })];
     if (!r.ok) {
-      li.append(el('div', { class: 'a', text: fmt.DASH }), el('p', { class: 'x', text: r.errors.map((e) => e.message).join('; ') }));
+      parts.push(v('div', { class: 'a', text: fmt.DASH }), v('p', { class: 'x', text: r.errors.map((e) => e.message).join('; ') }));
     } else {
-      li.append(el('div', { class: 'a', text: r.found ? valueText(r) : 'None fits' }));
-      if (r.explanation) li.append(el('p', { class: 'x', text: r.explanation }));
-      const button = r.found && apply ? apply(r) : null;
-      if (button) li.append(button);
+      parts.push(v('div', { class: 'a', text: r.found ? valueText(r) : 'None fits' }));
+      if (r.explanation) parts.push(v('p', { class: 'x', text: r.explanation }));
+      if (r.found && apply) parts.push(apply(r));
     }
-    items.push(li);
+    items.push(v('li', { 'data-question': title }, ...parts));
   };
   line('Largest batch that fits', mb, (r) => `batch ${fmt.tokens(r.value)}`,
     (r) => (r.value !== state.batch ? applyButton(`Use batch ${fmt.tokens(r.value)}`, () => { state.batch = r.value; }) : null));
@@ -595,15 +603,27 @@ function renderSolvers(scenario) {
   line('Fewest GPUs that fit', mg, (r) => `${fmt.tokens(r.value)} \u00d7 ${last.report.gpu.name} (TP ${r.layout.tp} \u00d7 PP ${r.layout.pp} \u00d7 DP ${r.layout.dp})`,
     (r) => (r.layout.tp !== state.tp || r.layout.pp !== state.pp || r.layout.dp !== state.dp
       ? applyButton('Use this layout', () => { state.tp = r.layout.tp; state.pp = r.layout.pp; state.dp = r.layout.dp; }) : null));
-  $('solve-list').replaceChildren(...items);
+  patch($('solve-list'), items);
+}
+
+// A sweep or solver sets one input itself (the swept value, or the one it searches for), so
+// the scenario's own value of that input cannot change its answer. Sending a copy with that
+// input fixed lets the memo answer again when only that input moved (and the chart skip its
+// redraw) instead of recomputing an identical answer.
+function fixed(scenario, section, values) {
+  return { ...scenario, [section]: { ...scenario[section], ...values } };
 }
 
 // ---------------------------------------------------------------- charts
 
-function gridWith(grid, v, lo) {
-  const s = new Set(grid.filter((x) => x >= lo));
-  s.add(v);
-  return [...s].sort((a, b) => a - b);
+// The swept values: the grid from `lo` on, plus the current value where it lies outside the
+// grid's range (inside it, the chart's "now" marker shows it and the data stays the same, so
+// the chart needs no redraw when only that input moves).
+function gridAround(grid, v, lo) {
+  const g = grid.filter((x) => x >= lo);
+  if (g.length === 0 || v < g[0]) g.unshift(v);
+  else if (v > g[g.length - 1]) g.push(v);
+  return g;
 }
 
 function setupCharts() {
@@ -644,8 +664,8 @@ function renderCharts(scenario) {
   const notes = [];
   // Memory versus context length.
   const ctxNow = contextOf(state);
-  const ctxs = gridWith(CONTEXT_GRID, ctxNow, inf ? state.gen + 1 : 1);
-  const cs = cached('sweep', scenario, inf
+  const ctxs = gridAround(CONTEXT_GRID, ctxNow, inf ? state.gen + 1 : 1);
+  const cs = cached('sweep', fixed(scenario, 'workload', inf ? { prompt: 1 } : { seq: 1 }), inf
     ? { vary: 'prompt', values: ctxs.map((c) => c - state.gen), compact: true }
     : { vary: 'seq', values: ctxs, compact: true });
   charts.context.setTitle(`Memory per GPU vs ${inf ? 'context length' : 'sequence length'} (${state.unit})`);
@@ -654,8 +674,8 @@ function renderCharts(scenario) {
     charts.context.update(ctxs, cs, div);
   }
   // Memory versus batch.
-  const bs = gridWith(BATCH_GRID, state.batch, 1);
-  const bsw = cached('sweep', scenario, { vary: 'batch', values: bs, compact: true });
+  const bs = gridAround(BATCH_GRID, state.batch, 1);
+  const bsw = cached('sweep', fixed(scenario, 'workload', { batch: 1 }), { vary: 'batch', values: bs, compact: true });
   charts.batch.setTitle(`Memory per GPU vs ${inf ? 'batch' : 'micro-batch'} (${state.unit})`);
   if (bsw.ok) {
     chartState.batchFits = bsw.series.fits;
@@ -665,7 +685,7 @@ function renderCharts(scenario) {
   const kneeNote = $('chart-knee').querySelector('.chart-note');
   if (inf) {
     charts.knee.setTitle('Decode throughput and latency vs batch (the roofline knee)');
-    const k = cached('solve', scenario, 'knee');
+    const k = cached('solve', fixed(scenario, 'workload', { batch: 1 }), 'knee');
     if (k.ok) {
       chartState.knee = k.knee_batch;
       chartState.kneeFits = k.series.fits;
@@ -696,11 +716,11 @@ function renderCharts(scenario) {
     const pct = s.total_bytes.map((t, i) => (s.capacity_bytes[i] > 0 ? (t / s.capacity_bytes[i]) * 100 : null));
     charts.gpus.update(gsw.labels, s.tokens_per_s, s.fits, pct);
     setText($('gpu-mem-col'), `Memory / capacity (${state.unit})`);
-    $('gpu-rows').replaceChildren(...gsw.labels.map((id, i) => el('tr', {},
-      el('td', { text: gpus.find((g) => g.id === id)?.name || String(id) }),
-      el('td', { text: s.fits[i] ? 'yes' : 'no' }),
-      el('td', { class: 'num', text: `${fmt.bytes(s.total_bytes[i], state.unit)} / ${fmt.bytes(s.capacity_bytes[i], state.unit)}` }),
-      el('td', { class: 'num', text: fmt.rate(s.tokens_per_s[i]) }))));
+    patch($('gpu-rows'), gsw.labels.map((id, i) => v('tr', {},
+      v('td', { text: gpus.find((g) => g.id === id)?.name || String(id) }),
+      v('td', { text: s.fits[i] ? 'yes' : 'no' }),
+      v('td', { class: 'num', text: `${fmt.bytes(s.total_bytes[i], state.unit)} / ${fmt.bytes(s.capacity_bytes[i], state.unit)}` }),
+      v('td', { class: 'num', text: fmt.rate(s.tokens_per_s[i]) }))));
   }
   chartState.sweeps = { context: cs, batch: bsw, gpus: gsw };
   return notes;
@@ -999,7 +1019,7 @@ async function start() {
   });
   $('expand-all').addEventListener('click', (e) => {
     expandAll = !expandAll;
-    if (!expandAll) expanded.clear();
+    expanded.clear();
     e.target.setAttribute('aria-pressed', String(expandAll));
     setText(e.target, expandAll ? 'Hide all formulas' : 'Show all formulas');
     render();
@@ -1013,6 +1033,7 @@ async function start() {
   });
   $('form').addEventListener('submit', (e) => e.preventDefault());
   setupHf();
+  setupFormulaToggles();
   setupShare();
   window.addEventListener('hashchange', () => {
     if (location.hash.replace(/^#/, '') === stateToHash(state)) return;
