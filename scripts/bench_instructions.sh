@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 count() {  # what n -> instructions
   valgrind --tool=callgrind --callgrind-out-file="$tmp/out" \
-    --toggle-collect='*typed_loop*' --toggle-collect='*json_loop*' \
+    --toggle-collect='*typed_loop*' --toggle-collect='*json_loop*' --toggle-collect='*sweep_loop*' \
     build/native/tests/bench/estimate_loop "$1" "$2" >/dev/null 2>"$tmp/log"
   callgrind_annotate "$tmp/out" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'
 }
@@ -20,4 +20,10 @@ for what in inference training json-inference json-training; do
   a=$(count "$what" 100)
   b=$(count "$what" 200)
   printf '%-16s %8d instructions per estimate\n' "$what" $(( (b - a) / 100 ))
+done
+# The page's chart sweeps (compact answers): every GPU preset, and ten context lengths.
+for what in sweep-gpu sweep-context; do
+  a=$(count "$what" 10)
+  b=$(count "$what" 20)
+  printf '%-16s %8d instructions per sweep\n' "$what" $(( (b - a) / 10 ))
 done

@@ -1,10 +1,11 @@
 // Runs estimate() N times on the benchmark scenarios, for instruction counts under callgrind
 // (scripts/bench_instructions.sh): a measure that, unlike wall time on a shared VM, does not
 // move between runs.
-//   estimate_loop inference|training|json-inference|json-training N
+//   estimate_loop inference|training|json-inference|json-training|sweep-gpu|sweep-context N
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "llmcalc/api.hpp"
 #include "llmcalc/estimate.hpp"
@@ -29,11 +30,33 @@ __attribute__((noinline)) std::size_t json_loop(const char* text, int n) {
   return sink;
 }
 
+// The page's chart sweeps: every GPU preset, and ten context lengths (compact answers).
+__attribute__((noinline)) std::size_t sweep_loop(const char* text, const std::string& spec, int n) {
+  std::size_t sink = 0;
+  for (int i = 0; i < n; ++i) sink += llmcalc::sweep_json(text, spec).size();
+  return sink;
+}
+
+std::string gpu_sweep_spec() {
+  std::string spec = R"({"vary":"gpu","compact":true,"values":[)";
+  const auto gpus = llmcalc::gpus_json();
+  // The ids, in catalog order, from the catalog's own listing.
+  std::size_t at = 0;
+  bool first = true;
+  while ((at = gpus.find("\"id\":\"", at)) != std::string::npos) {
+    at += 6;
+    const auto end = gpus.find('"', at);
+    spec += (first ? "\"" : ",\"") + gpus.substr(at, end - at) + "\"";
+    first = false;
+  }
+  return spec + "]}";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: estimate_loop inference|training|json-inference|json-training N\n");
+    std::fprintf(stderr, "usage: estimate_loop inference|training|json-inference|json-training|sweep-gpu|sweep-context N\n");
     return 2;
   }
   const std::string_view what = argv[1];
@@ -41,7 +64,13 @@ int main(int argc, char** argv) {
   const char* text = what.ends_with("training") ? kTraining : kInference;
   // One call first, outside the counted loop: it parses the model and GPU presets.
   std::size_t sink = llmcalc::estimate_json(text).size();
-  if (what.starts_with("json")) {
+  if (what.starts_with("sweep")) {
+    const std::string spec = what == "sweep-gpu"
+        ? gpu_sweep_spec()
+        : R"({"vary":"prompt","compact":true,"values":[256,512,1024,2048,3072,8192,16384,32768,65536,131072]})";
+    sink += llmcalc::sweep_json(text, spec).size();  // parses every preset it names
+    sink += sweep_loop(text, spec, n);
+  } else if (what.starts_with("json")) {
     sink += json_loop(text, n);
   } else {
     const auto parsed = llmcalc::parse_scenario(text);
