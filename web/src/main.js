@@ -734,7 +734,7 @@ function bumpCounter() {
 }
 
 // Numbers and charts render at once; the solvers (binary searches over many estimates)
-// follow in a task of their own so that typing stays smooth. Bursts of input coalesce.
+// follow after the next paint so that typing stays smooth. Bursts of input coalesce.
 let deferredToken = 0;
 function render() {
   if (!last) return;
@@ -754,7 +754,7 @@ function render() {
   document.body.dataset.pending = '1';
   const token = ++deferredToken;
   const snapshot = last;
-  later(() => {
+  afterPaint(() => {
     if (token !== deferredToken) return; // a newer update superseded this one
     const t1 = performance.now();
     renderSolvers(snapshot.scenario);
@@ -775,6 +775,19 @@ channel.port1.onmessage = () => queue.shift()?.();
 function later(fn) {
   queue.push(fn);
   channel.port2.postMessage(0);
+}
+// After the browser has painted what is on screen now: the solvers' answers follow in a
+// frame of their own, so they never hold back the numbers and charts. A hidden page gets no
+// frames; a timer stands in.
+function afterPaint(fn) {
+  let queued = false;
+  const run = () => {
+    if (queued) return;
+    queued = true;
+    later(fn);
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 100);
 }
 // The same, ahead of everything already queued.
 function soon(fn) {
