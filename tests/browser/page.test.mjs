@@ -199,6 +199,14 @@ test('every input change updates numbers and charts in place', async () => {
   drawnOk(t3, 'in training');
   assert.match(await text(page, '#speed-cards'), /MFU/);
 
+  // The GPU chart's table lists every preset once opened, and follows the inputs.
+  await page.click('#gpu-table-details summary');
+  const gpuRows = () => page.evaluate(() => [...document.querySelectorAll('#gpu-rows tr')].map((r) => r.textContent));
+  const rows0 = await gpuRows();
+  assert.equal(rows0.length, await page.evaluate(() => window.__llmcalc.charts.gpus.u.data[0].length));
+  await change(page, '#f-dp', 2);
+  assert.notDeepEqual(await gpuRows(), rows0, 'GPU table updated');
+
   // The charts were updated in place, never rebuilt.
   assert.equal(await page.evaluate(() => Object.entries(window.__plots).every(([k, u]) => window.__llmcalc.charts[k].u === u)), true);
 

@@ -21,7 +21,14 @@ export function el(tag, attrs = {}, ...children) {
 
 export function setText(node, text) {
   const t = String(text);
-  if (node.textContent !== t) node.textContent = t;
+  const only = node.firstChild;
+  // Rewriting the one text node in place: no node is removed and inserted, so the browser
+  // has nothing new to style.
+  if (only && only === node.lastChild && only.nodeType === Node.TEXT_NODE) {
+    if (only.data !== t) only.data = t;
+  } else if (node.textContent !== t) {
+    node.textContent = t;
+  }
 }
 
 // Results are rendered as virtual nodes (Preact) and patched into their container: only the

@@ -653,6 +653,7 @@ function setupCharts() {
     current: () => state.batch,
     currentLabel: () => 'now',
   });
+  $('gpu-table-details').addEventListener('toggle', renderGpuTable);
   charts.gpus = gpuChart($('chart-gpus'), {
     yLabel: (narrow) => (narrow ? 'Tokens/s' : state.mode === 'inference' ? 'Decode throughput (tokens/s)' : 'Training throughput (tokens/s)'),
   });
@@ -715,15 +716,24 @@ function renderCharts(scenario) {
     const s = gsw.series;
     const pct = s.total_bytes.map((t, i) => (s.capacity_bytes[i] > 0 ? (t / s.capacity_bytes[i]) * 100 : null));
     charts.gpus.update(gsw.labels, s.tokens_per_s, s.fits, pct);
-    setText($('gpu-mem-col'), `Memory / capacity (${state.unit})`);
-    patch($('gpu-rows'), gsw.labels.map((id, i) => v('tr', {},
-      v('td', { text: gpus.find((g) => g.id === id)?.name || String(id) }),
-      v('td', { text: s.fits[i] ? 'yes' : 'no' }),
-      v('td', { class: 'num', text: `${fmt.bytes(s.total_bytes[i], state.unit)} / ${fmt.bytes(s.capacity_bytes[i], state.unit)}` }),
-      v('td', { class: 'num', text: fmt.rate(s.tokens_per_s[i]) }))));
   }
   chartState.sweeps = { context: cs, batch: bsw, gpus: gsw };
+  renderGpuTable();
   return notes;
+}
+
+// The GPU chart as a table, filled while its <details> is open (closed, nobody can see or
+// read it, and its 22 rows would be patched on every keystroke for nothing).
+function renderGpuTable() {
+  const gsw = chartState.sweeps?.gpus;
+  if (!$('gpu-table-details').open || !gsw?.ok) return;
+  const s = gsw.series;
+  setText($('gpu-mem-col'), `Memory / capacity (${state.unit})`);
+  patch($('gpu-rows'), gsw.labels.map((id, i) => v('tr', {},
+    v('td', { text: gpus.find((g) => g.id === id)?.name || String(id) }),
+    v('td', { text: s.fits[i] ? 'yes' : 'no' }),
+    v('td', { class: 'num', text: `${fmt.bytes(s.total_bytes[i], state.unit)} / ${fmt.bytes(s.capacity_bytes[i], state.unit)}` }),
+    v('td', { class: 'num', text: fmt.rate(s.tokens_per_s[i]) }))));
 }
 
 // ---------------------------------------------------------------- update loop
