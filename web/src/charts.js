@@ -37,8 +37,10 @@ export function itemColor(id) {
   return theme.items[id] || theme.items.other;
 }
 
-const font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const labelFont = '600 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+// The page's small text (--fs-s in styles.css) and its family: every face and size the browser
+// resolves costs a query to the system's fonts at start-up, so the canvases add none.
+const font = '13px system-ui, sans-serif';
+const labelFont = '600 13px system-ui, sans-serif';
 
 // Axis titles: label(narrow) -> text; narrow charts (phones) get the short form.
 function axis(label, extra = {}) {
@@ -115,7 +117,7 @@ function drawMarkers(u, markers, ctx, colorOf) {
     if (text) {
       ctx.setLineDash([]);
       ctx.fillStyle = colorOf(m.cls);
-      ctx.font = `${11 * r}px system-ui, sans-serif`;
+      ctx.font = `${13 * r}px system-ui, sans-serif`;
       ctx.textBaseline = 'alphabetic';
       const w = ctx.measureText(text).width;
       const right = px + 4 * r + w < u.bbox.left + u.bbox.width;
@@ -372,9 +374,13 @@ export function gpuChart(figure, view) {
     axes: [
       axis(() => 'GPU preset', {
         splits: (u) => u.data[0].slice(),
-        values: (u, splits) => splits.map((i) => names[i] ?? ''),
-        rotate: -90, size: 96, gap: 2, grid: { show: false },
-        font: '10px system-ui, sans-serif',
+        // Every GPU's name where they fit side by side (13 px each, rotated); on a narrow
+        // screen every k-th, so that none overlap.
+        values: (u, splits) => {
+          const k = Math.max(1, Math.ceil((15 * splits.length) / Math.max(1, u.bbox.width / uPlot.pxRatio)));
+          return splits.map((i, j) => (j % k === 0 ? names[i] ?? '' : ''));
+        },
+        rotate: -90, size: 110, gap: 2, grid: { show: false },
       }),
       axis((narrow) => view.yLabel(narrow), { values: valuesOrDash(yFmt), size: 56 }),
       axis((narrow) => (narrow ? 'Memory (% cap.)' : 'Memory (% of capacity)'), { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
