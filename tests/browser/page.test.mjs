@@ -237,6 +237,42 @@ test('every input change updates numbers and charts in place', async () => {
   await page.close();
 });
 
+test('"show your work": a row expands to its formula, stays open across updates and follows the numbers', async () => {
+  const { page, problems } = await open();
+  const kv = page.locator('#mem-rows button.rowtoggle[data-row="mem-kv_cache"]');
+  const kvFormula = page.locator('#formula-mem-kv_cache');
+  assert.equal(await kvFormula.isHidden(), true);
+  assert.equal(await kv.getAttribute('aria-expanded'), 'false');
+  await kv.click();
+  assert.equal(await kvFormula.isVisible(), true);
+  assert.equal(await kv.getAttribute('aria-expanded'), 'true');
+  const before = await kvFormula.textContent();
+  // The seed's KV cache, numbers substituted: 2 x 32 heads x 128 x 32 layers x 4 x 4096 x 2 B.
+  assert.match(before, /^= 2 \(K,V\) x 32 kv_heads x 128 head_dim x 32 layers x 4 batch x 4096 tokens x 2 B \(bf16\) = 8,589,934,592 B$/);
+  await change(page, '#f-batch', 8);
+  assert.equal(await kvFormula.isVisible(), true, 'stays open across an update');
+  const after = await kvFormula.textContent();
+  assert.notEqual(after, before);
+  assert.match(after, / x 8 batch x .* = 17,179,869,184 B$/, 'twice the batch, twice the KV cache');
+  await kv.click();
+  assert.equal(await kvFormula.isHidden(), true);
+  // "Show all formulas" opens every row; one closed by hand stays closed through an update.
+  await page.click('#expand-all');
+  const rows = page.locator('#mem-rows tr.formula');
+  const n = await rows.count();
+  assert.ok(n >= 4);
+  for (let i = 0; i < n; i++) assert.equal(await rows.nth(i).isVisible(), true);
+  assert.equal(await page.locator('#speed-phases tr.formula').first().isVisible(), true, 'speed phases too');
+  await kv.click();
+  await change(page, '#f-batch', 4);
+  assert.equal(await kvFormula.isHidden(), true);
+  assert.equal(await page.locator('#formula-mem-weights').isVisible(), true);
+  await page.click('#expand-all');
+  assert.equal(await page.locator('#formula-mem-weights').isHidden(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a pasted Hugging Face config.json is used; a malformed one is refused beside the field', async () => {
   const { page, problems } = await open();
   const config = cli(['export-hf-config', '--model', 'mixtral-8x7b']);
