@@ -1,6 +1,4 @@
 // Tiny DOM helpers. Text always goes in through textContent / text nodes, never innerHTML.
-import { h, render, Fragment } from 'preact';
-
 export const $ = (id) => document.getElementById(id);
 
 export function el(tag, attrs = {}, ...children) {
@@ -29,24 +27,6 @@ export function setText(node, text) {
   } else if (node.textContent !== t) {
     node.textContent = t;
   }
-}
-
-// Results are rendered as virtual nodes (Preact) and patched into their container: only the
-// text and attributes that changed reach the DOM, so the browser restyles, lays out and
-// repaints only those (rebuilding every row made each update relayout ~280 boxes).
-// v(tag, attrs, ...children) takes the same attributes as el(); `style` may be an object.
-export function v(tag, attrs = {}, ...children) {
-  const props = {};
-  for (const [k, val] of Object.entries(attrs)) {
-    if (val === undefined || val === null || val === false) continue;
-    if (k === 'text') children = [String(val), ...children];
-    else props[k] = val === true ? (k === 'hidden' ? true : '') : val;
-  }
-  return h(tag, props, ...children.filter((c) => c !== null && c !== undefined && c !== false));
-}
-
-export function patch(container, nodes) {
-  render(h(Fragment, null, ...nodes), container);
 }
 
 export function setAttr(node, name, value) {

@@ -4,7 +4,8 @@ import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
-import { $, el, v, patch, setText, setAttr, show, download } from './dom.js';
+import { $, el, setText, setAttr, show, download } from './dom.js';
+import { v, patch } from './patch.js';
 import * as fmt from './format.js';
 import {
   DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, trimHfConfig,
@@ -467,8 +468,8 @@ function formulaRows(id, label, valueCells, formula) {
   const fid = `formula-${id}`;
   const open = isOpen(id);
   const btn = v('button', { type: 'button', class: 'rowtoggle', 'data-row': id, 'aria-expanded': String(open), 'aria-controls': fid, text: label });
-  const row = v('tr', { key: id }, v('th', { scope: 'row' }, btn), ...valueCells);
-  const frow = v('tr', { key: fid, class: 'formula', id: fid, hidden: !open }, v('td', { colspan: String(valueCells.length + 1), text: `= ${formula || 'no formula given'}` }));
+  const row = v('tr', {}, v('th', { scope: 'row' }, btn), ...valueCells);
+  const frow = v('tr', { class: 'formula', id: fid, hidden: !open }, v('td', { colspan: String(valueCells.length + 1), text: `= ${formula || 'no formula given'}` }));
   return [row, frow];
 }
 
@@ -960,22 +961,6 @@ function loadFromUrl() {
   fillModels($('model-search').value);
 }
 
-// V8 compiles a function on its first call, so the first patch of the results paid ~10-20 ms
-// for compiling Preact and the render code. A throwaway render into a detached element while
-// the WebAssembly module compiles (off this thread) moves that off the path to the first result.
-function warmUpRendering() {
-  const scratch = document.createElement('div');
-  for (const n of ['1', '2']) {
-    patch(scratch, [
-      v('div', {}, v('span', { title: n, style: { width: `${n}%`, background: '#888' } })),
-      v('ul', {}, v('li', {}, v('span', { class: 'swatch', style: { background: '#888' } }), n)),
-      v('dl', {}, figure('a', n, n)),
-      v('div', {}, speedCard('a', n, 'memory', n)),
-      v('table', {}, v('tbody', {}, ...formulaRows(`warm-${n}`, 'a', [v('td', { class: 'num', text: n })], n))),
-    ]);
-  }
-}
-
 async function start() {
   mark('script');
   // A page saved from the browser carries the rendered DOM: start from a clean slate.
@@ -995,7 +980,6 @@ async function start() {
     } finally {
       window.fetch = savedFetch;
     }
-    warmUpRendering();
     core = await pending;
     mark('core_ready');
   } catch (e) {
