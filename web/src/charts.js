@@ -382,8 +382,10 @@ export function gpuChart(figure, view) {
         },
         rotate: -90, size: 110, gap: 2, grid: { show: false },
       }),
-      axis((narrow) => view.yLabel(narrow), { values: valuesOrDash(yFmt), size: 56 }),
-      axis((narrow) => (narrow ? 'Memory (% cap.)' : 'Memory (% of capacity)'), { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
+      // The short title: the rotated names below leave the plot too short for the long one
+      // (the legend spells it out).
+      axis(() => view.yLabel(true), { values: valuesOrDash(yFmt), size: 56 }),
+      axis(() => 'Memory (% of cap.)', { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
     ],
     hooks: {
       draw: [(u) => {
