@@ -167,7 +167,8 @@ test('screenshots: desktop and 360 px, light and dark', async () => {
 
 test('timing report (not a gate): open to first result, input change to updated numbers and charts', async () => {
   // Cold: a fresh browser profile per run (no code cache), the single file from file://.
-  const first = [];
+  const first = []; // the first numbers in the page
+  const painted = []; // the frame showing them done
   const startups = [];
   for (let i = 0; i < 5; i++) {
     const b = await launch();
@@ -179,6 +180,7 @@ test('timing report (not a gate): open to first result, input change to updated 
       dom_interactive: +performance.getEntriesByType('navigation')[0].domInteractive.toFixed(1),
     }));
     first.push(s.first_result);
+    painted.push(s.first_paint);
     startups.push(s);
     await b.close();
   }
@@ -230,6 +232,7 @@ test('timing report (not a gate): open to first result, input change to updated 
   const burst = await measure(0);
   const stats = (a) => ({ p50: +percentile(a, 50).toFixed(2), p95: +percentile(a, 95).toFixed(2), max: +Math.max(...a).toFixed(2) });
   report.first_result_ms = { runs: first.map((v) => +v.toFixed(1)), ...stats(first), budget: 500 };
+  report.first_result_on_screen_ms = { runs: painted.map((v) => +v.toFixed(1)), ...stats(painted), budget: 500 };
   // Milliseconds since navigation start at each step of a cold start (median over the runs):
   // HTML parsed, script running, WebAssembly ready, numbers shown, charts drawn, ready.
   report.startup_ms = Object.fromEntries(Object.keys(startups[0]).map((k) => [k, +percentile(startups.map((s) => s[k]), 50).toFixed(1)]));
@@ -245,7 +248,8 @@ test('timing report (not a gate): open to first result, input change to updated 
     update_on_screen_ms: stats(burst.sync.map((v, i) => v + burst.frame[i])),
   };
   console.log('# timing (Chromium headless, this machine):');
-  console.log(`#   open single file -> first result: ${first.map((v) => v.toFixed(0)).join(', ')} ms (p50 ${report.first_result_ms.p50}, max ${report.first_result_ms.max}; budget 500 ms)`);
+  console.log(`#   open single file -> first result in the page: ${first.map((v) => v.toFixed(0)).join(', ')} ms (p50 ${report.first_result_ms.p50}, max ${report.first_result_ms.max}; budget 500 ms)`);
+  console.log(`#   open single file -> first result on screen (its frame done): ${painted.map((v) => v.toFixed(0)).join(', ')} ms (p50 ${report.first_result_on_screen_ms.p50}, max ${report.first_result_on_screen_ms.max})`);
   console.log(`#   cold start, median ms since navigation: ${Object.entries(report.startup_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`#   input change (inputs 50 ms apart) -> numbers and charts updated: p50 ${report.update_numbers_and_charts_ms.p50} ms, p95 ${report.update_numbers_and_charts_ms.p95} ms, max ${report.update_numbers_and_charts_ms.max} ms (budget p95 16 ms)`);
   console.log(`#   browser rendering of the next frame (style, layout, paint): p50 ${report.update_frame_rendering_ms.p50} ms, p95 ${report.update_frame_rendering_ms.p95} ms`);

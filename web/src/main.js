@@ -800,11 +800,6 @@ function afterPaint(fn) {
   requestAnimationFrame(run);
   setTimeout(run, 100);
 }
-// The same, ahead of everything already queued.
-function soon(fn) {
-  queue.unshift(fn);
-  channel.port2.postMessage(0);
-}
 
 function update() {
   const te = performance.now();
@@ -1019,7 +1014,8 @@ async function start() {
 
   // The answer is in the page: let the browser paint it, then draw the charts (uPlot setup
   // and their sweeps take longer than the numbers themselves).
-  await new Promise((resolve) => soon(resolve));
+  await new Promise((resolve) => afterPaint(resolve));
+  mark('first_paint'); // the frame with the first numbers is done
   setupCharts();
   chartsReady = true;
   if (last) renderCharts(last.scenario);
