@@ -66,7 +66,14 @@ const redirectWasm = {
 const result = await build({
   entryPoints: [join(here, 'src/main.js')],
   bundle: true,
-  format: 'esm',
+  // A classic script, not a module: the page's script sits at the end of <body>, and a classic
+  // script there runs as soon as the parser reaches it, where a module script is deferred and
+  // Chromium first painted the empty page shell (style, layout, font loading: 50-100 ms on a
+  // cold start here). Measured A/B: first numbers in the page at p50 448-485 against 505-551 ms.
+  // The Emscripten glue asks import.meta.url only for the .wasm's URL, which it never fetches
+  // (the page hands it the bytes).
+  format: 'iife',
+  define: { 'import.meta.url': 'document.baseURI' },
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
   minify: process.env.LLMCALC_WEB_MINIFY !== '0', // LLMCALC_WEB_MINIFY=0: readable names for profiling
   legalComments: 'none',
@@ -122,14 +129,14 @@ writeFileSync(join(out, 'app.css'), css);
 writeFileSync(join(out, 'index.html'), page(
   `${common}; script-src 'self' 'wasm-unsafe-eval'${evalSource}; style-src 'self'`,
   '<link rel="stylesheet" href="app.css">',
-  '<script type="module" src="app.js"></script>'));
+  '<script id="app" src="app.js"></script>'));
 
 // Single file: the inline script and style are allowed by their SHA-256 hashes (stricter
 // than 'unsafe-inline': no other inline code can run, not even an injected attribute).
 const single = page(
   `${common}; script-src ${sha(js)} 'wasm-unsafe-eval'${evalSource}; style-src ${sha(css)}`,
   `<style>${css}</style>`,
-  `<script type="module">${js}</script>`);
+  `<script id="app">${js}</script>`);
 writeFileSync(join(out, 'llmcalc.html'), single);
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(join(out, 'llmcalc.html'), join(root, 'dist/llmcalc.html'));
