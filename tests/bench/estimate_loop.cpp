@@ -8,6 +8,7 @@
 #include <string>
 
 #include "llmcalc/api.hpp"
+#include "llmcalc/catalog.hpp"
 #include "llmcalc/estimate.hpp"
 #include "llmcalc/parse.hpp"
 
@@ -39,15 +40,9 @@ __attribute__((noinline)) std::size_t sweep_loop(const char* text, const std::st
 
 std::string gpu_sweep_spec() {
   std::string spec = R"({"vary":"gpu","compact":true,"values":[)";
-  const auto gpus = llmcalc::gpus_json();
-  // The ids, in catalog order, from the catalog's own listing.
-  std::size_t at = 0;
-  bool first = true;
-  while ((at = gpus.find("\"id\":\"", at)) != std::string::npos) {
-    at += 6;
-    const auto end = gpus.find('"', at);
-    spec += (first ? "\"" : ",\"") + gpus.substr(at, end - at) + "\"";
-    first = false;
+  for (const auto& g : llmcalc::gpu_presets()) {
+    if (spec.back() != '[') spec += ',';
+    spec += '"' + g.gpu.id + '"';
   }
   return spec + "]}";
 }

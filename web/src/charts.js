@@ -70,6 +70,13 @@ function yFmt(v) {
 // Vertical markers (the current input, the knee) are DOM elements over the plot, not canvas
 // drawings: moving one does not redraw the chart, so a chart whose data did not change is
 // left alone. markers: [{x: () => value, label: () => text, cls: 'now' | 'knee'}].
+// A marker's x, or null where it has none or it lies outside the chart's x range.
+function markerX(u, m) {
+  const x = m.x();
+  const sx = u.scales.x;
+  return x != null && Number.isFinite(x) && u.data[0].length > 0 && sx.min != null && x >= sx.min && x <= sx.max ? x : null;
+}
+
 function markerLayer(u, markers) {
   const els = markers.map((m) => {
     const d = document.createElement('div');
@@ -81,10 +88,9 @@ function markerLayer(u, markers) {
     return { m, d, label };
   });
   return () => {
-    const sx = u.scales.x;
     for (const { m, d, label } of els) {
-      const x = m.x();
-      const ok = x != null && Number.isFinite(x) && u.data[0].length > 0 && sx.min != null && x >= sx.min && x <= sx.max;
+      const x = markerX(u, m);
+      const ok = x !== null;
       if (d.hidden === ok) d.hidden = !ok;
       if (!ok) continue;
       const px = u.valToPos(x, 'x');
@@ -101,9 +107,8 @@ function markerLayer(u, markers) {
 function drawMarkers(u, markers, ctx, colorOf) {
   const r = uPlot.pxRatio;
   for (const m of markers) {
-    const x = m.x();
-    const sx = u.scales.x;
-    if (x == null || !Number.isFinite(x) || u.data[0].length === 0 || sx.min == null || x < sx.min || x > sx.max) continue;
+    const x = markerX(u, m);
+    if (x === null) continue;
     const px = Math.round(u.valToPos(x, 'x', true));
     ctx.save();
     ctx.strokeStyle = colorOf(m.cls);
@@ -163,13 +168,12 @@ function noFitHook(getFits) {
 }
 
 class Chart {
-  constructor(figure, opts, legend, markers = []) {
+  constructor(figure, opts, markers = []) {
     this.figure = figure;
     this.el = figure.querySelector('.plot');
     this.el.replaceChildren(); // a page saved from the browser carries the old DOM
     this.legendEl = figure.querySelector('.chart-legend');
     this.titleEl = figure.querySelector('.chart-title');
-    this.legend = legend;
     this.markers = markers;
     const width = Math.max(280, this.el.clientWidth || 600);
     this.height = () => (window.innerWidth < 500 ? 230 : 280);
@@ -281,7 +285,7 @@ export function memoryChart(figure, view) {
     ],
     hooks: { draw: [noFitHook(() => view.fits())] },
     cursor: { points: { show: false } },
-  }, true, [{ x: () => view.current(), label: () => view.currentLabel(), cls: 'now' }]);
+  }, [{ x: () => view.current(), label: () => view.currentLabel(), cls: 'now' }]);
   chart.update = (xs, sw, unitDiv) => {
     // sw: compact sweep {series:{items, capacity_bytes, fits}}; stacking is presentation only.
     const items = sw.series.items;
@@ -338,7 +342,7 @@ export function kneeChart(figure, view) {
     ],
     hooks: { draw: [noFitHook(() => view.fits())] },
     cursor: { points: { show: false } },
-  }, true, [
+  }, [
     { x: () => view.knee(), label: () => view.kneeLabel(), cls: 'knee' },
     { x: () => view.current(), label: () => view.currentLabel(), cls: 'now' },
   ]);

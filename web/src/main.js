@@ -663,7 +663,6 @@ function setupCharts() {
 function renderCharts(scenario) {
   const div = fmt.unitDivisor(state.unit);
   const inf = state.mode === 'inference';
-  const notes = [];
   // Memory versus context length.
   const ctxNow = contextOf(state);
   const ctxs = gridAround(CONTEXT_GRID, ctxNow, inf ? state.gen + 1 : 1);
@@ -720,7 +719,6 @@ function renderCharts(scenario) {
   }
   chartState.sweeps = { context: cs, batch: bsw, gpus: gsw };
   renderGpuTable();
-  return notes;
 }
 
 // The GPU chart as a table, filled while its <details> is open (closed, nobody can see or
@@ -999,17 +997,9 @@ async function start() {
   mark('url_read');
   readTheme(); // the memory bar's colours; the charts read it again when they are set up
   setText($('status'), '');
-  // Asked for before the first update, so that this frame callback runs ahead of the one the
-  // update asks for (its solvers), and its message arrives right after the frame is done. A
-  // hidden page gets no frames; a timer stands in.
-  const painted = new Promise((resolve) => {
-    requestAnimationFrame(() => {
-      const c = new MessageChannel();
-      c.port1.onmessage = resolve;
-      c.port2.postMessage(0);
-    });
-    setTimeout(resolve, 500);
-  });
+  // Asked for before the first update, so that it is queued after the frame ahead of the
+  // update's own (its solvers) and marks the frame alone.
+  const painted = new Promise((resolve) => afterPaint(resolve));
   update();
   mark('first_result');
   document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
