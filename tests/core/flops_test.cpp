@@ -10,7 +10,7 @@ namespace {
 
 TEST(Flops, Llama2_7bMatmulPerToken) {
   const Scenario s = scenario(R"({"model":"llama-2-7b"})");
-  const Context c(s);
+  const Context c(s, nullptr);
   // Per layer: q,k,v,o 4 x 4096 x 4096 + gate,up,down 3 x 4096 x 11008 = 202,375,168 weights;
   // x 32 layers + lm_head 32000 x 4096 = 6,607,077,376 matmul weights; x 2 FLOPs each.
   const double weights = 32.0 * (4.0 * 4096 * 4096 + 3.0 * 4096 * 11008) + 32000.0 * 4096;
@@ -25,7 +25,7 @@ TEST(Flops, Llama2_7bMatmulPerToken) {
 
 TEST(Flops, Gpt2XlMatmulPerToken) {
   const Scenario s = scenario(R"({"model":"gpt2-xl"})");
-  const Context c(s);
+  const Context c(s, nullptr);
   // 48 layers x (4 x 1600^2 attention + 2 x 1600 x 6400 MLP) + tied head 50257 x 1600
   // = 1,555,126,400 weights in matmuls (embeddings lookups and biases do no matmul).
   const double weights = 48.0 * (4.0 * 1600 * 1600 + 2.0 * 1600 * 6400) + 50257.0 * 1600;
@@ -35,7 +35,7 @@ TEST(Flops, Gpt2XlMatmulPerToken) {
 
 TEST(Flops, MoeCountsOnlyRoutedAndSharedExperts) {
   const Scenario s = scenario(R"({"model":"mixtral-8x7b"})");
-  const Context c(s);
+  const Context c(s, nullptr);
   // Active matmul weights: attention 4096 x (4096 + 2 x 1024 + 4096) + router 8 x 4096 +
   // 2 experts x 3 x 4096 x 14336, per layer, x 32, + lm_head 32000 x 4096.
   const double layer = 4096.0 * (4096 + 1024 + 1024 + 4096) + 8.0 * 4096 + 2.0 * 3 * 4096 * 14336;
@@ -44,7 +44,7 @@ TEST(Flops, MoeCountsOnlyRoutedAndSharedExperts) {
 
 TEST(Flops, SlidingWindowCapsAttention) {
   const Scenario s = scenario(R"({"model":"mistral-7b-v0.1"})");
-  const Context c(s);
+  const Context c(s, nullptr);
   EXPECT_DOUBLE_EQ(attention_flops_per_token(c, 32768), attention_flops_per_token(c, 4096));
 }
 

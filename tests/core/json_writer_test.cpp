@@ -7,7 +7,7 @@
 #include <string>
 
 #include "report/json_writer.hpp"
-#include "report/number_format.hpp"
+#include "text/number_format.hpp"
 
 namespace llmcalc {
 namespace {

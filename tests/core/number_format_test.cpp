@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "report/number_format.hpp"
+#include "text/number_format.hpp"
 
 namespace llmcalc {
 namespace {
@@ -108,14 +108,6 @@ TEST(TextBuffer, SpillsPastItsBufferWithoutLosingText) {
   t.lit(long_piece);
   expected += long_piece;
   EXPECT_EQ(t.str(), expected);
-}
-
-TEST(TextBuffer, IsEmptyWhileTextIsOff) {
-  TextOff off;
-  TextBuffer t;
-  t.lit("a").number(1.5).si(2e9, "B").bytes(1e9).seconds(1);
-  EXPECT_EQ(t.str(), "");
-  EXPECT_EQ(format_number(1.5), "");
 }
 
 }  // namespace

@@ -5,16 +5,50 @@
 #include <string>
 #include <vector>
 
+#include <span>
+
+#include "llmcalc/expression.hpp"
 #include "llmcalc/scenario.hpp"
 
 namespace llmcalc {
 
-// One line of a breakdown; formula is the expression with the numbers substituted.
+// What a memory item holds. One table (memory_kinds()) gives each its id, label and group;
+// code compares kinds, never ids or labels.
+enum class MemoryKind : uint8_t {
+  weights,
+  quantization_scales,
+  lora_adapters,
+  kv_cache,
+  gradients,
+  master_weights,
+  optimizer_states,
+  activations,
+  logits,
+  runtime_overhead,
+  fragmentation,
+};
+enum class MemoryGroup : uint8_t { weights, state, activations, overhead };
+
+struct MemoryKindInfo {
+  MemoryKind kind;
+  std::string_view id;     // the JSON report's item id
+  std::string_view label;  // generic label (an item may say more: "Optimizer states (adamw)")
+  MemoryGroup group;
+};
+// Every kind, in the order a breakdown stacks them.
+std::span<const MemoryKindInfo> memory_kinds();
+const MemoryKindInfo& memory_kind_info(MemoryKind k);
+std::string_view memory_group_name(MemoryGroup g);
+
+// One line of a breakdown. bytes is expression's value and formula its text: when the report
+// keeps its formulas (Detail::full) both are rendered from the one tree that computed bytes.
 struct MemoryItem {
-  std::string id;
+  MemoryKind kind = MemoryKind::weights;
+  std::string id;  // memory_kind_info(kind).id
   std::string label;
   double bytes = 0;
   std::string formula;
+  Expression expression;
 };
 
 struct MemoryReport {
@@ -39,11 +73,22 @@ struct FlopItem {
   std::string label;
   double flops = 0;
   std::string formula;
+  Expression expression;
 };
+
+enum class PhaseKind : uint8_t { prefill, decode_first, decode_last, train_step };
+struct PhaseKindInfo {
+  PhaseKind kind;
+  std::string_view id;
+  std::string_view label;
+};
+std::span<const PhaseKindInfo> phase_kinds();
+const PhaseKindInfo& phase_kind_info(PhaseKind k);
 
 // One phase of work on one GPU: a prefill, a decode step or a training step.
 struct Phase {
-  std::string id;     // "prefill", "decode_first", "decode_last", "train_step"
+  PhaseKind kind = PhaseKind::prefill;
+  std::string id;     // phase_kind_info(kind).id
   std::string label;
   double flops = 0;            // per GPU, all FLOPs
   double attention_flops = 0;  // the part done by the fused attention kernel
@@ -57,7 +102,8 @@ struct Phase {
   double comm_s = 0;      // tensor-parallel all-reduce time
   double overhead_s = 0;  // fixed per-step cost
   double time_s = 0;      // max(compute, memory) + elementwise + comm + overhead (+ bubble)
-  std::string formula;
+  std::string formula;    // the text of expression, whose value is time_s
+  Expression expression;
 };
 
 struct FlopsReport {

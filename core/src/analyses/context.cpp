@@ -6,8 +6,9 @@
 
 namespace llmcalc {
 
-Context::Context(const Scenario& scenario)
-    : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch)) {
+Context::Context(const Scenario& scenario, ExprArena* arena)
+    : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch)),
+      exprs(arena) {
   counts = count_params(tensors);
   tp = static_cast<double>(s.parallelism.tp);
   pp = static_cast<double>(s.parallelism.pp);
@@ -15,7 +16,35 @@ Context::Context(const Scenario& scenario)
   layers_per_stage = (a.num_layers + s.parallelism.pp - 1) / s.parallelism.pp;
   in_flight_micro_batches =
       s.mode == Mode::training ? std::min(s.parallelism.pp, s.workload.grad_accum) : 1;
-  if (text_enabled()) roofline_text = make_roofline_text(s.gpu, s.precision);
+}
+
+MemoryItem Context::item(MemoryKind kind, const Ex& e, std::string label) const {
+  const MemoryKindInfo& info = memory_kind_info(kind);
+  MemoryItem i;
+  i.kind = kind;
+  i.id = info.id;
+  i.label = label.empty() ? std::string(info.label) : std::move(label);
+  i.bytes = e.v;
+  if (exprs != nullptr) {
+    i.expression = exprs->tree(e);
+    i.formula = render_text(i.expression);
+  }
+  return i;
+}
+
+FlopItem Context::flop_item(std::string id, std::string label, const Ex& e) const {
+  FlopItem i{std::move(id), std::move(label), e.v, {}, {}};
+  if (exprs != nullptr) {
+    i.expression = exprs->tree(e);
+    i.formula = render_text(i.expression);
+  }
+  return i;
+}
+
+void Context::set_formula(Phase& p, const Ex& time) const {
+  if (exprs == nullptr) return;
+  p.expression = exprs->tree(time);
+  p.formula = render_text(p.expression);
 }
 
 double Context::tp_share(const TensorGroup& t) const {

@@ -6,19 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "expr.hpp"
+#include "llmcalc/report.hpp"
 #include "llmcalc/scenario.hpp"
 #include "llmcalc/tensors.hpp"
 
 namespace llmcalc {
 
-// The GPU's figures as they appear in every phase formula ("990 TFLOP/s", "0.803"), formatted
-// once per estimate instead of once per phase (filled only while text is on).
-struct RooflineText {
-  std::string peak, matmul_efficiency, attention_efficiency, bandwidth, bandwidth_efficiency;
-};
-
 struct Context {
-  explicit Context(const Scenario& scenario);
+  // exprs: where formulas are recorded; null for a numbers-only estimate (no text at all).
+  Context(const Scenario& scenario, ExprArena* exprs);
 
   const Scenario& s;
   const Architecture& a;
@@ -27,7 +24,20 @@ struct Context {
   int64_t layers_per_stage = 1;  // ceil(layers / pp): the most loaded pipeline stage
   int64_t in_flight_micro_batches = 1;  // 1F1B keeps min(pp, grad_accum) on the first stage
   double tp = 1, pp = 1, dp = 1;
-  RooflineText roofline_text;
+  ExprArena* exprs = nullptr;
+
+  bool text() const { return exprs != nullptr; }
+  // A labelled number: a leaf of the formula when text is kept, else just the value.
+  Ex num(double v, std::string_view label = {}, std::string_view unit = {}) const {
+    return exprs != nullptr ? exprs->leaf(v, label, unit) : Ex(v);
+  }
+  // Bytes per element or a byte count: num(v, label, "B").
+  Ex bytes(double v, std::string_view label = {}) const { return num(v, label, "B"); }
+  // A report line whose number is e's value, with its tree and text when text is kept.
+  MemoryItem item(MemoryKind kind, const Ex& e, std::string label = {}) const;
+  FlopItem flop_item(std::string id, std::string label, const Ex& e) const;
+  // Fills a phase's expression and formula from the expression of its time.
+  void set_formula(Phase& p, const Ex& time) const;
 
   // Elements of the tensors matching `pred` that the most loaded GPU holds: layer tensors
   // split over pipeline stages, matrices split over tensor-parallel ranks, embedding on the

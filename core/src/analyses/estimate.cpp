@@ -2,8 +2,6 @@
 
 #include <optional>
 
-#include "../report/number_format.hpp"
-
 #include "context.hpp"
 #include "memory.hpp"
 #include "performance.hpp"
@@ -11,9 +9,11 @@
 namespace llmcalc {
 
 Report estimate(const Scenario& s, Detail detail) {
-  std::optional<TextOff> quiet;
-  if (detail == Detail::numbers) quiet.emplace();
-  const Context c(s);
+  // The formulas are recorded only for a full report; a numbers-only estimate computes the
+  // same values with plain doubles (no arena, no text).
+  std::optional<ExprArena> arena;
+  if (detail == Detail::full) arena.emplace();
+  const Context c(s, arena ? &*arena : nullptr);
   Report r;
   r.model_id = s.model.id;
   r.model_name = s.model.name;

@@ -4,7 +4,12 @@
 
 namespace llmcalc {
 
-double matmul_flops_per_token(const Context& c) { return 2.0 * double(c.counts.matmul_active); }
+Ex matmul_flops_expr(const Context& c, bool text) {
+  const auto n = [&](double v, std::string_view label) { return text ? c.num(v, label) : Ex(v); };
+  return n(2, "FLOP per multiply-add") * n(double(c.counts.matmul_active), "active matmul params");
+}
+
+double matmul_flops_per_token(const Context& c) { return matmul_flops_expr(c, false).v; }
 
 namespace {
 
@@ -26,11 +31,23 @@ double capped_sum(double first, double n, double cap) {
 
 }  // namespace
 
+Ex attention_flops_expr(const Context& c, double context, bool text) {
+  const auto n = [&](double v, std::string_view label) { return text ? c.num(v, label) : Ex(v); };
+  const Architecture& a = c.a;
+  const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
+  // QK^T and AV per layer and context token; windowed layers see at most the window.
+  const Ex per_layer_token = n(2, "FLOP per multiply-add") * n(double(a.num_heads), "heads") *
+                             (n(double(a.qk_head_dim()), "qk_dim") + n(vd, "v_dim"));
+  const double windowed = double(a.windowed_layers());
+  if (windowed == 0) return per_layer_token * n(double(a.num_layers), "layers") * n(context, "context tokens");
+  return per_layer_token *
+         (n(double(a.num_layers) - windowed, "global layers") * n(context, "context tokens") +
+          n(windowed, "windowed layers") *
+              n(std::min(context, double(a.sliding_window)), "tokens in the window"));
+}
+
 double attention_flops_per_token(const Context& c, double context) {
-  const double windowed = double(c.a.windowed_layers());
-  const double global = double(c.a.num_layers) - windowed;
-  const double w = double(c.a.sliding_window);
-  return attention_coeff(c) * (global * context + windowed * std::min(context, w > 0 ? w : context));
+  return attention_flops_expr(c, context, false).v;
 }
 
 double attention_flops_causal(const Context& c, double first, double n) {
@@ -58,45 +75,47 @@ double elementwise_bytes_per_token(const Context& c) {
   return per_layer * double(a.num_layers) * ab;
 }
 
-RooflineText make_roofline_text(const Gpu& g, const Precision& precision) {
-  const double peak = g.matmul_peak(compute_dtype(precision.weights, precision.activations));
-  return {format_si(peak, "FLOP/s"), format_number(g.matmul_efficiency),
-          format_number(std::min(kAttentionEfficiency, g.matmul_efficiency)),
-          format_si(g.memory_bandwidth_bytes_per_s, "B/s"), format_number(g.bandwidth_efficiency)};
-}
-
-void finish_phase(const Context& c, Phase& p, bool with_formula) {
+Ex roofline_time(const Context& c, Phase& p, bool text) {
+  const auto n = [&](double v, std::string_view label = {}, std::string_view unit = {}) {
+    return text ? c.num(v, label, unit) : Ex(v);
+  };
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
-  const double flops_rate = g.matmul_peak(dt) * g.matmul_efficiency;
+  const Ex peak = n(g.matmul_peak(dt), std::string(dtype_name(dt)) + " peak", "FLOP/s");
+  const Ex bandwidth = n(g.memory_bandwidth_bytes_per_s, "bandwidth", "B/s") *
+                       n(g.bandwidth_efficiency, "bandwidth efficiency");
+  const Ex matmul_eff = n(g.matmul_efficiency, "matmul efficiency");
   // Fused attention kernels reach a lower fraction of peak than large GEMMs: FlashAttention-2
   // (Dao 2023, arXiv:2307.08691) reports 50-73% of A100 peak forward and less backward.
-  const double attention_rate = g.matmul_peak(dt) * std::min(kAttentionEfficiency, g.matmul_efficiency);
-  const double byte_rate = g.memory_bandwidth_bytes_per_s * g.bandwidth_efficiency;
-  p.compute_s = flops_rate > 0 ? (p.flops - p.attention_flops) / flops_rate +
-                                     p.attention_flops / attention_rate
-                               : 0;
-  p.memory_s = byte_rate > 0 ? p.bytes / byte_rate : 0;
-  p.elementwise_s = byte_rate > 0 ? p.elementwise_bytes / byte_rate : 0;
-  p.arithmetic_intensity = p.bytes + p.elementwise_bytes > 0 ? p.flops / (p.bytes + p.elementwise_bytes) : 0;
-  p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
-  p.time_s = std::max(p.compute_s, p.memory_s) + p.elementwise_s + p.comm_s + p.overhead_s;
-  if (!with_formula || !text_enabled()) return;
-  // One stack buffer, one allocation: this runs for every phase of every full estimate.
-  const RooflineText& t = c.roofline_text;
-  TextBuffer f;
-  f.lit("max(").si(p.flops - p.attention_flops, "FLOP").lit(" / (").lit(t.peak).lit(" x ");
-  f.lit(t.matmul_efficiency).lit(")");
-  if (p.attention_flops > 0) {
-    f.lit(" + ").si(p.attention_flops, "FLOP").lit(" attention / (").lit(t.peak);
-    f.lit(" x ").lit(t.attention_efficiency).lit(")");
+  Ex compute = n(p.flops - p.attention_flops, "matmul", "FLOP") / (peak * matmul_eff);
+  if (p.attention_flops > 0)
+    compute = compute + n(p.attention_flops, "attention", "FLOP") /
+                            (peak * emin(n(kAttentionEfficiency, "attention kernel efficiency"), matmul_eff));
+  const Ex memory = n(p.bytes, "weights and KV streamed", "B") / bandwidth;
+  Ex time = emax(compute, memory);
+  Ex elementwise(0);
+  if (p.elementwise_bytes > 0) {
+    elementwise = n(p.elementwise_bytes, "elementwise traffic", "B") / bandwidth;
+    time = time + elementwise;
   }
-  f.lit(", ").bytes(p.bytes, true).lit(" / (").lit(t.bandwidth);
-  f.lit(" x ").lit(t.bandwidth_efficiency).lit("))");
-  if (p.elementwise_s > 0) f.lit(" + ").bytes(p.elementwise_bytes, true).lit(" elementwise / same bandwidth");
-  if (p.comm_s > 0) f.lit(" + ").seconds(p.comm_s).lit(" tp all-reduce");
-  if (p.overhead_s > 0) f.lit(" + ").seconds(p.overhead_s).lit(" fixed overhead");
-  p.formula = f.str();
+  p.compute_s = compute.v;
+  p.memory_s = memory.v;
+  p.elementwise_s = elementwise.v;
+  p.arithmetic_intensity =
+      p.bytes + p.elementwise_bytes > 0 ? p.flops / (p.bytes + p.elementwise_bytes) : 0;
+  p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
+  return time;
+}
+
+void finish_phase(const Context& c, Phase& p, bool text) {
+  Ex time = roofline_time(c, p, text);
+  const auto n = [&](double v, std::string_view label) {
+    return text ? c.num(v, label, "s") : Ex(v);
+  };
+  if (p.comm_s > 0) time = time + n(p.comm_s, "tp all-reduce");
+  if (p.overhead_s > 0) time = time + n(p.overhead_s, "fixed overhead");
+  p.time_s = time.v;
+  if (text) c.set_formula(p, time);
 }
 
 }  // namespace llmcalc

@@ -14,7 +14,8 @@ constexpr double kAllReduceLatencyS = 10e-6;
 double weight_bytes(const Report& r) {
   double b = 0;
   for (const auto& i : r.memory.items)
-    if (i.id == "weights" || i.id == "quantization_scales") b += i.bytes;
+    if (memory_kind_info(i.kind).group == MemoryGroup::weights && i.kind != MemoryKind::lora_adapters)
+      b += i.bytes;
   return b;
 }
 
@@ -44,14 +45,15 @@ double decode_weight_bytes(const Context& c, double weights, double batch) {
   return weights * (1.0 - expert_share + expert_share * touched / E);
 }
 
-Phase decode_phase(const Context& c, double weights, const char* id, const char* label,
-                   double context, bool with_formula = true) {
+Phase decode_phase(const Context& c, double weights, PhaseKind kind, double context,
+                   bool text = true) {
   const Workload& w = c.s.workload;
   const double B = double(w.batch);
   Phase p;
-  if (with_formula) {
-    p.id = id;
-    p.label = label;
+  if (text) {
+    p.kind = kind;
+    p.id = phase_kind_info(kind).id;
+    p.label = phase_kind_info(kind).label;
   }
   p.attention_flops = B * attention_flops_per_token(c, context) / c.tp;
   p.flops = B * matmul_flops_per_token(c) / c.tp + p.attention_flops;
@@ -60,7 +62,7 @@ Phase decode_phase(const Context& c, double weights, const char* id, const char*
   p.bytes = weights + kv * c.pp;
   p.comm_s = tp_allreduce_s(c, B);
   p.overhead_s = c.s.overhead.step_overhead_s;
-  finish_phase(c, p, with_formula);
+  finish_phase(c, p, text);
   return p;
 }
 
@@ -75,8 +77,9 @@ void add_inference_latency(const Context& c, Report& r) {
   // pipeline stages a single batch passes them one after another, so per-GPU work is
   // the whole model over tp.
   Phase pre;
-  pre.id = "prefill";
-  pre.label = "Prefill (time to first token)";
+  pre.kind = PhaseKind::prefill;
+  pre.id = phase_kind_info(PhaseKind::prefill).id;
+  pre.label = phase_kind_info(PhaseKind::prefill).label;
   const double head = 2.0 * double(c.a.vocab_size) * double(c.a.hidden_size);
   const double logit_positions = c.s.options.logits == LogitsScope::all ? P : 1.0;
   pre.attention_flops = B * attention_flops_causal(c, 0, P) / c.tp;
@@ -91,7 +94,7 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.bytes += weight_bytes(r) * c.pp * (steps - 1);  // each chunk re-reads the weights
   pre.comm_s = tp_allreduce_s(c, B * P);
   pre.overhead_s = c.s.overhead.step_overhead_s * steps;
-  finish_phase(c, pre);
+  finish_phase(c, pre, true);
   L.ttft_s = pre.time_s;
   L.phases.push_back(std::move(pre));
 
@@ -101,8 +104,8 @@ void add_inference_latency(const Context& c, Report& r) {
     const double last_ctx = P + double(decode_steps);
     // Weight bytes one decode step streams (MoE: only the experts the batch routes to).
     const double weights = decode_weight_bytes(c, weight_bytes(r), B) * c.pp;
-    Phase first = decode_phase(c, weights, "decode_first", "Decode step (start)", first_ctx);
-    Phase last = decode_phase(c, weights, "decode_last", "Decode step (end)", last_ctx);
+    Phase first = decode_phase(c, weights, PhaseKind::decode_first, first_ctx);
+    Phase last = decode_phase(c, weights, PhaseKind::decode_last, last_ctx);
     L.decode_first_s = first.time_s;
     L.decode_last_s = last.time_s;
     // Sum over steps. Without windowed layers or paging, and with the same bound at both ends,
@@ -116,14 +119,14 @@ void add_inference_latency(const Context& c, Report& r) {
       total = double(decode_steps) * (first.time_s + last.time_s) / 2.0;
     } else if (segments == decode_steps) {
       for (int64_t i = 0; i < decode_steps; ++i)
-        total += decode_phase(c, weights, "", "", first_ctx + double(i), false).time_s;
+        total += decode_phase(c, weights, PhaseKind::decode_first, first_ctx + double(i), false).time_s;
     } else {
       const double span = last_ctx - first_ctx;
       double prev = first.time_s;
       for (int64_t k = 1; k <= segments; ++k) {
         const double ctx = first_ctx + span * double(k) / double(segments);
         const double cur =
-            k == segments ? last.time_s : decode_phase(c, weights, "", "", ctx, false).time_s;
+            k == segments ? last.time_s : decode_phase(c, weights, PhaseKind::decode_first, ctx, false).time_s;
         total += (prev + cur) / 2.0 * double(decode_steps) / double(segments);
         prev = cur;
       }

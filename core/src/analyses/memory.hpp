@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "context.hpp"
-#include "formula.hpp"
+#include "expr.hpp"
 #include "llmcalc/report.hpp"
 
 namespace llmcalc {
@@ -16,6 +16,8 @@ void add_weight_items(const Context& c, Items& out);
 // KV cache for the scenario's context (inference) on one GPU.
 void add_kv_cache_item(const Context& c, Items& out);
 double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens);
+// The same as an expression (with its formula when text is set and the context keeps text).
+Ex kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text);
 // Inference working set of the largest forward step, and its logits.
 void add_inference_activation_items(const Context& c, Items& out);
 // Training activations by the chosen method, with checkpointing and parallel layout.

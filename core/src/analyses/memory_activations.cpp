@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "memory.hpp"
+#include "../text/number_format.hpp"
 
 namespace llmcalc {
 namespace {
@@ -20,133 +21,130 @@ double moe_mlp_width(const Context& c) {
 void add_inference_activation_items(const Context& c, Items& out) {
   const Workload& w = c.s.workload;
   const Architecture& a = c.a;
-  const double ab = act_bytes(c);
+  const Ex ab = c.bytes(act_bytes(c), dtype_name(c.s.precision.activations));
   const int64_t chunk =
       c.s.options.prefill_chunk > 0 ? std::min(c.s.options.prefill_chunk, w.prompt) : w.prompt;
-  const double T = double(w.batch) * double(chunk);  // tokens in the largest forward step
-  const double h = double(a.hidden_size);
-  const double heads = double(a.num_heads) / c.tp;
-  const double kvh = double(c.kv_heads_per_gpu());
+  const Ex T = c.num(double(w.batch) * double(chunk), "tokens");  // in the largest forward step
+  const Ex heads = c.num(double(a.num_heads) / c.tp, "heads");
   // Live at once in one layer: the residual stream and its normalized copy, then the larger
   // of the attention phase (q, k, v, output, and the score matrix when attention is not
   // fused) and the MLP phase (gate, up and their product, or up and its activation).
-  const double residual = 2.0 * T * h * ab;
-  double attn = T * (heads * double(a.qk_head_dim()) * 2.0 + 2.0 * kvh * double(a.head_dim)) * ab;
-  Formula f;
-  f.times(T, "tokens").times(h, "hidden").times(2, "(residual + norm)");
-  double scores = 0;
+  const Ex residual = T * c.num(double(a.hidden_size), "hidden") * c.num(2, "residual, norm") * ab;
+  Ex attn = T *
+            (heads * c.num(double(a.qk_head_dim()), "qk_dim") * c.num(2, "q, out") +
+             c.num(2, "k, v") * c.num(double(c.kv_heads_per_gpu()), "kv_heads") *
+                 c.num(double(a.head_dim), "head_dim")) *
+            ab;
   if (!c.s.options.flash_attention) {
     // Eager attention materializes fp32 softmax scores plus their 16-bit copy.
-    scores = double(w.batch) * heads * double(chunk) * double(w.prompt) * (4.0 + ab);
-    attn += scores;
+    attn = attn + c.num(double(w.batch), "batch") * heads * c.num(double(chunk), "query tokens") *
+                      c.num(double(w.prompt), "key tokens") * (c.bytes(4, "fp32 scores") + ab);
   }
-  const double width = moe_mlp_width(c) / c.tp;
-  const double mlp = T * width * (a.mlp == MlpKind::gated ? 3.0 : 2.0) * ab;
-  const double peak = residual + std::max(attn, mlp);
-  if (mlp >= attn) {
-    f.plus(T, "tokens").times(width, a.moe ? "active expert width" : "intermediate")
-        .times(a.mlp == MlpKind::gated ? 3 : 2, a.mlp == MlpKind::gated ? "(gate, up, product)"
-                                                                         : "(up, activation)");
-  } else {
-    f.plus(T, "tokens").times(heads * double(a.qk_head_dim()) * 2.0 + 2.0 * kvh * double(a.head_dim),
-                              "q,k,v,out width");
-    if (scores > 0) {
-      f.plus(double(w.batch), "batch").times(heads, "heads").times(double(chunk));
-      f.times(double(w.prompt), "scores x (4 + ").value(ab).text(") B / ").value(ab);
-    }
+  const bool gated = a.mlp == MlpKind::gated;
+  const Ex mlp = T * c.num(moe_mlp_width(c) / c.tp, a.moe ? "active expert width" : "intermediate") *
+                 c.num(gated ? 3 : 2, gated ? "gate, up, product" : "up, activation") * ab;
+  std::string label;
+  if (c.text()) {
+    label = "Activations (largest prefill step";
+    if (chunk < w.prompt) label += ", chunk " + format_number(double(chunk));
+    label += ")";
   }
-  f.times(ab, "B");
-  Formula label("Activations (largest prefill step");
-  if (chunk < w.prompt) label.text(", chunk ").value(double(chunk));
-  label.text(")");
-  out.push_back({"activations", std::move(label).str(), peak, std::move(f).str()});
+  out.push_back(c.item(MemoryKind::activations, residual + emax(attn, mlp), std::move(label)));
 
   // Logits: 16-bit lm_head output for the positions asked for, and an fp32 copy of the last
   // position's row per sequence for sampling (HF generate, vLLM).
-  const double positions = c.s.options.logits == LogitsScope::all ? T : double(w.batch);
-  const double V = double(a.vocab_size);
-  Formula lf;
-  lf.times(positions, c.s.options.logits == LogitsScope::all ? "positions (all)" : "positions (last)")
-      .times(V, "vocab")
-      .times(ab, "B")
-      .plus(double(w.batch), "sequences")
-      .times(V, "vocab")
-      .times(4, "B (fp32 for sampling)");
-  out.push_back({"logits", "Logits", positions * V * ab + double(w.batch) * V * 4.0, std::move(lf).str()});
+  const bool all = c.s.options.logits == LogitsScope::all;
+  const Ex V = c.num(double(a.vocab_size), "vocab");
+  const Ex logits = c.num(all ? T.v : double(w.batch), all ? "positions (all)" : "positions (last)") * V * ab +
+                    c.num(double(w.batch), "sequences") * V * c.bytes(4, "fp32 for sampling");
+  out.push_back(c.item(MemoryKind::logits, logits));
 }
 
 namespace {
 
+// Bytes one transformer layer saves for backward in a PyTorch (Hugging Face) implementation,
+// per micro-batch of b sequences of s tokens: split over tp ranks (heads, MLP width), held
+// whole by every rank unless sequence parallel (norm inputs), and eager attention's scores.
 struct LayerActs {
-  double sharded = 0;     // bytes split over tp ranks (heads, MLP width)
-  double replicated = 0;  // bytes every tp rank holds unless sequence parallel
-  double scores = 0;      // attention-score bytes (eager attention only), sharded
-  double norms = 0, per_norm = 0, mult = 0;  // for the formula
+  Ex sharded, replicated, scores;
+  bool has_scores = false;
 };
 
-// "norms 2 x 8 B x sbh + attention q,k,v,out + MLP 4 x sb x width x 2 B"
-void layer_formula(Formula& f, const LayerActs& L, double ab) {
-  f.text("norms ").value(L.norms).times(L.per_norm, "B x sbh + attention q,k,v,out + MLP ");
-  f.value(L.mult, "x sb x width x ").value(ab, "B");
-}
-
-// Bytes one transformer layer saves for backward in a PyTorch (Hugging Face) implementation,
-// per micro-batch of b sequences of s tokens.
-LayerActs detailed_layer(const Context& c) {
+LayerActs detailed_layer(const Context& c, const Ex& ab, const Ex& sb) {
   const Architecture& a = c.a;
-  const double ab = act_bytes(c);
-  const double sb = double(c.s.workload.batch) * double(c.s.workload.seq);
-  const double h = double(a.hidden_size);
-  const double nh = double(a.num_heads);
-  const double qk = double(a.qk_head_dim());
-  const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
+  const double abv = act_bytes(c);
+  const Ex h = c.num(double(a.hidden_size), "hidden");
+  const Ex nh = c.num(double(a.num_heads), "heads");
+  const Ex qk = c.num(double(a.qk_head_dim()), "qk_dim");
+  const Ex vd = c.num(a.mla ? double(a.mla->v_head_dim) : double(a.head_dim), "v_dim");
   LayerActs L;
   // Norms: HF RMSNorm upcasts to fp32 (saved by pow/mul) and saves its 16-bit output;
   // LayerNorm saves its input and output (the next linear's input).
-  const double per_norm = a.norm == NormKind::rmsnorm ? (4.0 + 2.0 * ab) : 2.0 * ab;
-  L.replicated += double(a.norms_per_layer) * per_norm * sb * h;
+  const Ex per_norm = a.norm == NormKind::rmsnorm
+                          ? c.bytes(4.0 + 2.0 * abv, "fp32 upcast + 16-bit output")
+                          : c.bytes(2.0 * abv, "input + output");
+  L.replicated = c.num(double(a.norms_per_layer), "norms") * per_norm * sb * h;
   // q, k, v after RoPE (saved by attention); flash/SDPA saves its output and an fp32
   // log-sum-exp per head; o_proj saves its (re-laid-out) input.
-  double kv_width = a.mla ? nh * (qk + vd) : 2.0 * double(a.num_kv_heads) * double(a.head_dim);
-  if (!c.s.options.flash_attention && !a.mla) kv_width = 2.0 * nh * double(a.head_dim);  // repeat_kv
-  double attn = sb * (nh * qk + kv_width + 2.0 * nh * vd) * ab + 4.0 * sb * nh;
+  Ex kv_width;
+  if (a.mla) kv_width = nh * (qk + vd);
+  else if (!c.s.options.flash_attention)
+    kv_width = c.num(2, "k, v") * nh * c.num(double(a.head_dim), "head_dim (repeat_kv)");
+  else
+    kv_width = c.num(2, "k, v") * c.num(double(a.num_kv_heads), "kv_heads") *
+               c.num(double(a.head_dim), "head_dim");
+  Ex attn = sb * (nh * qk + kv_width + c.num(2, "output, o_proj input") * nh * vd) * ab +
+            c.bytes(4, "fp32 log-sum-exp") * sb * nh;
   if (a.mla) {
     // The compressed latents (and the q latent) are saved by their up-projections.
-    attn += sb * double(a.mla->kv_lora_rank + a.mla->qk_rope_head_dim + a.mla->q_lora_rank) * ab;
+    attn = attn + sb *
+                      (c.num(double(a.mla->kv_lora_rank), "kv_lora_rank") +
+                       c.num(double(a.mla->qk_rope_head_dim), "rope_dim") +
+                       c.num(double(a.mla->q_lora_rank), "q_lora_rank")) *
+                      ab;
   }
   if (!c.s.options.flash_attention) {
     // Eager: fp32 softmax output (saved by softmax) and its 16-bit copy (saved by P @ V).
-    L.scores = double(c.s.workload.batch) * nh * double(c.s.workload.seq) *
-               double(c.s.workload.seq) * (4.0 + ab);
+    const Ex seq = c.num(double(c.s.workload.seq), "seq");
+    L.scores = c.num(double(c.s.workload.batch), "batch") * nh * seq * seq *
+               (c.bytes(4, "fp32 softmax") + ab);
+    L.has_scores = true;
   }
   // MLP: gate output (SiLU input), SiLU output, up output and their product; GELU MLP:
   // fc1 output and GELU output. MoE: the same over top-k routed copies of each token,
   // plus the gathered expert inputs and the fp32 router probabilities.
-  const double mult = a.mlp == MlpKind::gated ? 4.0 : 2.0;
-  double mlp = 0;
+  const bool gated = a.mlp == MlpKind::gated;
+  const Ex mult = c.num(gated ? 4 : 2, gated ? "gate, act, up, product" : "fc1, act");
+  const Ex dense = sb * c.num(double(a.intermediate_size), "intermediate") * mult * ab;
+  Ex mlp = dense;
   if (a.moe) {
     const MoeConfig& m = *a.moe;
-    const double k = double(m.top_k);
-    mlp = sb * k * (double(m.expert_intermediate_size) * mult + 2.0 * h) * ab +
-          sb * double(m.num_shared_experts * m.shared_expert_intermediate_size) * mult * ab +
-          sb * double(m.num_experts) * (ab + 4.0);
+    const Ex routed = sb * c.num(double(m.top_k), "top_k") *
+                          (c.num(double(m.expert_intermediate_size), "expert width") * mult +
+                           c.num(2, "gathered input, output") * h) *
+                          ab +
+                      sb * c.num(double(m.num_shared_experts * m.shared_expert_intermediate_size),
+                                 "shared expert width") *
+                          mult * ab +
+                      sb * c.num(double(m.num_experts), "experts") * (ab + c.bytes(4, "fp32 router"));
     // Dense leading layers are averaged in: activations differ little per layer.
-    const double dense = sb * double(a.intermediate_size) * mult * ab;
-    const double frac = double(a.dense_layers()) / double(a.num_layers);
-    mlp = frac * dense + (1.0 - frac) * mlp;
-  } else {
-    mlp = sb * double(a.intermediate_size) * mult * ab;
+    mlp = (c.num(double(a.dense_layers()), "dense layers") * dense +
+           c.num(double(a.moe_layers()), "MoE layers") * routed) /
+          c.num(double(a.num_layers), "layers");
   }
   L.sharded = attn + mlp;
-  L.norms = double(a.norms_per_layer);
-  L.per_norm = per_norm;
-  L.mult = mult;
   return L;
 }
 
-double layer_bytes(const Context& c, const LayerActs& L, bool keep_scores) {
-  return L.sharded / c.tp + L.replicated * c.replicated_share() +
-         (keep_scores ? L.scores / c.tp : 0.0);
+// One layer on one GPU: the sharded part over tp, the replicated part over tp only when
+// sequence parallel, the scores over tp when kept.
+Ex layer_bytes(const Context& c, const LayerActs& L, bool keep_scores) {
+  if (c.tp == 1) return keep_scores && L.has_scores ? L.sharded + L.replicated + L.scores
+                                                    : L.sharded + L.replicated;
+  const Ex t = c.num(c.tp, "tp");
+  Ex e = L.sharded / t + (c.s.parallelism.sequence_parallel ? L.replicated / t : L.replicated);
+  if (keep_scores && L.has_scores) e = e + L.scores / t;
+  return e;
 }
 
 }  // namespace
@@ -154,104 +152,80 @@ double layer_bytes(const Context& c, const LayerActs& L, bool keep_scores) {
 void add_training_activation_items(const Context& c, Items& out) {
   const Workload& w = c.s.workload;
   const Architecture& a = c.a;
-  const double ab = act_bytes(c);
-  const double b = double(w.batch), s = double(w.seq), h = double(a.hidden_size);
-  const double sbh = s * b * h;
-  const double layers = double(c.layers_per_stage);
-  const double mb = double(c.in_flight_micro_batches);
+  const Ex ab = c.bytes(act_bytes(c), dtype_name(c.s.precision.activations));
+  const Ex b = c.num(double(w.batch), "batch"), s = c.num(double(w.seq), "seq");
+  const Ex h = c.num(double(a.hidden_size), "hidden");
+  const Ex layers = c.num(double(c.layers_per_stage), "layers");
+  const double mbv = double(c.in_flight_micro_batches);
   const Checkpointing ckpt = c.s.training.checkpointing;
-  const double t = c.tp;
-  const bool sp = c.s.parallelism.sequence_parallel;
-  // "32 layers x 2 micro-batches in flight"
-  auto stack = [&](Formula& f) {
-    f.value(layers, "layers");
-    if (mb > 1) f.times(mb, "micro-batches in flight");
+  const bool sp = c.s.parallelism.sequence_parallel && c.tp > 1;
+  // "x 2 micro-batches in flight" only when there is more than one.
+  auto in_flight = [&](const Ex& e) {
+    return mbv > 1 ? e * c.num(mbv, "micro-batches in flight") : e;
   };
+  auto over_sp = [&](const Ex& e) { return sp ? e / c.num(c.tp, "tp (sequence parallel)") : e; };
 
-  double bytes = 0;
-  Formula f;
+  Ex bytes;
   switch (c.s.options.activation_method) {
     case ActivationMethod::seed: {
       // Seed 000: batch x seq x layers x hidden x bytes x ~7; with full checkpointing only
       // each layer's input (x 1) is kept.
-      const double k = ckpt == Checkpointing::full ? 1.0 : 7.0;
-      bytes = b * s * layers * h * ab * k * mb / (sp ? t : 1.0);
-      f.times(b, "batch").times(s, "seq").times(layers, "layers").times(h, "hidden");
-      f.times(ab, "B").times(k, ckpt == Checkpointing::full ? "(layer inputs only)" : "(rule of thumb)");
-      if (mb > 1) f.times(mb, "micro-batches in flight");
-      if (sp && t > 1) f.over(t, "tp (sequence parallel)");
+      const bool inputs_only = ckpt == Checkpointing::full;
+      bytes = over_sp(in_flight(b * s * layers * h * ab *
+                                c.num(inputs_only ? 1 : 7, inputs_only ? "layer inputs only"
+                                                                        : "rule of thumb")));
       break;
     }
     case ActivationMethod::korthikanti: {
       // Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer
       // Models", eqs. 2-6 (16-bit activations; scaled by bytes/2 for other dtypes).
-      const double as_h = double(a.num_heads) * s / h;
-      double per_layer = 0;
+      const Ex sbh = s * b * h;
+      const Ex t = c.num(c.tp, "t");
+      Ex per_layer;
       if (ckpt == Checkpointing::full) {
-        per_layer = 2.0 * sbh / (sp ? t : 1.0);
-        f.text(sp && t > 1 ? "2 x sbh / t" : "2 x sbh");
+        per_layer = over_sp(c.num(2) * sbh);
       } else {
-        const double attn_term = ckpt == Checkpointing::selective ? 0.0 : 5.0 * as_h;
-        if (t == 1) per_layer = sbh * (34.0 + attn_term);
-        else if (sp) per_layer = sbh * (34.0 + attn_term) / t;
-        else per_layer = sbh * (10.0 + 24.0 / t + attn_term / t);
-        f.text(t == 1 ? "sbh x (34 + " : sp ? "sbh / t x (34 + " : "sbh x (10 + 24/t + ");
-        f.text(ckpt == Checkpointing::selective ? "0 [selective: attention recomputed])"
-               : t > 1 && !sp                   ? "5as/ht)"
-                                                : "5as/h)");
+        const bool attention_kept = ckpt != Checkpointing::selective;
+        // 5as/h: the attention scores, softmax and dropout mask (recomputed when selective).
+        const Ex attn_term = c.num(5) * c.num(double(a.num_heads), "a") * s / h;
+        if (c.tp == 1) {
+          per_layer = sbh * (attention_kept ? c.num(34) + attn_term : c.num(34));
+        } else if (sp) {
+          per_layer = sbh * (attention_kept ? c.num(34) + attn_term : c.num(34)) / t;
+        } else {
+          const Ex base = c.num(10) + c.num(24) / t;
+          per_layer = sbh * (attention_kept ? base + attn_term / t : base);
+        }
       }
-      per_layer *= ab / 2.0;
-      bytes = per_layer * layers * mb;
-      f.text(" = ").value(per_layer, "B/layer (s=").value(s).text(", b=").value(b);
-      f.text(", h=").value(h).text(", a=").value(double(a.num_heads)).text(", t=").value(t);
-      f.text(") x ");
-      stack(f);
+      bytes = in_flight(per_layer * ab / c.num(2, "B (the paper's 16-bit)") * layers);
       break;
     }
     case ActivationMethod::detailed: {
-      const LayerActs L = detailed_layer(c);
-      const bool keep_scores = ckpt == Checkpointing::none;
-      const double one_layer = layer_bytes(c, L, true);
+      const LayerActs L = detailed_layer(c, ab, b * s);
       if (ckpt == Checkpointing::full) {
         // Only each layer's input is kept; backward recomputes one layer at a time.
-        const double inputs = sbh * ab * c.replicated_share();
-        bytes = inputs * layers * mb + one_layer;
-        f.times(sbh, "sbh").times(ab, "B (layer input)").times(layers, "layers");
-        if (mb > 1) f.times(mb, "micro-batches");
-        f.plus(one_layer, "B (one layer recomputed)");
+        const Ex input = over_sp(s * b * h * ab);
+        bytes = in_flight(input * layers) + layer_bytes(c, L, true);
       } else {
-        const double per_layer = layer_bytes(c, L, keep_scores);
-        bytes = per_layer * layers * mb;
-        layer_formula(f, L, ab);
-        if (L.scores > 0 && keep_scores)
-          f.text(" + eager scores b x heads x s^2 x (4 + ").value(ab).text(") B");
-        f.text(" = ").value(per_layer, "B/layer x ");
-        stack(f);
+        bytes = in_flight(layer_bytes(c, L, ckpt == Checkpointing::none) * layers);
       }
       break;
     }
   }
-  out.push_back({"activations", "Activations", bytes, std::move(f).str()});
+  out.push_back(c.item(MemoryKind::activations, bytes));
 
   if (c.s.options.activation_method == ActivationMethod::seed) return;
   // Logits and loss on the last stage: the 16-bit logits the model returns, and the fp32
   // log-softmax that cross-entropy saves (HF upcasts logits before the loss).
-  const double V = double(a.vocab_size);
-  const double per_logit = c.s.options.activation_method == ActivationMethod::korthikanti
-                               ? 4.0
-                               : ab + 8.0;
-  const double logits = s * b * V * per_logit / (c.s.options.activation_method ==
-                                                         ActivationMethod::korthikanti
-                                                     ? t
-                                                     : 1.0);
-  Formula lf;
-  lf.times(s, "seq").times(b, "batch").times(V, "vocab").times(per_logit,
-      c.s.options.activation_method == ActivationMethod::korthikanti
-          ? "B (fp32 cross-entropy, Korthikanti)"
-          : "B (16-bit logits + fp32 upcast + fp32 log-softmax)");
-  if (c.s.options.activation_method == ActivationMethod::korthikanti && t > 1)
-    lf.over(t, "tp (vocab-parallel)");
-  out.push_back({"logits", "Logits and loss", logits, std::move(lf).str()});
+  const Ex V = c.num(double(a.vocab_size), "vocab");
+  Ex logits;
+  if (c.s.options.activation_method == ActivationMethod::korthikanti) {
+    logits = s * b * V * c.bytes(4, "fp32 cross-entropy, Korthikanti");
+    if (c.tp > 1) logits = logits / c.num(c.tp, "tp (vocab-parallel)");
+  } else {
+    logits = s * b * V * (ab + c.bytes(4, "fp32 upcast") + c.bytes(4, "fp32 log-softmax"));
+  }
+  out.push_back(c.item(MemoryKind::logits, logits, "Logits and loss"));
 }
 
 }  // namespace llmcalc

@@ -1,35 +1,34 @@
 #include "performance.hpp"
+#include "../text/number_format.hpp"
 
 namespace llmcalc {
 
 void add_performance(const Context& c, Report& r) {
   const Workload& w = c.s.workload;
-  const double matmul = matmul_flops_per_token(c);
   const double mean_ctx = c.s.mode == Mode::inference
                               ? double(w.prompt) + double(w.generate) / 2.0
                               : (double(w.seq) + 1.0) / 2.0;
-  const double attn = attention_flops_per_token(c, mean_ctx);
-  r.flops.per_token_forward = matmul + attn;
-  Formula mf;
-  mf.times(2, "FLOP").times(double(c.counts.matmul_active), "active matmul params");
-  r.flops.items.push_back({"matmul_per_token", "Matmul FLOPs per token (forward)", matmul, std::move(mf).str()});
-  const Architecture& a = c.a;
-  const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
-  Formula af;
-  af.times(2, "FLOP").times(double(a.num_heads), "heads")
-      .text(" x (").value(double(a.qk_head_dim()), "qk_dim + ").value(vd, "v_dim)")
-      .times(double(a.num_layers), "layers")
-      .times(mean_ctx, "mean context tokens");
-  if (a.windowed_layers() > 0)
-    af.text(" (windowed layers capped at ").value(double(a.sliding_window)).text(")");
-  r.flops.items.push_back({"attention_per_token", "Attention FLOPs per token (forward, mean context)",
-                           attn, std::move(af).str()});
+  r.flops.items.push_back(c.flop_item(
+      "matmul_per_token", "Matmul FLOPs per token (forward)",
+      matmul_flops_expr(c, true)));
+  const Ex attn_e = attention_flops_expr(c, mean_ctx, true);
+  r.flops.items.push_back(c.flop_item("attention_per_token",
+                                      "Attention FLOPs per token (forward, mean context)", attn_e));
+  r.flops.per_token_forward = r.flops.items[0].flops + attn_e.v;
 
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
-  if (g.memory_bandwidth_bytes_per_s <= 0 || g.matmul_peak(dt) <= 0) {
-    r.notes.push_back("Latency needs the GPU's memory bandwidth and peak FLOP/s: set "
-                      "hardware.memory_bandwidth_bytes_per_s and hardware.peak_flops.");
+  if (g.memory_bandwidth_bytes_per_s <= 0) {
+    r.notes.push_back("No latency: the GPU has no memory bandwidth; set "
+                      "hardware.memory_bandwidth_bytes_per_s.");
+    return;
+  }
+  if (g.matmul_peak(dt) <= 0) {
+    // Name the one missing figure: the dtype the matmuls run in (weights x activations).
+    r.notes.push_back("No latency: the GPU has no peak FLOP/s for " + std::string(dtype_name(dt)) +
+                      ", the dtype these matmuls run in (" + std::string(dtype_name(c.s.precision.weights)) +
+                      " weights, " + std::string(dtype_name(c.s.precision.activations)) +
+                      " activations); set hardware.peak_flops." + std::string(dtype_name(dt)) + ".");
     return;
   }
   r.has_performance = true;

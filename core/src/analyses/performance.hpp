@@ -2,16 +2,18 @@
 // FLOPs, roofline phase times, inference latency and training throughput.
 
 #include "context.hpp"
-#include "formula.hpp"
+#include "expr.hpp"
 #include "llmcalc/report.hpp"
 
 namespace llmcalc {
 
 // Forward FLOPs of one token's matmuls (2 x active matmul params, whole model).
 double matmul_flops_per_token(const Context& c);
+Ex matmul_flops_expr(const Context& c, bool text);
 // Forward attention FLOPs (QK^T and AV) of one token attending to `context` tokens,
 // whole model, with windowed layers capped.
 double attention_flops_per_token(const Context& c, double context);
+Ex attention_flops_expr(const Context& c, double context, bool text);
 // Sum of attention FLOPs over positions first+1 .. first+n (causal prefill/training).
 double attention_flops_causal(const Context& c, double first, double n);
 
@@ -25,11 +27,14 @@ void add_training_perf(const Context& c, Report& r);      // training_perf.cpp
 // write per token in one forward pass, whole model.
 double elementwise_bytes_per_token(const Context& c);
 
-// Time of a phase on one GPU: the larger of compute and memory time, plus communication
-// and the fixed per-step overhead; fills the bound and intensity.
-// with_formula = false skips the text (for the many steps summed over a generation).
-void finish_phase(const Context& c, Phase& p, bool with_formula = true);
-RooflineText make_roofline_text(const Gpu& g, const Precision& precision);
+// The roofline part of a phase on one GPU from its flops, attention_flops, bytes and
+// elementwise_bytes: max(compute, memory) + elementwise. Fills compute_s, memory_s,
+// elementwise_s, bound and intensity. text = false: a plain number (the many decode steps
+// summed over a generation, numbers-only estimates).
+Ex roofline_time(const Context& c, Phase& p, bool text);
+// The whole phase: roofline + comm_s + overhead_s; fills time_s, and expression and formula
+// when text is set and the context keeps text.
+void finish_phase(const Context& c, Phase& p, bool text);
 
 // Fraction of peak FLOP/s fused attention reaches (FlashAttention-2 paper range, see flops.cpp).
 inline constexpr double kAttentionEfficiency = 0.55;

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "performance.hpp"
+#include "../text/number_format.hpp"
 
 namespace llmcalc {
 
@@ -24,12 +25,9 @@ void add_training_perf(const Context& c, Report& r) {
   T.recompute_overhead = recompute / (base_mult * fwd);
 
   Phase p;
-  p.id = "train_step";
-  {
-    Formula label("Training step (");
-    label.value(m, "micro-batches)");
-    p.label = std::move(label).str();
-  }
+  p.kind = PhaseKind::train_step;
+  p.id = phase_kind_info(PhaseKind::train_step).id;
+  if (c.text()) p.label = "Training step (" + format_number(m) + " micro-batches)";
   // Passes over the model per micro-batch: forward, backward (counted as 2), recompute.
   const double reads = c.s.training.checkpointing == Checkpointing::full ? 4.0 : 3.0;
   p.flops = hw_flops / (c.tp * c.pp);
@@ -41,9 +39,15 @@ void add_training_perf(const Context& c, Report& r) {
   p.elementwise_bytes = m * b * s * elementwise_bytes_per_token(c) * (reads) / (c.tp * c.pp);
   double weights = 0, states = 0, acts = 0;
   for (const auto& i : r.memory.items) {
-    if (i.id == "weights" || i.id == "quantization_scales") weights += i.bytes;
-    else if (i.id == "activations" || i.id == "logits") acts += i.bytes;
-    else if (i.id != "runtime_overhead" && i.id != "fragmentation") states += i.bytes;
+    switch (memory_kind_info(i.kind).group) {
+      case MemoryGroup::weights:
+        if (i.kind == MemoryKind::lora_adapters) states += i.bytes;  // trained: read and written
+        else weights += i.bytes;
+        break;
+      case MemoryGroup::activations: acts += i.bytes; break;
+      case MemoryGroup::state: states += i.bytes; break;
+      case MemoryGroup::overhead: break;
+    }
   }
   // Per micro-batch: weights read in forward, backward (and recompute); saved activations
   // written and read back. Per step: the optimizer reads and writes its states once.
@@ -59,36 +63,34 @@ void add_training_perf(const Context& c, Report& r) {
   // Frameworks lose time the roofline does not see (kernel gaps, unfused backward kernels,
   // sharding collectives, optimizer step): a calibrated end-to-end efficiency divides the
   // roofline part; communication and launch overhead are added after it.
-  const double comm = p.comm_s, overhead = p.overhead_s;
-  p.comm_s = p.overhead_s = 0;
-  finish_phase(c, p);
-  const double eff = c.s.options.training_efficiency;
-  p.comm_s = comm;
-  p.overhead_s = overhead;
-  p.time_s = p.time_s / eff + comm + overhead;
-  TextBuffer f;  // the roofline formula, wrapped: "(...) / 0.7 training efficiency + ..."
-  f.lit("(").lit(p.formula).lit(") / ").number(eff).lit(" training efficiency");
-  if (comm > 0) f.lit(" + ").seconds(comm).lit(" tp all-reduce");
-  if (overhead > 0) f.lit(" + ").seconds(overhead).lit(" fixed overhead");
+  Ex time = roofline_time(c, p, true) /
+            c.num(c.s.options.training_efficiency, "training efficiency");
+  if (p.comm_s > 0) time = time + c.num(p.comm_s, "tp all-reduce", "s");
+  if (p.overhead_s > 0) time = time + c.num(p.overhead_s, "fixed overhead", "s");
   // Data parallel: the gradient all-reduce overlaps with backward (DDP buckets); only the
   // part longer than the backward pass is exposed.
   if (c.s.parallelism.dp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {
     double grads = 0;
     for (const auto& i : r.memory.items)
-      if (i.id == "gradients") grads += i.bytes * (c.s.training.zero_stage >= 2 ? c.dp : 1.0);
-    const double ar = 2.0 * (c.dp - 1) / c.dp * grads / c.s.gpu.interconnect_bandwidth_bytes_per_s;
-    const double backward = p.compute_s * 2.0 / 3.0;
-    const double exposed = std::max(0.0, ar - backward);
-    p.comm_s += exposed;
-    p.time_s += exposed;
+      if (i.kind == MemoryKind::gradients) grads += i.bytes * (c.s.training.zero_stage >= 2 ? c.dp : 1.0);
+    const Ex all_reduce = c.num(2.0 * (c.dp - 1) / c.dp, "ring factor 2(dp-1)/dp") *
+                          c.bytes(grads, "gradients") /
+                          c.num(c.s.gpu.interconnect_bandwidth_bytes_per_s, "link", "B/s");
+    const Ex backward = c.num(p.compute_s, "compute", "s") * c.num(2) / c.num(3);
+    const Ex exposed = emax(c.num(0), all_reduce - backward);
+    if (exposed.v > 0) {
+      p.comm_s += exposed.v;
+      time = time + exposed;
+    }
   }
-  // Pipeline bubble of 1F1B: (pp - 1) / (m + pp - 1) of the step is idle.
+  // Pipeline bubble of 1F1B: (pp - 1) / (m + pp - 1) of the step is idle, so the step takes
+  // (m + pp - 1) / m times its busy time.
   if (c.s.parallelism.pp > 1) {
     T.pipeline_bubble = (c.pp - 1) / (m + c.pp - 1);
-    p.time_s /= (1.0 - T.pipeline_bubble);
-    f.lit(" / (1 - ").number(T.pipeline_bubble).lit(" pipeline bubble)");
+    time = time * c.num(m + c.pp - 1, "micro-batches + pp - 1") / c.num(m, "micro-batches");
   }
-  p.formula = f.str();
+  p.time_s = time.v;
+  c.set_formula(p, time);
   T.step = p;
   T.tokens_per_step = tokens_replica * c.dp;
   T.tokens_per_s = p.time_s > 0 ? T.tokens_per_step / p.time_s : 0;

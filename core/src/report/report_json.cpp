@@ -10,6 +10,29 @@ using nlohmann::json;
 
 namespace {
 
+// {"op": "*", "value": v, "args": [...]} or a leaf {"value": v, "label": ..., "unit": ...}.
+void write_expression(JsonWriter& w, const Expression& e) {
+  w.begin_object();
+  if (e.op != ExprOp::leaf) w.field("op", expr_op_name(e.op));
+  w.field("value", e.value);
+  if (!e.label.empty()) w.field("label", e.label);
+  if (!e.unit.empty()) w.field("unit", e.unit);
+  if (e.op != ExprOp::leaf) {
+    w.key("args").begin_array();
+    for (const auto& a : e.args) write_expression(w, a);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+// Numbers-only reports have an empty formula and no tree.
+void write_formula(JsonWriter& w, const std::string& formula, const Expression& e) {
+  w.field("formula", formula);
+  if (formula.empty()) return;
+  w.key("expression");
+  write_expression(w, e);
+}
+
 void write_phase(JsonWriter& w, const Phase& p) {
   w.begin_object()
       .field("id", p.id)
@@ -25,9 +48,9 @@ void write_phase(JsonWriter& w, const Phase& p) {
       .field("elementwise_s", p.elementwise_s)
       .field("comm_s", p.comm_s)
       .field("overhead_s", p.overhead_s)
-      .field("time_s", p.time_s)
-      .field("formula", p.formula)
-      .end_object();
+      .field("time_s", p.time_s);
+  write_formula(w, p.formula, p.expression);
+  w.end_object();
 }
 
 }  // namespace
@@ -47,8 +70,12 @@ void write_report(JsonWriter& w, const Report& r) {
       .end_object();
   w.key("memory").begin_object().key("items").begin_array();
   for (const auto& i : r.memory.items)
-    w.begin_object().field("id", i.id).field("label", i.label).field("bytes", i.bytes)
-        .field("formula", i.formula).end_object();
+  {
+    w.begin_object().field("id", i.id).field("label", i.label)
+        .field("group", memory_group_name(memory_kind_info(i.kind).group)).field("bytes", i.bytes);
+    write_formula(w, i.formula, i.expression);
+    w.end_object();
+  }
   w.end_array()
       .field("total_bytes", r.memory.total_bytes)
       .field("capacity_bytes", r.memory.capacity_bytes)
@@ -58,8 +85,11 @@ void write_report(JsonWriter& w, const Report& r) {
   w.key("flops").begin_object().field("per_token_forward", r.flops.per_token_forward)
       .key("items").begin_array();
   for (const auto& i : r.flops.items)
-    w.begin_object().field("id", i.id).field("label", i.label).field("flops", i.flops)
-        .field("formula", i.formula).end_object();
+  {
+    w.begin_object().field("id", i.id).field("label", i.label).field("flops", i.flops);
+    write_formula(w, i.formula, i.expression);
+    w.end_object();
+  }
   w.end_array().end_object();
   w.key("latency");
   if (r.has_performance && r.mode == Mode::inference) {

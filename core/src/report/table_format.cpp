@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "llmcalc/format.hpp"
-#include "number_format.hpp"
+#include "../text/number_format.hpp"
 
 namespace llmcalc {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "../report/number_format.hpp"
+#include "../text/number_format.hpp"
 
 namespace llmcalc::json_io {
 namespace {

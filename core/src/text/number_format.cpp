@@ -7,14 +7,6 @@
 
 namespace llmcalc {
 namespace {
-thread_local bool g_text = true;
-}  // namespace
-
-bool text_enabled() { return g_text; }
-TextOff::TextOff() : previous_(g_text) { g_text = false; }
-TextOff::~TextOff() { g_text = previous_; }
-
-namespace {
 
 // Every writer below puts its characters at `o` (a buffer of at least kBuf chars) and returns
 // the end: formulas are built by appending, with no temporary strings on the hot path.
@@ -161,19 +153,15 @@ std::string string_with(Write write) {
 }  // namespace
 
 std::string format_number(double v) {
-  if (!g_text) return {};
   return string_with([&](char* o) { return write_number(o, v); });
 }
 std::string format_bytes(double bytes, bool decimal) {
-  if (!g_text) return {};
   return string_with([&](char* o) { return write_bytes(o, bytes, decimal); });
 }
 std::string format_seconds(double s) {
-  if (!g_text) return {};
   return string_with([&](char* o) { return write_seconds(o, s); });
 }
 std::string format_si(double v, const char* unit) {
-  if (!g_text) return {};
   return string_with([&](char* o) { return write_si(o, v, unit); });
 }
 
@@ -194,23 +182,22 @@ void TextBuffer::lit_slow(std::string_view t) {
   else end_ = write_text(o, t);
 }
 TextBuffer& TextBuffer::number(double v) {
-  if (g_text) end_ = write_number(room(kReserve), v);
+  end_ = write_number(room(kReserve), v);
   return *this;
 }
 TextBuffer& TextBuffer::si(double v, std::string_view unit) {
-  if (g_text) end_ = write_si(room(kReserve + unit.size()), v, unit);
+  end_ = write_si(room(kReserve + unit.size()), v, unit);
   return *this;
 }
 TextBuffer& TextBuffer::bytes(double v, bool decimal) {
-  if (g_text) end_ = write_bytes(room(kReserve), v, decimal);
+  end_ = write_bytes(room(kReserve), v, decimal);
   return *this;
 }
 TextBuffer& TextBuffer::seconds(double s) {
-  if (g_text) end_ = write_seconds(room(kReserve), s);
+  end_ = write_seconds(room(kReserve), s);
   return *this;
 }
 std::string TextBuffer::str() {
-  if (!g_text) return {};
   const std::size_t n = static_cast<std::size_t>(end_ - buf_);
   if (spill_.empty()) return std::string(buf_, n);
   spill_.append(buf_, n);

@@ -7,20 +7,6 @@
 
 namespace llmcalc {
 
-// Numbers-only estimates (solvers, sweeps drawn as charts) skip all formula text: while a
-// TextOff is alive on this thread, the formatters below return empty strings at once.
-bool text_enabled();
-class TextOff {
- public:
-  TextOff();
-  ~TextOff();
-  TextOff(const TextOff&) = delete;
-  TextOff& operator=(const TextOff&) = delete;
-
- private:
-  bool previous_;
-};
-
 // Whole numbers below 1e15 print exactly ("6738415616"); others with 6 significant digits.
 std::string format_number(double v);
 // "12.55 GiB" (binary) or "13.48 GB" (decimal).
@@ -33,8 +19,7 @@ std::string format_si(double v, const char* unit);
 // Builds one text in a stack buffer and hands it over as a string with a single allocation:
 // formulas are assembled from dozens of short pieces on every estimate, and appending each
 // piece to a std::string costs more than formatting the numbers. Longer texts spill into a
-// string; nothing is ever cut. While a TextOff is alive numbers are not formatted and str()
-// returns an empty string.
+// string; nothing is ever cut.
 class TextBuffer {
  public:
   // Inline so that a literal's length is a constant and the copy a few moves.
