@@ -1,0 +1,123 @@
+// Runs every reference case in tests/data/reference/cases.json through the llmcalc CLI and
+// prints each case's error against the published value, then the median |error| per category.
+// Usage: node scripts/fidelity/reference_errors.mjs [--bin build/native/core/cli/llmcalc] [--json out.json]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const bin = opt('--bin', join(root, 'build/native/core/cli/llmcalc'));
+const jsonOut = opt('--json', null);
+const data = JSON.parse(readFileSync(join(root, 'tests/data/reference/cases.json'), 'utf8'));
+const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-ref-'));
+
+// Published units to the report's base units (bytes, seconds, tokens/s, tokens, fractions).
+const UNIT = { GiB: 2 ** 30, MiB: 2 ** 20, GB: 1e9, bytes: 1, tokens: 1, blocks: 1, 'tok/s': 1, ms: 1e-3, s: 1, fraction: 1 };
+
+function runCli(cmd, scenario) {
+  const file = join(tmp, 'scenario.json');
+  writeFileSync(file, JSON.stringify(scenario));
+  const argv = cmd === 'estimate' ? ['estimate', '--scenario', file, '--json'] : ['solve', cmd, '--scenario', file, '--json'];
+  try {
+    return { out: JSON.parse(execFileSync(bin, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) };
+  } catch (e) {
+    return { error: String(e.stderr || e.message).trim().split('\n')[0] };
+  }
+}
+
+// A path into the report: memory.items.<id>.bytes looks the item up by id.
+function lookup(report, path) {
+  const parts = path.split('.');
+  let v = report;
+  for (let i = 0; i < parts.length; i++) {
+    if (v == null) return undefined;
+    if (parts[i] === 'items' && Array.isArray(v.items)) {
+      const item = v.items.find((it) => it.id === parts[i + 1]);
+      if (!item) return 0;  // an item the report does not list counts as zero bytes
+      v = item; i++;
+      continue;
+    }
+    v = v[parts[i]];
+  }
+  return v;
+}
+
+// Named quantities that combine report fields with the scenario's workload.
+function derived(name, report, scenario, batch) {
+  const w = scenario.workload || {};
+  const dp = (scenario.parallelism && scenario.parallelism.dp) || 1;
+  const L = report.latency, T = report.training;
+  switch (name) {
+    case 'e2e_output_tokens_per_s': return L && L.end_to_end_s > 0 ? batch * w.generate * dp / L.end_to_end_s : undefined;
+    case 'e2e_output_tokens_per_s_per_gpu': return L && L.end_to_end_s > 0 ? batch * w.generate * dp / L.end_to_end_s / report.gpu.count : undefined;
+    case 'prefill_tokens_per_s': return L && L.ttft_s > 0 ? batch * w.prompt / L.ttft_s : undefined;
+    case 'training_tokens_per_s_per_gpu': return T ? T.tokens_per_s / report.gpu.count : undefined;
+    default: return undefined;
+  }
+}
+
+// metric: terms joined by ' + ' or ' - '; each term a report path, derived.NAME or solve.value.
+function evaluate(metric, ctx) {
+  const tokens = metric.split(/\s+([+-])\s+/);
+  let total = 0, sign = 1;
+  for (const t of tokens) {
+    if (t === '+') { sign = 1; continue; }
+    if (t === '-') { sign = -1; continue; }
+    let v;
+    if (t === 'solve.value') v = ctx.solveValue;
+    else if (t.startsWith('derived.')) v = derived(t.slice(8), ctx.report, ctx.scenario, ctx.batch);
+    else v = lookup(ctx.report, t);
+    if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+    total += sign * v;
+  }
+  return total;
+}
+
+const rows = [];
+for (const c of data.cases) {
+  const row = { id: c.id, category: c.category, engine: c.engine, published: c.published, tolerance: c.tolerance };
+  rows.push(row);
+  if (c.metric.startsWith('engine.')) { row.status = 'needs engine'; continue; }
+  let scenario = c.scenario, report, solveValue, batch = (scenario.workload || {}).batch || 1;
+  if (c.solve) {
+    const r = runCli(c.solve, scenario);
+    if (r.error) { row.status = 'error: ' + r.error; continue; }
+    if (!r.out.found) { row.status = 'solver: ' + r.out.explanation; row.estimate = 0; }
+    solveValue = r.out.value;
+    report = r.out.report;
+    if (c.solve === 'max-batch') batch = r.out.value;
+    row.solved = r.out.value;
+  } else {
+    const r = runCli('estimate', scenario);
+    if (r.error) { row.status = 'error: ' + r.error; continue; }
+    report = r.out;
+  }
+  const est = report ? evaluate(c.metric, { report, scenario, batch, solveValue }) : undefined;
+  if (est === undefined) { row.status = row.status || 'metric unavailable'; continue; }
+  const pub = c.published.value * UNIT[c.published.unit];
+  row.estimate = est;
+  row.measured = pub;
+  row.error = est / pub - 1;
+  row.status = row.status || (Math.abs(row.error) <= c.tolerance ? 'within' : 'outside');
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; };
+const pct = (x) => (x >= 0 ? '+' : '') + (100 * x).toFixed(1) + '%';
+for (const r of rows) {
+  const e = r.error === undefined ? r.status : `${pct(r.error)}  (tol ${(100 * r.tolerance).toFixed(0)}%, ${r.status})`;
+  console.log(`${r.category.padEnd(17)} ${r.id.padEnd(48)} ${e}`);
+}
+console.log('\nmedian |error| per category (cases the current calculator can run):');
+const summary = {};
+for (const cat of ['inference_memory', 'training_memory', 'latency', 'throughput']) {
+  const rs = rows.filter((r) => r.category === cat);
+  const errs = rs.filter((r) => r.error !== undefined).map((r) => Math.abs(r.error));
+  const within = rs.filter((r) => r.status === 'within').length;
+  summary[cat] = { cases: rs.length, run: errs.length, median_abs_error: median(errs), max_abs_error: errs.length ? Math.max(...errs) : NaN, within_tolerance: within };
+  console.log(`  ${cat.padEnd(17)} ${String(errs.length).padStart(3)} of ${String(rs.length).padStart(3)} run   median ${(100 * median(errs)).toFixed(1)}%   max ${(100 * summary[cat].max_abs_error).toFixed(0)}%   within tolerance ${within}`);
+}
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ summary, rows }, null, 1));
