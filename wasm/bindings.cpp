@@ -10,6 +10,7 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("solve_json", &llmcalc::wasm::solve);
   emscripten::function("models_json", &llmcalc::wasm::models);
   emscripten::function("gpus_json", &llmcalc::wasm::gpus);
+  emscripten::function("kinds_json", &llmcalc::wasm::kinds);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
   emscripten::function("version", &llmcalc::wasm::version);

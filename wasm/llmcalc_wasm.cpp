@@ -81,6 +81,10 @@ emscripten::val gpus() {
   return guarded([] { return llmcalc::gpus_json(); });
 }
 
+emscripten::val kinds() {
+  return guarded([] { return llmcalc::kinds_json(); });
+}
+
 emscripten::val import_hf_config(const std::string& config) {
   return guarded([&] { return llmcalc::import_hf_config_json(config); });
 }

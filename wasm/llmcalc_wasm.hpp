@@ -20,6 +20,7 @@ emscripten::val sweep(const std::string& scenario, const std::string& spec);
 emscripten::val solve(const std::string& scenario, const std::string& question);
 emscripten::val models();
 emscripten::val gpus();
+emscripten::val kinds();
 emscripten::val import_hf_config(const std::string& config);
 emscripten::val export_hf_config(const std::string& model_id);
 std::string version();

@@ -38,13 +38,15 @@ const nodeModule = join(dirname(wasmModule), 'llmcalc_core_node.cjs');
 const presetCore = textCore(await require(nodeModule)());
 const modelList = JSON.parse(presetCore.models_json());
 const gpuList = JSON.parse(presetCore.gpus_json());
-if (!modelList.ok || !gpuList.ok) throw new Error('build_web: the core could not list its presets');
+const kindList = JSON.parse(presetCore.kinds_json());
+if (!modelList.ok || !gpuList.ok || !kindList.ok) throw new Error('build_web: the core could not list its presets');
 const presets = {
   version: presetCore.version(),
   models: modelList.models.map(({ id, name, family, hf_repo, params }) =>
     ({ id, name, family, hf_repo, params: { total: params.total, active: params.active } })),
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
     ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),
+  kinds: kindList.kinds,
 };
 
 const redirectWasm = {

@@ -160,7 +160,7 @@ function parseAnswer(text) {
 }
 
 const decoder = new TextDecoder();
-const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json',
+const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json', 'kinds_json',
   'import_hf_config_json', 'export_hf_config_json'];
 
 // The raw module answers with a Uint8Array view of UTF-8 JSON in its memory, valid until its
@@ -251,6 +251,15 @@ export function wrapCore(rawModule) {
     },
     gpus() {
       return catalog('gpus', () => module.gpus_json());
+    },
+    kinds() {
+      // An object, not a list: parsed afresh from the kept text like the catalogs.
+      if (catalogText.kinds) return JSON.parse(catalogText.kinds).kinds;
+      let text = '';
+      const r = call(() => (text = module.kinds_json()));
+      if (!r.ok) return { memory: [], phases: [] };
+      catalogText.kinds = text;
+      return r.kinds;
     },
     importHfConfig(config) {
       return call(() => module.import_hf_config_json(toText(config, '', 'the config')));

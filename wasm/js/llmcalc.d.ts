@@ -155,8 +155,32 @@ export interface Scenario {
 
 // ---------------------------------------------------------------------------------- report
 
-export interface MemoryItem { id: string; label: string; bytes: number; formula: string }
-export interface FlopItem { id: string; label: string; flops: number; formula: string }
+/**
+ * A formula as data (docs/scenario.md, "Expressions"): a node {op, value, args} or a leaf
+ * {value, label?, unit?}. value is the node's number; the item's number is the root's value.
+ */
+export type Expression =
+  | { op: '+' | '-' | '*' | '/' | 'max' | 'min' | 'ceil'; value: number; args: Expression[] }
+  | { value: number; label?: string; unit?: string };
+
+export type MemoryGroup = 'weights' | 'state' | 'activations' | 'overhead';
+
+export interface MemoryItem {
+  id: string;
+  label: string;
+  group: MemoryGroup;
+  bytes: number;
+  /** The expression's text; empty in numbers-only (compact) results, which have no expression. */
+  formula: string;
+  expression?: Expression;
+}
+export interface FlopItem { id: string; label: string; flops: number; formula: string; expression?: Expression }
+
+/** The report's tables, from kinds(): memory items in stacking order and phases. */
+export interface Kinds {
+  memory: { id: string; label: string; group: MemoryGroup }[];
+  phases: { id: string; label: string }[];
+}
 
 export interface Phase {
   id: string;
@@ -174,6 +198,7 @@ export interface Phase {
   overhead_s: number;
   time_s: number;
   formula: string;
+  expression?: Expression;
 }
 
 export interface LatencyReport {
@@ -332,6 +357,8 @@ export interface LlmCalc {
   models(): ModelPreset[];
   /** The embedded GPU catalog (a fresh copy per call). */
   gpus(): GpuPreset[];
+  /** The report's kind tables (a fresh copy per call). */
+  kinds(): Kinds;
   importHfConfig(config: JsonInput<HfConfig>): Result<{ model: ModelSummary }>;
   exportHfConfig(id: string): Result<{ config: HfConfig }>;
 }
@@ -347,6 +374,7 @@ export interface LlmCalcCoreModule {
   solve_json(scenario: string, question: string): Uint8Array;
   models_json(): Uint8Array;
   gpus_json(): Uint8Array;
+  kinds_json(): Uint8Array;
   import_hf_config_json(config: string): Uint8Array;
   export_hf_config_json(id: string): Uint8Array;
   version(): string;
@@ -359,6 +387,7 @@ export interface LlmCalcCoreText {
   solve_json(scenario: string, question: string): string;
   models_json(): string;
   gpus_json(): string;
+  kinds_json(): string;
   import_hf_config_json(config: string): string;
   export_hf_config_json(id: string): string;
   version(): string;

@@ -3,17 +3,13 @@
 import uPlot from 'uplot';
 import { compactCount, grouped } from './format.js';
 
-// Memory items in stacking order (bottom first); unknown ids fall into "other".
-export const ITEM_ORDER = [
-  'weights', 'quantization_scales', 'lora_adapters', 'gradients', 'master_weights', 'optimizer_states',
-  'kv_cache', 'activations', 'logits', 'fragmentation', 'runtime_overhead',
-];
-export const ITEM_LABELS = {
-  weights: 'Weights', quantization_scales: 'Quantization scales', lora_adapters: 'LoRA adapters',
-  gradients: 'Gradients', master_weights: 'Master weights', optimizer_states: 'Optimizer states',
-  kv_cache: 'KV cache', activations: 'Activations', logits: 'Logits', fragmentation: 'Fragmentation',
-  runtime_overhead: 'Runtime overhead', other: 'Other',
-};
+import { PRESETS } from 'llmcalc:presets';
+
+// Memory items in stacking order (bottom first) with their labels: the core's kind table
+// (kinds_json, read at build time); unknown ids fall into "other".
+export const ITEM_ORDER = PRESETS.kinds.memory.map((k) => k.id);
+export const ITEM_LABELS = Object.fromEntries([...PRESETS.kinds.memory.map((k) => [k.id, k.label]), ['other', 'Other']]);
+// Colours are presentation, chosen here; a kind without its own colour takes the last one.
 const ITEM_COLOR_VAR = {
   weights: '--c1', quantization_scales: '--c11', lora_adapters: '--c10', gradients: '--c2', master_weights: '--c8',
   optimizer_states: '--c4', kv_cache: '--c3', activations: '--c6', logits: '--c5', fragmentation: '--c7',
@@ -30,7 +26,7 @@ export function readTheme() {
     accent: v('--accent'), ok: v('--ok'), bad: v('--bad'), items: {},
     c1: v('--c1'), c2: v('--c2'), c3: v('--c3'), c6: v('--c6'), c9: v('--c9'),
   };
-  for (const id of STACK_IDS) theme.items[id] = v(ITEM_COLOR_VAR[id]);
+  for (const id of STACK_IDS) theme.items[id] = v(ITEM_COLOR_VAR[id] ?? '--c12');
   return theme;
 }
 export function itemColor(id) {

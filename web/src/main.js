@@ -6,6 +6,7 @@ import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
 import { $, el, setText, setAttr, show, download } from './dom.js';
 import { v, patch } from './patch.js';
+import { expressionNodes } from './expression.js';
 import * as fmt from './format.js';
 import {
   DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, trimHfConfig,
@@ -464,12 +465,15 @@ const isOpen = (id) => (expandAll ? !expanded.has(`-${id}`) : expanded.has(id));
 
 // A row whose label expands to a second row with its formula. One delegated handler per table
 // (setupFormulaToggles) records which rows are open; the table is then rendered again.
-function formulaRows(id, label, valueCells, formula) {
+// `formula` is the item's expression tree (rendered with a label on hover for each term) and
+// `result` the text that follows it ("= 8,589,934,592 B").
+function formulaRows(id, label, valueCells, expression, result = '') {
   const fid = `formula-${id}`;
   const open = isOpen(id);
   const btn = v('button', { type: 'button', class: 'rowtoggle', 'data-row': id, 'aria-expanded': String(open), 'aria-controls': fid, text: label });
   const row = v('tr', {}, v('th', { scope: 'row' }, btn), ...valueCells);
-  const frow = v('tr', { class: 'formula', id: fid, hidden: !open }, v('td', { colspan: String(valueCells.length + 1), text: `= ${formula || 'no formula given'}` }));
+  const frow = v('tr', { class: 'formula', id: fid, hidden: !open }, v('td', { colspan: String(valueCells.length + 1) },
+    '= ', ...(expression ? expressionNodes(expression) : ['no formula given']), result));
   return [row, frow];
 }
 
@@ -499,7 +503,7 @@ function renderMemoryTable(report) {
     rows.push(...formulaRows(`mem-${i.id}`, i.label, [
       v('td', { class: 'num', text: fmt.bytes(i.bytes, u) }),
       v('td', { class: 'num', text: fmt.percent(m.total_bytes > 0 ? i.bytes / m.total_bytes : NaN) }),
-    ], `${i.formula} = ${fmt.grouped(i.bytes)} B`));
+    ], i.expression, ` = ${fmt.grouped(i.bytes)} B`));
   }
   patch($('mem-rows'), rows);
   setText($('mem-total'), fmt.bytes(m.total_bytes, u));
@@ -547,7 +551,7 @@ function renderSpeed(report) {
         v('td', { class: 'num', text: fmt.seconds(p.time_s) }),
         v('td', {}, boundSpan(p.bound)),
         v('td', { class: 'num', text: Number.isFinite(p.arithmetic_intensity) ? fmt.grouped(p.arithmetic_intensity, 1) : fmt.DASH }),
-      ], p.formula));
+      ], p.expression, ` = ${fmt.seconds(p.time_s)}`));
     }
     const table = v('table', { class: 'data' },
       v('caption', { class: 'visually-hidden', text: 'Time per phase; expand a row for its formula' }),

@@ -18,6 +18,8 @@ std::string sweep_json(std::string_view scenario, std::string_view spec);
 std::string solve_json(std::string_view scenario, std::string_view question);
 std::string models_json();
 std::string gpus_json();
+// The report's tables: memory-item kinds {id, label, group} in stacking order, and phase kinds.
+std::string kinds_json();
 // A Hugging Face config.json -> {"ok":true,"model":{"id","name","architecture","params"}}
 std::string import_hf_config_json(std::string_view config);
 // A preset -> {"ok":true,"config":{...HF config.json...}}

@@ -91,7 +91,7 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
   if (p.attention_flops > 0)
     compute = compute + n(p.attention_flops, "attention", "FLOP") /
                             (peak * emin(n(kAttentionEfficiency, "attention kernel efficiency"), matmul_eff));
-  const Ex memory = n(p.bytes, "weights and KV streamed", "B") / bandwidth;
+  const Ex memory = n(p.bytes, "memory traffic", "B") / bandwidth;
   Ex time = emax(compute, memory);
   Ex elementwise(0);
   if (p.elementwise_bytes > 0) {

@@ -27,7 +27,7 @@ void add_training_perf(const Context& c, Report& r) {
   Phase p;
   p.kind = PhaseKind::train_step;
   p.id = phase_kind_info(PhaseKind::train_step).id;
-  if (c.text()) p.label = "Training step (" + format_number(m) + " micro-batches)";
+  if (c.text()) p.label = "Training step (" + format_number(m) + (m == 1 ? " micro-batch)" : " micro-batches)");
   // Passes over the model per micro-batch: forward, backward (counted as 2), recompute.
   const double reads = c.s.training.checkpointing == Checkpointing::full ? 4.0 : 3.0;
   p.flops = hw_flops / (c.tp * c.pp);

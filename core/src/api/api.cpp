@@ -249,6 +249,14 @@ std::string gpus_json() {
   return finish({{"gpus", arr}});
 }
 
+std::string kinds_json() {
+  json memory = json::array(), phases = json::array();
+  for (const auto& k : memory_kinds())
+    memory.push_back({{"id", k.id}, {"label", k.label}, {"group", memory_group_name(k.group)}});
+  for (const auto& k : phase_kinds()) phases.push_back({{"id", k.id}, {"label", k.label}});
+  return finish({{"kinds", {{"memory", memory}, {"phases", phases}}}});
+}
+
 std::string import_hf_config_json(std::string_view config) {
   ModelResult m = import_hf_config_text(config);
   if (!m.model) return fail(m.errors);

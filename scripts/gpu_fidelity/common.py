@@ -41,7 +41,7 @@ def build_cli(log=print) -> Path:
             return DEFAULT_CLI
     except (subprocess.CalledProcessError, FileNotFoundError) as e:
         log(f"cmake preset build failed ({e}); trying a plain CMake build")
-    bdir = ROOT / "build" / "validate"
+    bdir = ROOT / "build" / "gpu_fidelity"
     subprocess.run(["cmake", "-S", str(ROOT), "-B", str(bdir), "-DCMAKE_BUILD_TYPE=Release",
                     "-DLLMCALC_BUILD_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cmake", "--build", str(bdir), "-j", jobs, "--target", "llmcalc"],

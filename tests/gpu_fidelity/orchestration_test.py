@@ -71,7 +71,7 @@ files = sorted(out.glob("*.json"))
 check(rc == 0 and len(files) == 1, "one results file per run")
 doc = json.loads(files[0].read_text())
 st = {s["id"]: s for s in doc["scenarios"]}
-check(doc["schema"] == "llmcalc-validation/1" and doc["synthetic"] is False
+check(doc["schema"] == "llmcalc-gpu-fidelity/1" and doc["synthetic"] is False
       and doc["cuda_context_bytes"] == 500 << 20, "header: schema, context")
 check(built == ["qwen2"], "inference scenarios of one model share one build")
 check(st["weights-qwen2.5-0.5b"]["status"] == "ok"

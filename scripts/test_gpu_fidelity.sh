@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU validation harness's GPU-free checks (CI has no GPU): the dry run over the whole
+# The GPU fidelity harness's GPU-free checks (CI has no GPU): the dry run over the whole
 # matrix (every scenario's llmcalc prediction and measurement plan, matrix coverage), the
 # fidelity checker's self-tests on synthetic fixtures, and the fidelity check over the
 # committed measurements (reported as not enforced while none is committed).
@@ -16,26 +16,26 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "--- dry run (full matrix)"
-python3 -m py_compile scripts/validate/*.py
-python3 scripts/validate/run.py --dry-run --cli "$cli" --plan-out "$work/plan.json" | tail -n 8
-python3 scripts/validate/report.py --plan "$work/plan.json" >"$work/plan.md"
+python3 -m py_compile scripts/gpu_fidelity/*.py
+python3 scripts/gpu_fidelity/run.py --dry-run --cli "$cli" --plan-out "$work/plan.json" | tail -n 8
+python3 scripts/gpu_fidelity/report.py --plan "$work/plan.json" >"$work/plan.md"
 grep -q 'Dry-run plan' "$work/plan.md"
 
 echo "--- fidelity checker self-test (synthetic fixtures)"
-python3 scripts/validate/check.py --cli "$cli" --selftest tests/data/validation/selftest \
+python3 scripts/gpu_fidelity/check.py --cli "$cli" --selftest tests/data/gpu_fidelity/selftest \
   | grep -E '^(ok|WRONG|checker self-test)'
-bash tests/validation/checker_files_test.sh python3 scripts/validate/check.py "$cli" \
-  tests/data/validation/selftest "$work/files"
+bash tests/gpu_fidelity/checker_files_test.sh python3 scripts/gpu_fidelity/check.py "$cli" \
+  tests/data/gpu_fidelity/selftest "$work/files"
 
 echo "--- harness orchestration with fake torch (no GPU, nothing measured)"
-python3 tests/validation/orchestration_test.py scripts/validate "$cli" "$work/orch" 2>/dev/null \
+python3 tests/gpu_fidelity/orchestration_test.py scripts/gpu_fidelity "$cli" "$work/orch" 2>/dev/null \
   | grep -E '^(ok|FAIL|orchestration)'
 
 echo "--- fidelity check (committed measurements)"
 rc=0
-python3 scripts/validate/check.py --cli "$cli" --data tests/data/validation || rc=$?
+python3 scripts/gpu_fidelity/check.py --cli "$cli" --data tests/data/gpu_fidelity || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
   echo "fidelity check failed (exit $rc)"
   exit "$rc"
 fi
-echo "validation harness: GPU-free checks passed"
+echo "GPU fidelity harness: GPU-free checks passed"

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Fidelity check: hold today's estimator to the committed GPU measurements.
 
-    check.py --cli build/native/core/cli/llmcalc --data tests/data/validation
-        Reads every measurement file (tests/data/validation/*.json, synthetic files
+    check.py --cli build/native/core/cli/llmcalc --data tests/data/gpu_fidelity
+        Reads every measurement file (tests/data/gpu_fidelity/*.json, synthetic files
         excluded), recomputes each scenario's prediction with the CLI and applies the bounds
         of common.BOUNDS: every scenario's memory |error| <= 8%, median memory |error| <= 3%,
         median prefill, decode and training-step time |error| <= 15% (each kind). Exit 0 when
         they hold, 1 when one is broken, 77 (a skip for CTest) when no measurement is
         committed yet.
 
-    check.py --cli ... --selftest tests/data/validation/selftest
+    check.py --cli ... --selftest tests/data/gpu_fidelity/selftest
         Proves the checker can fail: each SYNTHETIC fixture there names scenarios and the
         relative error its fake measurement should have against today's prediction, and the
         verdict the checker must reach (pass, or fail with exactly which rules). The fake
@@ -127,7 +127,7 @@ def check_data(data: Path, cli: Path, include_synthetic: bool = False) -> int:
     if not files:
         print(f"no measurements committed yet: {data} holds no measurement file "
               f"(schema {matrix.SCHEMA}); the fidelity bounds are not enforced until a GPU "
-              f"run commits one (see docs/validation.md)")
+              f"run commits one (see docs/gpu-fidelity.md)")
         return SKIP
     failed = 0
     for p in files:
@@ -220,7 +220,7 @@ def main(argv=None) -> int:
         Path(out).write_text(json.dumps(doc, indent=1) + "\n")
         return 0
     if not args.data and not args.selftest:
-        args.data = str(common.ROOT / "tests" / "data" / "validation")
+        args.data = str(common.ROOT / "tests" / "data" / "gpu_fidelity")
     try:
         cli = common.find_cli(args.cli)
     except common.CliError as err:

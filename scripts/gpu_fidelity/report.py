@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Markdown table from validation results (for the README and docs/validation.md).
+"""Markdown table from GPU fidelity results (for the README and docs/gpu-fidelity.md).
 
-    report.py tests/data/validation/*.json              # predictions as recorded in the run
+    report.py tests/data/gpu_fidelity/*.json              # predictions as recorded in the run
     report.py --recompute --cli PATH FILE...            # today's predictions instead
     report.py --plan plan.json                          # a dry-run plan (predictions only)
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""GPU validation harness: measure real memory and time with PyTorch and compare them with
+"""GPU fidelity harness: measure real memory and time with PyTorch and compare them with
 llmcalc's predictions.
 
 On a GPU machine (PyTorch, transformers, optionally peft and bitsandbytes; no downloads):
 
-    python3 scripts/validate/run.py --shard 1/4     # then 2/4, 3/4, 4/4: each < 10 minutes
+    python3 scripts/gpu_fidelity/run.py --shard 1/4     # then 2/4, 3/4, 4/4: each < 10 minutes
 
 builds the native CLI, measures every scenario of the shard and writes one JSON file per run
-under tests/data/validation/. Without a GPU (CI):
+under tests/data/gpu_fidelity/. Without a GPU (CI):
 
-    python3 scripts/validate/run.py --dry-run
+    python3 scripts/gpu_fidelity/run.py --dry-run
 
 asks llmcalc for every scenario's prediction, prints the measurement plan and checks that
 the matrix covers what issue 6 asks; no PyTorch is imported.
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 import matrix  # noqa: E402
 
-OUT_DIR = common.ROOT / "tests" / "data" / "validation"
+OUT_DIR = common.ROOT / "tests" / "data" / "gpu_fidelity"
 T0 = time.time()  # the budget counts from process start (the CLI build included)
 
 
@@ -118,7 +118,7 @@ def dry_run(args, entries, cli) -> int:
         problems += [f"matrix: {x}" for x in matrix.coverage_problems(entries)]
 
     # The plan, one line a scenario.
-    print(f"# llmcalc validation plan (dry run, GPU preset {gpu}, CLI {cli})")
+    print(f"# llmcalc GPU fidelity plan (dry run, GPU preset {gpu}, CLI {cli})")
     print(f"# {'id':62} {'memory: measured -> predicted':58} time")
     for r in rows:
         p, pred = r["plan"], r["prediction"]

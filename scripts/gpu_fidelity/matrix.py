@@ -1,4 +1,4 @@
-"""The validation matrix: every scenario the GPU harness measures, its llmcalc scenario and
+"""The GPU fidelity matrix: every scenario the GPU harness measures, its llmcalc scenario and
 its measurement plan.
 
 Python 3 standard library only: CI imports this module (the dry run and the fidelity
@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 
-SCHEMA = "llmcalc-validation/1"
+SCHEMA = "llmcalc-gpu-fidelity/1"
 
 # Architecture family of each preset the matrix uses (for coverage checks and the report).
 ARCHITECTURES = {

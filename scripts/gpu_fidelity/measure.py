@@ -1,4 +1,4 @@
-"""GPU measurements for the validation harness (PyTorch, transformers, optionally peft and
+"""GPU measurements for the GPU fidelity harness (PyTorch, transformers, optionally peft and
 bitsandbytes). Imported by run.py only when it really measures; the dry run never imports it.
 
 Every function returns plain dicts of numbers so run.py can write them as JSON.
