@@ -16,5 +16,10 @@ extern const Entry kModels[];
 extern const std::size_t kModelsCount;
 extern const Entry kGpus[];
 extern const std::size_t kGpusCount;
+// core/data/*.json (gguf_types.json, host_memory.json) and core/data/unified/ (issue 15).
+extern const Entry kLocal[];
+extern const std::size_t kLocalCount;
+extern const Entry kUnified[];
+extern const std::size_t kUnifiedCount;
 
 }  // namespace llmcalc::data
