@@ -75,47 +75,4 @@ double elementwise_bytes_per_token(const Context& c) {
   return per_layer * double(a.num_layers) * ab;
 }
 
-Ex roofline_time(const Context& c, Phase& p, bool text) {
-  const auto n = [&](double v, std::string_view label = {}, std::string_view unit = {}) {
-    return text ? c.num(v, label, unit) : Ex(v);
-  };
-  const Gpu& g = c.s.gpu;
-  const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
-  const Ex peak = n(g.matmul_peak(dt), std::string(dtype_name(dt)) + " peak", "FLOP/s");
-  const Ex bandwidth = n(g.memory_bandwidth_bytes_per_s, "bandwidth", "B/s") *
-                       n(g.bandwidth_efficiency, "bandwidth efficiency");
-  const Ex matmul_eff = n(g.matmul_efficiency, "matmul efficiency");
-  // Fused attention kernels reach a lower fraction of peak than large GEMMs: FlashAttention-2
-  // (Dao 2023, arXiv:2307.08691) reports 50-73% of A100 peak forward and less backward.
-  Ex compute = n(p.flops - p.attention_flops, "matmul", "FLOP") / (peak * matmul_eff);
-  if (p.attention_flops > 0)
-    compute = compute + n(p.attention_flops, "attention", "FLOP") /
-                            (peak * emin(n(kAttentionEfficiency, "attention kernel efficiency"), matmul_eff));
-  const Ex memory = n(p.bytes, "memory traffic", "B") / bandwidth;
-  Ex time = emax(compute, memory);
-  Ex elementwise(0);
-  if (p.elementwise_bytes > 0) {
-    elementwise = n(p.elementwise_bytes, "elementwise traffic", "B") / bandwidth;
-    time = time + elementwise;
-  }
-  p.compute_s = compute.v;
-  p.memory_s = memory.v;
-  p.elementwise_s = elementwise.v;
-  p.arithmetic_intensity =
-      p.bytes + p.elementwise_bytes > 0 ? p.flops / (p.bytes + p.elementwise_bytes) : 0;
-  p.bound = p.compute_s >= p.memory_s + p.elementwise_s ? Bound::compute : Bound::memory;
-  return time;
-}
-
-void finish_phase(const Context& c, Phase& p, bool text) {
-  Ex time = roofline_time(c, p, text);
-  const auto n = [&](double v, std::string_view label) {
-    return text ? c.num(v, label, "s") : Ex(v);
-  };
-  if (p.comm_s > 0) time = time + n(p.comm_s, "tp all-reduce");
-  if (p.overhead_s > 0) time = time + n(p.overhead_s, "fixed overhead");
-  p.time_s = time.v;
-  if (text) c.set_formula(p, time);
-}
-
 }  // namespace llmcalc

@@ -1,4 +1,5 @@
-// The tables of memory-item and phase kinds: ids, labels, groups and stacking order.
+// The report's name tables: memory-item and phase kinds (ids, labels, groups, stacking order)
+// and the roofline bounds.
 #include "llmcalc/report.hpp"
 
 namespace llmcalc {
@@ -28,6 +29,8 @@ constexpr PhaseKindInfo kPhaseKinds[] = {
 };
 
 }  // namespace
+
+std::string_view bound_name(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
 
 std::span<const MemoryKindInfo> memory_kinds() { return kMemoryKinds; }
 

@@ -1,4 +1,3 @@
-#include "llmcalc/report.hpp"
 #include "llmcalc/scenario.hpp"
 
 namespace llmcalc {
@@ -34,7 +33,5 @@ std::string_view finetune_name(Finetune f) {
   }
   return "full";
 }
-
-std::string_view bound_name(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
 
 }  // namespace llmcalc
