@@ -19,51 +19,57 @@
 namespace llmcalc::test {
 namespace {
 
-Expression leaf(double v, std::string label = {}, std::string unit = {}) {
-  Expression e;
-  e.value = v;
-  e.label = std::move(label);
-  e.unit = std::move(unit);
-  return e;
-}
-
-Expression node(ExprOp op, std::vector<Expression> args) {
-  Expression e;
-  e.op = op;
-  e.args = std::move(args);
-  e.value = evaluate(e);
-  return e;
-}
+// Builds small trees by hand in one store.
+struct Trees {
+  Expressions x;
+  int32_t leaf(double v, std::string_view label = {}, std::string_view unit = {}) {
+    return x.leaf(v, label, unit);
+  }
+  int32_t node(ExprOp op, std::vector<int32_t> args) {
+    // The node's value as evaluate() computes it from the operands' values.
+    Expressions tmp = x;
+    const int32_t probe = tmp.node(op, 0, args);
+    return x.node(op, evaluate(tmp, probe), args);
+  }
+  std::string text(int32_t i) const { return render_text(x, i); }
+};
 
 TEST(ExpressionText, ParenthesesFollowPrecedence) {
+  Trees t;
   // The bug this replaced: "T x h x 2 + T x w x 3 x 2 B" printed for (2Th + 3Tw) x 2.
-  const Expression sum = node(ExprOp::add, {node(ExprOp::mul, {leaf(2), leaf(3)}),
-                                            node(ExprOp::mul, {leaf(4), leaf(5)})});
-  EXPECT_EQ(render_text(node(ExprOp::mul, {sum, leaf(2, "", "B")})), "(2 x 3 + 4 x 5) x 2 B");
-  EXPECT_EQ(render_text(node(ExprOp::div, {leaf(8), node(ExprOp::mul, {leaf(2), leaf(2)})})),
+  const int32_t sum = t.node(ExprOp::add, {t.node(ExprOp::mul, {t.leaf(2), t.leaf(3)}),
+                                           t.node(ExprOp::mul, {t.leaf(4), t.leaf(5)})});
+  EXPECT_EQ(t.text(t.node(ExprOp::mul, {sum, t.leaf(2, "", "B")})), "(2 x 3 + 4 x 5) x 2 B");
+  EXPECT_EQ(t.text(t.node(ExprOp::div, {t.leaf(8), t.node(ExprOp::mul, {t.leaf(2), t.leaf(2)})})),
             "8 / (2 x 2)");
-  EXPECT_EQ(render_text(node(ExprOp::div, {node(ExprOp::div, {leaf(8), leaf(2)}), leaf(2)})),
+  EXPECT_EQ(t.text(t.node(ExprOp::div, {t.node(ExprOp::div, {t.leaf(8), t.leaf(2)}), t.leaf(2)})),
             "8 / 2 / 2");
-  EXPECT_EQ(render_text(node(ExprOp::sub, {leaf(8), node(ExprOp::add, {leaf(2), leaf(1)})})),
+  EXPECT_EQ(t.text(t.node(ExprOp::sub, {t.leaf(8), t.node(ExprOp::add, {t.leaf(2), t.leaf(1)})})),
             "8 - (2 + 1)");
-  EXPECT_EQ(render_text(node(ExprOp::max, {leaf(1), node(ExprOp::add, {leaf(2), leaf(1)})})),
+  EXPECT_EQ(t.text(t.node(ExprOp::max, {t.leaf(1), t.node(ExprOp::add, {t.leaf(2), t.leaf(1)})})),
             "max(1, 2 + 1)");
-  EXPECT_EQ(render_text(node(ExprOp::ceil, {node(ExprOp::div, {leaf(7), leaf(2)})})), "ceil(7 / 2)");
+  EXPECT_EQ(t.text(t.node(ExprOp::ceil, {t.node(ExprOp::div, {t.leaf(7), t.leaf(2)})})), "ceil(7 / 2)");
+  // (a + b) + c is spliced into one sum; a + (b + c) keeps its operand.
+  const int32_t flat = t.node(ExprOp::add, {t.node(ExprOp::add, {t.leaf(1), t.leaf(2)}), t.leaf(3)});
+  EXPECT_EQ(t.x.at(flat).args_size, 3u);
+  EXPECT_EQ(t.text(flat), "1 + 2 + 3");
 }
 
 TEST(ExpressionText, LabelsThatCouldReadAsArithmeticAreBracketed) {
-  EXPECT_EQ(render_text(leaf(8, "kv_heads")), "8 kv_heads");
-  EXPECT_EQ(render_text(leaf(2, "K,V")), "2 [K,V]");
-  EXPECT_EQ(render_text(leaf(2, "x")), "2 [x]");
-  EXPECT_EQ(render_text(leaf(2, "residual + norm")), "2 [residual + norm]");
-  EXPECT_EQ(render_text(leaf(2, "bf16", "B")), "2 B bf16");
-  EXPECT_EQ(render_text(leaf(2.5e14, "matmul", "FLOP")), "250 TFLOP matmul");
-  EXPECT_EQ(render_text(leaf(0.00064, "fixed overhead", "s")), "640 us fixed overhead");
+  Trees t;
+  EXPECT_EQ(t.text(t.leaf(8, "kv_heads")), "8 kv_heads");
+  EXPECT_EQ(t.text(t.leaf(2, "K,V")), "2 [K,V]");
+  EXPECT_EQ(t.text(t.leaf(2, "x")), "2 [x]");
+  EXPECT_EQ(t.text(t.leaf(2, "residual + norm")), "2 [residual + norm]");
+  EXPECT_EQ(t.text(t.leaf(2, "bf16", "B")), "2 B bf16");
+  EXPECT_EQ(t.text(t.leaf(2.5e14, "matmul", "FLOP")), "250 TFLOP matmul");
+  EXPECT_EQ(t.text(t.leaf(0.00064, "fixed overhead", "s")), "640 us fixed overhead");
 }
 
 TEST(ExpressionText, EvaluateRecomputesFromLeaves) {
-  Expression e = node(ExprOp::min, {leaf(3), node(ExprOp::ceil, {leaf(1.5)})});
-  EXPECT_EQ(evaluate(e), 2);
+  Trees t;
+  const int32_t e = t.node(ExprOp::min, {t.leaf(3), t.node(ExprOp::ceil, {t.leaf(1.5)})});
+  EXPECT_EQ(evaluate(t.x, e), 2);
   EXPECT_EQ(expr_op_name(ExprOp::mul), "*");
 }
 
@@ -259,12 +265,13 @@ class Reader {
 };
 
 // The checks for one expression with its reported value and text.
-void expect_consistent(const std::string& where, double reported, const Expression& e,
+void expect_consistent(const std::string& where, double reported, const Expressions& x, int32_t e,
                        const std::string& text) {
   ASSERT_FALSE(text.empty()) << where;
-  const double v = evaluate(e);
+  ASSERT_NE(e, Expressions::kNone) << where;
+  const double v = evaluate(x, e);
   EXPECT_NEAR(v, reported, 1e-12 * std::max(1.0, std::fabs(reported))) << where << ": " << text;
-  EXPECT_EQ(render_text(e), text) << where;
+  EXPECT_EQ(render_text(x, e), text) << where;
   Reader reader(text);
   const Interval range = reader.parse();
   ASSERT_FALSE(reader.failed()) << where << ": " << reader.error();
@@ -276,20 +283,20 @@ void expect_consistent(const std::string& where, double reported, const Expressi
 int check_report(const Report& r, const std::string& name) {
   int n = 0;
   for (const auto& i : r.memory.items) {
-    expect_consistent(name + " memory " + i.id, i.bytes, i.expression, i.formula);
+    expect_consistent(name + " memory " + i.id, i.bytes, r.expressions, i.expression, i.formula);
     ++n;
   }
   for (const auto& i : r.flops.items) {
-    expect_consistent(name + " flops " + i.id, i.flops, i.expression, i.formula);
+    expect_consistent(name + " flops " + i.id, i.flops, r.expressions, i.expression, i.formula);
     ++n;
   }
   for (const auto& p : r.latency.phases) {
-    expect_consistent(name + " phase " + p.id, p.time_s, p.expression, p.formula);
+    expect_consistent(name + " phase " + p.id, p.time_s, r.expressions, p.expression, p.formula);
     ++n;
   }
   if (r.has_performance && r.mode == Mode::training) {
-    expect_consistent(name + " train_step", r.training.step.time_s, r.training.step.expression,
-                      r.training.step.formula);
+    expect_consistent(name + " train_step", r.training.step.time_s, r.expressions,
+                      r.training.step.expression, r.training.step.formula);
     ++n;
   }
   return n;

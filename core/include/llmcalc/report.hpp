@@ -48,7 +48,7 @@ struct MemoryItem {
   std::string label;
   double bytes = 0;
   std::string formula;
-  Expression expression;
+  int32_t expression = Expressions::kNone;  // root in Report::expressions (none: numbers only)
 };
 
 struct MemoryReport {
@@ -73,7 +73,7 @@ struct FlopItem {
   std::string label;
   double flops = 0;
   std::string formula;
-  Expression expression;
+  int32_t expression = Expressions::kNone;
 };
 
 enum class PhaseKind : uint8_t { prefill, decode_first, decode_last, train_step };
@@ -103,7 +103,7 @@ struct Phase {
   double overhead_s = 0;  // fixed per-step cost
   double time_s = 0;      // max(compute, memory) + elementwise + comm + overhead (+ bubble)
   std::string formula;    // the text of expression, whose value is time_s
-  Expression expression;
+  int32_t expression = Expressions::kNone;
 };
 
 struct FlopsReport {
@@ -150,6 +150,7 @@ struct Report {
   LatencyReport latency;         // inference
   TrainingPerfReport training;   // training
   std::vector<std::string> notes;  // assumptions the user should know about
+  Expressions expressions;  // every item's and phase's formula tree (empty: numbers only)
 };
 
 std::string_view bound_name(Bound b);

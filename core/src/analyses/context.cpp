@@ -6,7 +6,7 @@
 
 namespace llmcalc {
 
-Context::Context(const Scenario& scenario, ExprArena* arena)
+Context::Context(const Scenario& scenario, Expressions* arena)
     : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch)),
       exprs(arena) {
   counts = count_params(tensors);
@@ -26,25 +26,25 @@ MemoryItem Context::item(MemoryKind kind, const Ex& e, std::string label) const 
   i.label = label.empty() ? std::string(info.label) : std::move(label);
   i.bytes = e.v;
   if (exprs != nullptr) {
-    i.expression = exprs->tree(e);
-    i.formula = render_text(i.expression);
+    i.expression = root_of(*exprs, e);
+    i.formula = render_text(*exprs, i.expression);
   }
   return i;
 }
 
 FlopItem Context::flop_item(std::string id, std::string label, const Ex& e) const {
-  FlopItem i{std::move(id), std::move(label), e.v, {}, {}};
+  FlopItem i{std::move(id), std::move(label), e.v, {}, Expressions::kNone};
   if (exprs != nullptr) {
-    i.expression = exprs->tree(e);
-    i.formula = render_text(i.expression);
+    i.expression = root_of(*exprs, e);
+    i.formula = render_text(*exprs, i.expression);
   }
   return i;
 }
 
 void Context::set_formula(Phase& p, const Ex& time) const {
   if (exprs == nullptr) return;
-  p.expression = exprs->tree(time);
-  p.formula = render_text(p.expression);
+  p.expression = root_of(*exprs, time);
+  p.formula = render_text(*exprs, p.expression);
 }
 
 double Context::tp_share(const TensorGroup& t) const {

@@ -15,7 +15,7 @@ namespace llmcalc {
 
 struct Context {
   // exprs: where formulas are recorded; null for a numbers-only estimate (no text at all).
-  Context(const Scenario& scenario, ExprArena* exprs);
+  Context(const Scenario& scenario, Expressions* exprs);
 
   const Scenario& s;
   const Architecture& a;
@@ -24,12 +24,12 @@ struct Context {
   int64_t layers_per_stage = 1;  // ceil(layers / pp): the most loaded pipeline stage
   int64_t in_flight_micro_batches = 1;  // 1F1B keeps min(pp, grad_accum) on the first stage
   double tp = 1, pp = 1, dp = 1;
-  ExprArena* exprs = nullptr;
+  Expressions* exprs = nullptr;
 
   bool text() const { return exprs != nullptr; }
   // A labelled number: a leaf of the formula when text is kept, else just the value.
   Ex num(double v, std::string_view label = {}, std::string_view unit = {}) const {
-    return exprs != nullptr ? exprs->leaf(v, label, unit) : Ex(v);
+    return exprs != nullptr ? Ex(v, exprs, exprs->leaf(v, label, unit)) : Ex(v);
   }
   // Bytes per element or a byte count: num(v, label, "B").
   Ex bytes(double v, std::string_view label = {}) const { return num(v, label, "B"); }

@@ -11,10 +11,9 @@ namespace llmcalc {
 Report estimate(const Scenario& s, Detail detail) {
   // The formulas are recorded only for a full report; a numbers-only estimate computes the
   // same values with plain doubles (no arena, no text).
-  std::optional<ExprArena> arena;
-  if (detail == Detail::full) arena.emplace();
-  const Context c(s, arena ? &*arena : nullptr);
   Report r;
+  if (detail == Detail::full) r.expressions.reserve(512, 8192);
+  const Context c(s, detail == Detail::full ? &r.expressions : nullptr);
   r.model_id = s.model.id;
   r.model_name = s.model.name;
   r.mode = s.mode;

@@ -11,7 +11,8 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
   };
   const Gpu& g = c.s.gpu;
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
-  const Ex peak = n(g.matmul_peak(dt), std::string(dtype_name(dt)) + " peak", "FLOP/s");
+  const std::string peak_label = text && c.text() ? std::string(dtype_name(dt)) + " peak" : std::string();
+  const Ex peak = n(g.matmul_peak(dt), peak_label, "FLOP/s");
   const Ex bandwidth = n(g.memory_bandwidth_bytes_per_s, "bandwidth", "B/s") *
                        n(g.bandwidth_efficiency, "bandwidth efficiency");
   const Ex matmul_eff = n(g.matmul_efficiency, "matmul efficiency");

@@ -11,29 +11,30 @@ using nlohmann::json;
 namespace {
 
 // {"op": "*", "value": v, "args": [...]} or a leaf {"value": v, "label": ..., "unit": ...}.
-void write_expression(JsonWriter& w, const Expression& e) {
+void write_expression(JsonWriter& w, const Expressions& x, int32_t i) {
+  const ExprNode& e = x.at(i);
   w.begin_object();
   if (e.op != ExprOp::leaf) w.field("op", expr_op_name(e.op));
   w.field("value", e.value);
-  if (!e.label.empty()) w.field("label", e.label);
-  if (!e.unit.empty()) w.field("unit", e.unit);
+  if (e.label_size > 0) w.field("label", x.label(e));
+  if (e.unit_size > 0) w.field("unit", x.unit(e));
   if (e.op != ExprOp::leaf) {
     w.key("args").begin_array();
-    for (const auto& a : e.args) write_expression(w, a);
+    for (const int32_t a : x.args(e)) write_expression(w, x, a);
     w.end_array();
   }
   w.end_object();
 }
 
 // Numbers-only reports have an empty formula and no tree.
-void write_formula(JsonWriter& w, const std::string& formula, const Expression& e) {
+void write_formula(JsonWriter& w, const Report& r, const std::string& formula, int32_t root) {
   w.field("formula", formula);
-  if (formula.empty()) return;
+  if (root == Expressions::kNone) return;
   w.key("expression");
-  write_expression(w, e);
+  write_expression(w, r.expressions, root);
 }
 
-void write_phase(JsonWriter& w, const Phase& p) {
+void write_phase(JsonWriter& w, const Report& r, const Phase& p) {
   w.begin_object()
       .field("id", p.id)
       .field("label", p.label)
@@ -49,7 +50,7 @@ void write_phase(JsonWriter& w, const Phase& p) {
       .field("comm_s", p.comm_s)
       .field("overhead_s", p.overhead_s)
       .field("time_s", p.time_s);
-  write_formula(w, p.formula, p.expression);
+  write_formula(w, r, p.formula, p.expression);
   w.end_object();
 }
 
@@ -73,7 +74,7 @@ void write_report(JsonWriter& w, const Report& r) {
   {
     w.begin_object().field("id", i.id).field("label", i.label)
         .field("group", memory_group_name(memory_kind_info(i.kind).group)).field("bytes", i.bytes);
-    write_formula(w, i.formula, i.expression);
+    write_formula(w, r, i.formula, i.expression);
     w.end_object();
   }
   w.end_array()
@@ -87,7 +88,7 @@ void write_report(JsonWriter& w, const Report& r) {
   for (const auto& i : r.flops.items)
   {
     w.begin_object().field("id", i.id).field("label", i.label).field("flops", i.flops);
-    write_formula(w, i.formula, i.expression);
+    write_formula(w, r, i.formula, i.expression);
     w.end_object();
   }
   w.end_array().end_object();
@@ -95,7 +96,7 @@ void write_report(JsonWriter& w, const Report& r) {
   if (r.has_performance && r.mode == Mode::inference) {
     const LatencyReport& L = r.latency;
     w.begin_object().key("phases").begin_array();
-    for (const auto& p : L.phases) write_phase(w, p);
+    for (const auto& p : L.phases) write_phase(w, r, p);
     w.end_array()
         .field("ttft_s", L.ttft_s)
         .field("decode_first_s", L.decode_first_s)
@@ -113,7 +114,7 @@ void write_report(JsonWriter& w, const Report& r) {
   if (r.has_performance && r.mode == Mode::training) {
     const TrainingPerfReport& T = r.training;
     w.begin_object().key("step");
-    write_phase(w, T.step);
+    write_phase(w, r, T.step);
     w.field("step_s", T.step.time_s)
         .field("tokens_per_step", T.tokens_per_step)
         .field("tokens_per_s", T.tokens_per_s)

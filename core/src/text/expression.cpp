@@ -22,18 +22,61 @@ std::string_view expr_op_name(ExprOp op) {
   return "";
 }
 
-double evaluate(const Expression& e) {
-  if (e.op == ExprOp::leaf || e.args.empty()) return e.value;
-  double v = evaluate(e.args[0]);
-  for (size_t i = 1; i < e.args.size(); ++i) {
-    const double x = evaluate(e.args[i]);
+uint32_t Expressions::keep(std::string_view s) {
+  const auto at = static_cast<uint32_t>(text_.size());
+  text_.append(s);
+  return at;
+}
+
+void Expressions::reserve(size_t nodes, size_t text) {
+  nodes_.reserve(nodes);
+  args_.reserve(nodes + nodes / 2);
+  text_.reserve(text);
+}
+
+int32_t Expressions::leaf(double value, std::string_view label, std::string_view unit) {
+  ExprNode n;
+  n.value = value;
+  n.label_size = static_cast<uint32_t>(label.size());
+  n.label_begin = keep(label);
+  n.unit_size = static_cast<uint32_t>(unit.size());
+  n.unit_begin = keep(unit);
+  nodes_.push_back(n);
+  return static_cast<int32_t>(nodes_.size() - 1);
+}
+
+int32_t Expressions::node(ExprOp op, double value, std::span<const int32_t> args) {
+  ExprNode n;
+  n.op = op;
+  n.value = value;
+  n.args_begin = static_cast<uint32_t>(args_.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    const ExprNode& a = nodes_[static_cast<size_t>(args[i])];
+    if (i == 0 && (op == ExprOp::add || op == ExprOp::mul) && a.op == op) {
+      for (uint32_t k = 0; k < a.args_size; ++k) args_.push_back(args_[a.args_begin + k]);
+    } else {
+      args_.push_back(args[i]);
+    }
+  }
+  n.args_size = static_cast<uint32_t>(args_.size()) - n.args_begin;
+  nodes_.push_back(n);
+  return static_cast<int32_t>(nodes_.size() - 1);
+}
+
+double evaluate(const Expressions& x, int32_t root) {
+  const ExprNode& e = x.at(root);
+  const auto args = x.args(e);
+  if (e.op == ExprOp::leaf || args.empty()) return e.value;
+  double v = evaluate(x, args[0]);
+  for (size_t i = 1; i < args.size(); ++i) {
+    const double a = evaluate(x, args[i]);
     switch (e.op) {
-      case ExprOp::add: v += x; break;
-      case ExprOp::sub: v -= x; break;
-      case ExprOp::mul: v *= x; break;
-      case ExprOp::div: v /= x; break;
-      case ExprOp::max: v = std::max(v, x); break;
-      case ExprOp::min: v = std::min(v, x); break;
+      case ExprOp::add: v += a; break;
+      case ExprOp::sub: v -= a; break;
+      case ExprOp::mul: v *= a; break;
+      case ExprOp::div: v /= a; break;
+      case ExprOp::max: v = std::max(v, a); break;
+      case ExprOp::min: v = std::min(v, a); break;
       default: break;
     }
   }
@@ -43,7 +86,7 @@ double evaluate(const Expression& e) {
 namespace {
 
 // Binding strength: sums bind loosest, products tighter, leaves and calls tightest.
-int level(const Expression& e) {
+int level(const ExprNode& e) {
   switch (e.op) {
     case ExprOp::add:
     case ExprOp::sub: return 1;
@@ -79,7 +122,7 @@ bool bare_label(std::string_view s) {
   return !s.empty();
 }
 
-// "%.4g" with an SI prefix: "229.4 TFLOP", "2.039 TB/s".
+// 4 significant digits with an SI prefix: "229.4 TFLOP", "2.039 TB/s".
 void write_si4(std::string& out, double v, std::string_view unit) {
   static constexpr const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
   int i = 0;
@@ -87,60 +130,53 @@ void write_si4(std::string& out, double v, std::string_view unit) {
     v /= 1000;
     ++i;
   }
-  char buf[48];
-  const int n = std::snprintf(buf, sizeof buf, "%.4g", v);
-  out.append(buf, n > 0 ? size_t(n) : 0).append(" ").append(prefixes[i]).append(unit);
+  append_significant(out, v, 4);
+  out.append(" ").append(prefixes[i]).append(unit);
 }
 
-void write_leaf(std::string& out, const Expression& e) {
+void write_leaf(std::string& out, const Expressions& x, const ExprNode& e) {
   const double v = e.value;
   const bool negative = v < 0;
   if (negative) out += "(";
-  const std::string_view u = e.unit;
+  const std::string_view u = x.unit(e);
   const bool whole = std::fabs(v) < 1e9 && std::floor(v) == v;
   if (u == "s") {
-    out += format_seconds(v);
+    append_seconds(out, v);
   } else if ((u == "B" || u == "FLOP" || u == "FLOP/s" || u == "B/s") && !whole) {
     write_si4(out, v, u);
   } else {
-    out += format_number(v);
+    append_number(out, v);
     if (!u.empty()) out.append(" ").append(u);
   }
-  if (!e.label.empty()) {
-    if (bare_label(e.label)) {
-      out.append(" ").append(e.label);
+  const std::string_view label = x.label(e);
+  if (!label.empty()) {
+    if (bare_label(label)) {
+      out.append(" ").append(label);
     } else {
-      std::string l = e.label;
-      std::replace(l.begin(), l.end(), '[', '(');
-      std::replace(l.begin(), l.end(), ']', ')');
-      out.append(" [").append(l).append("]");
+      out.append(" [");
+      for (const char c : label) out += c == '[' ? '(' : c == ']' ? ')' : c;
+      out.append("]");
     }
   }
   if (negative) out += ")";
 }
 
-void write(std::string& out, const Expression& e);
-
-void write_operand(std::string& out, const Expression& e, bool parens) {
-  if (parens) out += "(";
-  write(out, e);
-  if (parens) out += ")";
-}
-
-void write(std::string& out, const Expression& e) {
+void write(std::string& out, const Expressions& x, int32_t i) {
+  const ExprNode& e = x.at(i);
   if (e.op == ExprOp::leaf) {
-    write_leaf(out, e);
+    write_leaf(out, x, e);
     return;
   }
+  const auto args = x.args(e);
   const int own = level(e);
   switch (e.op) {
     case ExprOp::max:
     case ExprOp::min:
     case ExprOp::ceil:
       out.append(expr_op_name(e.op)).append("(");
-      for (size_t i = 0; i < e.args.size(); ++i) {
-        if (i > 0) out += ", ";
-        write(out, e.args[i]);
+      for (size_t k = 0; k < args.size(); ++k) {
+        if (k > 0) out += ", ";
+        write(out, x, args[k]);
       }
       out += ")";
       return;
@@ -148,23 +184,26 @@ void write(std::string& out, const Expression& e) {
   }
   const char* sep = e.op == ExprOp::add ? " + " : e.op == ExprOp::sub ? " - "
                     : e.op == ExprOp::mul ? " x " : " / ";
-  for (size_t i = 0; i < e.args.size(); ++i) {
-    if (i > 0) out += sep;
-    const int child = level(e.args[i]);
+  for (size_t k = 0; k < args.size(); ++k) {
+    if (k > 0) out += sep;
+    const int child = level(x.at(args[k]));
     // Left-associative: the first operand needs parentheses only when it binds looser; a later
     // operand of - or / also when it binds equally (a - (b + c), a / (b x c)).
     bool parens = child < own;
-    if (i > 0 && (e.op == ExprOp::sub || e.op == ExprOp::div)) parens = child <= own;
-    write_operand(out, e.args[i], parens);
+    if (k > 0 && (e.op == ExprOp::sub || e.op == ExprOp::div)) parens = child <= own;
+    if (parens) out += "(";
+    write(out, x, args[k]);
+    if (parens) out += ")";
   }
 }
 
 }  // namespace
 
-std::string render_text(const Expression& e) {
+std::string render_text(const Expressions& x, int32_t root) {
   std::string out;
-  out.reserve(128);
-  write(out, e);
+  if (root < 0) return out;
+  out.reserve(160);
+  write(out, x, root);
   return out;
 }
 

@@ -152,6 +152,22 @@ std::string string_with(Write write) {
 
 }  // namespace
 
+template <class Write>
+void append_with(std::string& out, Write write) {
+  char buf[kBuf + 16];
+  out.append(buf, static_cast<std::size_t>(write(buf) - buf));
+}
+
+void append_number(std::string& out, double v) {
+  append_with(out, [&](char* o) { return write_number(o, v); });
+}
+void append_seconds(std::string& out, double s) {
+  append_with(out, [&](char* o) { return write_seconds(o, s); });
+}
+void append_significant(std::string& out, double v, int digits) {
+  append_with(out, [&](char* o) { return std::isfinite(v) ? write_significant(o, v, digits) : write_number(o, v); });
+}
+
 std::string format_number(double v) {
   return string_with([&](char* o) { return write_number(o, v); });
 }

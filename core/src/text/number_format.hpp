@@ -16,6 +16,12 @@ std::string format_seconds(double s);
 // "1.23 TFLOP" style, decimal.
 std::string format_si(double v, const char* unit);
 
+// The same writers appending to a string (no temporary): for renderers that build long texts.
+void append_number(std::string& out, double v);
+void append_seconds(std::string& out, double s);
+// "%.{digits}g" with trailing zeros dropped (whole from 10^digits up to 1e9).
+void append_significant(std::string& out, double v, int digits);
+
 // Builds one text in a stack buffer and hands it over as a string with a single allocation:
 // formulas are assembled from dozens of short pieces on every estimate, and appending each
 // piece to a std::string costs more than formatting the numbers. Longer texts spill into a
