@@ -274,3 +274,19 @@ export function wrapCore(rawModule) {
   };
   return Object.freeze(api);
 }
+
+// The one memoized loader every entry point uses (node.mjs, browser.mjs, the page's core.js):
+// `start` instantiates a module (a promise); every call returns the same promise of the same
+// API object, and a failed start is not cached, so a later call can retry.
+export function memoizedLoader(start) {
+  let instance = null;
+  return function createLlmCalc() {
+    if (!instance) {
+      instance = start().then(wrapCore);
+      instance.catch(() => {
+        instance = null;
+      });
+    }
+    return instance;
+  };
+}

@@ -399,5 +399,8 @@ export function textCore(module: LlmCalcCoreModule): LlmCalcCoreText;
 /** Wraps an instantiated core module. Never throws for bad input; see Failure. */
 export function wrapCore(module: LlmCalcCoreModule): LlmCalc;
 
+/** The memoized loader behind every createLlmCalc: one instance; a failed start is not cached. */
+export function memoizedLoader(start: () => Promise<LlmCalcCoreModule>): () => Promise<LlmCalc>;
+
 /** Instantiates the core once (memoized) and returns the API. */
 export function createLlmCalc(): Promise<LlmCalc>;

@@ -1,12 +1,11 @@
 // Node (>= 20) entry: the CommonJS single-file build, loaded with createRequire so that it
 // works from ES modules. Same API as browser.mjs.
 import { createRequire } from 'node:module';
-import { textCore, wrapCore } from './api.mjs';
+import { memoizedLoader, textCore, wrapCore } from './api.mjs';
 
 export { textCore, wrapCore };
 
 const require = createRequire(import.meta.url);
-let instance = null;
 
 // Loads the core; `path` overrides the module file (tests of other builds).
 export function loadCore(path = '../../build/wasm/wasm/llmcalc_core_node.cjs') {
@@ -15,12 +14,4 @@ export function loadCore(path = '../../build/wasm/wasm/llmcalc_core_node.cjs') {
 }
 
 // Memoized: every call returns the same promise of the same API object.
-export function createLlmCalc() {
-  if (!instance) {
-    instance = loadCore().then(wrapCore);
-    instance.catch(() => {
-      instance = null;
-    });
-  }
-  return instance;
-}
+export const createLlmCalc = memoizedLoader(() => loadCore());

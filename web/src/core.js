@@ -5,7 +5,7 @@
 // DecompressionStream is native (Chromium 80, Firefox 113, Safari 16.4); no network.
 import createLlmCalcCore from '../../build/wasm/wasm/llmcalc_core_page.mjs';
 import { WASM_GZIP_BASE64 } from 'llmcalc:wasm-gzip';
-import { wrapCore } from '../../wasm/js/api.mjs';
+import { memoizedLoader } from '../../wasm/js/api.mjs';
 
 // base64 -> bytes: natively where the browser can (Uint8Array.fromBase64: Chromium 140,
 // Firefox 133, Safari 18.2), else atob and a loop (measured ~40 ms of a cold start in
@@ -29,20 +29,9 @@ async function wasmBinary() {
   return new Uint8Array(await new Response(gunzip.readable).arrayBuffer());
 }
 
-let instance = null;
-
-// Memoized like wasm/js/browser.mjs: one instance; a failed start is not cached.
-export function createLlmCalc() {
-  if (!instance) {
-    instance = wasmBinary()
-      .then((binary) => {
-        performance.mark('llmcalc:wasm-inflated');
-        return createLlmCalcCore({ wasmBinary: binary });
-      })
-      .then(wrapCore);
-    instance.catch(() => {
-      instance = null;
-    });
-  }
-  return instance;
-}
+// The same memoized loader as wasm/js/browser.mjs, over the page's compressed binary.
+export const createLlmCalc = memoizedLoader(() =>
+  wasmBinary().then((binary) => {
+    performance.mark('llmcalc:wasm-inflated');
+    return createLlmCalcCore({ wasmBinary: binary });
+  }));
