@@ -249,7 +249,7 @@ test('"show your work": a row expands to its formula, stays open across updates 
   const before = await kvFormula.textContent();
   // The seed's KV cache, numbers substituted: 2 x 32 heads x 128 x 32 layers x 4 x 4096 x 2 B,
   // rendered from the report's expression tree, each term's label on hover.
-  assert.match(before, /^= 2 K,V \u00d7 32 kv_heads \u00d7 128 head_dim \u00d7 32 layers \u00d7 4 batch \u00d7 4096 tokens \u00d7 2 B bf16 = 8,589,934,592 B$/);
+  assert.match(before, /^= 2 K,V \u00d7 32 kv_heads \u00d7 128 head_dim \u00d7 32 layers \u00d7 4 batch \u00d7 4,096 tokens \u00d7 2 B bf16 = 8,589,934,592 B$/);
   assert.equal(await kvFormula.locator('.term[title="kv_heads"]').textContent(), '32 kv_heads');
   await change(page, '#f-batch', 8);
   assert.equal(await kvFormula.isVisible(), true, 'stays open across an update');
