@@ -25,7 +25,7 @@ constexpr ErrorCodeInfo kCodes[] = {
     {ErrorCode::invalid_choice, "invalid_choice", "give exactly one of several alternatives"},
     {ErrorCode::internal, "internal", "a bug in the core, never bad input"},
     {ErrorCode::invalid_input, "invalid_input", "JavaScript API: reading the value threw"},
-    {ErrorCode::not_finite, "not_finite", "JavaScript API: NaN or Infinity in a value"},
+    {ErrorCode::not_finite, "not_finite", "JavaScript API: a number that is not finite"},
     {ErrorCode::cyclic, "cyclic", "JavaScript API: a value that contains itself"},
 };
 
