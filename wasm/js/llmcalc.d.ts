@@ -425,6 +425,38 @@ export interface LlmCalc {
   kinds(): Kinds;
   importHfConfig(config: JsonInput<HfConfig>): Result<{ model: ModelSummary }>;
   exportHfConfig(id: string): Result<{ config: HfConfig }>;
+  /** The scenario schema (what `llmcalc schema --json` prints). */
+  schema(): Result<SchemaExport>;
+}
+
+/** One scenario field of the schema (core/include/llmcalc/schema.hpp). */
+export interface SchemaField {
+  pointer: string;
+  key: string;
+  /** The CLI flag, or "" when there is none. */
+  flag: string;
+  type: 'integer' | 'number' | 'boolean' | 'choice' | 'text' | 'model' | 'gpu' | 'lora_targets' | 'rates';
+  min?: number;
+  max?: number;
+  /** The name of the enum in `enums` (choice and rates fields). */
+  choices?: string;
+  /** Present when the default does not depend on other fields. */
+  default?: number | boolean | string;
+  default_text: string;
+  unit: string;
+  applies: 'always' | 'inference' | 'training';
+  required: boolean;
+  nullable: boolean;
+  help: string;
+}
+
+export interface SchemaExport {
+  fields: SchemaField[];
+  objects: string[];
+  /** Enum name -> its names, and aliases (accepted on input) -> the name they stand for. */
+  enums: Record<string, { names: string[]; aliases: Record<string, string> }>;
+  error_codes: Array<{ code: ErrorCode; meaning: string }>;
+  limits: { batch: number; tokens: number; degree: number; gpus: number };
 }
 
 /**
@@ -441,6 +473,7 @@ export interface LlmCalcCoreModule {
   kinds_json(): Uint8Array;
   import_hf_config_json(config: string): Uint8Array;
   export_hf_config_json(id: string): Uint8Array;
+  schema_json(): Uint8Array;
   version(): string;
 }
 
@@ -454,6 +487,7 @@ export interface LlmCalcCoreText {
   kinds_json(): string;
   import_hf_config_json(config: string): string;
   export_hf_config_json(id: string): string;
+  schema_json(): string;
   version(): string;
 }
 
