@@ -13,5 +13,6 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
+  emscripten::function("schema_json", &llmcalc::wasm::schema);
   emscripten::function("version", &llmcalc::wasm::version);
 }

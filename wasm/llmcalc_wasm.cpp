@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "llmcalc/api.hpp"
+#include "llmcalc/schema.hpp"
 
 namespace llmcalc::wasm {
 namespace {
@@ -91,6 +92,10 @@ emscripten::val import_hf_config(const std::string& config) {
 
 emscripten::val export_hf_config(const std::string& model_id) {
   return guarded([&] { return llmcalc::export_hf_config_json(model_id); });
+}
+
+emscripten::val schema() {
+  return guarded([] { return llmcalc::schema_json(); });
 }
 
 std::string version() { return std::string(llmcalc::version()); }

@@ -23,6 +23,8 @@ emscripten::val gpus();
 emscripten::val kinds();
 emscripten::val import_hf_config(const std::string& config);
 emscripten::val export_hf_config(const std::string& model_id);
+// The scenario schema (llmcalc/schema.hpp): fields, enums, error codes.
+emscripten::val schema();
 std::string version();
 
 }  // namespace llmcalc::wasm

@@ -40,8 +40,13 @@ const modelList = JSON.parse(presetCore.models_json());
 const gpuList = JSON.parse(presetCore.gpus_json());
 const kindList = JSON.parse(presetCore.kinds_json());
 if (!modelList.ok || !gpuList.ok || !kindList.ok) throw new Error('build_web: the core could not list its presets');
+const schema = JSON.parse(presetCore.schema_json());
+if (!schema.ok) throw new Error('build_web: the core could not export its schema');
 const presets = {
   version: presetCore.version(),
+  // The scenario schema's fields and enums: the page's ranges and choices (web/src/state.js).
+  schema: { fields: schema.fields.map(({ pointer, type, min, max, choices }) => ({ pointer, type, min, max, choices })),
+    enums: schema.enums },
   models: modelList.models.map(({ id, name, family, hf_repo, params }) =>
     ({ id, name, family, hf_repo, params: { total: params.total, active: params.active } })),
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>

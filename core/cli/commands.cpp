@@ -1,7 +1,8 @@
 #include "commands.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -10,6 +11,7 @@
 #include "llmcalc/estimate.hpp"
 #include "llmcalc/format.hpp"
 #include "llmcalc/parse.hpp"
+#include "llmcalc/schema.hpp"
 
 namespace llmcalc::cli {
 
@@ -21,15 +23,16 @@ constexpr int kInvalidInput = 1;
 
 // Prints an API envelope's errors, naming the flag where one maps to the path.
 int print_errors(const json& envelope) {
-  for (const auto& e : envelope["errors"]) {
-    const std::string path = e["path"].get<std::string>();
-    std::string flag = flag_for_path(path);
-    std::cerr << "error: " << (path.empty() ? "(scenario)" : path);
-    if (!flag.empty()) std::cerr << " (" << flag << ")";
-    std::cerr << ": " << e["message"].get<std::string>() << " [" << e["code"].get<std::string>()
-              << "]\n";
-  }
-  return kInvalidInput;
+  Errors errors;
+  for (const auto& e : envelope["errors"])
+    errors.push_back({e["path"].get<std::string>(), e["code"].get<std::string>(),
+                      e["message"].get<std::string>()});
+  return cli::print_errors(errors);
+}
+
+// Dumps without throwing: invalid UTF-8 (impossible after the edge checks) is replaced.
+std::string dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 std::string csv_field(const std::string& s) {
@@ -48,13 +51,13 @@ std::string num(double v) {
 }  // namespace
 
 int run_estimate(const ScenarioFlags& flags) {
-  json scenario;
-  if (!build_scenario(flags, scenario)) return kInvalidInput;
-  const std::string text = scenario.dump();
+  const auto scenario = build_scenario(flags);
+  if (!scenario) return kInvalidInput;
+  const std::string& text = *scenario;
   if (flags.json) {
     const json out = json::parse(estimate_json(text));
     if (!out["ok"].get<bool>()) return print_errors(out);
-    std::cout << out["report"].dump(2) << "\n";
+    std::cout << dump(out["report"], 2) << "\n";
     return 0;
   }
   ScenarioResult parsed = parse_scenario(text);
@@ -66,7 +69,7 @@ int run_estimate(const ScenarioFlags& flags) {
 int run_list(const std::string& what, bool as_json) {
   const json out = json::parse(what == "models" ? models_json() : gpus_json());
   if (as_json) {
-    std::cout << out[what].dump(2) << "\n";
+    std::cout << dump(out[what], 2) << "\n";
     return 0;
   }
   if (what == "models") {
@@ -90,26 +93,25 @@ int run_list(const std::string& what, bool as_json) {
 }
 
 int run_sweep(const ScenarioFlags& flags, const std::string& vary, const std::string& values) {
-  json scenario;
-  if (!build_scenario(flags, scenario)) return kInvalidInput;
+  const auto scenario = build_scenario(flags);
+  if (!scenario) return kInvalidInput;
   json list = json::array();
   std::stringstream ss(values);
   std::string item;
+  Errors errors;
   while (std::getline(ss, item, ',')) {
-    if (vary == "gpu") {
-      list.push_back(item);
-      continue;
-    }
-    char* end = nullptr;
-    const double d = std::strtod(item.c_str(), &end);
-    if (item.empty() || end == nullptr || *end != '\0') list.push_back(item);
-    else list.push_back(d);
+    // Ids stay text; numbers are typed strictly (no nan, 0x10, +1), whole numbers only.
+    const std::string path = "/sweep/values/" + std::to_string(list.size());
+    if (vary == "gpu") list.push_back(item);
+    else if (auto i = parse_cli_integer(item, 0, INT64_MAX, path, errors)) list.push_back(*i);
+    else list.push_back(nullptr);
   }
+  if (!errors.empty()) return cli::print_errors(errors);
   const json spec = {{"vary", vary}, {"values", list}, {"compact", !flags.json}};
-  const json out = json::parse(sweep_json(scenario.dump(), spec.dump()));
+  const json out = json::parse(sweep_json(*scenario, dump(spec)));
   if (!out["ok"].get<bool>()) return print_errors(out);
   if (flags.json) {
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump(out, 2) << "\n";
     return 0;
   }
   const json& s = out["series"];
@@ -127,14 +129,20 @@ int run_sweep(const ScenarioFlags& flags, const std::string& vary, const std::st
   return 0;
 }
 
-int run_solve(const ScenarioFlags& flags, const std::string& question, int max_gpus) {
-  json scenario;
-  if (!build_scenario(flags, scenario)) return kInvalidInput;
-  const json q = {{"question", question}, {"max_gpus", max_gpus}};
-  const json out = json::parse(solve_json(scenario.dump(), q.dump()));
+int run_solve(const ScenarioFlags& flags, const std::string& question, const std::string& max_gpus) {
+  Errors errors;
+  json q = {{"question", question}};
+  if (!max_gpus.empty()) {
+    const auto n = parse_cli_integer(max_gpus, 1, 65536, "/question/max_gpus", errors);
+    if (!n) return cli::print_errors(errors);
+    q["max_gpus"] = *n;
+  }
+  const auto scenario = build_scenario(flags);
+  if (!scenario) return kInvalidInput;
+  const json out = json::parse(solve_json(*scenario, dump(q)));
   if (!out["ok"].get<bool>()) return print_errors(out);
   if (flags.json) {
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump(out, 2) << "\n";
     return 0;
   }
   if (question == "knee") {
@@ -162,26 +170,29 @@ int run_solve(const ScenarioFlags& flags, const std::string& question, int max_g
 int run_export_hf_config(const std::string& model_id) {
   const json out = json::parse(export_hf_config_json(model_id));
   if (!out["ok"].get<bool>()) return print_errors(out);
-  std::cout << out["config"].dump(2) << "\n";
+  std::cout << dump(out["config"], 2) << "\n";
   return 0;
 }
 
 int run_import_hf_config(const std::string& file, bool as_json) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << "error: cannot read " << file << "\n";
-    return kInvalidInput;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const json out = json::parse(import_hf_config_json(ss.str()));
+  const auto text = read_input_file(file, "import-hf-config");
+  if (!text) return kInvalidInput;
+  const json out = json::parse(import_hf_config_json(*text));
   if (!out["ok"].get<bool>()) return print_errors(out);
-  if (as_json) std::cout << out["model"].dump(2) << "\n";
+  if (as_json) std::cout << dump(out["model"], 2) << "\n";
   else
-    std::cout << out["model"]["name"].get<std::string>() << ": "
+    std::cout << quote_text(out["model"]["name"].get<std::string>(), 200) << ": "
               << out["model"]["params"]["total"].get<int64_t>() << " parameters ("
               << out["model"]["params"]["active"].get<int64_t>() << " active)\n"
-              << out["model"]["architecture"].dump(2) << "\n";
+              << dump(out["model"]["architecture"], 2) << "\n";
+  return 0;
+}
+
+int run_schema(const std::string& format) {
+  if (format == "markdown") std::cout << schema_markdown_table();
+  else if (format == "error-codes") std::cout << error_codes_markdown();
+  else if (format == "typescript") std::cout << schema_typescript();
+  else std::cout << dump(json::parse(schema_json()), 2) << "\n";
   return 0;
 }
 

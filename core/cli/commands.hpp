@@ -11,8 +11,10 @@ namespace llmcalc::cli {
 int run_estimate(const ScenarioFlags& flags);
 int run_list(const std::string& what, bool json);
 int run_sweep(const ScenarioFlags& flags, const std::string& vary, const std::string& values);
-int run_solve(const ScenarioFlags& flags, const std::string& question, int max_gpus);
+int run_solve(const ScenarioFlags& flags, const std::string& question, const std::string& max_gpus);
 int run_export_hf_config(const std::string& model_id);
 int run_import_hf_config(const std::string& file, bool json);
+// format: json | markdown | typescript | error-codes
+int run_schema(const std::string& format);
 
 }  // namespace llmcalc::cli

@@ -4,9 +4,30 @@
 
 #include "commands.hpp"
 #include "llmcalc/api.hpp"
+#include "llmcalc/parse.hpp"
+
+namespace {
+
+// Every argument must be UTF-8 (flag values become JSON text, which must be), except the
+// paths of files, which are the operating system's bytes.
+bool arguments_are_utf8(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string prev = argv[i - 1];
+    const bool path = prev == "--scenario" || prev == "--hf-config" ||
+                      (std::string(argv[1]) == "import-hf-config" && argv[i][0] != '-');
+    if (path || llmcalc::is_utf8(argv[i])) continue;
+    std::cerr << "error: argument " << i << (argv[i - 1][0] == '-' ? " (" + prev + ")" : std::string())
+              << " is not UTF-8 text: " << llmcalc::quote_text(argv[i], 80) << " [invalid_utf8]\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace llmcalc::cli;
+  if (!arguments_are_utf8(argc, argv)) return 1;
   CLI::App app{"llmcalc: how much GPU memory a transformer LLM needs and how fast it runs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(llmcalc::version()));
@@ -30,12 +51,12 @@ int main(int argc, char** argv) {
 
   ScenarioFlags solve_flags;
   std::string question;
-  int max_gpus = 4096;
+  std::string max_gpus;  // typed strictly by the core (no 0x10, +1): default 4096 there
   auto* so = app.add_subcommand("solve", "max-batch | max-context | min-gpus | knee");
   so->add_option("question", question, "what to solve for")
       ->required()
       ->check(CLI::IsMember({"max-batch", "max-context", "min-gpus", "knee"}));
-  so->add_option("--max-gpus", max_gpus, "search limit for min-gpus")->check(CLI::Range(1, 65536));
+  so->add_option("--max-gpus", max_gpus, "search limit for min-gpus (1 to 65536; default 4096)");
   add_scenario_flags(*so, solve_flags);
 
   std::string export_model;
@@ -48,7 +69,15 @@ int main(int argc, char** argv) {
   im->add_option("file", import_file, "config.json")->required();
   im->add_flag("--json", import_json, "print JSON");
 
+  std::string schema_format = "json";
+  auto* sc = app.add_subcommand("schema", "the scenario schema: fields, enums, error codes");
+  sc->add_flag("--json{json}", schema_format, "as JSON (the default)");
+  sc->add_flag("--markdown{markdown}", schema_format, "the field table of docs/scenario.md");
+  sc->add_flag("--error-codes{error-codes}", schema_format, "the error-code table of docs/scenario.md");
+  sc->add_flag("--typescript{typescript}", schema_format, "the Scenario part of wasm/js/llmcalc.d.ts");
+
   CLI11_PARSE(app, argc, argv);
+  if (sc->parsed()) return run_schema(schema_format);
   if (est->parsed()) return run_estimate(est_flags);
   if (list->parsed()) return run_list(list_what, list_json);
   if (sw->parsed()) return run_sweep(sweep_flags, vary, values);

@@ -1,130 +1,127 @@
 #include "scenario_flags.hpp"
 
-#include <cstdlib>
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
-#include <sstream>
-#include <vector>
+
+#include "llmcalc/parse.hpp"
+#include "llmcalc/schema.hpp"
 
 namespace llmcalc::cli {
 namespace {
 
-struct Flag {
-  const char* name;
-  const char* pointer;
-  const char* help;
-};
+constexpr size_t kMaxFileBytes = 4u << 20;  // the core's text limit (json_reader.hpp)
 
-const std::vector<Flag> kFlags = {
-    {"--model", "/model", "model preset id (see `llmcalc list models`)"},
-    {"--mode", "/mode", "inference | training"},
-    {"--method", "/method", "detailed (default) | seed"},
-    {"--batch", "/workload/batch", "sequences per forward pass (training: micro-batch)"},
-    {"--seq", "/workload/seq", "training sequence length (tokens)"},
-    {"--prompt", "/workload/prompt", "inference prompt tokens"},
-    {"--gen", "/workload/generate", "inference generated tokens"},
-    {"--grad-accum", "/workload/grad_accum", "gradient-accumulation steps"},
-    {"--tokens-budget", "/workload/tokens_budget", "training tokens, for run time and cost"},
-    {"--weights", "/precision/weights", "fp32|fp16|bf16|fp8|int8|int4|nf4|fp4"},
-    {"--group-size", "/precision/group_size", "int4/int8 scale group size (0 = per channel)"},
-    {"--kv", "/precision/kv_cache", "KV cache dtype: fp32|fp16|bf16|fp8|int8|int4"},
-    {"--activations", "/precision/activations", "fp32|fp16|bf16"},
-    {"--gradients", "/precision/gradients", "fp32|fp16|bf16"},
-    {"--master-weights", "/precision/master_weights", "fp32 | none"},
-    {"--optimizer-states", "/precision/optimizer_states", "fp32 | bf16"},
-    {"--optimizer", "/training/optimizer", "adamw|adamw-8bit|adafactor|sgd|sgd-momentum|lion"},
-    {"--checkpointing", "/training/checkpointing", "none | selective | full"},
-    {"--finetune", "/training/finetune", "full | lora | qlora"},
-    {"--lora-rank", "/training/lora/rank", "LoRA rank"},
-    {"--zero", "/training/zero_stage", "ZeRO stage 0-3"},
-    {"--tp", "/parallelism/tp", "tensor-parallel degree"},
-    {"--pp", "/parallelism/pp", "pipeline-parallel degree"},
-    {"--dp", "/parallelism/dp", "data-parallel degree"},
-    {"--sp", "/parallelism/sequence_parallel", "sequence parallel: true | false"},
-    {"--gpu", "/hardware/gpu", "GPU preset id (see `llmcalc list gpus`)"},
-    {"--gpus", "/hardware/count", "number of GPUs"},
-    {"--memory-bytes", "/hardware/memory_bytes", "custom GPU capacity in bytes"},
-    {"--activation-method", "/options/activation_method", "detailed | korthikanti | seed"},
-    {"--flash", "/options/flash_attention", "fused attention: true (default) | false"},
-    {"--logits", "/options/logits", "inference logits for: last (default) | all positions"},
-    {"--prefill-chunk", "/options/prefill_chunk", "prompt tokens per prefill step"},
-    {"--kv-page", "/options/kv_page_tokens", "paged KV block size in tokens"},
-    {"--cuda-graphs", "/options/cuda_graphs", "decode under CUDA graphs: true | false"},
-    {"--price", "/options/price_per_gpu_hour", "price per GPU-hour, for cost figures"},
-    {"--training-efficiency", "/options/training_efficiency", "end-to-end training efficiency (default 0.70)"},
-    {"--step-overhead", "/overhead/step_overhead_s", "fixed seconds per forward step"},
-};
-
-// A flag's text as JSON: a number or boolean when it is one, else a string, so the core's
-// validator reports type errors with the same codes as for JSON input.
-nlohmann::json to_json_value(const std::string& text) {
-  if (text == "true") return true;
-  if (text == "false") return false;
-  if (!text.empty()) {
-    char* end = nullptr;
-    const long long i = std::strtoll(text.c_str(), &end, 10);
-    if (end != nullptr && *end == '\0' && text.find_first_of("eE.") == std::string::npos) return i;
-    const double d = std::strtod(text.c_str(), &end);
-    if (end != nullptr && *end == '\0') return d;
-  }
-  return text;
+void print_error(const std::string& where, const std::string& message, std::string_view code) {
+  std::cerr << "error: " << where << ": " << message << " [" << code << "]\n";
 }
 
-bool read_json_file(const std::string& path, nlohmann::json& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "error: cannot read " << path << "\n";
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (out.is_discarded()) {
-    std::cerr << "error: " << path << " is not valid JSON\n";
-    return false;
-  }
-  return true;
+// The flag that set a path, so errors name what the user typed.
+std::string flag_for_path(const std::string& path) {
+  if (path.rfind("/model/hf_config", 0) == 0) return "--hf-config";
+  if (path.empty()) return "--scenario";
+  for (std::string p = path; !p.empty(); p = p.substr(0, p.rfind('/')))
+    if (const Field* f = find_field(p); f != nullptr && !f->flag.empty()) return std::string(f->flag);
+  return "";
 }
 
 }  // namespace
 
+int print_errors(const Errors& errors) {
+  for (const auto& e : errors) {
+    // Paths hold user keys: shown escaped (quote_text) when they are not plain.
+    std::string where = e.path.empty() ? "(scenario)" : e.path;
+    const std::string q = quote_text(where, 200);
+    if (q.size() != where.size() + 2) where = q;
+    const std::string flag = flag_for_path(e.path);
+    if (!flag.empty()) where += " (" + flag + ")";
+    print_error(where, e.message, e.code);
+  }
+  return 1;
+}
+
 void add_scenario_flags(CLI::App& cmd, ScenarioFlags& flags) {
   cmd.add_option("--scenario", flags.scenario_file, "scenario JSON file (flags override it)");
-  cmd.add_option("--hf-config", flags.hf_config_file, "Hugging Face config.json to import");
-  for (const auto& f : kFlags) {
-    const std::string pointer = f.pointer;
+  cmd.add_option("--hf-config", flags.hf_config_file,
+                 "Hugging Face config.json to import as the model (not with --model)");
+  for (const Field& f : scenario_fields()) {
+    if (f.flag.empty()) continue;
+    std::string help(f.help);
+    if (f.choices != nullptr && f.type == FieldType::choice) help += " (" + f.choices->list() + ")";
+    help += "; default " + f.default_text();
+    if (!f.unit.empty()) help += " [" + std::string(f.unit) + "]";
+    const std::string flag(f.flag);
+    // Every value is kept as typed: the core types it by the schema (strictly) and echoes it.
     cmd.add_option_function<std::string>(
-        f.name, [&flags, pointer](const std::string& v) { flags.values[pointer] = v; }, f.help);
+           flag, [&flags, flag](const std::string& v) { flags.values.emplace_back(flag, v); }, help)
+        ->type_name(f.type == FieldType::integer  ? "INT"
+                    : f.type == FieldType::number ? "NUM"
+                    : f.type == FieldType::boolean ? "BOOL"
+                                                   : "TEXT");
   }
   cmd.add_flag("--json", flags.json, "print JSON instead of a table");
   cmd.add_flag("--gb", flags.gb, "decimal GB (1e9 bytes) instead of GiB (2^30 bytes)");
 }
 
-bool build_scenario(const ScenarioFlags& flags, nlohmann::json& out) {
-  out = nlohmann::json::object();
-  if (!flags.scenario_file.empty() && !read_json_file(flags.scenario_file, out)) return false;
-  if (!out.is_object()) {
-    std::cerr << "error: " << flags.scenario_file << " must hold a JSON object\n";
-    return false;
+std::optional<std::string> read_input_file(const std::string& path, const std::string& flag) {
+  const std::string where = flag + " " + quote_text(path, 200);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    print_error(where, std::string("cannot read: ") + std::strerror(errno), "not_a_file");
+    return std::nullopt;
   }
-  if (!flags.hf_config_file.empty()) {
-    nlohmann::json config;
-    if (!read_json_file(flags.hf_config_file, config)) return false;
-    out["model"] = {{"hf_config", config}};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    print_error(where, "is not a regular file (a directory, device or pipe cannot be read)", "not_a_file");
+    return std::nullopt;
   }
-  for (const auto& [pointer, text] : flags.values) {
-    if (pointer == "/model" && out.contains("model") && out["model"].is_object() &&
-        flags.hf_config_file.empty())
-      out.erase("model");
-    out[nlohmann::json::json_pointer(pointer)] = to_json_value(text);
+  std::string text;
+  char buf[65536];
+  while (text.size() <= kMaxFileBytes) {
+    const size_t want = std::min(sizeof buf, kMaxFileBytes + 1 - text.size());
+    const ssize_t n = ::read(fd, buf, want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      print_error(where, std::string("cannot read: ") + std::strerror(errno), "not_a_file");
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    text.append(buf, size_t(n));
   }
-  return true;
+  ::close(fd);
+  if (text.size() > kMaxFileBytes) {
+    print_error(where, "is larger than the limit of " + std::to_string(kMaxFileBytes) + " bytes", "too_large");
+    return std::nullopt;
+  }
+  return text;
 }
 
-std::string flag_for_path(const std::string& path) {
-  for (const auto& f : kFlags)
-    if (path == f.pointer) return f.name;
-  return "";
+std::optional<std::string> build_scenario(const ScenarioFlags& flags) {
+  ScenarioSources in;
+  std::optional<std::string> scenario_text, hf_text;
+  if (!flags.scenario_file.empty()) {
+    scenario_text = read_input_file(flags.scenario_file, "--scenario");
+    if (!scenario_text) return std::nullopt;
+    in.scenario_text = *scenario_text;
+  }
+  if (!flags.hf_config_file.empty()) {
+    hf_text = read_input_file(flags.hf_config_file, "--hf-config");
+    if (!hf_text) return std::nullopt;
+    in.hf_config_text = *hf_text;
+  }
+  in.flags = flags.values;
+  TextResult r = compose_scenario(in);
+  if (!r.text) {
+    print_errors(r.errors);
+    return std::nullopt;
+  }
+  return std::move(*r.text);
 }
 
 }  // namespace llmcalc::cli

@@ -90,7 +90,7 @@ test('default page: the seed example, detailed numbers equal the CLI, then the s
   assertNoBadWords(await visibleText(page));
 
   // Seed method: seed 000's numbers.
-  await change(page, 'input[name=method][value=seed]');
+  await change(page, 'input[name=method][value=rules-of-thumb]');
   assert.equal(await text(page, '#mem-total'), '20.6 GiB');
   assert.match(await text(page, '#fit-headline'), /20\.6 GiB/);
   const kv = await page.evaluate(() => window.__llmcalc.last.report.memory.items.find((i) => i.id === 'kv_cache').bytes);

@@ -14,7 +14,7 @@ expect_error() {  # expect_error <text that must appear in stderr> <args...>
   if [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ]; then
     echo "FAIL (exit $rc): $*"; fail=1; return
   fi
-  if ! grep -q -- "$want" "$tmp/err"; then
+  if ! grep -qF -- "$want" "$tmp/err"; then
     echo "FAIL: '$*' stderr lacks '$want':"; cat "$tmp/err"; fail=1
   fi
 }
@@ -43,6 +43,57 @@ expect_error "/model/hf_config/model_type" estimate --hf-config "$tmp/bert.json"
 expect_error "/sweep/values/1" sweep --model llama-2-7b --vary batch --values 1,x
 expect_error "cannot read" estimate --scenario /nonexistent.json
 expect_error "" estimate --batch   # missing flag value: CLI11 usage error
+
+# Numbers typed strictly on every numeric flag (issue 16): each error names the flag.
+for v in nan inf -inf 1e400 0x10 +1 " 4" "4 " ""; do
+  expect_error "(--batch)" estimate --model llama-2-7b --batch "$v"
+  expect_error "(--memory-bytes)" estimate --model llama-2-7b --memory-bytes "$v"
+  expect_error "(--price)" estimate --model llama-2-7b --price "$v"
+  expect_error "(--gpus)" estimate --model llama-2-7b --gpus "$v"
+done
+expect_error "(--sp)" estimate --model llama-2-7b --sp 1
+expect_error "got 99999999999999999999 [out_of_range]" estimate --model llama-2-7b --batch 99999999999999999999
+expect_error "/question/max_gpus" solve min-gpus --model llama-2-7b --max-gpus 0x10
+expect_error "/sweep/values/0" sweep --model llama-2-7b --vary batch --values nan
+# Files: bounded reads of regular files only; size and depth checked on the raw text.
+expect_error "not_a_file" estimate --scenario /dev/zero
+expect_error "not_a_file" estimate --hf-config /dev/urandom
+expect_error "not_a_file" estimate --scenario "$tmp"
+expect_error "not_a_file" import-hf-config /dev/zero
+{ printf '{"model":'; head -c 75000 /dev/zero | tr '\0' '['; printf '}'; } > "$tmp/deep.json"
+expect_error "too_deep" estimate --scenario "$tmp/deep.json"
+expect_error "too_deep" sweep --scenario "$tmp/deep.json" --vary batch --values 1
+expect_error "too_deep" solve max-batch --scenario "$tmp/deep.json"
+head -c 1000000 /dev/zero | tr '\0' '[' > "$tmp/deep_hf.json"
+expect_error "too_deep" estimate --hf-config "$tmp/deep_hf.json"
+expect_error "too_deep" import-hf-config "$tmp/deep_hf.json"
+{ printf '{"model":"llama-2-7b"}'; head -c 10000000 /dev/zero | tr '\0' ' '; } > "$tmp/padded.json"
+expect_error "too_large" estimate --scenario "$tmp/padded.json"
+echo '{"model":"llama-2-7b","workload":{"batch":2,"batch":4}}' > "$tmp/dup.json"
+expect_error "/workload/batch (--batch): key \"batch\" is given twice" estimate --scenario "$tmp/dup.json"
+echo '{"model":"llama-2-7b","hardware":{"memory_bytes":null}}' > "$tmp/null.json"
+expect_error "/hardware/memory_bytes (--memory-bytes): must be a number, got null" estimate --scenario "$tmp/null.json"
+# Invalid UTF-8 in any flag value is an error naming the flag, never an abort.
+for flag in --model --gpu --weights --mode --batch; do
+  expect_error "invalid_utf8" estimate --model llama-2-7b "$flag" $'\xff\xfe'
+done
+expect_error "invalid_utf8" sweep --model llama-2-7b --vary gpu --values $'h100-sxm,\xc3'
+expect_error "invalid_utf8" export-hf-config --model $'\xe2\x82'
+# Unknown ids are echoed escaped: no terminal escape sequence reaches the terminal.
+"$cli" estimate --model $'x\e[2Jy' >"$tmp/out" 2>"$tmp/err"
+if grep -q $'\e' "$tmp/err"; then echo "FAIL: raw ESC echoed to the terminal"; fail=1; fi
+grep -q 'x\\u001b\[2Jy' "$tmp/err" || { echo "FAIL: escaped id not shown"; cat "$tmp/err"; fail=1; }
+# Conflicts are errors; inputs that do not apply are notes.
+echo '{"model_type":"llama"}' > "$tmp/llama.json"
+expect_error "give --model or --hf-config, not both" estimate --model llama-2-7b --hf-config "$tmp/llama.json"
+"$cli" estimate --model llama-2-7b --zero 3 --finetune lora --optimizer lion >"$tmp/out" 2>&1
+grep -q "/training/zero_stage (--zero) applies only to training" "$tmp/out" || { echo "FAIL: no note for --zero in inference"; fail=1; }
+"$cli" estimate --model llama-2-7b --mode training --logits all >"$tmp/out" 2>&1
+grep -q "/options/logits (--logits) applies only to inference" "$tmp/out" || { echo "FAIL: no note for --logits in training"; fail=1; }
+# The rules-of-thumb method, and its old name.
+"$cli" estimate --model llama-2-7b --method seed | head -1 | grep -q "method rules-of-thumb" || { echo "FAIL: seed alias"; fail=1; }
+expect_ok schema --json
+expect_ok schema --typescript
 
 expect_ok estimate --model llama-2-7b
 expect_ok estimate --model deepseek-v3 --gpus 8 --json

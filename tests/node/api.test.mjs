@@ -15,10 +15,25 @@ test('createLlmCalc is memoized', async () => {
 });
 
 test('API shape', () => {
-  for (const fn of ['estimate', 'sweep', 'solve', 'models', 'gpus', 'importHfConfig', 'exportHfConfig'])
+  for (const fn of ['estimate', 'sweep', 'solve', 'models', 'gpus', 'importHfConfig', 'exportHfConfig', 'schema'])
     assert.equal(typeof calc[fn], 'function', fn);
   assert.match(calc.version, /^\d+\.\d+\.\d+/);
   assert.ok(Object.isFrozen(calc));
+});
+
+test('schema(): the same export as `llmcalc schema --json`', () => {
+  const s = calc.schema();
+  assert.equal(s.ok, true);
+  const batch = s.fields.find((f) => f.pointer === '/workload/batch');
+  assert.deepEqual([batch.flag, batch.min, batch.max, batch.default], ['--batch', 1, 1000000, 1]);
+  assert.equal(s.enums.Method.aliases.seed, 'rules-of-thumb');
+  assert.ok(s.error_codes.some((c) => c.code === 'duplicate'));
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/native/core/cli/llmcalc');
+  if (existsSync(cli)) {
+    const { ok, ...rest } = JSON.parse(execFileSync(cli, ['schema', '--json'], { encoding: 'utf8' }));
+    const { ok: _ok, ...mine } = s;
+    assert.deepEqual(mine, rest);
+  }
 });
 
 test('seed golden: Llama-2-7B inference, batch 4, prompt 4096 -> 20.55 GiB', () => {
@@ -27,7 +42,7 @@ test('seed golden: Llama-2-7B inference, batch 4, prompt 4096 -> 20.55 GiB', () 
   assert.equal(gib(r.report.memory.total_bytes), 20.55);
   assert.equal(r.report.model.id, 'llama-2-7b');
   assert.equal(r.report.mode, 'inference');
-  assert.equal(r.report.method, 'seed');
+  assert.equal(r.report.method, 'rules-of-thumb');  // asked as 'seed', its old name
   assert.equal(r.report.training, null);
   assert.ok(r.report.latency && Array.isArray(r.report.latency.phases));
 });

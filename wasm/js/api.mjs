@@ -161,7 +161,7 @@ function parseAnswer(text) {
 
 const decoder = new TextDecoder();
 const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json', 'kinds_json',
-  'import_hf_config_json', 'export_hf_config_json'];
+  'import_hf_config_json', 'export_hf_config_json', 'schema_json'];
 
 // The raw module answers with a Uint8Array view of UTF-8 JSON in its memory, valid until its
 // next call (wasm/llmcalc_wasm.hpp); textCore gives the same functions returning strings,
@@ -260,6 +260,10 @@ export function wrapCore(rawModule) {
       if (!r.ok) return { memory: [], phases: [] };
       catalogText.kinds = text;
       return r.kinds;
+    },
+    /** The scenario schema: {ok, fields, objects, enums, error_codes, limits}. */
+    schema() {
+      return call(() => module.schema_json());
     },
     importHfConfig(config) {
       return call(() => module.import_hf_config_json(toText(config, '', 'the config')));

@@ -9,7 +9,7 @@ import { v, patch } from './patch.js';
 import { expressionNodes } from './expression.js';
 import * as fmt from './format.js';
 import {
-  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, scenarioFrom, contextOf, trimHfConfig,
+  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, applyInputRanges, scenarioFrom, contextOf, trimHfConfig,
 } from './state.js';
 import { ITEM_LABELS, itemColor, readTheme, memoryChart, kneeChart, gpuChart } from './charts.js';
 
@@ -940,6 +940,7 @@ function setupShare() {
 
 function loadFromUrl() {
   const ctx = { modelIds: new Set(models.map((m) => m.id)), gpuIds: new Set(gpus.map((g) => g.id)) };
+  applyInputRanges(document);
   const r = stateFromUrl(location.href, ctx);
   state = r.state;
   embed = r.embed;

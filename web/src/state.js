@@ -1,10 +1,16 @@
 // Page state <-> scenario JSON <-> URL. No estimation happens here: the state is only the
-// user's inputs; the WASM core validates the scenario and computes every number.
+// user's inputs; the WASM core validates the scenario and computes every number. Ranges and
+// choices come from the core's schema (llmcalc schema --json, embedded by web/build.mjs).
+import { PRESETS } from 'llmcalc:presets';
 
-export const DTYPES = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4', 'fp4'];
-export const KV_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'];
-export const ACT_DTYPES = ['fp32', 'fp16', 'bf16'];
-export const OPTIMIZERS = ['adamw', 'adamw-8bit', 'adafactor', 'sgd', 'sgd-momentum', 'lion'];
+const SCHEMA_FIELDS = new Map(PRESETS.schema.fields.map((f) => [f.pointer, f]));
+const ENUMS = PRESETS.schema.enums;
+const names = (id) => ENUMS[id].names;
+
+export const DTYPES = names('Dtype');
+export const KV_DTYPES = names('KvDtype');
+export const ACT_DTYPES = names('WideDtype');
+export const OPTIMIZERS = names('Optimizer');
 
 // The seed example (LLaMA-2-7B, batch 4, context 4096). Inference splits the 4096-token
 // context into a 3840-token prompt and 256 generated tokens, so decode latency and the
@@ -51,6 +57,16 @@ export const DEFAULTS = Object.freeze({
 const int = (lo, hi) => ({ kind: 'int', lo, hi });
 const num = (lo, hi) => ({ kind: 'num', lo, hi });
 const choice = (...values) => ({ kind: 'choice', values });
+// A schema field's range or choices (aliases accepted, read as the name they stand for).
+function field(pointer) {
+  const f = SCHEMA_FIELDS.get(pointer);
+  if (!f) throw new Error(`state.js: the schema has no field ${pointer}`);
+  if (f.type === 'integer') return int(f.min, f.max);
+  if (f.type === 'number') return num(f.min, f.max);
+  if (f.type === 'boolean') return bool();
+  if (f.type === 'choice') return { kind: 'choice', values: names(f.choices), aliases: ENUMS[f.choices].aliases };
+  throw new Error(`state.js: ${pointer} is not a simple field`);
+}
 const bool = () => ({ kind: 'bool' });
 const text = (max) => ({ kind: 'text', max });
 
@@ -58,39 +74,40 @@ const text = (max) => ({ kind: 'text', max });
 export const URL_FIELDS = {
   model: ['model', { kind: 'model' }],
   hf: ['hf', { kind: 'hf' }],
-  mode: ['mode', choice('inference', 'training')],
-  method: ['method', choice('detailed', 'seed')],
-  w: ['weights', choice(...DTYPES)],
-  kv: ['kv', choice(...KV_DTYPES)],
-  act: ['act', choice(...ACT_DTYPES)],
-  grad: ['grads', choice('auto', ...ACT_DTYPES)],
-  master: ['master', choice('auto', 'fp32', 'none')],
-  ost: ['ostates', choice('auto', 'fp32', 'bf16')],
-  gs: ['group', int(0, 65536)],
-  b: ['batch', int(1, 1000000)],
-  p: ['prompt', int(1, 100000000)],
-  g: ['gen', int(0, 100000000)],
-  seq: ['seq', int(1, 100000000)],
-  ga: ['accum', int(1, 1000000)],
-  opt: ['optimizer', choice(...OPTIMIZERS)],
-  ckpt: ['ckpt', choice('none', 'selective', 'full')],
-  ft: ['finetune', choice('full', 'lora', 'qlora')],
-  r: ['rank', int(1, 65536)],
-  zero: ['zero', int(0, 3)],
-  tp: ['tp', int(1, 65536)],
-  pp: ['pp', int(1, 65536)],
-  dp: ['dp', int(1, 65536)],
-  sp: ['sp', bool()],
+  mode: ['mode', field('/mode')],
+  method: ['method', field('/method')],
+  w: ['weights', field('/precision/weights')],
+  kv: ['kv', field('/precision/kv_cache')],
+  act: ['act', field('/precision/activations')],
+  grad: ['grads', choice('auto', ...names('WideDtype'))],
+  master: ['master', choice('auto', ...names('MasterWeights'))],
+  ost: ['ostates', choice('auto', ...names('StateDtype'))],
+  gs: ['group', field('/precision/group_size')],
+  b: ['batch', field('/workload/batch')],
+  p: ['prompt', field('/workload/prompt')],
+  g: ['gen', field('/workload/generate')],
+  seq: ['seq', field('/workload/seq')],
+  ga: ['accum', field('/workload/grad_accum')],
+  opt: ['optimizer', field('/training/optimizer')],
+  ckpt: ['ckpt', field('/training/checkpointing')],
+  ft: ['finetune', field('/training/finetune')],
+  r: ['rank', field('/training/lora/rank')],
+  zero: ['zero', field('/training/zero_stage')],
+  tp: ['tp', field('/parallelism/tp')],
+  pp: ['pp', field('/parallelism/pp')],
+  dp: ['dp', field('/parallelism/dp')],
+  sp: ['sp', field('/parallelism/sequence_parallel')],
   gpu: ['gpu', { kind: 'gpu' }],
+  // The custom GPU's fields are in the page's units (GiB, GB/s, TFLOP/s), not the schema's.
   cname: ['cname', text(60)],
   cmem: ['cmem', num(0.001, 1e6)],
-  cbw: ['cbw', num(0.001, 1e7)],
+  cbw: ['cbw', num(1, 1e7)],
   cflops: ['cflops', num(0.001, 1e6)],
   cf8: ['cflops8', num(0, 1e6)],
-  cic: ['cic', num(0.001, 1e6)],
-  flash: ['flash', bool()],
-  graphs: ['graphs', bool()],
-  price: ['price', num(0, 1e6)],
+  cic: ['cic', num(1, 1e6)],
+  flash: ['flash', field('/options/flash_attention')],
+  graphs: ['graphs', field('/options/cuda_graphs')],
+  price: ['price', field('/options/price_per_gpu_hour')],
   unit: ['unit', choice('GiB', 'GB')],
 };
 const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
@@ -137,7 +154,9 @@ function parseValue(raw, spec, ctx) {
       return { value: n };
     }
     case 'choice':
-      return spec.values.includes(raw) ? { value: raw } : { error: 'must be one of ' + spec.values.join(', ') };
+      if (spec.values.includes(raw)) return { value: raw };
+      if (spec.aliases && Object.prototype.hasOwnProperty.call(spec.aliases, raw)) return { value: spec.aliases[raw] };
+      return { error: 'must be one of ' + spec.values.join(', ') };
     case 'bool':
       return raw === '1' || raw === '0' ? { value: raw === '1' } : { error: 'must be 0 or 1' };
     case 'text':
@@ -304,4 +323,15 @@ export function scenarioFrom(state) {
 // The context length a state describes (prompt + generated tokens, or the training sequence).
 export function contextOf(state) {
   return state.mode === 'inference' ? state.prompt + state.gen : state.seq;
+}
+
+// Sets each numeric input's min and max from the URL table's ranges (the schema's), so the form
+// never restates them: <input data-field="batch"> gets the /workload/batch range.
+export function applyInputRanges(root) {
+  for (const input of root.querySelectorAll('input[type=number][data-field]')) {
+    const spec = URL_FIELDS[FIELD_TO_KEY[input.dataset.field]]?.[1];
+    if (!spec || (spec.kind !== 'int' && spec.kind !== 'num')) continue;
+    input.min = String(spec.lo);
+    input.max = String(spec.hi);
+  }
 }

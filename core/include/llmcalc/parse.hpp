@@ -2,7 +2,10 @@
 // The validating edge: JSON text -> typed Scenario, or errors that name each bad field.
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "llmcalc/error.hpp"
 #include "llmcalc/scenario.hpp"
@@ -23,6 +26,32 @@ struct ModelResult {
 
 // A Hugging Face config.json's text -> model (the "Import config.json" of the page and CLI).
 ModelResult import_hf_config_text(std::string_view json_text);
+
+// What the CLI was given: a scenario file, a Hugging Face config.json file and flags, as text.
+struct ScenarioSources {
+  std::optional<std::string_view> scenario_text;   // --scenario FILE's bytes
+  std::optional<std::string_view> hf_config_text;  // --hf-config FILE's bytes
+  std::vector<std::pair<std::string, std::string>> flags;  // {"--batch", "4"}, as typed
+};
+
+struct TextResult {
+  std::optional<std::string> text;
+  Errors errors;
+};
+
+// The scenario JSON text of the CLI's inputs: the file (checked raw: size, depth, duplicate
+// keys), the HF config as model.hf_config, then each flag typed strictly by its schema field
+// (no nan, inf, 0x10, +1 or spaces; UTF-8 only). Errors carry the field's pointer, so the CLI
+// names the flag; the file's errors have path "" and the config's "/model/hf_config".
+TextResult compose_scenario(const ScenarioSources& sources);
+
+// Whether s is well-formed UTF-8 (what JSON text must be).
+bool is_utf8(std::string_view s);
+
+// A whole number typed on the command line, strictly: optional '-', decimal digits (a whole
+// JSON-style number such as 1e3 too); errors at `path` echo the text as typed.
+std::optional<int64_t> parse_cli_integer(std::string_view text, int64_t min, int64_t max,
+                                         const std::string& path, Errors& errors);
 
 // Defaults the scenario falls back to; documented in docs/methodology.md.
 inline constexpr double kDefaultCudaContextBytes = 512.0 * 1048576.0;

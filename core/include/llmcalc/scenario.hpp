@@ -1,6 +1,8 @@
 #pragma once
 // A scenario: everything a user states about a run. Built only by parse_scenario(), which
-// validates every field, so the analyses can trust it.
+// validates every field, so the analyses can trust it. Field names, ranges and defaults are
+// declared once in the schema (llmcalc/schema.hpp); the initializers below equal its static
+// defaults (tested).
 
 #include <cstdint>
 #include <string>
@@ -13,8 +15,10 @@
 namespace llmcalc {
 
 enum class Mode { inference, training };
-enum class Method { detailed, seed };
-enum class ActivationMethod { detailed, korthikanti, seed };
+// rules_of_thumb: the seed documents' rules of thumb; `seed` is its old name (kept so that
+// code, links and scenarios that say "seed" still work).
+enum class Method { detailed, rules_of_thumb, seed = rules_of_thumb };
+enum class ActivationMethod { detailed, korthikanti, rules_of_thumb, seed = rules_of_thumb };
 enum class Optimizer { adamw, adamw_8bit, adafactor, sgd, sgd_momentum, lion };
 enum class Checkpointing { none, selective, full };
 enum class Finetune { full, lora, qlora };
@@ -28,6 +32,7 @@ struct Precision {
   Dtype gradients = Dtype::bf16;
   bool master_weights = true;  // fp32 copy of trainable weights (mixed precision)
   Dtype optimizer_states = Dtype::fp32;
+  bool operator==(const Precision&) const = default;
 };
 
 struct Workload {
@@ -37,11 +42,13 @@ struct Workload {
   int64_t generate = 256;      // inference generated tokens
   int64_t grad_accum = 1;      // training: micro-batches per optimizer step
   double tokens_budget = 0;    // training: tokens to train on, for run time and cost (0 = none)
+  bool operator==(const Workload&) const = default;
 };
 
 struct Lora {
   int64_t rank = 16;
   std::vector<std::string> targets;  // module names; expanded from "all-linear" at parse time
+  bool operator==(const Lora&) const = default;
 };
 
 struct Training {
@@ -50,6 +57,7 @@ struct Training {
   Finetune finetune = Finetune::full;
   Lora lora;
   int64_t zero_stage = 0;
+  bool operator==(const Training&) const = default;
 };
 
 struct Parallelism {
@@ -57,6 +65,7 @@ struct Parallelism {
   int64_t pp = 1;
   int64_t dp = 1;
   bool sequence_parallel = false;
+  bool operator==(const Parallelism&) const = default;
 };
 
 // Named constants the estimate adds on top of tensors; every one overridable per scenario.
@@ -65,6 +74,7 @@ struct RuntimeOverhead {
   double workspace_bytes = 0;         // cuBLAS / attention library workspaces
   double fragmentation_fraction = 0;  // caching-allocator slack, fraction of tensor bytes
   double step_overhead_s = 0;         // fixed per forward step: launches, framework (latency)
+  bool operator==(const RuntimeOverhead&) const = default;
 };
 
 struct Options {
@@ -77,6 +87,7 @@ struct Options {
   double price_per_gpu_hour = 0;       // user's price, for cost figures (0 = no cost)
   double training_efficiency = 0.70;   // end-to-end fraction of the roofline step rate a
                                        // training framework reaches (calibrated, see docs)
+  bool operator==(const Options&) const = default;
 };
 
 struct Scenario {
@@ -91,9 +102,19 @@ struct Scenario {
   int64_t gpu_count = 1;
   RuntimeOverhead overhead;
   Options options;
+
+  // What the reader saw, for resolve_defaults(): the JSON pointers of the fields and objects
+  // the input gave (schema literals).
+  std::vector<std::string_view> given;
+  bool gave(std::string_view pointer) const;
+  // Inputs that do not apply to this scenario (training flags in inference, LoRA targets the
+  // model lacks): the estimate copies them into the report's notes.
+  std::vector<std::string> input_notes;
 };
 
 std::string_view mode_name(Mode m);
+std::string_view method_name(Method m);
+std::string_view activation_method_name(ActivationMethod m);
 std::string_view optimizer_name(Optimizer o);
 std::string_view checkpointing_name(Checkpointing c);
 std::string_view finetune_name(Finetune f);

@@ -18,6 +18,7 @@ Report estimate(const Scenario& s, Detail detail) {
   r.model_name = s.model.name;
   r.mode = s.mode;
   r.method = s.method;
+  r.notes = s.input_notes;  // inputs that do not apply (see parse_scenario)
   r.gpu_id = s.gpu.id;
   r.gpu_name = s.gpu.name;
   r.gpu_count = s.gpu_count;

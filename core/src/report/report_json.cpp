@@ -60,7 +60,7 @@ void write_report(JsonWriter& w, const Report& r) {
   w.begin_object();
   w.key("model").begin_object().field("id", r.model_id).field("name", r.model_name).end_object();
   w.field("mode", mode_name(r.mode));
-  w.field("method", r.method == Method::seed ? "seed" : "detailed");
+  w.field("method", method_name(r.method));
   w.key("gpu").begin_object().field("id", r.gpu_id).field("name", r.gpu_name)
       .field("count", static_cast<long long>(r.gpu_count)).end_object();
   w.key("params").begin_object()

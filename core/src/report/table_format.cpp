@@ -28,7 +28,7 @@ std::string phase_line(const Phase& p) {
 std::string format_report_table(const Report& r, bool decimal) {
   std::string out;
   out += r.model_name + " (" + r.model_id + "), " + std::string(mode_name(r.mode)) + ", method " +
-         (r.method == Method::seed ? "seed" : "detailed") + "\n";
+         std::string(method_name(r.method)) + "\n";
   out += "GPU: " + std::to_string(r.gpu_count) + " x " + r.gpu_name + "\n";
   out += "Parameters: " + format_number(double(r.params.total)) + " total, " +
          format_number(double(r.params.active)) + " active";

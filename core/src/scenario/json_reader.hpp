@@ -18,9 +18,16 @@ namespace llmcalc::json_io {
 
 using json = nlohmann::json;
 
-// Parses text without throwing; rejects oversized or too deeply nested documents before
-// parsing so that hostile input cannot exhaust the stack or the heap.
+inline constexpr size_t kMaxTextBytes = 4u << 20;  // a config.json is a few KB; 4 MiB is generous
+inline constexpr int kMaxDepth = 32;
+
+// Parses text without throwing; rejects oversized or too deeply nested documents on the raw
+// text before parsing so that hostile input cannot exhaust the stack or the heap, and
+// rejects a key given twice in one object (code duplicate, with its path).
 std::optional<json> parse_text(std::string_view text, const std::string& path, Errors& errors);
+
+// Size, NUL and depth checks on raw text (what parse_text runs first); true when it passes.
+bool check_raw_text(std::string_view text, const std::string& path, Errors& errors);
 
 std::string type_name(const json& j);
 
@@ -33,7 +40,10 @@ class ObjectReader {
   const std::string& path() const { return path_; }
   std::string child_path(std::string_view key) const;
   bool has(std::string_view key) const;
+  // The value, or nullptr when absent or null (readers that take null for "unset").
   const json* raw(std::string_view key) const;
+  // The value, or nullptr when absent; a null is reported as wrong_type (and nullptr returned).
+  const json* strict(std::string_view key, std::string_view expected);
 
   // Each getter returns the value, the default when absent, or nullopt after an error.
   std::optional<int64_t> integer(std::string_view key, int64_t min, int64_t max,
@@ -60,6 +70,7 @@ class ObjectReader {
   std::optional<size_t> choice(std::string_view key, const std::string_view* choices, size_t n,
                                std::optional<size_t> fallback);
   const json* obj_;
+  bool null_seen_ = false;  // the last strict() lookup found a null (and reported it)
   std::string path_;
   Errors& errors_;
 };
@@ -75,5 +86,13 @@ std::string escape_pointer_token(std::string_view key);
 // At most `max` bytes of s, cut at a UTF-8 character boundary, with "..." when cut (user
 // text echoed in messages and names must stay valid UTF-8).
 std::string shorten(std::string_view s, size_t max);
+
+// User text as it may be echoed in a message: shortened, in double quotes, with control
+// characters, quotes and backslashes escaped JSON-style (ESC shows as \u001b, so no escape
+// sequence reaches a terminal) and invalid UTF-8 bytes shown as \xNN.
+std::string quote(std::string_view s, size_t max = 40);
+
+// Whether s is well-formed UTF-8 (no overlongs, surrogates or code points over U+10FFFF).
+bool valid_utf8(std::string_view s);
 
 }  // namespace llmcalc::json_io

@@ -1,334 +1,448 @@
+// The scenario reader: runs over the schema's field table (schema.cpp), then resolve_defaults()
+// and the checks that involve several fields.
 #include <algorithm>
+#include <cmath>
 
 #include "../model/architecture_json.hpp"
 #include "../model/hf_config.hpp"
 #include "json_reader.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/parse.hpp"
+#include "llmcalc/schema.hpp"
 #include "llmcalc/tensors.hpp"
 
 namespace llmcalc {
 
 using json_io::ObjectReader;
+using json_io::quote;
 using nlohmann::json;
 
 namespace {
 
-constexpr int64_t kMaxBatch = 1'000'000;
-constexpr int64_t kMaxTokens = 100'000'000;  // 100M-token contexts are beyond any model
-constexpr int64_t kMaxDegree = 65'536;
-
-const std::vector<std::string_view> kDtypeNames = {"fp32", "tf32", "fp16", "bf16", "fp8",
-                                                   "int8", "int4", "nf4",  "fp4"};
-const std::vector<std::string_view> kLoraModules = {
-    "q_proj",   "k_proj",  "v_proj", "o_proj",   "gate_proj",          "up_proj",
-    "down_proj", "q_a_proj", "q_b_proj", "kv_a_proj_with_mqa", "kv_b_proj"};
-
-std::optional<Dtype> read_dtype(ObjectReader& r, std::string_view key, Dtype fallback,
-                                const std::vector<std::string_view>& allowed) {
-  auto i = r.choice(key, allowed, std::find(allowed.begin(), allowed.end(), dtype_name(fallback)) -
-                                      allowed.begin());
-  if (!i) return std::nullopt;
-  return parse_dtype(allowed[*i]);
-}
-
-std::optional<ModelSpec> read_model(ObjectReader& root) {
-  const json* m = root.raw("model");
-  Errors& errors = root.errors();
-  if (m == nullptr) {
-    root.error("model", "missing_field", "is required: a preset id, {\"architecture\": ...} or {\"hf_config\": ...}");
-    return std::nullopt;
-  }
-  auto preset = [&](const std::string& id, const std::string& path) -> std::optional<ModelSpec> {
-    if (const ModelPreset* p = find_model(id)) return p->spec;
-    const std::string shown = json_io::shorten(id, 40);
-    errors.push_back({path, "unknown_preset",
-                      "no model preset \"" + shown + "\" (see `llmcalc list models`)"});
-    return std::nullopt;
-  };
-  if (m->is_string()) return preset(m->get<std::string>(), "/model");
-  ObjectReader r(m, "/model", errors);
-  if (!r.valid()) return std::nullopt;
-  r.reject_unknown({"preset", "architecture", "hf_config", "name"});
-  const int sources = int(r.has("preset")) + int(r.has("architecture")) + int(r.has("hf_config"));
-  if (sources != 1) {
-    errors.push_back({"/model", "invalid_choice",
-                      "give exactly one of preset, architecture or hf_config"});
-    return std::nullopt;
-  }
-  std::optional<ModelSpec> spec;
-  if (r.has("preset")) {
-    auto id = r.string("preset");
-    if (id) spec = preset(*id, "/model/preset");
-  } else if (r.has("architecture")) {
-    ObjectReader a = r.object("architecture");
-    if (auto arch = read_architecture(a)) {
-      spec = ModelSpec{};
-      spec->id = "custom";
-      spec->name = "Custom architecture";
-      spec->arch = *arch;
+// Hugging Face writes null for options a model does not use ("sliding_window": null); there
+// null means "unset", so the importer sees such keys as absent. The scenario itself is strict.
+void drop_nulls(json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end();) {
+      if (it->is_null()) it = j.erase(it);
+      else drop_nulls(*it++);
     }
-  } else if (const json* hf = r.raw("hf_config")) {
-    spec = import_hf_config(*hf, "/model/hf_config", errors);
+  } else if (j.is_array()) {
+    for (auto& v : j) drop_nulls(v);
   }
-  if (spec) {
-    if (auto name = r.string("name", spec->name)) spec->name = json_io::shorten(*name, 120);
-  }
-  return spec;
 }
 
-// Returns whether the scenario named the weight dtype (QLoRA defaults it to nf4 otherwise).
-bool read_precision(ObjectReader& root, Scenario& s) {
-  ObjectReader r = root.object("precision");
-  r.reject_unknown({"weights", "group_size", "kv_cache", "activations", "gradients",
-                    "master_weights", "optimizer_states"});
-  Precision& p = s.precision;
-  p.weights = read_dtype(r, "weights", Dtype::bf16, kDtypeNames).value_or(Dtype::bf16);
-  const int64_t default_group = (p.weights == Dtype::int4 || p.weights == Dtype::int8) ? 128 : 0;
-  p.group_size = r.integer("group_size", 0, 65536, default_group).value_or(0);
-  p.kv_cache = read_dtype(r, "kv_cache", Dtype::bf16,
-                          {"fp32", "fp16", "bf16", "fp8", "int8", "int4"})
-                   .value_or(Dtype::bf16);
-  p.activations =
-      read_dtype(r, "activations", Dtype::bf16, {"fp32", "fp16", "bf16"}).value_or(Dtype::bf16);
-  const Dtype grad_default = p.weights == Dtype::fp32 ? Dtype::fp32 : Dtype::bf16;
-  p.gradients =
-      read_dtype(r, "gradients", grad_default, {"fp32", "fp16", "bf16"}).value_or(grad_default);
-  const bool wide = p.weights == Dtype::fp32;
-  p.master_weights =
-      r.choice("master_weights", {"fp32", "none"}, wide ? 1 : 0).value_or(wide ? 1 : 0) == 0 &&
-      !wide;
-  p.optimizer_states =
-      read_dtype(r, "optimizer_states", Dtype::fp32, {"fp32", "bf16"}).value_or(Dtype::fp32);
-  if (p.group_size > 0 && p.weights != Dtype::int4 && p.weights != Dtype::int8)
-    r.error("group_size", "inconsistent", "applies only to int4 and int8 weights");
-  return r.has("weights");
+bool printable(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
 }
 
-void read_workload(ObjectReader& root, Scenario& s) {
-  ObjectReader r = root.object("workload");
-  r.reject_unknown({"batch", "seq", "prompt", "generate", "grad_accum", "tokens_budget"});
-  Workload& w = s.workload;
-  w.batch = r.integer("batch", 1, kMaxBatch, w.batch).value_or(1);
-  w.seq = r.integer("seq", 1, kMaxTokens, w.seq).value_or(1);
-  w.prompt = r.integer("prompt", 1, kMaxTokens, w.prompt).value_or(1);
-  w.generate = r.integer("generate", 0, kMaxTokens, w.generate).value_or(0);
-  w.grad_accum = r.integer("grad_accum", 1, kMaxBatch, w.grad_accum).value_or(1);
-  w.tokens_budget = r.number("tokens_budget", 0, 1e16, 0.0).value_or(0);
-  if (w.prompt + w.generate > kMaxTokens)
-    r.error("generate", "out_of_range",
-            "prompt + generate must not exceed " + std::to_string(kMaxTokens) + " tokens");
-}
+class ScenarioReader {
+ public:
+  ScenarioReader(const json& root, Errors& errors) : root_(root), errors_(errors) {}
 
-void read_training(ObjectReader& root, Scenario& s) {
-  ObjectReader r = root.object("training");
-  r.reject_unknown({"optimizer", "checkpointing", "finetune", "lora", "zero_stage"});
-  Training& t = s.training;
-  t.optimizer = static_cast<Optimizer>(
-      r.choice("optimizer", {"adamw", "adamw-8bit", "adafactor", "sgd", "sgd-momentum", "lion"}, 0)
-          .value_or(0));
-  t.checkpointing = static_cast<Checkpointing>(
-      r.choice("checkpointing", {"none", "selective", "full"}, 0).value_or(0));
-  t.finetune =
-      static_cast<Finetune>(r.choice("finetune", {"full", "lora", "qlora"}, 0).value_or(0));
-  t.zero_stage = r.integer("zero_stage", 0, 3, 0).value_or(0);
-  ObjectReader lora = r.object("lora");
-  lora.reject_unknown({"rank", "targets"});
-  t.lora.rank = lora.integer("rank", 1, 65536, 16).value_or(16);
-  const json* targets = lora.raw("targets");
-  t.lora.targets.clear();
-  if (targets == nullptr || (targets->is_string() && targets->get<std::string>() == "all-linear")) {
-    t.lora.targets.assign(kLoraModules.begin(), kLoraModules.end());
-  } else if (targets->is_array() && !targets->empty() && targets->size() <= kLoraModules.size()) {
-    for (size_t i = 0; i < targets->size(); ++i) {
-      const json& v = (*targets)[i];
-      const std::string path = lora.child_path("targets") + "/" + std::to_string(i);
-      const auto it = v.is_string() ? std::find(kLoraModules.begin(), kLoraModules.end(),
-                                                v.get<std::string>())
-                                    : kLoraModules.end();
-      if (it == kLoraModules.end()) {
-        std::string list;
-        for (auto m : kLoraModules) list += (list.empty() ? "" : ", ") + std::string(m);
-        r.errors().push_back({path, "unknown_value", "must be one of: " + list});
-      } else {
-        t.lora.targets.emplace_back(*it);
+  std::optional<Scenario> read() {
+    check_objects();
+    Scenario s;
+    for (std::string_view o : scenario_objects())
+      if (lookup(o) != nullptr) s.given.push_back(o);
+    std::optional<ModelSpec> model;
+    for (const Field& f : scenario_fields()) {
+      const json* v = lookup(f.pointer);
+      if (v != nullptr && v->is_null() && !f.nullable) {
+        fail(f, ErrorCode::wrong_type, "must be " + expected(f) + ", got null (leave the field out for its default)");
+        continue;
+      }
+      if (v != nullptr) s.given.push_back(f.pointer);
+      switch (f.type) {
+        case FieldType::model: model = read_model(v); break;
+        case FieldType::gpu: read_gpu(v, s); break;
+        case FieldType::lora_targets: read_lora_targets(v, s); break;
+        case FieldType::rates: read_rates(f, v, s); break;
+        default: read_plain(f, v, s); break;
       }
     }
-  } else {
-    lora.error("targets", "wrong_type",
-               "must be \"all-linear\" or a non-empty array of module names");
-  }
-}
-
-void read_parallelism(ObjectReader& root, Scenario& s, int64_t gpu_count_given) {
-  ObjectReader r = root.object("parallelism");
-  r.reject_unknown({"tp", "pp", "dp", "sequence_parallel"});
-  Parallelism& p = s.parallelism;
-  const bool explicit_layout = r.valid();
-  p.tp = r.integer("tp", 1, kMaxDegree, 1).value_or(1);
-  p.pp = r.integer("pp", 1, kMaxDegree, 1).value_or(1);
-  p.dp = r.integer("dp", 1, kMaxDegree, 1).value_or(1);
-  p.sequence_parallel = r.boolean("sequence_parallel", false).value_or(false);
-  const Architecture& a = s.model.arch;
-  if (!explicit_layout && gpu_count_given > 1) {
-    // GPUs without a layout: inference splits the model (tensor parallel), training
-    // replicates it (data parallel), the usual first choice of each.
-    if (s.mode == Mode::inference) p.tp = gpu_count_given;
-    else p.dp = gpu_count_given;
-  }
-  s.gpu_count = p.tp * p.pp * p.dp;
-  if (gpu_count_given > 0 && gpu_count_given != s.gpu_count) {
-    root.errors().push_back({"/hardware/count", "inconsistent",
-                             "count (" + std::to_string(gpu_count_given) +
-                                 ") must equal tp x pp x dp (" + std::to_string(s.gpu_count) + ")"});
-  }
-  const std::string tp_path = explicit_layout ? "/parallelism/tp" : "/hardware/count";
-  if (a.num_heads > 0 && a.num_heads % p.tp != 0)
-    root.errors().push_back({tp_path, "inconsistent",
-                             "tensor parallelism " + std::to_string(p.tp) +
-                                 " must divide num_heads (" + std::to_string(a.num_heads) + ")"});
-  if (a.num_layers > 0 && p.pp > a.num_layers)
-    root.errors().push_back({"/parallelism/pp", "inconsistent",
-                             "pipeline stages (" + std::to_string(p.pp) +
-                                 ") cannot exceed num_layers (" + std::to_string(a.num_layers) + ")"});
-}
-
-void read_hardware(ObjectReader& root, Scenario& s, int64_t& count_given) {
-  ObjectReader r = root.object("hardware");
-  r.reject_unknown({"gpu", "count", "name", "memory_bytes", "memory_bandwidth_bytes_per_s",
-                    "peak_flops", "interconnect_bandwidth_bytes_per_s", "matmul_efficiency",
-                    "bandwidth_efficiency"});
-  count_given = r.has("count") ? r.integer("count", 1, 1'000'000).value_or(1) : 0;
-  // A custom GPU: "gpu":"custom", or no preset but a capacity; otherwise a preset (default
-  // h100-sxm) whose numbers the other fields override.
-  const size_t before = r.errors().size();
-  const std::string id =
-      r.string("gpu", r.has("memory_bytes") ? "custom" : "h100-sxm").value_or("h100-sxm");
-  const bool custom = id == "custom";
-  if (!custom) {
-    if (const GpuPreset* g = find_gpu(id)) {
-      s.gpu = g->gpu;
-    } else if (r.errors().size() == before) {
-      const std::string shown = json_io::shorten(id, 40);
-      r.error("gpu", "unknown_preset", "no GPU preset \"" + shown + "\" (see `llmcalc list gpus`)");
+    if (!model) {
+      if (errors_.empty()) errors_.push_back(make_error("/model", ErrorCode::missing_field, "could not be read"));
+      return std::nullopt;
     }
-  } else {
-    s.gpu = Gpu{};
-    s.gpu.id = "custom";
-    s.gpu.name = "Custom GPU";
-    if (!r.has("memory_bytes"))
-      r.error("memory_bytes", "missing_field", "is required for a custom GPU");
+    s.model = std::move(*model);
+    resolve_defaults(s);
+    check(s);
+    note_inputs_that_do_not_apply(s);
+    if (!errors_.empty()) return std::nullopt;
+    return s;
   }
-  Gpu& g = s.gpu;
-  if (auto name = r.string("name", g.name)) g.name = json_io::shorten(*name, 120);
-  g.memory_bytes = r.number("memory_bytes", 1e6, 1e15, g.memory_bytes).value_or(g.memory_bytes);
-  g.memory_bandwidth_bytes_per_s =
-      r.number("memory_bandwidth_bytes_per_s", 1e6, 1e16, g.memory_bandwidth_bytes_per_s)
-          .value_or(0);
-  g.interconnect_bandwidth_bytes_per_s =
-      r.number("interconnect_bandwidth_bytes_per_s", 1e6, 1e15,
-               g.interconnect_bandwidth_bytes_per_s)
-          .value_or(0);
-  g.matmul_efficiency =
-      r.number("matmul_efficiency", 0.01, 1.0, g.matmul_efficiency).value_or(0.7);
-  g.bandwidth_efficiency =
-      r.number("bandwidth_efficiency", 0.01, 1.0, g.bandwidth_efficiency).value_or(0.85);
-  ObjectReader flops = r.object("peak_flops");
-  if (flops.valid()) {
-    flops.reject_unknown({"fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "fp4"});
-    for (int d = 0; d < kDtypeCount; ++d)
-      g.peak_flops[d] = flops.number(dtype_name(static_cast<Dtype>(d)), 0, 1e18, g.peak_flops[d])
-                            .value_or(0);
+
+ private:
+  // The value at a pointer, or nullptr when it or an object on the way is absent.
+  const json* lookup(std::string_view pointer) const {
+    const json* cur = &root_;
+    size_t pos = 1;
+    while (pos <= pointer.size()) {
+      const size_t next = std::min(pointer.find('/', pos), pointer.size());
+      if (!cur->is_object()) return nullptr;
+      const auto it = cur->find(pointer.substr(pos, next - pos));
+      if (it == cur->end()) return nullptr;
+      cur = &*it;
+      pos = next + 1;
+    }
+    return cur;
   }
-}
 
-void read_options(ObjectReader& root, Scenario& s) {
-  ObjectReader r = root.object("options");
-  r.reject_unknown({"activation_method", "flash_attention", "logits", "prefill_chunk",
-                    "kv_page_tokens", "cuda_graphs", "price_per_gpu_hour", "training_efficiency"});
-  Options& o = s.options;
-  o.activation_method = static_cast<ActivationMethod>(
-      r.choice("activation_method", {"detailed", "korthikanti", "seed"},
-               s.method == Method::seed ? 2 : 0)
-          .value_or(0));
-  o.flash_attention = r.boolean("flash_attention", true).value_or(true);
-  o.logits = r.choice("logits", {"all", "last"}, 1).value_or(1) == 0 ? LogitsScope::all
-                                                                      : LogitsScope::last;
-  o.prefill_chunk = r.integer("prefill_chunk", 0, kMaxTokens, 0).value_or(0);
-  o.kv_page_tokens = r.integer("kv_page_tokens", 0, 65536, 0).value_or(0);
-  o.cuda_graphs = r.boolean("cuda_graphs", false).value_or(false);
-  o.price_per_gpu_hour = r.number("price_per_gpu_hour", 0, 1e6, 0.0).value_or(0);
-  o.training_efficiency =
-      r.number("training_efficiency", 0.05, 1.0, kDefaultTrainingEfficiency).value_or(0.7);
-}
-
-void read_overhead(ObjectReader& root, Scenario& s) {
-  ObjectReader r = root.object("overhead");
-  r.reject_unknown({"cuda_context_bytes", "workspace_bytes", "fragmentation_fraction",
-                    "step_overhead_s"});
-  RuntimeOverhead& o = s.overhead;
-  const bool seed = s.method == Method::seed;  // the seed counts tensors only
-  o.cuda_context_bytes =
-      r.number("cuda_context_bytes", 0, 1e12, seed ? 0.0 : kDefaultCudaContextBytes).value_or(0);
-  o.workspace_bytes =
-      r.number("workspace_bytes", 0, 1e12, seed ? 0.0 : kDefaultWorkspaceBytes).value_or(0);
-  o.fragmentation_fraction = r.number("fragmentation_fraction", 0, 1, 0.0).value_or(0);
-  const double launch =
-      s.options.cuda_graphs ? 0.0
-                            : kDefaultLaunchOverheadPerLayerS * double(s.model.arch.num_layers);
-  o.step_overhead_s = r.number("step_overhead_s", 0, 10, launch).value_or(0);
-}
-
-void check_training_policy(ObjectReader& root, Scenario& s, bool weights_given) {
-  if (s.mode != Mode::training) return;
-  Precision& p = s.precision;
-  const Finetune f = s.training.finetune;
-  if (f == Finetune::qlora) {
-    if (!weights_given) p.weights = Dtype::nf4;
-    else if (p.weights != Dtype::nf4 && p.weights != Dtype::int4)
-      root.errors().push_back({"/precision/weights", "inconsistent",
-                               "qlora trains adapters over a 4-bit base: weights must be nf4 or int4"});
-    p.master_weights = false;
+  void fail(const Field& f, ErrorCode code, std::string message) {
+    errors_.push_back(make_error(std::string(f.pointer), code, std::move(message)));
   }
-  if (f == Finetune::full && is_quantized(p.weights))
-    root.errors().push_back({"/precision/weights", "inconsistent",
-                             "full fine-tuning updates every weight: use fp32, bf16 or fp16 "
-                             "weights (or finetune lora/qlora)"});
-}
+
+  static std::string expected(const Field& f) {
+    switch (f.type) {
+      case FieldType::integer: return "an integer";
+      case FieldType::number: return "a number";
+      case FieldType::boolean: return "true or false";
+      case FieldType::choice: return "one of: " + f.choices->list();
+      case FieldType::rates: return "an object of dtype: FLOP/s";
+      case FieldType::lora_targets: return "\"all-linear\" or an array of module names";
+      case FieldType::model: return "a preset id or an object";
+      default: return "a string";
+    }
+  }
+
+  // Every object of the scenario must be an object and hold only the schema's keys.
+  void check_objects() {
+    auto keys_under = [](std::string_view parent) {
+      std::vector<std::string_view> keys;
+      auto add = [&](std::string_view pointer) {
+        if (pointer.substr(0, pointer.rfind('/')) == parent) keys.push_back(pointer.substr(pointer.rfind('/') + 1));
+      };
+      for (const Field& f : scenario_fields()) add(f.pointer);
+      for (std::string_view o : scenario_objects()) add(o);
+      return keys;
+    };
+    auto check = [&](std::string_view pointer, const json& obj) {
+      const auto keys = keys_under(pointer);
+      std::string list;
+      for (auto k : keys) (list += list.empty() ? "" : ", ") += k;
+      for (auto it = obj.begin(); it != obj.end(); ++it) {
+        if (std::find(keys.begin(), keys.end(), it.key()) != keys.end()) continue;
+        errors_.push_back(make_error(std::string(pointer) + "/" + json_io::escape_pointer_token(it.key()),
+                                     ErrorCode::unknown_field,
+                                     "unknown field " + quote(it.key()) + "; expected one of: " + list));
+      }
+    };
+    check("", root_);
+    for (std::string_view o : scenario_objects()) {
+      const json* v = lookup(o);
+      if (v == nullptr) continue;
+      if (!v->is_object()) {
+        errors_.push_back(make_error(std::string(o), ErrorCode::wrong_type,
+                                     "must be an object, got " + json_io::type_name(*v)));
+        continue;
+      }
+      check(o, *v);
+    }
+  }
+
+  void read_plain(const Field& f, const json* v, Scenario& s) {
+    FieldValue value;
+    if (v == nullptr) {
+      if (f.required) fail(f, ErrorCode::missing_field, "is required");
+      if (!f.has_static_default() || f.store == nullptr) return;
+      value.integer = static_cast<int64_t>(f.default_number);
+      value.number = f.default_number;
+      value.boolean = f.default_number != 0;
+      value.text = f.default_name;
+      if (f.type == FieldType::choice) value.choice = *f.choices->parse(f.default_name);
+      f.store(s, value);
+      return;
+    }
+    const std::string path(f.pointer);
+    switch (f.type) {
+      case FieldType::integer: {
+        auto i = json_io::as_integer(*v, path, int64_t(f.min), int64_t(f.max), errors_);
+        if (!i) return;
+        value.integer = *i;
+        break;
+      }
+      case FieldType::number: {
+        auto d = json_io::as_number(*v, path, f.min, f.max, errors_);
+        if (!d) return;
+        value.number = *d;
+        break;
+      }
+      case FieldType::boolean:
+        if (!v->is_boolean()) return fail(f, ErrorCode::wrong_type, "must be true or false, got " + json_io::type_name(*v));
+        value.boolean = v->get<bool>();
+        break;
+      case FieldType::choice: {
+        if (!v->is_string())
+          return fail(f, ErrorCode::wrong_type, "must be " + expected(f) + "; got " + json_io::type_name(*v));
+        auto c = f.choices->parse(v->get_ref<const std::string&>());
+        if (!c)
+          return fail(f, ErrorCode::unknown_value,
+                      "must be one of: " + f.choices->list() + "; got " + quote(v->get_ref<const std::string&>()));
+        value.choice = *c;
+        break;
+      }
+      case FieldType::text: {
+        if (!v->is_string()) return fail(f, ErrorCode::wrong_type, "must be a string, got " + json_io::type_name(*v));
+        const auto& t = v->get_ref<const std::string&>();
+        if (t.size() > f.max)
+          return fail(f, ErrorCode::out_of_range,
+                      "must be at most " + std::to_string(int64_t(f.max)) + " bytes, got " + std::to_string(t.size()));
+        if (!printable(t)) return fail(f, ErrorCode::wrong_type, "must be printable text, got " + quote(t));
+        value.text = t;
+        break;
+      }
+      default: return;
+    }
+    if (f.store) f.store(s, value);
+    if (f.applies != Applies::always && !is_default(f, value)) inapplicable_.push_back(&f);
+  }
+
+  static bool is_default(const Field& f, const FieldValue& v) {
+    if (!f.derived.empty()) return false;  // stated explicitly
+    switch (f.type) {
+      case FieldType::integer: return double(v.integer) == f.default_number;
+      case FieldType::number: return v.number == f.default_number;
+      case FieldType::boolean: return v.boolean == (f.default_number != 0);
+      case FieldType::choice: return f.choices->name_of(v.choice) == f.default_name;
+      default: return false;
+    }
+  }
+
+  std::optional<ModelSpec> read_model(const json* m) {
+    if (m == nullptr) {
+      errors_.push_back(make_error("/model", ErrorCode::missing_field,
+                                   "is required: a preset id, {\"architecture\": ...} or {\"hf_config\": ...}"));
+      return std::nullopt;
+    }
+    auto preset = [&](const std::string& id, const std::string& path) -> std::optional<ModelSpec> {
+      if (const ModelPreset* p = find_model(id)) return p->spec;
+      errors_.push_back(make_error(path, ErrorCode::unknown_preset,
+                                   "no model preset " + quote(id) + " (see `llmcalc list models`)"));
+      return std::nullopt;
+    };
+    if (m->is_string()) return preset(m->get<std::string>(), "/model");
+    ObjectReader r(m, "/model", errors_);
+    if (!r.valid()) return std::nullopt;
+    r.reject_unknown({"preset", "architecture", "hf_config", "name"});
+    const int sources = int(r.has("preset")) + int(r.has("architecture")) + int(r.has("hf_config"));
+    if (sources != 1) {
+      errors_.push_back(make_error("/model", ErrorCode::invalid_choice,
+                                   "give exactly one of preset, architecture or hf_config"));
+      return std::nullopt;
+    }
+    std::optional<ModelSpec> spec;
+    if (r.has("preset")) {
+      if (auto id = r.string("preset")) spec = preset(*id, "/model/preset");
+    } else if (r.has("architecture")) {
+      ObjectReader a = r.object("architecture");
+      if (!a.valid()) return std::nullopt;
+      if (auto arch = read_architecture(a)) {
+        spec = ModelSpec{};
+        spec->id = "custom";
+        spec->name = "Custom architecture";
+        spec->arch = *arch;
+      }
+    } else {
+      const json* hf = r.strict("hf_config", "an object");
+      if (hf == nullptr) return std::nullopt;
+      json config = *hf;
+      drop_nulls(config);
+      spec = import_hf_config(config, "/model/hf_config", errors_);
+      // A config's _name_or_path is shown in reports and terminals: no control characters.
+      if (spec && !printable(spec->name)) spec->name = quote(spec->name, 120);
+    }
+    if (spec && r.has("name")) {
+      const json* name = r.strict("name", "a string");
+      if (name != nullptr && !name->is_string()) {
+        r.error("name", "wrong_type", "must be a string, got " + json_io::type_name(*name));
+      } else if (name != nullptr) {
+        const auto& t = name->get_ref<const std::string&>();
+        if (t.size() > 120)
+          r.error("name", "out_of_range", "must be at most 120 bytes, got " + std::to_string(t.size()));
+        else if (!printable(t))
+          r.error("name", "wrong_type", "must be printable text, got " + quote(t));
+        else
+          spec->name = t;
+      }
+    }
+    return spec;
+  }
+
+  void read_gpu(const json* v, Scenario& s) {
+    std::string id;
+    if (v == nullptr) {
+      id = lookup("/hardware/memory_bytes") != nullptr ? "custom" : "h100-sxm";
+    } else if (!v->is_string()) {
+      errors_.push_back(make_error("/hardware/gpu", ErrorCode::wrong_type,
+                                   "must be a GPU preset id or \"custom\", got " + json_io::type_name(*v)));
+      return;
+    } else {
+      id = v->get<std::string>();
+    }
+    if (id == "custom") {
+      s.gpu = Gpu{};
+      s.gpu.id = "custom";
+      s.gpu.name = "Custom GPU";
+      if (lookup("/hardware/memory_bytes") == nullptr)
+        errors_.push_back(make_error("/hardware/memory_bytes", ErrorCode::missing_field,
+                                     "is required for a custom GPU"));
+    } else if (const GpuPreset* g = find_gpu(id)) {
+      s.gpu = g->gpu;
+    } else {
+      errors_.push_back(make_error("/hardware/gpu", ErrorCode::unknown_preset,
+                                   "no GPU preset " + quote(id) + " (see `llmcalc list gpus`)"));
+    }
+  }
+
+  void read_rates(const Field& f, const json* v, Scenario& s) {
+    if (v == nullptr) return;
+    if (!v->is_object())
+      return fail(f, ErrorCode::wrong_type, "must be an object of dtype: FLOP/s, got " + json_io::type_name(*v));
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      const std::string path = std::string(f.pointer) + "/" + json_io::escape_pointer_token(it.key());
+      const auto d = f.choices->parse(it.key());
+      if (!d) {
+        errors_.push_back(make_error(path, ErrorCode::unknown_field,
+                                     "unknown dtype " + quote(it.key()) + "; expected one of: " + f.choices->list()));
+        continue;
+      }
+      const json& x = *it;
+      if (x.is_number() && x.get<double>() == 0) {  // 0 = no units for this dtype
+        s.gpu.peak_flops[*d] = 0;
+        continue;
+      }
+      if (!x.is_number()) {
+        errors_.push_back(make_error(path, ErrorCode::wrong_type, "must be a number, got " + json_io::type_name(x)));
+        continue;
+      }
+      if (auto n = json_io::as_number(x, path, f.min, f.max, errors_)) s.gpu.peak_flops[*d] = *n;
+    }
+  }
+
+  void read_lora_targets(const json* v, Scenario& s) {
+    auto& targets = s.training.lora.targets;
+    targets.clear();
+    const auto& modules = enums::lora_module.names;
+    const std::string path = "/training/lora/targets";
+    listed_targets_ = v != nullptr && v->is_array();
+    if (v == nullptr || (v->is_string() && v->get_ref<const std::string&>() == "all-linear")) {
+      for (const auto& m : modules) targets.emplace_back(m.name);
+      return;
+    }
+    if (!v->is_array() || v->empty() || v->size() > modules.size()) {
+      errors_.push_back(make_error(path, ErrorCode::wrong_type,
+                                   "must be \"all-linear\" or a non-empty array of at most " +
+                                       std::to_string(modules.size()) + " module names"));
+      return;
+    }
+    for (size_t i = 0; i < v->size(); ++i) {
+      const json& t = (*v)[i];
+      const std::string at = path + "/" + std::to_string(i);
+      if (!t.is_string() || !enums::lora_module.parse(t.get_ref<const std::string&>())) {
+        errors_.push_back(make_error(at, ErrorCode::unknown_value,
+                                     "must be one of: " + enums::lora_module.list() +
+                                         (t.is_string() ? "; got " + quote(t.get_ref<const std::string&>()) : "")));
+        continue;
+      }
+      const std::string& name = t.get_ref<const std::string&>();
+      // Listed twice, a module would be counted twice in the adapter formula.
+      if (std::find(targets.begin(), targets.end(), name) != targets.end()) {
+        errors_.push_back(make_error(at, ErrorCode::duplicate, "module " + quote(name) + " is listed twice"));
+        continue;
+      }
+      targets.push_back(name);
+    }
+  }
+
+  // Rules between fields, after the defaults are resolved.
+  void check(const Scenario& s) {
+    const Precision& p = s.precision;
+    const Architecture& a = s.model.arch;
+    if (p.group_size > 0 && p.weights != Dtype::int4 && p.weights != Dtype::int8)
+      errors_.push_back(make_error("/precision/group_size", ErrorCode::inconsistent,
+                                   "applies only to int4 and int8 weights"));
+    if (s.workload.prompt + s.workload.generate > kMaxTokens)
+      errors_.push_back(make_error("/workload/generate", ErrorCode::out_of_range,
+                                   "prompt + generate must not exceed " + std::to_string(kMaxTokens) + " tokens"));
+    const Parallelism& l = s.parallelism;
+    const int64_t layout = l.tp * l.pp * l.dp;
+    if (s.gave("/hardware/count") && s.gpu_count != layout)
+      errors_.push_back(make_error("/hardware/count", ErrorCode::inconsistent,
+                                   "count (" + std::to_string(s.gpu_count) + ") must equal tp x pp x dp (" +
+                                       std::to_string(layout) + ")"));
+    const std::string tp_path = s.gave("/parallelism") ? "/parallelism/tp" : "/hardware/count";
+    if (a.num_heads > 0 && a.num_heads % l.tp != 0)
+      errors_.push_back(make_error(tp_path, ErrorCode::inconsistent,
+                                   "tensor parallelism " + std::to_string(l.tp) + " must divide num_heads (" +
+                                       std::to_string(a.num_heads) + ")"));
+    if (a.num_layers > 0 && l.pp > a.num_layers)
+      errors_.push_back(make_error("/parallelism/pp", ErrorCode::inconsistent,
+                                   "pipeline stages (" + std::to_string(l.pp) + ") cannot exceed num_layers (" +
+                                       std::to_string(a.num_layers) + ")"));
+    if (s.mode != Mode::training) return;
+    const Finetune f = s.training.finetune;
+    if (f == Finetune::qlora && p.weights != Dtype::nf4 && p.weights != Dtype::int4)
+      errors_.push_back(make_error("/precision/weights", ErrorCode::inconsistent,
+                                   "qlora trains adapters over a 4-bit base: weights must be nf4 or int4"));
+    if (f == Finetune::full && is_quantized(p.weights))
+      errors_.push_back(make_error("/precision/weights", ErrorCode::inconsistent,
+                                   "full fine-tuning updates every weight: use fp32, bf16 or fp16 "
+                                   "weights (or finetune lora/qlora)"));
+  }
+
+  void note_inputs_that_do_not_apply(Scenario& s) {
+    const bool training = s.mode == Mode::training;
+    for (const Field* f : inapplicable_) {
+      if ((f->applies == Applies::training) == training) continue;
+      std::string note(f->pointer);
+      if (!f->flag.empty()) (note += " (") += std::string(f->flag) + ")";
+      note += training ? " applies only to inference: ignored in this training scenario"
+                       : " applies only to training: ignored in this inference scenario";
+      s.input_notes.push_back(std::move(note));
+    }
+    if (!training) {
+      if (s.gave("/training/lora/targets"))
+        s.input_notes.push_back("/training/lora/targets applies only to training: ignored in this inference scenario");
+      return;
+    }
+    const bool adapters = s.training.finetune != Finetune::full;
+    for (std::string_view p : {"/training/lora/rank", "/training/lora/targets"})
+      if (!adapters && s.gave(p))
+        s.input_notes.push_back(std::string(p) + " applies only to finetune lora or qlora: ignored");
+    // "all-linear" means the linear modules the model has; a listed module it lacks is noted.
+    if (!adapters || !listed_targets_) return;
+    const auto tensors = tensor_inventory(s.model.arch);
+    for (const auto& target : s.training.lora.targets) {
+      const bool present = std::any_of(tensors.begin(), tensors.end(), [&](const TensorGroup& t) {
+        return t.is_matrix() && (t.name == target || t.name == "shared_experts." + target);
+      });
+      if (!present)
+        s.input_notes.push_back("LoRA target " + target + ": " + s.model.name +
+                                " has no such module, so it adds 0 trainable parameters");
+    }
+  }
+
+  const json& root_;
+  Errors& errors_;
+  std::vector<const Field*> inapplicable_;
+  bool listed_targets_ = false;  // LoRA targets given as a list (not "all-linear")  // given with a non-default value; checked against the mode
+};
 
 }  // namespace
 
 ScenarioResult parse_scenario(std::string_view text) {
   ScenarioResult out;
-  Errors& errors = out.errors;
-  auto doc = json_io::parse_text(text, "", errors);
+  auto doc = json_io::parse_text(text, "", out.errors);
   if (!doc) return out;
-  ObjectReader root(&*doc, "", errors);
-  if (!root.valid()) return out;
-  root.reject_unknown({"model", "mode", "method", "precision", "workload", "training",
-                       "parallelism", "hardware", "options", "overhead"});
-  Scenario s;
-  auto model = read_model(root);
-  s.mode = root.choice("mode", {"inference", "training"}, 0).value_or(0) == 0 ? Mode::inference
-                                                                             : Mode::training;
-  s.method = root.choice("method", {"detailed", "seed"}, 0).value_or(0) == 0 ? Method::detailed
-                                                                            : Method::seed;
-  const bool weights_given = read_precision(root, s);
-  read_workload(root, s);
-  read_training(root, s);
-  read_options(root, s);
-  int64_t count_given = 0;
-  read_hardware(root, s, count_given);
-  if (!model) {
-    if (errors.empty()) errors.push_back({"/model", "invalid", "model could not be read"});
+  if (!doc->is_object()) {
+    out.errors.push_back(make_error("", ErrorCode::wrong_type, "must be an object, got " + json_io::type_name(*doc)));
     return out;
   }
-  s.model = *model;
-  read_parallelism(root, s, count_given);
-  read_overhead(root, s);
-  check_training_policy(root, s, weights_given);
-  if (!errors.empty()) return out;
-  out.scenario = std::move(s);
+  out.scenario = ScenarioReader(*doc, out.errors).read();
+  if (!out.errors.empty()) out.scenario.reset();
   return out;
 }
 
@@ -336,6 +450,7 @@ ModelResult import_hf_config_text(std::string_view text) {
   ModelResult out;
   auto doc = json_io::parse_text(text, "", out.errors);
   if (!doc) return out;
+  drop_nulls(*doc);
   out.model = import_hf_config(*doc, "", out.errors);
   if (!out.errors.empty()) out.model.reset();
   return out;

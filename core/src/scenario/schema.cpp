@@ -1,0 +1,391 @@
+// The scenario schema's tables: every enum's names and every field (see llmcalc/schema.hpp).
+#include "llmcalc/schema.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "../report/number_format.hpp"
+#include "llmcalc/parse.hpp"
+
+namespace llmcalc {
+namespace enums {
+namespace {
+
+template <class E>
+constexpr EnumName n(E value, std::string_view name, std::string_view help = {}) {
+  return {static_cast<int>(value), name, help};
+}
+
+constexpr EnumName kDtypes[] = {
+    n(Dtype::fp32, "fp32"), n(Dtype::tf32, "tf32"), n(Dtype::fp16, "fp16"),
+    n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8"),   n(Dtype::int8, "int8"),
+    n(Dtype::int4, "int4"), n(Dtype::nf4, "nf4"),   n(Dtype::fp4, "fp4")};
+constexpr EnumName kKvDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16"),
+                                  n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8"),
+                                  n(Dtype::int8, "int8"), n(Dtype::int4, "int4")};
+constexpr EnumName kWideDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16"),
+                                    n(Dtype::bf16, "bf16")};
+constexpr EnumName kStateDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::bf16, "bf16")};
+constexpr EnumName kMaster[] = {{1, "fp32", "an fp32 copy of the trainable weights"},
+                                {0, "none", "no copy (fp32 weights, QLoRA)"}};
+constexpr EnumName kModes[] = {n(Mode::inference, "inference"), n(Mode::training, "training")};
+constexpr EnumName kMethods[] = {
+    n(Method::detailed, "detailed", "every tensor counted, runtime overhead included"),
+    n(Method::rules_of_thumb, "rules-of-thumb",
+      "the seed documents' rules of thumb exactly (tensors only, no runtime overhead)")};
+constexpr EnumName kSeedAlias[] = {{static_cast<int>(Method::rules_of_thumb), "seed"}};
+constexpr EnumName kActivationMethods[] = {
+    n(ActivationMethod::detailed, "detailed", "a count of every saved tensor"),
+    n(ActivationMethod::korthikanti, "korthikanti", "Korthikanti et al. 2022, eq. 1-4"),
+    n(ActivationMethod::rules_of_thumb, "rules-of-thumb", "the seed's batch x seq x L x h x 2 B x 7")};
+constexpr EnumName kOptimizers[] = {
+    n(Optimizer::adamw, "adamw"),         n(Optimizer::adamw_8bit, "adamw-8bit"),
+    n(Optimizer::adafactor, "adafactor"), n(Optimizer::sgd, "sgd"),
+    n(Optimizer::sgd_momentum, "sgd-momentum"), n(Optimizer::lion, "lion")};
+constexpr EnumName kCheckpointing[] = {n(Checkpointing::none, "none"),
+                                       n(Checkpointing::selective, "selective"),
+                                       n(Checkpointing::full, "full")};
+constexpr EnumName kFinetune[] = {n(Finetune::full, "full"), n(Finetune::lora, "lora"),
+                                  n(Finetune::qlora, "qlora")};
+constexpr EnumName kLogits[] = {n(LogitsScope::all, "all", "every prompt position"),
+                                n(LogitsScope::last, "last", "the last position only")};
+// Module names of llmcalc/tensors.hpp that LoRA can adapt (attention and MLP matrices).
+constexpr EnumName kLoraModules[] = {
+    {0, "q_proj"},   {1, "k_proj"},   {2, "v_proj"},   {3, "o_proj"},
+    {4, "gate_proj"}, {5, "up_proj"}, {6, "down_proj"}, {7, "q_a_proj"},
+    {8, "q_b_proj"}, {9, "kv_a_proj_with_mqa"}, {10, "kv_b_proj"}};
+
+}  // namespace
+
+const EnumTable dtype{"Dtype", kDtypes};
+const EnumTable kv_dtype{"KvDtype", kKvDtypes};
+const EnumTable wide_dtype{"WideDtype", kWideDtypes};
+const EnumTable state_dtype{"StateDtype", kStateDtypes};
+const EnumTable master_weights{"MasterWeights", kMaster};
+const EnumTable mode{"Mode", kModes};
+const EnumTable method{"Method", kMethods, kSeedAlias};
+const EnumTable activation_method{"ActivationMethod", kActivationMethods, kSeedAlias};
+const EnumTable optimizer{"Optimizer", kOptimizers};
+const EnumTable checkpointing{"Checkpointing", kCheckpointing};
+const EnumTable finetune{"Finetune", kFinetune};
+const EnumTable logits{"LogitsScope", kLogits};
+const EnumTable lora_module{"LoraModule", kLoraModules};
+
+}  // namespace enums
+
+std::optional<int> EnumTable::parse(std::string_view name) const {
+  for (const auto& e : names)
+    if (e.name == name) return e.value;
+  for (const auto& e : aliases)
+    if (e.name == name) return e.value;
+  return std::nullopt;
+}
+
+std::string_view EnumTable::name_of(int value) const {
+  for (const auto& e : names)
+    if (e.value == value) return e.name;
+  return {};
+}
+
+std::string EnumTable::list() const {
+  std::string out;
+  for (const auto& e : names) (out += out.empty() ? "" : ", ") += e.name;
+  return out;
+}
+
+std::string Field::default_text() const {
+  if (required) return "required";
+  if (!derived.empty()) return std::string(derived);
+  switch (type) {
+    case FieldType::integer:
+    case FieldType::number: return format_number(default_number);
+    case FieldType::boolean: return default_number != 0 ? "true" : "false";
+    default: return std::string(default_name);
+  }
+}
+
+namespace {
+
+// Builders that keep each row of the table on a few readable lines.
+using Store = void (*)(Scenario&, const FieldValue&);
+
+constexpr Field integer(std::string_view ptr, std::string_view flag, double lo, double hi,
+                        double def, std::string_view unit, std::string_view help, Store store) {
+  Field f{ptr, flag, FieldType::integer, lo, hi};
+  f.default_number = def;
+  f.unit = unit;
+  f.help = help;
+  f.store = store;
+  return f;
+}
+constexpr Field number(std::string_view ptr, std::string_view flag, double lo, double hi,
+                       double def, std::string_view unit, std::string_view help, Store store) {
+  Field f = integer(ptr, flag, lo, hi, def, unit, help, store);
+  f.type = FieldType::number;
+  return f;
+}
+constexpr Field boolean(std::string_view ptr, std::string_view flag, bool def,
+                        std::string_view help, Store store) {
+  Field f = integer(ptr, flag, 0, 1, def ? 1 : 0, "", help, store);
+  f.type = FieldType::boolean;
+  return f;
+}
+constexpr Field choice(std::string_view ptr, std::string_view flag, const EnumTable& t,
+                       std::string_view def, std::string_view help, Store store) {
+  Field f = integer(ptr, flag, 0, 0, 0, "", help, store);
+  f.type = FieldType::choice;
+  f.choices = &t;
+  f.default_name = def;
+  return f;
+}
+constexpr Field required(Field f) {
+  f.required = true;
+  return f;
+}
+constexpr Field derived(Field f, std::string_view how) {
+  f.derived = how;
+  return f;
+}
+constexpr Field only(Field f, Applies a) {
+  f.applies = a;
+  return f;
+}
+constexpr Field special(std::string_view ptr, std::string_view flag, FieldType type,
+                        std::string_view help) {
+  Field f{ptr, flag, type};
+  f.help = help;
+  return f;
+}
+
+// Physical floors and ceilings of GPU rates: nothing below a 2010s phone's 1 GFLOP/s or
+// 1 GB/s is a GPU, and nothing above 1e18 FLOP/s (1,000x a 2025 B200) or 1e16 B/s is
+// plausible; a rate outside them can only be a typo, and a 1e-300 one overflows time.
+constexpr double kMinFlops = 1e9, kMaxFlops = 1e18;
+constexpr double kMinBandwidth = 1e9, kMaxBandwidth = 1e16;
+
+const Field kFields[] = {
+    required(special("/model", "--model", FieldType::model,
+                     "a preset id (`llmcalc list models`), {\"preset\"}, {\"architecture\"} or "
+                     "{\"hf_config\"} (+ optional \"name\")")),
+    choice("/mode", "--mode", enums::mode, "inference", "what the GPUs do",
+           [](Scenario& s, const FieldValue& v) { s.mode = Mode(v.choice); }),
+    choice("/method", "--method", enums::method, "detailed",
+           "how memory is counted (`seed` is accepted for rules-of-thumb)",
+           [](Scenario& s, const FieldValue& v) { s.method = Method(v.choice); }),
+
+    derived(choice("/precision/weights", "--weights", enums::dtype, "bf16",
+                   "weight storage; quantized formats keep embeddings, lm_head and norms in 16-bit",
+                   [](Scenario& s, const FieldValue& v) { s.precision.weights = Dtype(v.choice); }),
+            "bf16 (nf4 for QLoRA)"),
+    derived(integer("/precision/group_size", "--group-size", 0, 65536, 0, "weights",
+                    "int4/int8 scale group size (GPTQ/AWQ g128); 0 = one scale per output channel",
+                    [](Scenario& s, const FieldValue& v) { s.precision.group_size = v.integer; }),
+            "128 for int4/int8, else 0"),
+    choice("/precision/kv_cache", "--kv", enums::kv_dtype, "bf16", "KV cache storage",
+           [](Scenario& s, const FieldValue& v) { s.precision.kv_cache = Dtype(v.choice); }),
+    choice("/precision/activations", "--activations", enums::wide_dtype, "bf16",
+           "activations; also the matmul dtype whose peak FLOP/s apply",
+           [](Scenario& s, const FieldValue& v) { s.precision.activations = Dtype(v.choice); }),
+    only(derived(choice("/precision/gradients", "--gradients", enums::wide_dtype, "bf16",
+                        "gradient storage",
+                        [](Scenario& s, const FieldValue& v) { s.precision.gradients = Dtype(v.choice); }),
+                 "fp32 with fp32 weights, else bf16"),
+         Applies::training),
+    only(derived(choice("/precision/master_weights", "--master-weights", enums::master_weights,
+                        "fp32", "mixed precision's fp32 copy of the trainable weights",
+                        [](Scenario& s, const FieldValue& v) { s.precision.master_weights = v.choice != 0; }),
+                 "fp32, none with fp32 weights or QLoRA"),
+         Applies::training),
+    only(choice("/precision/optimizer_states", "--optimizer-states", enums::state_dtype, "fp32",
+                "optimizer state storage",
+                [](Scenario& s, const FieldValue& v) { s.precision.optimizer_states = Dtype(v.choice); }),
+         Applies::training),
+
+    integer("/workload/batch", "--batch", 1, kMaxBatch, 1, "sequences",
+            "sequences per forward pass per model replica (training: the micro-batch)",
+            [](Scenario& s, const FieldValue& v) { s.workload.batch = v.integer; }),
+    only(integer("/workload/seq", "--seq", 1, kMaxTokens, 2048, "tokens", "training sequence length",
+                 [](Scenario& s, const FieldValue& v) { s.workload.seq = v.integer; }),
+         Applies::training),
+    only(integer("/workload/prompt", "--prompt", 1, kMaxTokens, 1024, "tokens",
+                 "inference prompt tokens (the KV cache holds prompt + generate)",
+                 [](Scenario& s, const FieldValue& v) { s.workload.prompt = v.integer; }),
+         Applies::inference),
+    only(integer("/workload/generate", "--gen", 0, kMaxTokens, 256, "tokens",
+                 "inference generated tokens",
+                 [](Scenario& s, const FieldValue& v) { s.workload.generate = v.integer; }),
+         Applies::inference),
+    only(integer("/workload/grad_accum", "--grad-accum", 1, kMaxBatch, 1, "micro-batches",
+                 "micro-batches per optimizer step",
+                 [](Scenario& s, const FieldValue& v) { s.workload.grad_accum = v.integer; }),
+         Applies::training),
+    only(number("/workload/tokens_budget", "--tokens-budget", 0, 1e16, 0, "tokens",
+                "tokens to train on, for run time, GPU-hours and cost (0 = none)",
+                [](Scenario& s, const FieldValue& v) { s.workload.tokens_budget = v.number; }),
+         Applies::training),
+
+    only(choice("/training/optimizer", "--optimizer", enums::optimizer, "adamw", "optimizer",
+                [](Scenario& s, const FieldValue& v) { s.training.optimizer = Optimizer(v.choice); }),
+         Applies::training),
+    only(choice("/training/checkpointing", "--checkpointing", enums::checkpointing, "none",
+                "activation checkpointing",
+                [](Scenario& s, const FieldValue& v) { s.training.checkpointing = Checkpointing(v.choice); }),
+         Applies::training),
+    only(choice("/training/finetune", "--finetune", enums::finetune, "full",
+                "full fine-tuning, or LoRA/QLoRA adapters",
+                [](Scenario& s, const FieldValue& v) { s.training.finetune = Finetune(v.choice); }),
+         Applies::training),
+    only(integer("/training/lora/rank", "--lora-rank", 1, 65536, 16, "", "LoRA rank",
+                 [](Scenario& s, const FieldValue& v) { s.training.lora.rank = v.integer; }),
+         Applies::training),
+    only(derived(special("/training/lora/targets", "", FieldType::lora_targets,
+                         "\"all-linear\" or distinct module names"),
+                 "all-linear"),
+         Applies::training),
+    only(integer("/training/zero_stage", "--zero", 0, 3, 0, "",
+                 "ZeRO stage: 1 shards optimizer states over dp, 2 also gradients, 3 also weights",
+                 [](Scenario& s, const FieldValue& v) { s.training.zero_stage = v.integer; }),
+         Applies::training),
+
+    integer("/parallelism/tp", "--tp", 1, kMaxDegree, 1, "GPUs", "tensor-parallel degree",
+            [](Scenario& s, const FieldValue& v) { s.parallelism.tp = v.integer; }),
+    integer("/parallelism/pp", "--pp", 1, kMaxDegree, 1, "GPUs", "pipeline-parallel degree",
+            [](Scenario& s, const FieldValue& v) { s.parallelism.pp = v.integer; }),
+    integer("/parallelism/dp", "--dp", 1, kMaxDegree, 1, "GPUs", "data-parallel degree",
+            [](Scenario& s, const FieldValue& v) { s.parallelism.dp = v.integer; }),
+    boolean("/parallelism/sequence_parallel", "--sp", false, "sequence parallelism (with tp)",
+            [](Scenario& s, const FieldValue& v) { s.parallelism.sequence_parallel = v.boolean; }),
+
+    derived(special("/hardware/gpu", "--gpu", FieldType::gpu,
+                    "GPU preset id (`llmcalc list gpus`) or custom"),
+            "h100-sxm (custom when memory_bytes is given)"),
+    derived(integer("/hardware/count", "--gpus", 1, kMaxGpus, 1, "GPUs",
+                    "number of GPUs; must equal tp x pp x dp",
+                    [](Scenario& s, const FieldValue& v) { s.gpu_count = v.integer; }),
+            "tp x pp x dp"),
+    derived([] {
+      Field f = special("/hardware/name", "", FieldType::text, "display name of the GPU");
+      f.max = 120;
+      f.store = [](Scenario& s, const FieldValue& v) { s.gpu.name = std::string(v.text); };
+      return f;
+    }(), "the preset's"),
+    derived(number("/hardware/memory_bytes", "--memory-bytes", 1e6, 1e15, 0, "B",
+                   "memory one process can allocate against (custom GPU: required)",
+                   [](Scenario& s, const FieldValue& v) { s.gpu.memory_bytes = v.number; }),
+            "the preset's"),
+    derived(number("/hardware/memory_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth, 0,
+                   "B/s", "memory bandwidth (datasheet)",
+                   [](Scenario& s, const FieldValue& v) { s.gpu.memory_bandwidth_bytes_per_s = v.number; }),
+            "the preset's"),
+    derived([] {
+      Field f = special("/hardware/peak_flops", "", FieldType::rates,
+                        "dense peak FLOP/s per dtype (fp32, tf32, fp16, bf16, fp8, int8, int4, nf4, fp4); "
+                        "0 = no units for that dtype");
+      f.min = kMinFlops;
+      f.max = kMaxFlops;
+      f.unit = "FLOP/s";
+      f.choices = &enums::dtype;
+      return f;
+    }(), "the preset's"),
+    derived(number("/hardware/interconnect_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth,
+                   0, "B/s", "GPU-to-GPU bandwidth, one direction, per GPU",
+                   [](Scenario& s, const FieldValue& v) { s.gpu.interconnect_bandwidth_bytes_per_s = v.number; }),
+            "the preset's"),
+    derived(number("/hardware/matmul_efficiency", "", 0.01, 1, 0.7, "",
+                   "achievable fraction of peak FLOP/s for large matmuls",
+                   [](Scenario& s, const FieldValue& v) { s.gpu.matmul_efficiency = v.number; }),
+            "the preset's (custom: 0.7)"),
+    derived(number("/hardware/bandwidth_efficiency", "", 0.01, 1, 0.85, "",
+                   "achievable fraction of memory bandwidth for streaming reads",
+                   [](Scenario& s, const FieldValue& v) { s.gpu.bandwidth_efficiency = v.number; }),
+            "the preset's (custom: 0.85)"),
+
+    only(derived(choice("/options/activation_method", "--activation-method",
+                        enums::activation_method, "detailed", "training activation formula",
+                        [](Scenario& s, const FieldValue& v) {
+                          s.options.activation_method = ActivationMethod(v.choice);
+                        }),
+                 "detailed (rules-of-thumb with method rules-of-thumb)"),
+         Applies::training),
+    boolean("/options/flash_attention", "--flash", true,
+            "fused attention; false: eager attention materializes the score matrix",
+            [](Scenario& s, const FieldValue& v) { s.options.flash_attention = v.boolean; }),
+    only(choice("/options/logits", "--logits", enums::logits, "last",
+                "inference logits for the last position only, or for every prompt position",
+                [](Scenario& s, const FieldValue& v) { s.options.logits = LogitsScope(v.choice); }),
+         Applies::inference),
+    only(integer("/options/prefill_chunk", "--prefill-chunk", 0, kMaxTokens, 0, "tokens",
+                 "prompt tokens per prefill step (0 = the whole prompt)",
+                 [](Scenario& s, const FieldValue& v) { s.options.prefill_chunk = v.integer; }),
+         Applies::inference),
+    only(integer("/options/kv_page_tokens", "--kv-page", 0, 65536, 0, "tokens",
+                 "paged KV cache block size (vLLM: 16; 0 = not paged)",
+                 [](Scenario& s, const FieldValue& v) { s.options.kv_page_tokens = v.integer; }),
+         Applies::inference),
+    boolean("/options/cuda_graphs", "--cuda-graphs", false,
+            "steps launched as a CUDA graph: no per-step launch overhead",
+            [](Scenario& s, const FieldValue& v) { s.options.cuda_graphs = v.boolean; }),
+    number("/options/price_per_gpu_hour", "--price", 0, 1e6, 0, "USD/GPU-hour",
+           "price of one GPU-hour, for cost figures (0 = no cost)",
+           [](Scenario& s, const FieldValue& v) { s.options.price_per_gpu_hour = v.number; }),
+    only(number("/options/training_efficiency", "--training-efficiency", 0.05, 1,
+                kDefaultTrainingEfficiency, "",
+                "end-to-end fraction of the roofline step rate a training framework reaches "
+                "(calibrated, see docs/methodology.md)",
+                [](Scenario& s, const FieldValue& v) { s.options.training_efficiency = v.number; }),
+         Applies::training),
+
+    derived(number("/overhead/cuda_context_bytes", "", 0, 1e12, kDefaultCudaContextBytes, "B",
+                   "driver context and kernels loaded by the framework",
+                   [](Scenario& s, const FieldValue& v) { s.overhead.cuda_context_bytes = v.number; }),
+            "512 MiB (0 with rules-of-thumb)"),
+    derived(number("/overhead/workspace_bytes", "", 0, 1e12, kDefaultWorkspaceBytes, "B",
+                   "cuBLAS and attention library workspaces",
+                   [](Scenario& s, const FieldValue& v) { s.overhead.workspace_bytes = v.number; }),
+            "64 MiB (0 with rules-of-thumb)"),
+    number("/overhead/fragmentation_fraction", "", 0, 1, 0, "",
+           "caching-allocator slack, as a fraction of tensor bytes",
+           [](Scenario& s, const FieldValue& v) { s.overhead.fragmentation_fraction = v.number; }),
+    derived(number("/overhead/step_overhead_s", "--step-overhead", 0, 10, 0, "s",
+                   "fixed time per forward step: kernel launches, framework",
+                   [](Scenario& s, const FieldValue& v) { s.overhead.step_overhead_s = v.number; }),
+            "layers x 20 us (0 with cuda_graphs)"),
+};
+
+constexpr std::string_view kObjects[] = {"/precision",  "/workload", "/training", "/training/lora",
+                                         "/parallelism", "/hardware", "/options",  "/overhead"};
+
+}  // namespace
+
+std::span<const Field> scenario_fields() { return kFields; }
+std::span<const std::string_view> scenario_objects() { return kObjects; }
+
+const Field* find_field(std::string_view pointer) {
+  for (const auto& f : kFields)
+    if (f.pointer == pointer) return &f;
+  return nullptr;
+}
+
+const Field* find_flag(std::string_view flag) {
+  if (flag.empty()) return nullptr;
+  for (const auto& f : kFields)
+    if (f.flag == flag) return &f;
+  return nullptr;
+}
+
+bool Scenario::gave(std::string_view pointer) const {
+  return std::find(given.begin(), given.end(), pointer) != given.end();
+}
+
+std::string_view mode_name(Mode m) { return enums::mode.name_of(int(m)); }
+std::string_view method_name(Method m) { return enums::method.name_of(int(m)); }
+std::string_view activation_method_name(ActivationMethod m) {
+  return enums::activation_method.name_of(int(m));
+}
+std::string_view optimizer_name(Optimizer o) { return enums::optimizer.name_of(int(o)); }
+std::string_view checkpointing_name(Checkpointing c) {
+  return enums::checkpointing.name_of(int(c));
+}
+std::string_view finetune_name(Finetune f) { return enums::finetune.name_of(int(f)); }
+
+}  // namespace llmcalc
