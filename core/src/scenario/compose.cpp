@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "../report/number_format.hpp"
+#include "../text/number_format.hpp"
 #include "json_reader.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/schema.hpp"

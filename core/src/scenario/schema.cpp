@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <array>
 
-#include "../report/number_format.hpp"
+#include "../text/number_format.hpp"
 #include "llmcalc/parse.hpp"
 
 namespace llmcalc {

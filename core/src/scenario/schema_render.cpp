@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../report/number_format.hpp"
+#include "../text/number_format.hpp"
 #include "llmcalc/schema.hpp"
 
 namespace llmcalc {
