@@ -17,6 +17,7 @@ struct Flag {
 
 const std::vector<Flag> kFlags = {
     {"--model", "/model", "model preset id (see `llmcalc list models`)"},
+    {"--engine", "/engine", "engine profile: generic (default), vllm, sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron"},
     {"--mode", "/mode", "inference | training"},
     {"--method", "/method", "detailed (default) | seed"},
     {"--batch", "/workload/batch", "sequences per forward pass (training: micro-batch)"},

@@ -90,7 +90,7 @@ bool read_precision(ObjectReader& root, Scenario& s) {
                           {"fp32", "fp16", "bf16", "fp8", "int8", "int4"})
                    .value_or(Dtype::bf16);
   p.activations =
-      read_dtype(r, "activations", Dtype::bf16, {"fp32", "fp16", "bf16"}).value_or(Dtype::bf16);
+      read_dtype(r, "activations", Dtype::bf16, {"fp32", "fp16", "bf16", "fp8"}).value_or(Dtype::bf16);
   const Dtype grad_default = p.weights == Dtype::fp32 ? Dtype::fp32 : Dtype::bf16;
   p.gradients =
       read_dtype(r, "gradients", grad_default, {"fp32", "fp16", "bf16"}).value_or(grad_default);
@@ -102,6 +102,9 @@ bool read_precision(ObjectReader& root, Scenario& s) {
       read_dtype(r, "optimizer_states", Dtype::fp32, {"fp32", "bf16"}).value_or(Dtype::fp32);
   if (p.group_size > 0 && p.weights != Dtype::int4 && p.weights != Dtype::int8)
     r.error("group_size", "inconsistent", "applies only to int4 and int8 weights");
+  // fp8 activations are W8A8: fp8 matmuls need fp8 (or int8-free fp8) weights too.
+  if (p.activations == Dtype::fp8 && p.weights != Dtype::fp8)
+    r.error("activations", "inconsistent", "fp8 activations (W8A8) need fp8 weights");
   return r.has("weights");
 }
 
@@ -264,19 +267,119 @@ void read_options(ObjectReader& root, Scenario& s) {
 
 void read_overhead(ObjectReader& root, Scenario& s) {
   ObjectReader r = root.object("overhead");
-  r.reject_unknown({"cuda_context_bytes", "workspace_bytes", "fragmentation_fraction",
-                    "step_overhead_s"});
+  r.reject_unknown({"cuda_context_bytes", "workspace_bytes", "comm_buffer_bytes",
+                    "fragmentation_fraction", "step_overhead_s"});
   RuntimeOverhead& o = s.overhead;
   const bool seed = s.method == Method::seed;  // the seed counts tensors only
-  o.cuda_context_bytes =
-      r.number("cuda_context_bytes", 0, 1e12, seed ? 0.0 : kDefaultCudaContextBytes).value_or(0);
-  o.workspace_bytes =
-      r.number("workspace_bytes", 0, 1e12, seed ? 0.0 : kDefaultWorkspaceBytes).value_or(0);
+  // The engine's constants replace the generic ones where its profile sets them.
+  const EngineProfile* e = s.engine.active ? s.engine.profile : nullptr;
+  double context = kDefaultCudaContextBytes, workspace = kDefaultWorkspaceBytes, comm = 0;
+  if (e != nullptr) {
+    if (e->cuda_context_bytes >= 0) context = e->cuda_context_bytes;
+    for (const auto& g : e->cuda_context_bytes_by_gpu)
+      if (g.gpu_id == s.gpu.id) context = g.value;
+    if (e->workspace_bytes >= 0) workspace = e->workspace_bytes;
+    if (s.parallelism.tp > 1) comm = e->tp_comm_bytes;
+  }
+  o.cuda_context_bytes = r.number("cuda_context_bytes", 0, 1e12, seed ? 0.0 : context).value_or(0);
+  o.workspace_bytes = r.number("workspace_bytes", 0, 1e12, seed ? 0.0 : workspace).value_or(0);
+  o.comm_buffer_bytes = r.number("comm_buffer_bytes", 0, 1e12, seed ? 0.0 : comm).value_or(0);
   o.fragmentation_fraction = r.number("fragmentation_fraction", 0, 1, 0.0).value_or(0);
-  const double launch =
-      s.options.cuda_graphs ? 0.0
-                            : kDefaultLaunchOverheadPerLayerS * double(s.model.arch.num_layers);
+  double launch = kDefaultLaunchOverheadPerLayerS * double(s.model.arch.num_layers);
+  if (e != nullptr && e->step_overhead_s >= 0) launch = e->step_overhead_s;
+  if (s.options.cuda_graphs) launch = 0.0;
   o.step_overhead_s = r.number("step_overhead_s", 0, 10, launch).value_or(0);
+}
+
+// "engine" (a profile id, default generic) and "engine_options" (only the options that
+// engine has). Whether the engine can run the scenario is decided later, once the mode and
+// GPU are known (apply_engine).
+void read_engine(ObjectReader& root, Scenario& s) {
+  const std::string id = root.string("engine", "generic").value_or("generic");
+  const EngineProfile* e = find_engine(id);
+  if (e == nullptr) {
+    if (root.has("engine") && root.raw("engine")->is_string()) {
+      std::string list;
+      for (const auto& p : engine_profiles()) list += (list.empty() ? "" : ", ") + p.id;
+      root.error("engine", "unknown_preset",
+                 "no engine \"" + json_io::shorten(id, 40) + "\" (one of: " + list + ")");
+    }
+    return;
+  }
+  s.engine.profile = e;
+  s.engine.options = e->options;
+  ObjectReader r = root.object("engine_options");
+  if (!r.valid()) return;
+  const json* obj = root.raw("engine_options");
+  for (auto it = obj->begin(); it != obj->end(); ++it) {
+    const std::string& k = it.key();
+    const EngineOptionInfo* info = find_engine_option(k);
+    if (info == nullptr || !e->options.defined(info->option)) {
+      std::string list;
+      for (const auto& o : engine_options())
+        if (e->options.defined(o.option)) list += (list.empty() ? "" : ", ") + std::string(o.name);
+      r.error(k, "unknown_field",
+              "engine " + e->id + " has no option \"" + json_io::shorten(k, 40) + "\"" +
+                  (list.empty() ? " (it has none)" : " (its options: " + list + ")"));
+      continue;
+    }
+    std::optional<double> v;
+    switch (info->type) {
+      case OptionType::fraction:
+        v = r.number(k, 0, 1);
+        if (v && *v <= 0) {
+          r.error(k, "out_of_range", "must be in (0, 1], got " + std::to_string(*v));
+          v.reset();
+        }
+        break;
+      case OptionType::integer:
+        if (auto i = r.integer(k, info->min, info->max)) v = double(*i);
+        break;
+      case OptionType::boolean:
+        if (auto b = r.boolean(k)) v = *b ? 1.0 : 0.0;
+        break;
+      case OptionType::choice: {
+        const std::vector<std::string_view> choices(info->choices.begin(), info->choices.end());
+        if (auto i = r.choice(k, choices)) v = double(*i);
+        break;
+      }
+    }
+    if (v) s.engine.options.set(info->option, *v);
+  }
+}
+
+// Decides whether the engine runs this scenario and applies the defaults it implies before
+// the fields that depend on them are read (overheads, W8A8 activations, attention kernel).
+void apply_engine(ObjectReader& root, Scenario& s, bool activations_given) {
+  EngineSettings& e = s.engine;
+  if (e.profile == nullptr) return;
+  const EngineProfile& p = *e.profile;
+  e.active = true;
+  if ((s.mode == Mode::inference && !p.inference) || (s.mode == Mode::training && !p.training)) {
+    e.active = false;
+    e.inactive_reason = p.name + " does not run " + std::string(mode_name(s.mode)) +
+                        "; the generic model is used instead.";
+  } else if (!p.vendors.empty() && !s.gpu.vendor.empty() &&
+             std::find(p.vendors.begin(), p.vendors.end(), s.gpu.vendor) == p.vendors.end()) {
+    e.active = false;
+    e.inactive_reason = p.name + " does not run on " + s.gpu.vendor + " GPUs (" + s.gpu.name +
+                        "); the generic model is used instead.";
+  }
+  if (!e.active) return;
+  // Pure-bf16 training stacks (torchtune): no fp32 master copy, optimizer states in bf16.
+  const json* prec = root.raw("precision");
+  auto given = [&](const char* k) { return prec != nullptr && prec->is_object() && prec->contains(k); };
+  if (p.bf16_training && s.mode == Mode::training && !is_quantized(s.precision.weights)) {
+    if (!given("master_weights")) s.precision.master_weights = false;
+    if (!given("optimizer_states")) s.precision.optimizer_states = Dtype::bf16;
+  }
+  // W8A8: fp8 weights on a GPU with fp8 tensor cores run fp8 matmuls.
+  if (p.fp8_compute && !activations_given && s.precision.weights == Dtype::fp8 &&
+      s.gpu.peak(Dtype::fp8) > 0)
+    s.precision.activations = Dtype::fp8;
+  const json* opts = root.raw("options");
+  if (e.is(EngineOption::flash_attn) && !(opts != nullptr && opts->is_object() && opts->contains("flash_attention")))
+    s.options.flash_attention = e.flag(EngineOption::flash_attn);
 }
 
 void check_training_policy(ObjectReader& root, Scenario& s, bool weights_given) {
@@ -306,7 +409,8 @@ ScenarioResult parse_scenario(std::string_view text) {
   ObjectReader root(&*doc, "", errors);
   if (!root.valid()) return out;
   root.reject_unknown({"model", "mode", "method", "precision", "workload", "training",
-                       "parallelism", "hardware", "options", "overhead"});
+                       "parallelism", "hardware", "options", "overhead", "engine",
+                       "engine_options"});
   Scenario s;
   auto model = read_model(root);
   s.mode = root.choice("mode", {"inference", "training"}, 0).value_or(0) == 0 ? Mode::inference
@@ -325,6 +429,9 @@ ScenarioResult parse_scenario(std::string_view text) {
   }
   s.model = *model;
   read_parallelism(root, s, count_given);
+  read_engine(root, s);
+  const json* prec = root.raw("precision");
+  apply_engine(root, s, prec != nullptr && prec->is_object() && prec->contains("activations"));
   read_overhead(root, s);
   check_training_policy(root, s, weights_given);
   if (!errors.empty()) return out;
