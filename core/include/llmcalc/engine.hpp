@@ -47,8 +47,9 @@ enum class EngineOption : uint8_t {
   activation_offload,        // training: saved activations to CPU
   cpu_offload,               // training: FSDP/ZeRO offload of params, grads, optimizer states
   shard_frozen_base,         // training: ZeRO-3/FSDP also shards a frozen LoRA/QLoRA base
+  paged_optimizer,           // training: optimizer states in CUDA unified memory (bitsandbytes)
 };
-inline constexpr int kEngineOptionCount = 19;
+inline constexpr int kEngineOptionCount = 20;
 
 enum class OptionType : uint8_t { fraction, integer, boolean, choice };
 
@@ -107,6 +108,7 @@ struct EngineProfile {
 
   // Training.
   bool bf16_training = false;  // params, grads and optimizer states in bf16, no fp32 master
+  int64_t logits_fp32_copies = 2;  // vocab-sized fp32 tensors live at the loss (upcast, log-softmax, ...)
 
   std::string basis;  // the version the profile describes
   // Every constant's citation, key path -> source ("fixed_memory.tp_comm_bytes" -> "...").

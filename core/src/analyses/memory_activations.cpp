@@ -257,6 +257,10 @@ void add_training_activation_items(const Context& c, Items& out) {
     // but only one chunk at a time is upcast to fp32 and log-softmaxed.
     const Ex chunks = c.num(c.s.engine.get(EngineOption::chunked_cross_entropy, 8), "chunks");
     logits = s * b * V * (ab + (c.bytes(4, "fp32 upcast") + c.bytes(4, "fp32 log-softmax")) / chunks);
+  } else if (c.s.engine.active && c.s.engine.profile->logits_fp32_copies != 2) {
+    // The engine's loss path keeps more fp32 vocab-sized tensors (HF: logits.float(), the
+    // shifted contiguous copy, log-softmax and its gradient).
+    logits = s * b * V * (ab + c.num(double(c.s.engine.profile->logits_fp32_copies), "fp32 copies") * c.bytes(4, "fp32"));
   } else {
     logits = s * b * V * (ab + c.bytes(4, "fp32 upcast") + c.bytes(4, "fp32 log-softmax"));
   }

@@ -152,6 +152,14 @@ void add_training_state_items(const Context& c, Items& out) {
                          sharded(1, trainable * c.bytes(4, "fp32 master copy"))));
   std::string label;
   if (c.text()) label = "Optimizer states (" + std::string(optimizer_name(c.s.training.optimizer)) + ")";
+  if (e.flag(EngineOption::paged_optimizer)) {
+    // bitsandbytes paged optimizers allocate their states with cudaMallocManaged: outside
+    // PyTorch's allocator peak, paged to host memory when the GPU runs short.
+    out.push_back(c.item(MemoryKind::optimizer_states,
+                         c.num(0, "paged to unified memory") * sharded(1, optimizer_bytes(c, trainable)),
+                         c.text() ? label + ", paged" : ""));
+    return;
+  }
   out.push_back(c.item(MemoryKind::optimizer_states, sharded(1, optimizer_bytes(c, trainable)),
                        std::move(label)));
 }

@@ -24,7 +24,7 @@ void add_weight_items(const Context& c, Items& out) {
   if (training && e.flag(EngineOption::cpu_offload) && c.s.training.zero_stage == 3) {
     // FSDP CPU offload: the GPU holds only the layer being computed and the one prefetched.
     const Ex layers = c.num(2, "layers all-gathered (current + prefetch)") *
-                      c.num(largest_layer_elements(c) * c.dp, "params per layer");
+                      c.num(largest_layer_elements(c), "params per layer");
     out.push_back(c.item(MemoryKind::weights, layers * bytes_per, "Weights (gathered layers; rest offloaded)"));
     return;
   }

@@ -56,6 +56,8 @@ const EngineOptionInfo kOptions[] = {
      "parameters, gradients and optimizer states offloaded to CPU (FSDP/ZeRO)"},
     {O::shard_frozen_base, "shard_frozen_base", T::boolean, 0, 0, {},
      "ZeRO-3/FSDP shards a frozen LoRA/QLoRA base over data-parallel ranks"},
+    {O::paged_optimizer, "paged_optimizer", T::boolean, 0, 0, {},
+     "optimizer states in CUDA unified memory (bitsandbytes paged): outside the GPU peak"},
 };
 static_assert(std::size(kOptions) == kEngineOptionCount);
 
@@ -211,9 +213,11 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   }
   ObjectReader tr = r.object("training");
   if (tr.valid()) {
-    tr.reject_unknown({"bf16_training", "bf16_training_source"});
+    tr.reject_unknown({"bf16_training", "bf16_training_source", "logits_fp32_copies",
+                       "logits_fp32_copies_source"});
     check_sources(tr, r.raw("training"));
     p.bf16_training = tr.boolean("bf16_training", false).value_or(false);
+    p.logits_fp32_copies = tr.integer("logits_fp32_copies", 0, 16, 2).value_or(2);
     collect_sources(r.raw("training"), "training.", p);
   }
   ObjectReader facts = r.object("facts");
