@@ -102,7 +102,7 @@ struct EngineProfile {
   int64_t min_batched_tokens = 0;               // vLLM V0: max_num_batched_tokens floor
 
   // Speed.
-  double step_overhead_s = -1;      // fixed host time per forward step (-1: generic per layer)
+  double step_overhead_s_per_layer = -1;  // host time per layer per forward step (-1: generic)
   double allreduce_latency_s = -1;  // per all-reduce message (-1: generic)
   bool fp8_compute = false;         // W8A8: fp8 weights run fp8 matmuls where the GPU has them
 

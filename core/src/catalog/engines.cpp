@@ -203,10 +203,10 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   }
   ObjectReader sp = r.object("speed");
   if (sp.valid()) {
-    sp.reject_unknown({"step_overhead_s", "step_overhead_s_source", "allreduce_latency_s",
+    sp.reject_unknown({"step_overhead_s_per_layer", "step_overhead_s_per_layer_source", "allreduce_latency_s",
                        "allreduce_latency_s_source", "fp8_compute", "fp8_compute_source"});
     check_sources(sp, r.raw("speed"));
-    p.step_overhead_s = optional_number(sp, "step_overhead_s", 0, 1, -1);
+    p.step_overhead_s_per_layer = optional_number(sp, "step_overhead_s_per_layer", 0, 0.1, -1);
     p.allreduce_latency_s = optional_number(sp, "allreduce_latency_s", 0, 1, -1);
     p.fp8_compute = sp.boolean("fp8_compute", false).value_or(false);
     collect_sources(r.raw("speed"), "speed.", p);

@@ -286,7 +286,8 @@ void read_overhead(ObjectReader& root, Scenario& s) {
   o.comm_buffer_bytes = r.number("comm_buffer_bytes", 0, 1e12, seed ? 0.0 : comm).value_or(0);
   o.fragmentation_fraction = r.number("fragmentation_fraction", 0, 1, 0.0).value_or(0);
   double launch = kDefaultLaunchOverheadPerLayerS * double(s.model.arch.num_layers);
-  if (e != nullptr && e->step_overhead_s >= 0) launch = e->step_overhead_s;
+  if (e != nullptr && e->step_overhead_s_per_layer >= 0)
+    launch = e->step_overhead_s_per_layer * double(s.model.arch.num_layers);
   if (s.options.cuda_graphs) launch = 0.0;
   o.step_overhead_s = r.number("step_overhead_s", 0, 10, launch).value_or(0);
 }
