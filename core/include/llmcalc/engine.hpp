@@ -100,6 +100,7 @@ struct EngineProfile {
   double cuda_graph_bytes = 0;                  // captured decode graphs (outside the KV pool)
   double compute_buffer_other_bytes = 0;        // llama.cpp: compute buffer besides KQ and mask
   int64_t min_batched_tokens = 0;               // vLLM V0: max_num_batched_tokens floor
+  double sampler_bytes_per_logit = 0;           // vLLM profile run: sampler working set per (seq, vocab)
 
   // Speed.
   double step_overhead_s_per_layer = -1;  // host time per layer per forward step (-1: generic)

@@ -104,12 +104,18 @@ Ex vllm_profile_peak(const Context& c, int64_t max_model_len, std::string* shape
   const Context pc(ps, nullptr);
   Items items;
   add_inference_activation_items(pc, items);
-  double peak = 0;
-  for (const auto& i : items) peak += i.bytes;
+  double forward = 0;
+  for (const auto& i : items) forward += i.bytes;
   if (shape != nullptr)
     *shape = "profile-run activations (" + int_text(double(seqs)) + " seqs x " +
              int_text(double(ps.workload.prompt)) + " tokens)";
-  return c.bytes(peak, shape != nullptr ? *shape : std::string());
+  const Ex fwd = c.bytes(forward, shape != nullptr ? *shape : std::string());
+  if (e.profile->sampler_bytes_per_logit <= 0) return fwd;
+  // The dummy sampling step after the forward pass works on one fp32 row of the full
+  // vocabulary per sequence (gathered on every tensor-parallel rank); its peak can exceed
+  // the forward's.
+  return emax(fwd, c.num(double(seqs), "sampled rows") * c.num(double(c.a.vocab_size), "vocab") *
+                       c.bytes(e.profile->sampler_bytes_per_logit, "sampler working set per logit"));
 }
 
 }  // namespace

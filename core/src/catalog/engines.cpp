@@ -186,7 +186,8 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
                        "tp_comm_bytes", "tp_comm_bytes_source", "cuda_graph_bytes",
                        "cuda_graph_bytes_source", "compute_buffer_other_bytes",
                        "compute_buffer_other_bytes_source", "min_batched_tokens",
-                       "min_batched_tokens_source"});
+                       "min_batched_tokens_source", "sampler_bytes_per_logit",
+                       "sampler_bytes_per_logit_source"});
     check_sources(fm, r.raw("fixed_memory"));
     p.cuda_context_bytes = optional_number(fm, "cuda_context_bytes", 0, 1e11, -1);
     p.workspace_bytes = optional_number(fm, "workspace_bytes", 0, 1e11, -1);
@@ -194,6 +195,7 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
     p.cuda_graph_bytes = optional_number(fm, "cuda_graph_bytes", 0, 1e11, 0);
     p.compute_buffer_other_bytes = optional_number(fm, "compute_buffer_other_bytes", 0, 1e11, 0);
     p.min_batched_tokens = int64_t(optional_number(fm, "min_batched_tokens", 0, 1e8, 0));
+    p.sampler_bytes_per_logit = optional_number(fm, "sampler_bytes_per_logit", 0, 1024, 0);
     ObjectReader by = fm.object("cuda_context_bytes_by_gpu");
     if (const json* m = fm.raw("cuda_context_bytes_by_gpu"); by.valid()) {
       for (auto it = m->begin(); it != m->end(); ++it)
