@@ -112,7 +112,7 @@ TEST(Engines, VllmPoolFollowsUtilization) {
   EXPECT_EQ(r9.engine.command,
             "vllm serve meta-llama/Meta-Llama-3-8B --max-model-len 8192 --gpu-memory-utilization 0.9");
   // The formula's tree computes the pool.
-  EXPECT_NEAR(evaluate(r9.engine.kv_pool_expression), r9.engine.kv_pool_bytes, 1e-3);
+  EXPECT_NEAR(evaluate(r9.expressions, r9.engine.kv_pool_expression), r9.engine.kv_pool_bytes, 1e-3);
 }
 
 TEST(Engines, VllmWillNotStartPastItsPool) {

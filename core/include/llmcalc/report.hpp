@@ -145,7 +145,7 @@ struct EngineReport {
   bool has_pool = false;
   double kv_pool_bytes = 0;        // per GPU
   std::string kv_pool_formula;     // the text of kv_pool_expression, whose value is kv_pool_bytes
-  Expression kv_pool_expression;
+  int32_t kv_pool_expression = Expressions::kNone;  // root in Report::expressions
   double kv_bytes_per_token = 0;   // per GPU
   int64_t block_tokens = 0;        // tokens per block (1: token-granular pool)
   int64_t kv_pool_blocks = 0;      // floor(pool / block bytes)

@@ -195,8 +195,8 @@ void add_engine_report(const Context& c, Report& r) {
   pool = emax(c.bytes(0), pool);
   E.kv_pool_bytes = pool.v;
   if (c.text()) {
-    E.kv_pool_expression = c.exprs->tree(pool);
-    E.kv_pool_formula = render_text(E.kv_pool_expression);
+    E.kv_pool_expression = root_of(*c.exprs, pool);
+    E.kv_pool_formula = render_text(*c.exprs, E.kv_pool_expression);
   }
   E.block_tokens = std::max<int64_t>(1, int64_t(s.engine.get(O::block_size, 1)));
   const double block_bytes = kv_cache_bytes_per_gpu(c, 1, E.block_tokens);

@@ -143,7 +143,7 @@ void write_report(JsonWriter& w, const Report& r) {
           .field("blocks", static_cast<long long>(E.kv_pool_blocks))
           .field("block_tokens", static_cast<long long>(E.block_tokens))
           .field("bytes_per_token", E.kv_bytes_per_token);
-      if (E.has_pool) write_formula(w, E.kv_pool_formula, E.kv_pool_expression);
+      if (E.has_pool) write_formula(w, r, E.kv_pool_formula, E.kv_pool_expression);
       w.end_object();
       if (E.profile_peak_bytes > 0) w.field("profile_peak_bytes", E.profile_peak_bytes);
       w.field("max_model_len", static_cast<long long>(E.max_model_len))
