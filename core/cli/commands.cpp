@@ -67,7 +67,7 @@ int run_estimate(const ScenarioFlags& flags) {
 }
 
 int run_list(const std::string& what, bool as_json) {
-  const json out = json::parse(what == "models" ? models_json() : gpus_json());
+  const json out = json::parse(what == "models" ? models_json() : what == "engines" ? engines_json() : gpus_json());
   if (as_json) {
     std::cout << dump(out[what], 2) << "\n";
     return 0;
@@ -79,6 +79,15 @@ int run_list(const std::string& what, bool as_json) {
                   m["name"].get<std::string>().c_str(),
                   static_cast<long long>(m["params"]["total"].get<int64_t>()),
                   static_cast<long long>(m["params"]["active"].get<int64_t>()));
+  } else if (what == "engines") {
+    std::printf("%-14s %-44s %-22s %s\n", "id", "name", "modes", "options");
+    for (const auto& e : out["engines"]) {
+      std::string modes, options;
+      for (const auto& m : e["modes"]) modes += (modes.empty() ? "" : ",") + m.get<std::string>();
+      for (const auto& o : e["options"]) options += (options.empty() ? "" : " ") + o["name"].get<std::string>();
+      std::printf("%-14s %-44s %-22s %s\n", e["id"].get<std::string>().c_str(),
+                  e["name"].get<std::string>().c_str(), modes.c_str(), options.c_str());
+    }
   } else {
     std::printf("%-16s %-34s %10s %12s %14s\n", "id", "name", "GiB", "TB/s", "bf16 TFLOP/s");
     for (const auto& g : out["gpus"]) {

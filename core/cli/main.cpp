@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   std::string list_what;
   bool list_json = false;
   auto* list = app.add_subcommand("list", "list the embedded presets");
-  list->add_option("what", list_what, "models | gpus")->required()->check(CLI::IsMember({"models", "gpus"}));
+  list->add_option("what", list_what, "models | gpus | engines")->required()->check(CLI::IsMember({"models", "gpus", "engines"}));
   list->add_flag("--json", list_json, "print JSON");
 
   ScenarioFlags sweep_flags;

@@ -32,6 +32,7 @@ export type Mode = 'inference' | 'training';
 export type Method = 'detailed' | 'rules-of-thumb' | 'seed';
 export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
 export type KvDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4';
+export type ActivationDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8';
 export type WideDtype = 'fp32' | 'fp16' | 'bf16';
 export type MasterWeights = 'fp32' | 'none';
 export type StateDtype = 'fp32' | 'bf16';
@@ -48,6 +49,10 @@ export interface Scenario {
   model: ModelInput;
   /** what the GPUs do; default inference; CLI --mode */
   mode?: Mode;
+  /** the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron; default generic; CLI --engine */
+  engine?: string;
+  /** the engine's own options, e.g. {"gpu_memory_utilization": 0.9} for vllm (docs/engines.md lists each engine's); default  */
+  engine_options?: Record<string, number | boolean | string>;
   /** how memory is counted (`seed` is accepted for rules-of-thumb); default detailed; CLI --method */
   method?: Method;
   precision?: {
@@ -57,8 +62,8 @@ export interface Scenario {
     group_size?: number;
     /** KV cache storage; default bf16; CLI --kv */
     kv_cache?: KvDtype;
-    /** activations; also the matmul dtype whose peak FLOP/s apply; default bf16; CLI --activations */
-    activations?: WideDtype;
+    /** activations; also the matmul dtype whose peak FLOP/s apply (fp8: W8A8, fp8 weights); default bf16 (fp8 with fp8 weights on an engine that runs W8A8); CLI --activations */
+    activations?: ActivationDtype;
     /** gradient storage; default fp32 with fp32 weights, else bf16; training only; CLI --gradients */
     gradients?: WideDtype;
     /** mixed precision's fp32 copy of the trainable weights; default fp32, none with fp32 weights or QLoRA; training only; CLI --master-weights */
@@ -149,6 +154,8 @@ export interface Scenario {
     cuda_context_bytes?: number;
     /** cuBLAS and attention library workspaces [B]; 0 to 1000000000000; default 64 MiB (0 with rules-of-thumb) */
     workspace_bytes?: number;
+    /** NCCL and custom all-reduce buffers [B]; 0 to 1000000000000; default the engine's with tp > 1, else 0 */
+    comm_buffer_bytes?: number;
     /** caching-allocator slack, as a fraction of tensor bytes; 0 to 1; default 0 */
     fragmentation_fraction?: number;
     /** fixed time per forward step: kernel launches, framework [s]; 0 to 10; default layers x 20 us (0 with cuda_graphs); CLI --step-overhead */

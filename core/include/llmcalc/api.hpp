@@ -20,6 +20,9 @@ std::string models_json();
 std::string gpus_json();
 // The report's tables: memory-item kinds {id, label, group} in stacking order, and phase kinds.
 std::string kinds_json();
+// {"ok":true,"engines":[{"id","name","modes","policy","options":[{"name","type","default",
+// "choices"?,"doc"}],"sources":{...}}]}: the engine picker's list.
+std::string engines_json();
 // A Hugging Face config.json -> {"ok":true,"model":{"id","name","architecture","params"}}
 std::string import_hf_config_json(std::string_view config);
 // A preset -> {"ok":true,"config":{...HF config.json...}}

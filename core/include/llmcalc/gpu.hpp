@@ -13,6 +13,7 @@ inline constexpr int kDtypeCount = 9;
 struct Gpu {
   std::string id;    // catalog id or "custom"
   std::string name;
+  std::string vendor;  // "nvidia", "amd", ...; empty for a custom GPU
   double memory_bytes = 0;                   // capacity one process can allocate against
   double memory_bandwidth_bytes_per_s = 0;   // datasheet HBM/GDDR bandwidth
   std::array<double, kDtypeCount> peak_flops{};  // dense FLOP/s by Dtype index; 0 = no hardware

@@ -135,6 +135,29 @@ struct TrainingPerfReport {
   double run_cost = 0;            // 0 when no price is given
 };
 
+// What the engine makes of the scenario. Serving engines with a KV pool (vLLM, SGLang,
+// TensorRT-LLM) fill the pool and concurrency figures; llama.cpp/Ollama the fixed context.
+struct EngineReport {
+  std::string id;    // "generic" when no engine is named
+  std::string name;
+  bool active = false;  // false: the engine cannot run the scenario (reason in notes)
+  std::string policy;   // memory_policy_name()
+  bool has_pool = false;
+  double kv_pool_bytes = 0;        // per GPU
+  std::string kv_pool_formula;     // the text of kv_pool_expression, whose value is kv_pool_bytes
+  int32_t kv_pool_expression = Expressions::kNone;  // root in Report::expressions
+  double kv_bytes_per_token = 0;   // per GPU
+  int64_t block_tokens = 0;        // tokens per block (1: token-granular pool)
+  int64_t kv_pool_blocks = 0;      // floor(pool / block bytes)
+  int64_t kv_pool_tokens = 0;      // blocks x block_tokens
+  double profile_peak_bytes = 0;   // vLLM: activation peak of the profiling run
+  int64_t max_model_len = 0;       // the context the server is started with
+  double max_concurrent_sequences = 0;  // pool tokens / max_model_len
+  bool starts = false;             // the pool holds at least one max_model_len sequence
+  int64_t longest_context = 0;     // the longest max_model_len that starts (pool tokens)
+  std::string command;             // the command line that runs it
+};
+
 struct Report {
   std::string model_id;
   std::string model_name;
@@ -149,6 +172,7 @@ struct Report {
   bool has_performance = false;  // latency/training blocks hold numbers
   LatencyReport latency;         // inference
   TrainingPerfReport training;   // training
+  EngineReport engine;           // written only when the scenario names an engine
   std::vector<std::string> notes;  // assumptions the user should know about
   Expressions expressions;  // every item's and phase's formula tree (empty: numbers only)
 };

@@ -10,6 +10,7 @@
 
 #include "llmcalc/architecture.hpp"
 #include "llmcalc/dtype.hpp"
+#include "llmcalc/engine.hpp"
 #include "llmcalc/gpu.hpp"
 
 namespace llmcalc {
@@ -72,6 +73,7 @@ struct Parallelism {
 struct RuntimeOverhead {
   double cuda_context_bytes = 0;      // driver context + kernels loaded by the framework
   double workspace_bytes = 0;         // cuBLAS / attention library workspaces
+  double comm_buffer_bytes = 0;       // NCCL / custom all-reduce buffers (engine, tp > 1)
   double fragmentation_fraction = 0;  // caching-allocator slack, fraction of tensor bytes
   double step_overhead_s = 0;         // fixed per forward step: launches, framework (latency)
   bool operator==(const RuntimeOverhead&) const = default;
@@ -88,6 +90,25 @@ struct Options {
   double training_efficiency = 0.70;   // end-to-end fraction of the roofline step rate a
                                        // training framework reaches (calibrated, see docs)
   bool operator==(const Options&) const = default;
+};
+
+// The engine the scenario runs on: its profile and the option values in force (the profile's
+// defaults, then the scenario's engine_options). `active` is false when the engine cannot run
+// the scenario (a serving engine in training mode, TensorRT-LLM on an AMD GPU): the report
+// says why and the estimate falls back to the generic model.
+struct EngineSettings {
+  const EngineProfile* profile = nullptr;  // catalog-owned; null = generic
+  EngineOptionValues options;
+  bool active = false;
+  std::string inactive_reason;
+
+  std::string_view id() const { return profile != nullptr ? std::string_view(profile->id) : "generic"; }
+  bool is(EngineOption o) const { return active && options.defined(o); }
+  double get(EngineOption o, double fallback) const { return is(o) ? options.get(o) : fallback; }
+  bool flag(EngineOption o) const { return is(o) && options.get(o) != 0; }
+  bool serving() const {
+    return active && profile != nullptr && profile->policy != MemoryPolicy::none;
+  }
 };
 
 struct Scenario {
@@ -110,6 +131,7 @@ struct Scenario {
   // Inputs that do not apply to this scenario (training flags in inference, LoRA targets the
   // model lacks): the estimate copies them into the report's notes.
   std::vector<std::string> input_notes;
+  EngineSettings engine;
 };
 
 std::string_view mode_name(Mode m);

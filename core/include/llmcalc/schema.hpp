@@ -34,7 +34,8 @@ struct EnumTable {
 };
 
 namespace enums {
-extern const EnumTable dtype, kv_dtype, wide_dtype, state_dtype, master_weights, mode, method,
+extern const EnumTable dtype, kv_dtype, wide_dtype, activation_dtype, state_dtype, master_weights,
+    mode, method,
     activation_method, optimizer, checkpointing, finetune, logits, lora_module;
 }
 
@@ -48,6 +49,8 @@ enum class FieldType {
   gpu,           // a GPU preset id or "custom"
   lora_targets,  // "all-linear" or an array of distinct lora_module names
   rates,         // an object: dtype name -> number (peak FLOP/s)
+  engine,        // an engine profile id (core/data/engines)
+  engine_options,  // an object of the engine's own options (docs/engines.md)
 };
 
 enum class Applies { always, inference, training };

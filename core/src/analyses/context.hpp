@@ -27,6 +27,10 @@ struct Context {
   Expressions* exprs = nullptr;
 
   bool text() const { return exprs != nullptr; }
+  // The engine allocates a fixed context with llama.cpp's buffers (llama.cpp, Ollama).
+  bool fixed_context() const {
+    return s.engine.active && s.engine.profile->policy == MemoryPolicy::fixed_context;
+  }
   // A labelled number: a leaf of the formula when text is kept, else just the value.
   Ex num(double v, std::string_view label = {}, std::string_view unit = {}) const {
     return exprs != nullptr ? Ex(v, exprs, exprs->leaf(v, label, unit)) : Ex(v);

@@ -46,6 +46,7 @@ Report estimate(const Scenario& s, Detail detail) {
   r.flops.items.reserve(2);
   r.latency.phases.reserve(3);
   add_performance(c, r);
+  add_engine_report(c, r);
   add_notes(c, r);
   return r;
 }

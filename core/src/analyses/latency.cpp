@@ -26,7 +26,9 @@ double tp_allreduce_s(const Context& c, double tokens) {
   const double link = c.s.gpu.interconnect_bandwidth_bytes_per_s;
   const double bytes = tokens * double(c.a.hidden_size) * dtype_bytes(c.s.precision.activations);
   const double t = c.tp;
-  const double per = kAllReduceLatencyS + (link > 0 ? 2.0 * (t - 1) / t * bytes / link : 0);
+  const EngineProfile* e = c.s.engine.active ? c.s.engine.profile : nullptr;
+  const double latency = e != nullptr && e->allreduce_latency_s >= 0 ? e->allreduce_latency_s : kAllReduceLatencyS;
+  const double per = latency + (link > 0 ? 2.0 * (t - 1) / t * bytes / link : 0);
   return 2.0 * double(c.a.num_layers) * per;
 }
 

@@ -29,9 +29,20 @@ void add_runtime_overhead_items(const Context& c, Items& out);
 // The seed documents' rules of thumb, exactly.
 void add_seed_items(const Context& c, Items& out);
 
+// LoRA adapter element size for the engine (fp32 peft default, bf16 torchtune).
+Ex adapter_bytes(const Context& c);
+// Elements of the largest tensor, and of one layer, on one GPU.
+double largest_tensor_elements(const Context& c);
+double largest_layer_elements(const Context& c);
+
 // Trainable parameters (all for full fine-tuning, adapters for LoRA/QLoRA).
 int64_t trainable_params(const Context& c);
 
 MemoryReport assemble_memory(const Context& c, Items items);
+
+// Tokens a fixed-context engine (llama.cpp, Ollama) allocates its KV cache for.
+int64_t fixed_context_tokens(const Context& c);
+// The engine block: KV pool, concurrency, will-it-start and command line (engine_serving.cpp).
+void add_engine_report(const Context& c, Report& r);
 
 }  // namespace llmcalc

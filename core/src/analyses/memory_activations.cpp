@@ -18,7 +18,32 @@ double moe_mlp_width(const Context& c) {
 
 }  // namespace
 
+// llama.cpp's GPU compute buffer, sized by the graph allocator for the worst case: one
+// ubatch of n_ubatch queries against n_ctx keys. Without flash attention it holds one f32 KQ
+// tensor (softmax runs in place) and the f32 KQ mask, plus the rest of the graph (a profile
+// constant); logits go to a host output buffer, so there is no logits item on the GPU.
+namespace {
+void add_llamacpp_compute_buffer(const Context& c, Items& out) {
+  const Ex ctx = c.num(double(fixed_context_tokens(c)), "n_ctx");
+  const Ex ub = c.num(std::min<double>(c.s.engine.get(EngineOption::n_ubatch, 512),
+                                       double(fixed_context_tokens(c))), "n_ubatch");
+  const Ex other = c.bytes(c.s.engine.profile->compute_buffer_other_bytes, "rest of the graph");
+  Ex buf;
+  if (c.s.options.flash_attention) {
+    buf = ctx * ub * c.bytes(2, "f16 KQ mask") + other;
+  } else {
+    buf = c.num(double(c.a.num_heads), "heads") * ctx * ub * c.bytes(4, "f32 KQ (softmax in place)") +
+          ctx * ub * c.bytes(4, "f32 KQ mask") + other;
+  }
+  out.push_back(c.item(MemoryKind::activations, buf, "Compute buffer (llama.cpp)"));
+}
+}  // namespace
+
 void add_inference_activation_items(const Context& c, Items& out) {
+  if (c.fixed_context()) {
+    add_llamacpp_compute_buffer(c, out);
+    return;
+  }
   const Workload& w = c.s.workload;
   const Architecture& a = c.a;
   const Ex ab = c.bytes(act_bytes(c), dtype_name(c.s.precision.activations));
@@ -202,7 +227,12 @@ void add_training_activation_items(const Context& c, Items& out) {
     }
     case ActivationMethod::detailed: {
       const LayerActs L = detailed_layer(c, ab, b * s);
-      if (ckpt == Checkpointing::full) {
+      if (ckpt == Checkpointing::full && c.s.engine.flag(EngineOption::activation_offload)) {
+        // Offloaded checkpoints: the layer inputs live in host memory; the GPU holds the one
+        // being recomputed and the next one being copied back.
+        const Ex input = over_sp(s * b * h * ab);
+        bytes = input * c.num(2, "layer inputs on the GPU (current + prefetch)") + layer_bytes(c, L, true);
+      } else if (ckpt == Checkpointing::full) {
         // Only each layer's input is kept; backward recomputes one layer at a time.
         const Ex input = over_sp(s * b * h * ab);
         bytes = in_flight(input * layers) + layer_bytes(c, L, true);
@@ -222,6 +252,15 @@ void add_training_activation_items(const Context& c, Items& out) {
   if (c.s.options.activation_method == ActivationMethod::korthikanti) {
     logits = s * b * V * c.bytes(4, "fp32 cross-entropy, Korthikanti");
     if (c.tp > 1) logits = logits / c.num(c.tp, "tp (vocab-parallel)");
+  } else if (c.s.engine.get(EngineOption::chunked_cross_entropy, 0) > 0) {
+    // Chunked cross-entropy (torchtune CEWithChunkedOutputLoss): the 16-bit logits are kept,
+    // but only one chunk at a time is upcast to fp32 and log-softmaxed.
+    const Ex chunks = c.num(c.s.engine.get(EngineOption::chunked_cross_entropy, 8), "chunks");
+    logits = s * b * V * (ab + (c.bytes(4, "fp32 upcast") + c.bytes(4, "fp32 log-softmax")) / chunks);
+  } else if (c.s.engine.active && c.s.engine.profile->logits_fp32_copies != 2) {
+    // The engine's loss path keeps more fp32 vocab-sized tensors (HF: logits.float(), the
+    // shifted contiguous copy, log-softmax and its gradient).
+    logits = s * b * V * (ab + c.num(double(c.s.engine.profile->logits_fp32_copies), "fp32 copies") * c.bytes(4, "fp32"));
   } else {
     logits = s * b * V * (ab + c.bytes(4, "fp32 upcast") + c.bytes(4, "fp32 log-softmax"));
   }

@@ -42,6 +42,12 @@ Ex kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text) {
                   n(double(cached_tokens(c, tokens, true)), "tokens")) *
              n(double(batch), "batch");
   }
+  // llama.cpp's quantized cache types are ggml blocks of 32 values with an fp16 scale:
+  // q8_0 34 B, q4_0 18 B per block (ggml-common.h block_q8_0 / block_q4_0).
+  const size_t kv_type = size_t(c.s.engine.get(EngineOption::kv_cache_type, 0));
+  if (c.fixed_context() && kv_type > 0)
+    return per_token * cached *
+           n(kv_type == 1 ? 34.0 / 32.0 : 18.0 / 32.0, kv_type == 1 ? "q8_0 (34 B / 32)" : "q4_0 (18 B / 32)", "B");
   return per_token * cached * n(dtype_bytes(c.s.precision.kv_cache), dtype_name(c.s.precision.kv_cache), "B");
 }
 
@@ -50,6 +56,13 @@ double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens) {
 }
 
 void add_kv_cache_item(const Context& c, Items& out) {
+  if (c.fixed_context()) {
+    // llama.cpp allocates the whole context up front, shared by its parallel sequences.
+    const int64_t ctx = fixed_context_tokens(c);
+    out.push_back(c.item(MemoryKind::kv_cache, kv_cache_bytes(c, 1, ctx, c.text()),
+                         c.text() ? "KV cache (n_ctx " + format_number(double(ctx)) + ")" : ""));
+    return;
+  }
   const int64_t tokens = c.s.workload.prompt + c.s.workload.generate;
   std::string label;
   if (c.s.options.kv_page_tokens > 0 && c.text())

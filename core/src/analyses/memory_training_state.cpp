@@ -78,6 +78,29 @@ Ex optimizer_bytes(const Context& c, const Ex& trainable) {
 
 }  // namespace
 
+// LoRA adapter (and its gradient) element size: peft keeps adapters in fp32
+// (autocast_adapter_dtype); an engine may keep them in bf16 (torchtune).
+Ex adapter_bytes(const Context& c) {
+  if (c.s.engine.is(EngineOption::adapter_dtype) && c.s.engine.get(EngineOption::adapter_dtype, 0) == 1)
+    return c.bytes(2, "bf16");
+  return c.bytes(4, "fp32");
+}
+
+// Elements of the largest single tensor on one GPU (the embedding or lm_head in an LLM).
+double largest_tensor_elements(const Context& c) {
+  double most = 0;
+  for (const auto& t : c.tensors) most = std::max(most, double(t.elements()) * c.tp_share(t));
+  return most;
+}
+
+// Elements of one transformer layer on one GPU.
+double largest_layer_elements(const Context& c) {
+  double layer = 0;
+  for (const auto& t : c.tensors)
+    if (t.layers > 0) layer += double(t.params()) / double(c.a.num_layers) * c.tp_share(t);
+  return layer;
+}
+
 int64_t trainable_params(const Context& c) {
   if (c.s.training.finetune == Finetune::full) return c.counts.total;
   double total = 0;
@@ -99,28 +122,53 @@ void add_training_state_items(const Context& c, Items& out) {
       what = "adapter params (rank " + format_number(double(c.s.training.lora.rank)) + ", " +
              format_number(double(c.s.training.lora.targets.size())) + " target modules)";
     trainable = c.num(lora_elements_per_gpu(c, nullptr), what);
-    out.push_back(c.item(MemoryKind::lora_adapters, trainable * c.bytes(4, "fp32")));
+    out.push_back(c.item(MemoryKind::lora_adapters, trainable * adapter_bytes(c)));
   }
   auto sharded = [&](int64_t stage, const Ex& e) {
     if (zero < stage || c.dp <= 1) return e;
     return e / c.num(c.dp, stage >= 2 ? "dp (ZeRO-2)" : "dp (ZeRO-1)");
   };
   const Ex grad_bytes = full ? c.bytes(dtype_bytes(p.gradients), dtype_name(p.gradients))
-                             : c.bytes(4, "fp32");
-  out.push_back(c.item(MemoryKind::gradients, sharded(2, trainable * grad_bytes)));
+                             : adapter_bytes(c);
+  const EngineSettings& e = c.s.engine;
+  // FSDP/ZeRO CPU offload keeps parameters' fp32 copies, gradients and optimizer states in
+  // host memory: on the GPU only the layer being reduced holds its gradient.
+  const bool offload = e.flag(EngineOption::cpu_offload);
+  if (offload) {
+    const Ex layer = c.num(largest_layer_elements(c), "one layer's params (gradient before offload)");
+    out.push_back(c.item(MemoryKind::gradients, layer * grad_bytes, "Gradients (one layer, rest offloaded)"));
+    return;
+  }
+  if (e.flag(EngineOption::optimizer_in_backward) && full) {
+    // The optimizer steps each parameter as soon as its gradient is ready and frees it:
+    // at most the largest tensor's gradient is alive (torchtune optimizer_in_bwd).
+    const Ex one = c.num(largest_tensor_elements(c), "largest tensor (one gradient alive)");
+    out.push_back(c.item(MemoryKind::gradients, one * grad_bytes, "Gradients (optimizer in backward)"));
+  } else {
+    out.push_back(c.item(MemoryKind::gradients, sharded(2, trainable * grad_bytes)));
+  }
   if (full && p.master_weights)
     out.push_back(c.item(MemoryKind::master_weights,
                          sharded(1, trainable * c.bytes(4, "fp32 master copy"))));
   std::string label;
   if (c.text()) label = "Optimizer states (" + std::string(optimizer_name(c.s.training.optimizer)) + ")";
+  if (e.flag(EngineOption::paged_optimizer)) {
+    // bitsandbytes paged optimizers allocate their states with cudaMallocManaged: outside
+    // PyTorch's allocator peak, paged to host memory when the GPU runs short.
+    out.push_back(c.item(MemoryKind::optimizer_states,
+                         c.num(0, "paged to unified memory") * sharded(1, optimizer_bytes(c, trainable)),
+                         c.text() ? label + ", paged" : ""));
+    return;
+  }
   out.push_back(c.item(MemoryKind::optimizer_states, sharded(1, optimizer_bytes(c, trainable)),
                        std::move(label)));
 }
 
 void add_runtime_overhead_items(const Context& c, Items& out) {
   const RuntimeOverhead& o = c.s.overhead;
-  out.push_back(c.item(MemoryKind::runtime_overhead, c.bytes(o.cuda_context_bytes, "CUDA context") +
-                                                         c.bytes(o.workspace_bytes, "library workspaces")));
+  Ex runtime = c.bytes(o.cuda_context_bytes, "CUDA context") + c.bytes(o.workspace_bytes, "library workspaces");
+  if (o.comm_buffer_bytes > 0) runtime = runtime + c.bytes(o.comm_buffer_bytes, "NCCL / all-reduce buffers");
+  out.push_back(c.item(MemoryKind::runtime_overhead, runtime));
   if (o.fragmentation_fraction > 0) {
     double tensors = 0;
     for (const auto& i : out)

@@ -15,10 +15,20 @@ void add_weight_items(const Context& c, Items& out) {
     return what;
   };
   const Ex bytes_per = c.bytes(dtype_bytes(p.weights), dtype_name(p.weights));
+  const bool training = c.s.mode == Mode::training;
+  const EngineSettings& e = c.s.engine;
+  // ZeRO-3 partitions the (trainable) weights over data-parallel ranks; an engine that wraps
+  // the whole model in FSDP (torchtune) shards a frozen LoRA/QLoRA base as well.
+  const bool zero3 = training && c.s.training.zero_stage == 3 &&
+                     (c.s.training.finetune == Finetune::full || e.flag(EngineOption::shard_frozen_base));
+  if (training && e.flag(EngineOption::cpu_offload) && c.s.training.zero_stage == 3) {
+    // FSDP CPU offload: the GPU holds only the layer being computed and the one prefetched.
+    const Ex layers = c.num(2, "layers all-gathered (current + prefetch)") *
+                      c.num(largest_layer_elements(c), "params per layer");
+    out.push_back(c.item(MemoryKind::weights, layers * bytes_per, "Weights (gathered layers; rest offloaded)"));
+    return;
+  }
   if (!quantized) {
-    // ZeRO-3 partitions the (trainable) weights over data-parallel ranks.
-    const bool zero3 = c.s.mode == Mode::training && c.s.training.zero_stage == 3 &&
-                       c.s.training.finetune == Finetune::full;
     Ex n = c.num(all, on_gpu("params"));
     if (zero3) n = n / c.num(c.dp, "dp (ZeRO-3)");
     out.push_back(c.item(MemoryKind::weights, n * bytes_per));
@@ -28,10 +38,13 @@ void add_weight_items(const Context& c, Items& out) {
   // biases and routers stay 16-bit (GPTQ, AWQ and bitsandbytes defaults).
   const double q = c.per_gpu_elements([](const TensorGroup& t) { return t.is_quantizable_linear(); });
   const Ex quant = c.num(q, on_gpu("quantized params"));
-  out.push_back(c.item(MemoryKind::weights,
-                       quant * bytes_per +
-                           c.num(all - q, "16-bit params (embeddings, lm_head, norms)") *
-                               c.bytes(2)));
+  // peft's prepare_model_for_kbit_training casts every non-quantized parameter to fp32.
+  const bool upcast = training && e.flag(EngineOption::kbit_upcast);
+  Ex w = quant * bytes_per + c.num(all - q, upcast ? "fp32 params (embeddings, lm_head, norms)"
+                                                   : "16-bit params (embeddings, lm_head, norms)") *
+                                 c.bytes(upcast ? 4 : 2, upcast ? "fp32 (kbit upcast)" : "");
+  if (zero3) w = w / c.num(c.dp, "dp (FSDP-sharded frozen base)");
+  out.push_back(c.item(MemoryKind::weights, w));
 
   // Scales per format. Counts of output channels and of tensors on this GPU are inputs here.
   double channels = 0, tensor_count = 0;
@@ -66,6 +79,7 @@ void add_weight_items(const Context& c, Items& out) {
       scales = c.num(tensor_count, "tensors") * c.bytes(4, "fp32 scale");
       break;
   }
+  if (zero3) scales = scales / c.num(c.dp, "dp");
   out.push_back(c.item(MemoryKind::quantization_scales, scales));
 }
 

@@ -8,6 +8,7 @@
 #include "../report/report_json.hpp"
 #include "../scenario/json_reader.hpp"
 #include "llmcalc/catalog.hpp"
+#include "llmcalc/engine.hpp"
 #include "llmcalc/estimate.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/solve.hpp"
@@ -255,6 +256,41 @@ std::string kinds_json() {
     memory.push_back({{"id", k.id}, {"label", k.label}, {"group", memory_group_name(k.group)}});
   for (const auto& k : phase_kinds()) phases.push_back({{"id", k.id}, {"label", k.label}});
   return finish({{"kinds", {{"memory", memory}, {"phases", phases}}}});
+}
+
+std::string engines_json() {
+  json arr = json::array();
+  for (const auto& e : engine_profiles()) {
+    json modes = json::array();
+    if (e.inference) modes.push_back("inference");
+    if (e.training) modes.push_back("training");
+    json options = json::array();
+    for (const auto& o : engine_options()) {
+      if (!e.options.defined(o.option)) continue;
+      json j = {{"name", o.name}, {"doc", o.doc}};
+      const double v = e.options.get(o.option);
+      switch (o.type) {
+        case OptionType::fraction: j["type"] = "fraction"; j["default"] = v; break;
+        case OptionType::integer: j["type"] = "integer"; j["default"] = static_cast<long long>(v); break;
+        case OptionType::boolean: j["type"] = "boolean"; j["default"] = v != 0; break;
+        case OptionType::choice: {
+          j["type"] = "choice";
+          j["default"] = std::string(o.choices[static_cast<size_t>(v)]);
+          json c = json::array();
+          for (auto x : o.choices) c.push_back(std::string(x));
+          j["choices"] = c;
+          break;
+        }
+      }
+      options.push_back(std::move(j));
+    }
+    json sources = json::object();
+    for (const auto& [k, v] : e.sources) sources[k] = v;
+    arr.push_back({{"id", e.id}, {"name", e.name}, {"modes", modes},
+                   {"policy", std::string(memory_policy_name(e.policy))}, {"vendors", e.vendors},
+                   {"basis", e.basis}, {"options", options}, {"sources", sources}});
+  }
+  return finish({{"engines", arr}});
 }
 
 std::string import_hf_config_json(std::string_view config) {

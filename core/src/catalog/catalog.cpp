@@ -41,6 +41,7 @@ std::optional<GpuPreset> read_gpu(ObjectReader& r) {
   g.id = r.string("id").value_or("");
   g.name = r.string("name").value_or("");
   p.vendor = r.string("vendor", "").value_or("");
+  g.vendor = p.vendor;
   g.memory_bytes = r.number("memory_bytes", 1e9, 1e13).value_or(0);
   p.memory_source = r.string("memory_source").value_or("");
   g.memory_bandwidth_bytes_per_s =

@@ -21,5 +21,7 @@ extern const Entry kLocal[];
 extern const std::size_t kLocalCount;
 extern const Entry kUnified[];
 extern const std::size_t kUnifiedCount;
+extern const Entry kEngines[];
+extern const std::size_t kEnginesCount;
 
 }  // namespace llmcalc::data

@@ -128,6 +128,32 @@ void write_report(JsonWriter& w, const Report& r) {
   } else {
     w.null();
   }
+  // Only a scenario that names an engine gets the block, so generic reports stay as they were.
+  if (r.engine.id != "generic" && !r.engine.id.empty()) {
+    const EngineReport& E = r.engine;
+    w.key("engine").begin_object()
+        .field("id", E.id)
+        .field("name", E.name)
+        .field("active", E.active)
+        .field("policy", E.policy);
+    if (E.active && !E.policy.empty() && E.policy != "none") {
+      w.key("kv_pool").begin_object()
+          .field("bytes", E.kv_pool_bytes)
+          .field("tokens", static_cast<long long>(E.kv_pool_tokens))
+          .field("blocks", static_cast<long long>(E.kv_pool_blocks))
+          .field("block_tokens", static_cast<long long>(E.block_tokens))
+          .field("bytes_per_token", E.kv_bytes_per_token);
+      if (E.has_pool) write_formula(w, r, E.kv_pool_formula, E.kv_pool_expression);
+      w.end_object();
+      if (E.profile_peak_bytes > 0) w.field("profile_peak_bytes", E.profile_peak_bytes);
+      w.field("max_model_len", static_cast<long long>(E.max_model_len))
+          .field("max_concurrent_sequences", E.max_concurrent_sequences)
+          .field("starts", E.starts)
+          .field("longest_context", static_cast<long long>(E.longest_context))
+          .field("command", E.command);
+    }
+    w.end_object();
+  }
   w.key("notes").begin_array();
   for (const auto& n : r.notes) w.value(n);
   w.end_array();

@@ -74,6 +74,23 @@ std::string format_report_table(const Report& r, bool decimal) {
       out += "\n";
     }
   }
+  if (r.engine.active && r.engine.id != "generic" && !r.engine.command.empty()) {
+    const EngineReport& E = r.engine;
+    out += "\nEngine: " + E.name + "\n";
+    out += "  KV pool per GPU                 " + lpad(format_bytes(E.kv_pool_bytes, decimal), 10) + "  " +
+           format_number(double(E.kv_pool_tokens)) + " tokens";
+    if (E.block_tokens > 1)
+      out += " (" + format_number(double(E.kv_pool_blocks)) + " blocks of " + format_number(double(E.block_tokens)) + ")";
+    out += "\n";
+    if (!E.kv_pool_formula.empty()) out += "      = " + E.kv_pool_formula + "\n";
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "  Max concurrent sequences at %lld tokens: %.2f\n",
+                  static_cast<long long>(E.max_model_len), E.max_concurrent_sequences);
+    out += buf;
+    out += std::string("  Starts at max_model_len ") + format_number(double(E.max_model_len)) + ": " +
+           (E.starts ? "yes" : "NO, longest that fits " + format_number(double(E.longest_context))) + "\n";
+    out += "  Command: " + E.command + "\n";
+  }
   if (!r.notes.empty()) {
     out += "\nNotes\n";
     for (const auto& n : r.notes) out += "  - " + n + "\n";

@@ -6,7 +6,9 @@
 #include "../model/architecture_json.hpp"
 #include "../model/hf_config.hpp"
 #include "json_reader.hpp"
+#include "../text/number_format.hpp"
 #include "llmcalc/catalog.hpp"
+#include "llmcalc/engine.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/schema.hpp"
 #include "llmcalc/tensors.hpp"
@@ -60,6 +62,8 @@ class ScenarioReader {
         case FieldType::gpu: read_gpu(v, s); break;
         case FieldType::lora_targets: read_lora_targets(v, s); break;
         case FieldType::rates: read_rates(f, v, s); break;
+        case FieldType::engine: read_engine(v, s); break;
+        case FieldType::engine_options: read_engine_options(v, s); break;
         default: read_plain(f, v, s); break;
       }
     }
@@ -297,6 +301,89 @@ class ScenarioReader {
     }
   }
 
+  // "engine": a profile id (default generic). Whether it can run the scenario is decided in
+  // resolve_defaults(), once the mode and GPU are known.
+  void read_engine(const json* v, Scenario& s) {
+    if (v == nullptr) return;
+    if (!v->is_string()) {
+      errors_.push_back(make_error("/engine", ErrorCode::wrong_type,
+                                   "must be an engine id, got " + json_io::type_name(*v)));
+      return;
+    }
+    const std::string id = v->get<std::string>();
+    const EngineProfile* e = find_engine(id);
+    if (e == nullptr) {
+      std::string list;
+      for (const auto& p : engine_profiles()) list += (list.empty() ? "" : ", ") + p.id;
+      errors_.push_back(make_error("/engine", ErrorCode::unknown_preset,
+                                   "no engine " + quote(id) + " (one of: " + list + ")"));
+      return;
+    }
+    s.engine.profile = e;
+    s.engine.options = e->options;
+  }
+
+  // "engine_options": only the options the chosen engine has, each checked by its type.
+  void read_engine_options(const json* v, Scenario& s) {
+    if (v == nullptr) return;
+    const std::string base = "/engine_options";
+    if (!v->is_object()) {
+      errors_.push_back(make_error(base, ErrorCode::wrong_type,
+                                   "must be an object of the engine's options, got " + json_io::type_name(*v)));
+      return;
+    }
+    const EngineProfile* e = s.engine.profile;
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      const std::string& k = it.key();
+      const std::string path = base + "/" + json_io::escape_pointer_token(k);
+      const EngineOptionInfo* info = find_engine_option(k);
+      if (e == nullptr || info == nullptr || !e->options.defined(info->option)) {
+        std::string list;
+        if (e != nullptr)
+          for (const auto& o : engine_options())
+            if (e->options.defined(o.option)) list += (list.empty() ? "" : ", ") + std::string(o.name);
+        const std::string engine = e != nullptr ? e->id : "generic";
+        errors_.push_back(make_error(path, ErrorCode::unknown_field,
+                                     "engine " + engine + " has no option " + quote(k) +
+                                         (list.empty() ? " (it has none)" : " (its options: " + list + ")")));
+        continue;
+      }
+      const json& x = it.value();
+      std::optional<double> value;
+      switch (info->type) {
+        case OptionType::fraction:
+          if (auto d = json_io::as_number(x, path, 0, 1, errors_)) {
+            if (*d <= 0) errors_.push_back(make_error(path, ErrorCode::out_of_range,
+                                                      "must be in (0, 1], got " + format_number(*d)));
+            else value = *d;
+          }
+          break;
+        case OptionType::integer:
+          if (auto i = json_io::as_integer(x, path, info->min, info->max, errors_)) value = double(*i);
+          break;
+        case OptionType::boolean:
+          if (!x.is_boolean()) errors_.push_back(make_error(path, ErrorCode::wrong_type,
+                                                            "must be true or false, got " + json_io::type_name(x)));
+          else value = x.get<bool>() ? 1.0 : 0.0;
+          break;
+        case OptionType::choice: {
+          const auto& c = info->choices;
+          const auto found = x.is_string() ? std::find(c.begin(), c.end(), x.get<std::string>()) : c.end();
+          if (found == c.end()) {
+            std::string list;
+            for (const auto& n : c) list += (list.empty() ? "" : ", ") + std::string(n);
+            errors_.push_back(make_error(path, x.is_string() ? ErrorCode::unknown_value : ErrorCode::wrong_type,
+                                         "must be one of: " + list));
+          } else {
+            value = double(found - c.begin());
+          }
+          break;
+        }
+      }
+      if (value) s.engine.options.set(info->option, *value);
+    }
+  }
+
   void read_rates(const Field& f, const json* v, Scenario& s) {
     if (v == nullptr) return;
     if (!v->is_object())
@@ -382,6 +469,10 @@ class ScenarioReader {
       errors_.push_back(make_error("/parallelism/pp", ErrorCode::inconsistent,
                                    "pipeline stages (" + std::to_string(l.pp) + ") cannot exceed num_layers (" +
                                        std::to_string(a.num_layers) + ")"));
+    // fp8 activations are W8A8: fp8 matmuls need fp8 weights too.
+    if (p.activations == Dtype::fp8 && p.weights != Dtype::fp8)
+      errors_.push_back(make_error("/precision/activations", ErrorCode::inconsistent,
+                                   "fp8 activations (W8A8) need fp8 weights"));
     if (s.mode != Mode::training) return;
     const Finetune f = s.training.finetune;
     if (f == Finetune::qlora && p.weights != Dtype::nf4 && p.weights != Dtype::int4)

@@ -1,10 +1,37 @@
 // Every default that depends on other fields, in one place; each rule says why.
+#include <algorithm>
+
+#include "llmcalc/engine.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/schema.hpp"
 
 namespace llmcalc {
+namespace {
+
+// Whether the engine runs this scenario (a serving engine does not train; TensorRT-LLM runs
+// on NVIDIA only); if not, the report says why and the generic model is used.
+void decide_engine(Scenario& s) {
+  EngineSettings& e = s.engine;
+  if (e.profile == nullptr) return;
+  const EngineProfile& p = *e.profile;
+  e.active = true;
+  if ((s.mode == Mode::inference && !p.inference) || (s.mode == Mode::training && !p.training)) {
+    e.active = false;
+    e.inactive_reason = p.name + " does not run " + std::string(mode_name(s.mode)) +
+                        "; the generic model is used instead.";
+  } else if (!p.vendors.empty() && !s.gpu.vendor.empty() &&
+             std::find(p.vendors.begin(), p.vendors.end(), s.gpu.vendor) == p.vendors.end()) {
+    e.active = false;
+    e.inactive_reason = p.name + " does not run on " + s.gpu.vendor + " GPUs (" + s.gpu.name +
+                        "); the generic model is used instead.";
+  }
+}
+
+}  // namespace
 
 void resolve_defaults(Scenario& s) {
+  decide_engine(s);
+  const EngineProfile* engine = s.engine.active ? s.engine.profile : nullptr;
   Precision& p = s.precision;
   const bool training = s.mode == Mode::training;
   const bool qlora = training && s.training.finetune == Finetune::qlora;
@@ -28,15 +55,43 @@ void resolve_defaults(Scenario& s) {
     s.options.activation_method =
         rules_of_thumb ? ActivationMethod::rules_of_thumb : ActivationMethod::detailed;
   // ...and count tensors only: no CUDA context or library workspaces.
+  // An engine's profile replaces these generic constants where it sets them (its CUDA context
+  // by GPU, its workspaces, its all-reduce buffers when tensor parallel; cited in its file).
+  double context = kDefaultCudaContextBytes, workspace = kDefaultWorkspaceBytes, comm = 0;
+  double launch_per_layer = kDefaultLaunchOverheadPerLayerS;
+  if (engine != nullptr) {
+    if (engine->cuda_context_bytes >= 0) context = engine->cuda_context_bytes;
+    for (const auto& g : engine->cuda_context_bytes_by_gpu)
+      if (g.gpu_id == s.gpu.id) context = g.value;
+    if (engine->workspace_bytes >= 0) workspace = engine->workspace_bytes;
+    if (s.parallelism.tp > 1) comm = engine->tp_comm_bytes;
+    if (engine->step_overhead_s_per_layer >= 0) launch_per_layer = engine->step_overhead_s_per_layer;
+  }
   if (!s.gave("/overhead/cuda_context_bytes"))
-    s.overhead.cuda_context_bytes = rules_of_thumb ? 0.0 : kDefaultCudaContextBytes;
+    s.overhead.cuda_context_bytes = rules_of_thumb ? 0.0 : context;
   if (!s.gave("/overhead/workspace_bytes"))
-    s.overhead.workspace_bytes = rules_of_thumb ? 0.0 : kDefaultWorkspaceBytes;
+    s.overhead.workspace_bytes = rules_of_thumb ? 0.0 : workspace;
+  if (!s.gave("/overhead/comm_buffer_bytes"))
+    s.overhead.comm_buffer_bytes = rules_of_thumb ? 0.0 : comm;
   // Each layer's kernels cost ~20 us of launches per step, unless a CUDA graph replays them.
   if (!s.gave("/overhead/step_overhead_s"))
     s.overhead.step_overhead_s =
-        s.options.cuda_graphs ? 0.0
-                              : kDefaultLaunchOverheadPerLayerS * double(s.model.arch.num_layers);
+        s.options.cuda_graphs ? 0.0 : launch_per_layer * double(s.model.arch.num_layers);
+
+  if (engine != nullptr) {
+    // Pure-bf16 training stacks (torchtune): no fp32 master copy, optimizer states in bf16.
+    if (engine->bf16_training && training && !is_quantized(p.weights)) {
+      if (!s.gave("/precision/master_weights")) p.master_weights = false;
+      if (!s.gave("/precision/optimizer_states")) p.optimizer_states = Dtype::bf16;
+    }
+    // W8A8: an engine that runs fp8 matmuls does so for fp8 weights on fp8 tensor cores.
+    if (engine->fp8_compute && !s.gave("/precision/activations") && p.weights == Dtype::fp8 &&
+        s.gpu.peak(Dtype::fp8) > 0)
+      p.activations = Dtype::fp8;
+    // The engine's attention kernel (llama.cpp: flash attention on or off).
+    if (s.engine.is(EngineOption::flash_attn) && !s.gave("/options/flash_attention"))
+      s.options.flash_attention = s.engine.flag(EngineOption::flash_attn);
+  }
 
   // GPUs without a layout: inference splits the model (tensor parallel), training replicates
   // it (data parallel), the usual first choice of each.

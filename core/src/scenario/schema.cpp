@@ -25,6 +25,9 @@ constexpr EnumName kKvDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16")
                                   n(Dtype::int8, "int8"), n(Dtype::int4, "int4")};
 constexpr EnumName kWideDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16"),
                                     n(Dtype::bf16, "bf16")};
+// fp8 activations are W8A8 (fp8 weights too): fp8 matmuls on fp8 tensor cores.
+constexpr EnumName kActivationDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16"),
+                                          n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8")};
 constexpr EnumName kStateDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::bf16, "bf16")};
 constexpr EnumName kMaster[] = {{1, "fp32", "an fp32 copy of the trainable weights"},
                                 {0, "none", "no copy (fp32 weights, QLoRA)"}};
@@ -60,6 +63,7 @@ constexpr EnumName kLoraModules[] = {
 const EnumTable dtype{"Dtype", kDtypes};
 const EnumTable kv_dtype{"KvDtype", kKvDtypes};
 const EnumTable wide_dtype{"WideDtype", kWideDtypes};
+const EnumTable activation_dtype{"ActivationDtype", kActivationDtypes};
 const EnumTable state_dtype{"StateDtype", kStateDtypes};
 const EnumTable master_weights{"MasterWeights", kMaster};
 const EnumTable mode{"Mode", kModes};
@@ -151,9 +155,10 @@ constexpr Field only(Field f, Applies a) {
   return f;
 }
 constexpr Field special(std::string_view ptr, std::string_view flag, FieldType type,
-                        std::string_view help) {
+                        std::string_view help, std::string_view def = {}) {
   Field f{ptr, flag, type};
   f.help = help;
+  f.default_name = def;
   return f;
 }
 
@@ -169,6 +174,13 @@ const Field kFields[] = {
                      "{\"hf_config\"} (+ optional \"name\")")),
     choice("/mode", "--mode", enums::mode, "inference", "what the GPUs do",
            [](Scenario& s, const FieldValue& v) { s.mode = Mode(v.choice); }),
+    special("/engine", "--engine", FieldType::engine,
+            "the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, "
+            "tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron",
+            "generic"),
+    special("/engine_options", "", FieldType::engine_options,
+            "the engine's own options, e.g. {\"gpu_memory_utilization\": 0.9} for vllm "
+            "(docs/engines.md lists each engine's)"),
     choice("/method", "--method", enums::method, "detailed",
            "how memory is counted (`seed` is accepted for rules-of-thumb)",
            [](Scenario& s, const FieldValue& v) { s.method = Method(v.choice); }),
@@ -183,9 +195,10 @@ const Field kFields[] = {
             "128 for int4/int8, else 0"),
     choice("/precision/kv_cache", "--kv", enums::kv_dtype, "bf16", "KV cache storage",
            [](Scenario& s, const FieldValue& v) { s.precision.kv_cache = Dtype(v.choice); }),
-    choice("/precision/activations", "--activations", enums::wide_dtype, "bf16",
-           "activations; also the matmul dtype whose peak FLOP/s apply",
+    derived(choice("/precision/activations", "--activations", enums::activation_dtype, "bf16",
+           "activations; also the matmul dtype whose peak FLOP/s apply (fp8: W8A8, fp8 weights)",
            [](Scenario& s, const FieldValue& v) { s.precision.activations = Dtype(v.choice); }),
+            "bf16 (fp8 with fp8 weights on an engine that runs W8A8)"),
     only(derived(choice("/precision/gradients", "--gradients", enums::wide_dtype, "bf16",
                         "gradient storage",
                         [](Scenario& s, const FieldValue& v) { s.precision.gradients = Dtype(v.choice); }),
@@ -343,6 +356,10 @@ const Field kFields[] = {
                    "cuBLAS and attention library workspaces",
                    [](Scenario& s, const FieldValue& v) { s.overhead.workspace_bytes = v.number; }),
             "64 MiB (0 with rules-of-thumb)"),
+    derived(number("/overhead/comm_buffer_bytes", "", 0, 1e12, 0, "B",
+                   "NCCL and custom all-reduce buffers",
+                   [](Scenario& s, const FieldValue& v) { s.overhead.comm_buffer_bytes = v.number; }),
+            "the engine's with tp > 1, else 0"),
     number("/overhead/fragmentation_fraction", "", 0, 1, 0, "",
            "caching-allocator slack, as a fraction of tensor bytes",
            [](Scenario& s, const FieldValue& v) { s.overhead.fragmentation_fraction = v.number; }),

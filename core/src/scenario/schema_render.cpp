@@ -24,6 +24,8 @@ std::string_view type_name(FieldType t) {
     case FieldType::gpu: return "gpu";
     case FieldType::lora_targets: return "lora_targets";
     case FieldType::rates: return "rates";
+    case FieldType::engine: return "engine";
+    case FieldType::engine_options: return "engine_options";
   }
   return "";
 }
@@ -186,6 +188,8 @@ std::string schema_typescript() {
       case FieldType::model: return "ModelInput";
       case FieldType::lora_targets: return "'all-linear' | LoraModule[]";
       case FieldType::rates: return "Partial<Record<Dtype, number>>";
+      case FieldType::engine: return "string";
+      case FieldType::engine_options: return "Record<string, number | boolean | string>";
       default: return "string";
     }
   };

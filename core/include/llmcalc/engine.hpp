@@ -1,0 +1,126 @@
+#pragma once
+// Engine profiles: what a serving or training stack adds around the tensors (runtime memory,
+// its KV-memory policy, its speed constants and the options a user can override), read from
+// core/data/engines/*.json, where every constant carries its source.
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "llmcalc/error.hpp"
+
+namespace llmcalc {
+
+// How a serving engine sizes its KV cache.
+enum class MemoryPolicy : uint8_t {
+  none,                  // the KV cache holds what the workload needs (generic, HF generate)
+  utilization_of_total,  // vLLM: utilization x total - weights - non-torch - profile peak
+  static_fraction,       // SGLang: mem_fraction_static x total - weights - non-torch
+  fraction_of_free,      // TensorRT-LLM: fraction x (free memory after weights and workspace)
+  fixed_context,         // llama.cpp / Ollama: the cache is allocated for n_ctx up front
+};
+
+// Options an engine may have. A profile lists the ones it has, with their defaults; a
+// scenario's engine_options may set only those.
+enum class EngineOption : uint8_t {
+  gpu_memory_utilization,    // vLLM, fraction of total GPU memory
+  mem_fraction_static,       // SGLang, fraction of total GPU memory
+  free_gpu_memory_fraction,  // TensorRT-LLM, fraction of free memory for the KV cache
+  max_model_len,             // serving: longest sequence (0 = the workload's prompt + generate)
+  max_num_seqs,              // vLLM: sequences in the profiling run / scheduler cap
+  max_num_batched_tokens,    // vLLM: tokens of the profiling run (0 = max(max_model_len, 2048))
+  block_size,                // tokens per KV block
+  kv_cache_type,             // llama.cpp / Ollama: f16 | q8_0 | q4_0
+  flash_attn,                // llama.cpp / Ollama: fused attention
+  num_ctx,                   // llama.cpp n_ctx / Ollama num_ctx (0 = the workload's context)
+  num_parallel,              // llama.cpp / Ollama: parallel sequences (n_ctx x this is allocated)
+  n_ubatch,                  // llama.cpp: physical batch that sizes the compute buffer
+  adapter_dtype,             // training: LoRA adapter dtype fp32 | bf16
+  kbit_upcast,               // training: peft prepare_model_for_kbit_training fp32 upcast
+  chunked_cross_entropy,     // training: logits upcast one chunk at a time (0 = off)
+  optimizer_in_backward,     // training: each gradient freed right after its optimizer step
+  activation_offload,        // training: saved activations to CPU
+  cpu_offload,               // training: FSDP/ZeRO offload of params, grads, optimizer states
+  shard_frozen_base,         // training: ZeRO-3/FSDP also shards a frozen LoRA/QLoRA base
+  paged_optimizer,           // training: optimizer states in CUDA unified memory (bitsandbytes)
+};
+inline constexpr int kEngineOptionCount = 20;
+
+enum class OptionType : uint8_t { fraction, integer, boolean, choice };
+
+struct EngineOptionInfo {
+  EngineOption option;
+  std::string_view name;  // key in engine_options and in a profile's "options"
+  OptionType type;
+  int64_t min = 0, max = 0;  // integer options
+  std::span<const std::string_view> choices;  // choice options; the value is the index
+  std::string_view doc;
+};
+std::span<const EngineOptionInfo> engine_options();
+const EngineOptionInfo& engine_option_info(EngineOption o);
+const EngineOptionInfo* find_engine_option(std::string_view name);
+
+// Option values: fractions as numbers, integers and booleans as numbers, choices as indices.
+struct EngineOptionValues {
+  std::array<double, kEngineOptionCount> value{};
+  std::bitset<kEngineOptionCount> has;
+  bool defined(EngineOption o) const { return has[static_cast<size_t>(o)]; }
+  double get(EngineOption o) const { return value[static_cast<size_t>(o)]; }
+  void set(EngineOption o, double v) {
+    value[static_cast<size_t>(o)] = v;
+    has[static_cast<size_t>(o)] = true;
+  }
+};
+
+// A GPU-specific value (e.g. the CUDA context of a V100 under CUDA 11).
+struct GpuValue {
+  std::string gpu_id;
+  double value = 0;
+};
+
+struct EngineProfile {
+  std::string id;
+  std::string name;
+  bool inference = false, training = false;  // modes it runs
+  std::vector<std::string> vendors;          // GPU vendors it runs on; empty = any
+  MemoryPolicy policy = MemoryPolicy::none;
+  EngineOptionValues options;  // the options it has, with their defaults
+
+  // Fixed memory per GPU. A negative value means "the profile does not set it" (generic
+  // defaults apply).
+  double cuda_context_bytes = -1;               // context + framework memory outside the allocator
+  std::vector<GpuValue> cuda_context_bytes_by_gpu;
+  double workspace_bytes = -1;                  // cuBLAS / attention workspaces
+  double tp_comm_bytes = 0;                     // per GPU when tp > 1: NCCL + custom all-reduce
+  double cuda_graph_bytes = 0;                  // captured decode graphs (outside the KV pool)
+  double compute_buffer_other_bytes = 0;        // llama.cpp: compute buffer besides KQ and mask
+  int64_t min_batched_tokens = 0;               // vLLM V0: max_num_batched_tokens floor
+  double sampler_bytes_per_logit = 0;           // vLLM profile run: sampler working set per (seq, vocab)
+
+  // Speed.
+  double step_overhead_s_per_layer = -1;  // host time per layer per forward step (-1: generic)
+  double allreduce_latency_s = -1;  // per all-reduce message (-1: generic)
+  bool fp8_compute = false;         // W8A8: fp8 weights run fp8 matmuls where the GPU has them
+
+  // Training.
+  bool bf16_training = false;  // params, grads and optimizer states in bf16, no fp32 master
+  int64_t logits_fp32_copies = 2;  // vocab-sized fp32 tensors live at the loss (upcast, log-softmax, ...)
+
+  std::string basis;  // the version the profile describes
+  // Every constant's citation, key path -> source ("fixed_memory.tp_comm_bytes" -> "...").
+  std::vector<std::pair<std::string, std::string>> sources;
+};
+
+const std::vector<EngineProfile>& engine_profiles();
+const EngineProfile* find_engine(std::string_view id);
+// Problems found while reading core/data/engines (empty in a correct build; tested).
+const Errors& engine_errors();
+
+std::string_view memory_policy_name(MemoryPolicy p);
+
+}  // namespace llmcalc

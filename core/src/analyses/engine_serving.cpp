@@ -1,0 +1,221 @@
+// The engine block of a report: how the named serving engine sizes its KV cache (vLLM's
+// utilization of total memory, SGLang's static fraction, TensorRT-LLM's fraction of free
+// memory, llama.cpp's fixed context), what that pool holds, whether the server starts at the
+// requested context, and the command line that runs it.
+#include <algorithm>
+#include <cmath>
+
+#include "llmcalc/catalog.hpp"
+#include "memory.hpp"
+#include "../text/number_format.hpp"
+
+namespace llmcalc {
+namespace {
+
+using O = EngineOption;
+
+double item_bytes(const Report& r, MemoryKind k) {
+  double b = 0;
+  for (const auto& i : r.memory.items)
+    if (i.kind == k) b += i.bytes;
+  return b;
+}
+
+std::string int_text(double v) { return std::to_string(static_cast<long long>(v)); }
+
+// The model as the command line names it: the Hugging Face repo of a preset, else its id.
+std::string model_arg(const Scenario& s, std::string_view fallback) {
+  if (const ModelPreset* p = find_model(s.model.id); p != nullptr && !p->hf_repo.empty())
+    return p->hf_repo;
+  return std::string(fallback);
+}
+
+std::string vllm_command(const Scenario& s, const EngineReport& e) {
+  std::string cmd = "vllm serve " + model_arg(s, s.model.id);
+  if (s.parallelism.tp > 1) cmd += " --tensor-parallel-size " + int_text(double(s.parallelism.tp));
+  if (s.parallelism.pp > 1) cmd += " --pipeline-parallel-size " + int_text(double(s.parallelism.pp));
+  cmd += " --max-model-len " + int_text(double(e.max_model_len));
+  cmd += " --gpu-memory-utilization " + format_number(s.engine.get(O::gpu_memory_utilization, 0.9));
+  if (s.precision.kv_cache == Dtype::fp8) cmd += " --kv-cache-dtype fp8";
+  if (s.precision.weights == Dtype::fp8) cmd += " --quantization fp8";
+  // Options printed only where they differ from the engine's defaults.
+  const EngineOptionValues& d = s.engine.profile->options;
+  if (s.engine.get(O::max_num_seqs, 256) != d.get(O::max_num_seqs))
+    cmd += " --max-num-seqs " + int_text(s.engine.get(O::max_num_seqs, 256));
+  if (s.engine.get(O::block_size, 16) != d.get(O::block_size))
+    cmd += " --block-size " + int_text(s.engine.get(O::block_size, 16));
+  return cmd;
+}
+
+std::string sglang_command(const Scenario& s, const EngineReport& e) {
+  std::string cmd = "python -m sglang.launch_server --model-path " + model_arg(s, s.model.id);
+  if (s.parallelism.tp > 1) cmd += " --tp " + int_text(double(s.parallelism.tp));
+  cmd += " --context-length " + int_text(double(e.max_model_len));
+  cmd += " --mem-fraction-static " + format_number(s.engine.get(O::mem_fraction_static, 0.88));
+  if (s.precision.kv_cache == Dtype::fp8) cmd += " --kv-cache-dtype fp8_e5m2";
+  return cmd;
+}
+
+std::string trtllm_command(const Scenario& s, const EngineReport& e) {
+  std::string cmd = "trtllm-serve " + model_arg(s, s.model.id);
+  if (s.parallelism.tp > 1) cmd += " --tp_size " + int_text(double(s.parallelism.tp));
+  cmd += " --max_seq_len " + int_text(double(e.max_model_len));
+  cmd += " --kv_cache_free_gpu_memory_fraction " +
+         format_number(s.engine.get(O::free_gpu_memory_fraction, 0.9));
+  return cmd;
+}
+
+std::string llamacpp_command(const Scenario& s, const EngineReport& e) {
+  const bool ollama = s.engine.id() == "ollama";
+  const double ctx = s.engine.get(O::num_ctx, 0) > 0 ? s.engine.get(O::num_ctx, 0) : double(e.max_model_len);
+  const double np = s.engine.get(O::num_parallel, 1);
+  if (ollama) {
+    std::string cmd = "OLLAMA_CONTEXT_LENGTH=" + int_text(ctx) + " OLLAMA_NUM_PARALLEL=" + int_text(np);
+    if (s.options.flash_attention) cmd += " OLLAMA_FLASH_ATTENTION=1";
+    const size_t kv = size_t(s.engine.get(O::kv_cache_type, 0));
+    if (kv > 0) cmd += " OLLAMA_KV_CACHE_TYPE=" + std::string(engine_option_info(O::kv_cache_type).choices[kv]);
+    return cmd + " ollama serve";
+  }
+  std::string cmd = "llama-server -m " + s.model.id + ".gguf -ngl 99 -c " + int_text(ctx * np);
+  if (np > 1) cmd += " -np " + int_text(np);
+  cmd += " -ub " + int_text(s.engine.get(O::n_ubatch, 512));
+  if (s.options.flash_attention) cmd += " -fa";
+  const size_t kv = size_t(s.engine.get(O::kv_cache_type, 0));
+  if (kv > 0) {
+    const std::string t(engine_option_info(O::kv_cache_type).choices[kv]);
+    cmd += " -ctk " + t + " -ctv " + t;
+  }
+  return cmd;
+}
+
+// vLLM's profiling run: max_num_batched_tokens spread over at most max_num_seqs dummy
+// sequences, one sampled row each; its activation peak is kept out of the KV pool.
+Ex vllm_profile_peak(const Context& c, int64_t max_model_len, std::string* shape) {
+  const EngineSettings& e = c.s.engine;
+  int64_t tokens = int64_t(e.get(O::max_num_batched_tokens, 0));
+  if (tokens <= 0) tokens = std::max<int64_t>(max_model_len, e.profile->min_batched_tokens);
+  const int64_t seqs = std::clamp<int64_t>(int64_t(e.get(O::max_num_seqs, 256)), 1, tokens);
+  Scenario ps = c.s;
+  ps.workload.batch = seqs;
+  ps.workload.prompt = (tokens + seqs - 1) / seqs;
+  ps.workload.generate = 0;
+  ps.options.prefill_chunk = 0;
+  ps.options.logits = LogitsScope::last;
+  const Context pc(ps, nullptr);
+  Items items;
+  add_inference_activation_items(pc, items);
+  double forward = 0;
+  for (const auto& i : items) forward += i.bytes;
+  if (shape != nullptr)
+    *shape = "profile-run activations (" + int_text(double(seqs)) + " seqs x " +
+             int_text(double(ps.workload.prompt)) + " tokens)";
+  const Ex fwd = c.bytes(forward, shape != nullptr ? *shape : std::string());
+  if (e.profile->sampler_bytes_per_logit <= 0) return fwd;
+  // The dummy sampling step after the forward pass works on one fp32 row of the full
+  // vocabulary per sequence (gathered on every tensor-parallel rank); its peak can exceed
+  // the forward's.
+  return emax(fwd, c.num(double(seqs), "sampled rows") * c.num(double(c.a.vocab_size), "vocab") *
+                       c.bytes(e.profile->sampler_bytes_per_logit, "sampler working set per logit"));
+}
+
+}  // namespace
+
+// Context allocated by a fixed-context engine (llama.cpp, Ollama): num_ctx x num_parallel,
+// or the workload's batch x (prompt + generate) when num_ctx is 0.
+int64_t fixed_context_tokens(const Context& c) {
+  const EngineSettings& e = c.s.engine;
+  const int64_t ctx = int64_t(e.get(O::num_ctx, 0));
+  const int64_t np = int64_t(e.get(O::num_parallel, 1));
+  if (ctx > 0) return ctx * np;
+  return (c.s.workload.prompt + c.s.workload.generate) * std::max(c.s.workload.batch, np);
+}
+
+void add_engine_report(const Context& c, Report& r) {
+  const Scenario& s = c.s;
+  EngineReport& E = r.engine;
+  E.id = std::string(s.engine.id());
+  E.name = s.engine.profile != nullptr ? s.engine.profile->name : "Generic";
+  E.active = s.engine.active;
+  if (!s.engine.active) {
+    if (!s.engine.inactive_reason.empty()) r.notes.push_back(s.engine.inactive_reason);
+    return;
+  }
+  const EngineProfile& p = *s.engine.profile;
+  E.policy = std::string(memory_policy_name(p.policy));
+  const int64_t requested = int64_t(s.engine.get(O::max_model_len, 0));
+  E.max_model_len = requested > 0 ? requested : s.workload.prompt + s.workload.generate;
+  if (p.policy == MemoryPolicy::none) return;
+  if (p.policy == MemoryPolicy::fixed_context) {
+    const int64_t ctx = fixed_context_tokens(c);
+    const int64_t np = int64_t(s.engine.get(O::num_parallel, 1));
+    E.max_model_len = s.engine.get(O::num_ctx, 0) > 0 ? int64_t(s.engine.get(O::num_ctx, 0)) : ctx;
+    E.kv_pool_tokens = ctx;
+    E.block_tokens = 1;
+    E.kv_pool_blocks = ctx;
+    E.kv_pool_bytes = item_bytes(r, MemoryKind::kv_cache);
+    E.kv_bytes_per_token = ctx > 0 ? E.kv_pool_bytes / double(ctx) : 0;
+    E.max_concurrent_sequences = double(np);
+    E.longest_context = E.max_model_len;
+    E.starts = r.memory.fits;
+    if (s.workload.prompt + s.workload.generate > E.max_model_len)
+      r.notes.push_back(E.name + " allocates a context of " + int_text(double(E.max_model_len)) +
+                        " tokens per sequence; a longer prompt + generation is truncated or "
+                        "shifted (raise num_ctx).");
+    E.command = llamacpp_command(s, E);
+    return;
+  }
+  // A pool engine: the KV cache takes what its policy leaves.
+  E.has_pool = true;
+  const Ex total = c.bytes(s.gpu.memory_bytes, "GPU memory");
+  const Ex weights = c.bytes(item_bytes(r, MemoryKind::weights) + item_bytes(r, MemoryKind::quantization_scales),
+                             "weights");
+  const Ex runtime = c.bytes(item_bytes(r, MemoryKind::runtime_overhead), "non-torch memory");
+  Ex pool;
+  switch (p.policy) {
+    case MemoryPolicy::utilization_of_total: {
+      std::string shape;
+      const Ex peak = vllm_profile_peak(c, E.max_model_len, &shape);
+      E.profile_peak_bytes = peak.v;
+      pool = c.num(s.engine.get(O::gpu_memory_utilization, 0.9), "gpu_memory_utilization") * total -
+             weights - runtime - peak;
+      break;
+    }
+    case MemoryPolicy::static_fraction:
+      pool = c.num(s.engine.get(O::mem_fraction_static, 0.88), "mem_fraction_static") * total -
+             weights - runtime;
+      break;
+    default: {  // fraction_of_free
+      const Ex acts = c.bytes(item_bytes(r, MemoryKind::activations) + item_bytes(r, MemoryKind::logits),
+                              "activations");
+      pool = c.num(s.engine.get(O::free_gpu_memory_fraction, 0.9), "free_gpu_memory_fraction") *
+             (total - weights - runtime - acts);
+      break;
+    }
+  }
+  pool = emax(c.bytes(0), pool);
+  E.kv_pool_bytes = pool.v;
+  if (c.text()) {
+    E.kv_pool_expression = root_of(*c.exprs, pool);
+    E.kv_pool_formula = render_text(*c.exprs, E.kv_pool_expression);
+  }
+  E.block_tokens = std::max<int64_t>(1, int64_t(s.engine.get(O::block_size, 1)));
+  const double block_bytes = kv_cache_bytes_per_gpu(c, 1, E.block_tokens);
+  E.kv_bytes_per_token = block_bytes / double(E.block_tokens);
+  E.kv_pool_blocks = block_bytes > 0 ? int64_t(std::floor(E.kv_pool_bytes / block_bytes)) : 0;
+  E.kv_pool_tokens = E.kv_pool_blocks * E.block_tokens;
+  E.longest_context = E.kv_pool_tokens;
+  E.max_concurrent_sequences = E.max_model_len > 0 ? double(E.kv_pool_tokens) / double(E.max_model_len) : 0;
+  E.starts = E.kv_pool_tokens > 0 && E.max_model_len <= E.kv_pool_tokens;
+  if (!E.starts) {
+    r.notes.push_back(E.name + " will not start at max_model_len " + int_text(double(E.max_model_len)) +
+                      ": its KV pool holds " + int_text(double(E.kv_pool_tokens)) +
+                      " tokens (\"max seq len is larger than the maximum number of tokens that can be "
+                      "stored in KV cache\"); the longest that starts is " +
+                      int_text(double(E.longest_context)) + ".");
+  }
+  if (p.policy == MemoryPolicy::utilization_of_total) E.command = vllm_command(s, E);
+  else if (p.policy == MemoryPolicy::static_fraction) E.command = sglang_command(s, E);
+  else E.command = trtllm_command(s, E);
+}
+
+}  // namespace llmcalc

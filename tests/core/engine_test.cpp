@@ -1,0 +1,209 @@
+// Engine profiles: the data loads, bad input names its field, and each mechanism's numbers
+// follow from the profile's constants (hand-derived below).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "llmcalc/api.hpp"
+#include "llmcalc/engine.hpp"
+#include "test_util.hpp"
+
+namespace llmcalc::test {
+namespace {
+
+bool has_error(const Errors& es, const std::string& path, const std::string& code) {
+  for (const auto& e : es)
+    if (e.path == path && e.code == code) return true;
+  return false;
+}
+
+bool has_note(const Report& r, const std::string& part) {
+  for (const auto& n : r.notes)
+    if (n.find(part) != std::string::npos) return true;
+  return false;
+}
+
+TEST(Engines, ProfilesLoadWithEveryConstantCited) {
+  for (const auto& e : engine_errors()) ADD_FAILURE() << e.path << " " << e.code << ": " << e.message;
+  for (const char* id : {"generic", "vllm", "sglang", "tensorrt-llm", "llama.cpp", "ollama",
+                         "transformers", "torchtune", "deepspeed", "megatron"}) {
+    const EngineProfile* p = find_engine(id);
+    ASSERT_NE(p, nullptr) << id;
+    EXPECT_FALSE(p->sources.empty()) << id;
+    for (const auto& [key, source] : p->sources) EXPECT_FALSE(source.empty()) << id << " " << key;
+  }
+  // The option table is indexed by the enum.
+  for (size_t i = 0; i < engine_options().size(); ++i)
+    EXPECT_EQ(static_cast<size_t>(engine_options()[i].option), i);
+  // Ollama inherits llama.cpp's compute-buffer constant and sets its own num_ctx.
+  EXPECT_EQ(find_engine("ollama")->compute_buffer_other_bytes,
+            find_engine("llama.cpp")->compute_buffer_other_bytes);
+  EXPECT_EQ(find_engine("ollama")->options.get(EngineOption::num_ctx), 2048);
+}
+
+TEST(Engines, GenericNamedOrNotGivesTheSameReport) {
+  const std::string body = R"("model":"llama-3-8b","workload":{"batch":4,"prompt":2048,"generate":256})";
+  const Report a = run("{" + body + "}");
+  const Report b = run(R"({"engine":"generic",)" + body + "}");
+  EXPECT_EQ(a.memory.total_bytes, b.memory.total_bytes);
+  EXPECT_EQ(a.latency.end_to_end_s, b.latency.end_to_end_s);
+  EXPECT_EQ(estimate_json(R"({)" + body + "}"), estimate_json(R"({"engine":"generic",)" + body + "}"));
+}
+
+TEST(Engines, BadInputNamesTheField) {
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","engine":"vlm"})"), "/engine", "unknown_preset"));
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","engine":"llama.cpp",
+      "engine_options":{"gpu_memory_utilization":0.9}})"),
+                        "/engine_options/gpu_memory_utilization", "unknown_field"));
+  for (const char* bad : {"0", "1.5", "-0.1"})
+    EXPECT_TRUE(has_error(errors_of(std::string(R"({"model":"llama-3-8b","engine":"vllm",
+        "engine_options":{"gpu_memory_utilization":)") + bad + "}}"),
+                          "/engine_options/gpu_memory_utilization", "out_of_range"))
+        << bad;
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","engine":"llama.cpp",
+      "engine_options":{"kv_cache_type":"q5_1"}})"),
+                        "/engine_options/kv_cache_type", "unknown_value"));
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","engine":"vllm","engine_options":3})"),
+                        "/engine_options", "wrong_type"));
+  // W8A8 needs 8-bit weights too.
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","precision":{"activations":"fp8"}})"),
+                        "/precision/activations", "inconsistent"));
+}
+
+TEST(Engines, AnEngineThatCannotRunTheScenarioSaysSo) {
+  const Report amd = run(R"({"model":"llama-3-8b","engine":"tensorrt-llm","hardware":{"gpu":"mi300x"}})");
+  EXPECT_FALSE(amd.engine.active);
+  EXPECT_EQ(amd.engine.kv_pool_bytes, 0);
+  EXPECT_TRUE(has_note(amd, "does not run on amd GPUs"));
+  const Report train = run(R"({"model":"llama-3-8b","engine":"vllm","mode":"training"})");
+  EXPECT_FALSE(train.engine.active);
+  EXPECT_TRUE(has_note(train, "does not run training"));
+  const Report zero = run(R"({"model":"llama-3-8b","engine":"llama.cpp","mode":"training",
+      "training":{"zero_stage":3},"parallelism":{"dp":2}})");
+  EXPECT_FALSE(zero.engine.active);
+  // The JSON block says so too, with no pool figures.
+  const std::string j = estimate_json(R"({"model":"llama-3-8b","engine":"tensorrt-llm","hardware":{"gpu":"mi300x"}})");
+  EXPECT_NE(j.find(R"("active":false)"), std::string::npos);
+  EXPECT_EQ(j.find("kv_pool"), std::string::npos);
+}
+
+// vLLM: pool = utilization x total - weights - non-torch - profile peak. Llama-3-8B on an
+// H100 SXM (85,520,809,984 B): weights 8,030,261,248 x 2 B; non-torch 1.79 GiB at TP1.
+TEST(Engines, VllmPoolFollowsUtilization) {
+  const std::string base = R"({"model":"llama-3-8b","engine":"vllm","workload":{"prompt":8000,"generate":192},
+      "engine_options":{"gpu_memory_utilization":)";
+  const Report r9 = run(base + "0.9}}");
+  const Report r5 = run(base + "0.5}}");
+  ASSERT_TRUE(r9.engine.has_pool);
+  // Only the utilization term differs: 0.4 x total.
+  EXPECT_NEAR(r9.engine.kv_pool_bytes - r5.engine.kv_pool_bytes, 0.4 * 85520809984.0, 1.0);
+  const double weights = 8030261248.0 * 2;
+  EXPECT_NEAR(r9.engine.kv_pool_bytes,
+              0.9 * 85520809984.0 - weights - 1921997865.0 - r9.engine.profile_peak_bytes, 1.0);
+  // The sampling step dominates the 8192-token profile: 256 rows x 128256 vocab x 41.21 B.
+  EXPECT_NEAR(r9.engine.profile_peak_bytes, 256.0 * 128256 * 41.21, 1.0);
+  // 16-token blocks of 32 layers x 2 x 8 kv heads x 128 x 2 B = 131072 B per token.
+  EXPECT_EQ(r9.engine.kv_bytes_per_token, 131072.0);
+  EXPECT_EQ(r9.engine.kv_pool_blocks, int64_t(std::floor(r9.engine.kv_pool_bytes / (16 * 131072.0))));
+  EXPECT_EQ(r9.engine.kv_pool_tokens, r9.engine.kv_pool_blocks * 16);
+  EXPECT_EQ(r9.engine.max_model_len, 8192);
+  EXPECT_DOUBLE_EQ(r9.engine.max_concurrent_sequences, double(r9.engine.kv_pool_tokens) / 8192);
+  EXPECT_TRUE(r9.engine.starts);
+  EXPECT_EQ(r9.engine.command,
+            "vllm serve meta-llama/Meta-Llama-3-8B --max-model-len 8192 --gpu-memory-utilization 0.9");
+  // The formula's tree computes the pool.
+  EXPECT_NEAR(evaluate(r9.expressions, r9.engine.kv_pool_expression), r9.engine.kv_pool_bytes, 1e-3);
+}
+
+TEST(Engines, VllmWillNotStartPastItsPool) {
+  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","hardware":{"gpu":"l4"},
+      "engine_options":{"max_model_len":500000}})");
+  EXPECT_FALSE(r.engine.starts);
+  EXPECT_EQ(r.engine.longest_context, r.engine.kv_pool_tokens);
+  EXPECT_TRUE(has_note(r, "will not start at max_model_len 500000"));
+}
+
+TEST(Engines, TensorParallelAddsCommunicationBuffers) {
+  // vLLM's non-torch memory at TP2 is 3.58 GiB per GPU: 1.79 GiB + the NCCL / custom
+  // all-reduce buffers (1.79 GiB), the runtime item's two terms.
+  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","parallelism":{"tp":2}})");
+  EXPECT_NEAR(item(r, "runtime_overhead"), 3843995730.0, 1.0);
+  const Report g = run(R"({"model":"llama-3-8b","parallelism":{"tp":2}})");
+  EXPECT_NEAR(item(g, "runtime_overhead"), 576.0 * 1048576, 1.0);  // generic: 512 + 64 MiB
+}
+
+TEST(Engines, SglangAndTensorRtPools) {
+  const Report s = run(R"({"model":"llama-3-8b","engine":"sglang","engine_options":{"mem_fraction_static":0.8}})");
+  EXPECT_NEAR(s.engine.kv_pool_bytes,
+              0.8 * 85520809984.0 - 8030261248.0 * 2 - item(s, "runtime_overhead"), 1.0);
+  EXPECT_EQ(s.engine.block_tokens, 1);
+  const Report t = run(R"({"model":"llama-3-8b","engine":"tensorrt-llm"})");
+  EXPECT_NEAR(t.engine.kv_pool_bytes,
+              0.9 * (85520809984.0 - 8030261248.0 * 2 - item(t, "runtime_overhead") -
+                     item(t, "activations") - item(t, "logits")),
+              1.0);
+  EXPECT_NE(t.engine.command.find("--kv_cache_free_gpu_memory_fraction 0.9"), std::string::npos);
+}
+
+// llama.cpp (fedora-copr/logdetective PR #106, Mistral-7B, n_ubatch 512, no flash attention):
+// CUDA0 compute buffer at n_ctx 2048 = 32 heads x 2048 x 512 x 4 B (KQ) + 2048 x 512 x 4 B
+// (mask) + 32 MiB = 128 + 4 + 32 = 164 MiB; KV f16 = 32 x 2 x 8 x 128 x 2048 x 2 B = 256 MiB.
+TEST(Engines, LlamaCppComputeBufferAndFixedContext) {
+  const Report r = run(R"({"model":"mistral-7b-v0.1","engine":"llama.cpp","precision":{"weights":"int4","group_size":32},
+      "engine_options":{"num_ctx":2048},"workload":{"prompt":100,"generate":10}})");
+  EXPECT_EQ(item(r, "activations"), 164.0 * 1048576);
+  EXPECT_EQ(item(r, "kv_cache"), 256.0 * 1048576);
+  EXPECT_FALSE(has_item(r, "logits"));  // logits go to a host buffer
+  // q8_0 blocks: 34 B per 32 values instead of 64 B.
+  const Report q = run(R"({"model":"mistral-7b-v0.1","engine":"llama.cpp",
+      "engine_options":{"num_ctx":2048,"kv_cache_type":"q8_0"},"workload":{"prompt":100,"generate":10}})");
+  EXPECT_EQ(item(q, "kv_cache"), 256.0 * 1048576 * 34 / 64);
+  EXPECT_NE(q.engine.command.find("-ctk q8_0"), std::string::npos);
+}
+
+TEST(Engines, OllamaAllocatesItsDefaultContext) {
+  // Ollama's num_ctx 2048 (api/types.go @86a622cb): the cache holds 2048 tokens whatever the
+  // prompt, and a longer prompt is flagged.
+  const Report r = run(R"({"model":"mistral-7b-v0.1","engine":"ollama","workload":{"prompt":4000,"generate":100}})");
+  EXPECT_EQ(item(r, "kv_cache"), 256.0 * 1048576);
+  EXPECT_TRUE(has_note(r, "allocates a context of 2048 tokens"));
+}
+
+TEST(Engines, TrainingStackOptions) {
+  const std::string lora = R"("model":"llama-3.1-8b","mode":"training","training":{"finetune":"lora",
+      "lora":{"rank":8,"targets":["q_proj","v_proj"]}},"workload":{"batch":1,"seq":1024})";
+  const Report peft = run(R"({"engine":"transformers",)" + lora + "}");
+  const Report tt = run(R"({"engine":"torchtune",)" + lora + "}");
+  // torchtune keeps adapters in bf16, peft in fp32.
+  EXPECT_DOUBLE_EQ(item(peft, "lora_adapters"), 2 * item(tt, "lora_adapters"));
+  const std::string full = R"("model":"llama-3.2-3b","mode":"training","workload":{"batch":1,"seq":1024})";
+  const Report plain = run(R"({"engine":"torchtune",)" + full + "}");
+  const Report fused = run(R"({"engine":"torchtune","engine_options":{"optimizer_in_backward":true},)" + full + "}");
+  // One gradient alive: the largest tensor, the 128256 x 3072 embedding, in bf16.
+  EXPECT_EQ(item(fused, "gradients"), 128256.0 * 3072 * 2);
+  EXPECT_EQ(item(plain, "gradients"), double(plain.params.total) * 2);  // every gradient, bf16
+  const Report paged = run(R"({"engine":"torchtune","engine_options":{"paged_optimizer":true},)" + full + "}");
+  EXPECT_EQ(item(paged, "optimizer_states"), 0);
+  // torchtune trains in bf16 without an fp32 master copy.
+  EXPECT_FALSE(has_item(plain, "master_weights"));
+  // Chunked cross-entropy: 2 B + 8 B / 8 chunks per logit instead of 2 + 4 + 4.
+  const Report ce = run(R"({"engine":"torchtune","engine_options":{"chunked_cross_entropy":0},)" + full + "}");
+  EXPECT_DOUBLE_EQ(item(ce, "logits") / item(plain, "logits"), 10.0 / 3.0);
+}
+
+TEST(Engines, FrozenBaseShardedUnderFsdp) {
+  const std::string body = R"("model":"llama-3.1-70b","mode":"training","training":{"finetune":"lora",
+      "zero_stage":3},"parallelism":{"dp":8},"workload":{"batch":1,"seq":1024})";
+  const Report generic = run("{" + body + "}");
+  const Report tt = run(R"({"engine":"torchtune",)" + body + "}");
+  EXPECT_NEAR(item(generic, "weights") / item(tt, "weights"), 8.0, 1e-9);
+}
+
+TEST(Engines, CatalogExportListsOptions) {
+  const std::string j = engines_json();
+  EXPECT_NE(j.find(R"("id":"vllm")"), std::string::npos);
+  EXPECT_NE(j.find(R"("name":"gpu_memory_utilization")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace llmcalc::test
