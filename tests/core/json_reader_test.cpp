@@ -2,7 +2,7 @@
 // echoed text.
 #include <gtest/gtest.h>
 
-#include "scenario/json_reader.hpp"
+#include "json/json_reader.hpp"
 #include "test_util.hpp"
 
 namespace llmcalc::test {

@@ -6,7 +6,7 @@
 #include "../model/hf_config.hpp"
 #include "../report/json_writer.hpp"
 #include "../report/report_json.hpp"
-#include "../scenario/json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
 #include "llmcalc/estimate.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../model/architecture_json.hpp"
-#include "../scenario/json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "embedded_data.hpp"
 
 namespace llmcalc {

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <optional>
 
-#include "../scenario/json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "embedded_data.hpp"
 #include "llmcalc/engine.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include "../scenario/json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "llmcalc/architecture.hpp"
 
 namespace llmcalc {

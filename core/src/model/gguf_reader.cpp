@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "gguf_types.hpp"
-#include "scenario/json_reader.hpp"
+#include "json/json_reader.hpp"
 
 namespace llmcalc {
 

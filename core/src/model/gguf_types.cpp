@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "catalog/embedded_data.hpp"
-#include "scenario/json_reader.hpp"
+#include "json/json_reader.hpp"
 
 namespace llmcalc::gguf {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "../scenario/json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "llmcalc/architecture.hpp"
 
 namespace llmcalc {

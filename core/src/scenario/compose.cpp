@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "../text/number_format.hpp"
-#include "json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/schema.hpp"
 

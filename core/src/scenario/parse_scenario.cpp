@@ -5,7 +5,7 @@
 
 #include "../model/architecture_json.hpp"
 #include "../model/hf_config.hpp"
-#include "json_reader.hpp"
+#include "../json/json_reader.hpp"
 #include "../text/number_format.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
