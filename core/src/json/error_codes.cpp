@@ -1,7 +1,7 @@
 // The error-code name table (llmcalc/error.hpp): the one list of codes.
 #include <array>
 
-#include "../json/json_reader.hpp"
+#include "json_reader.hpp"
 #include "llmcalc/error.hpp"
 
 namespace llmcalc {
