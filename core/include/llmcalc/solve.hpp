@@ -20,7 +20,11 @@ struct SweepPoint {
   Report report;
 };
 
-// Runs the estimator once per value; values were validated by the caller.
+// Sets the workload field a numeric sweep varies (gpu sweeps change the GPU instead).
+void set_sweep_var(Workload& w, SweepVar var, int64_t value);
+
+// Runs the estimator once per value; values were validated by the caller (sweep_json checks
+// each point as a scenario, and limits a request's points).
 std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var,
                               const std::vector<double>& numbers,
                               const std::vector<std::string>& gpu_ids,

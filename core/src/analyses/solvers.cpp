@@ -3,12 +3,10 @@
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/estimate.hpp"
 #include "llmcalc/solve.hpp"
+#include "llmcalc/workload_limits.hpp"
 
 namespace llmcalc {
 namespace {
-
-constexpr int64_t kMaxBatch = 1'000'000;
-constexpr int64_t kMaxTokens = 100'000'000;
 
 bool fits(const Scenario& s) { return estimate(s, Detail::numbers).memory.fits; }
 
@@ -38,6 +36,17 @@ int64_t largest_true(int64_t hi, F ok) {
 
 }  // namespace
 
+void set_sweep_var(Workload& w, SweepVar var, int64_t value) {
+  switch (var) {
+    case SweepVar::batch: w.batch = value; break;
+    case SweepVar::seq: w.seq = value; break;
+    case SweepVar::prompt: w.prompt = value; break;
+    case SweepVar::generate: w.generate = value; break;
+    case SweepVar::grad_accum: w.grad_accum = value; break;
+    case SweepVar::gpu: break;
+  }
+}
+
 std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vector<double>& numbers,
                               const std::vector<std::string>& gpu_ids, Detail detail) {
   std::vector<SweepPoint> out;
@@ -54,16 +63,7 @@ std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vec
   for (double v : numbers) {
     Scenario s = base;
     const auto n = static_cast<int64_t>(v);
-    switch (var) {
-      case SweepVar::batch: s.workload.batch = n; break;
-      case SweepVar::seq: s.workload.seq = n; break;
-      case SweepVar::prompt: s.workload.prompt = n; break;
-      case SweepVar::generate: s.workload.generate = n; break;
-      case SweepVar::grad_accum:
-        s.workload.grad_accum = n;
-        break;
-      case SweepVar::gpu: break;
-    }
+    set_sweep_var(s.workload, var, n);
     out.push_back({v, std::to_string(n), estimate(s, detail)});
   }
   return out;
