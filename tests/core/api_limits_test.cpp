@@ -43,14 +43,14 @@ TEST(ApiLimits, SweepPointsAreValidatedAsScenarios) {
 
 TEST(ApiLimits, SweepWorkIsCapped) {
   const std::string base = R"({"model":"llama-2-7b"})";
-  // Full reports: at most 500 points (~5.6 KB of JSON each); compact: 10,000.
-  const json full = json::parse(sweep_json(base, R"({"vary":"batch","values":)" + values(1, 501) + "}"));
+  // Full reports: at most 100 points (~11 KB of JSON each); compact: 10,000.
+  const json full = json::parse(sweep_json(base, R"({"vary":"batch","values":)" + values(1, 101) + "}"));
   ASSERT_FALSE(full["ok"].get<bool>());
   EXPECT_EQ(full["errors"][0]["path"], "/sweep/values");
   EXPECT_EQ(full["errors"][0]["code"], "too_large");
-  const std::string at_limit = sweep_json(base, R"({"vary":"batch","values":)" + values(1, 500) + "}");
+  const std::string at_limit = sweep_json(base, R"({"vary":"batch","values":)" + values(1, 100) + "}");
   EXPECT_TRUE(json::parse(at_limit)["ok"].get<bool>());
-  EXPECT_LT(at_limit.size(), size_t(4) << 20);
+  EXPECT_LT(at_limit.size(), size_t(2) << 20);
   const json compact = json::parse(
       sweep_json(base, R"({"vary":"batch","compact":true,"values":)" + values(1, 10001) + "}"));
   EXPECT_EQ(compact["errors"][0]["code"], "too_large");

@@ -330,7 +330,7 @@ export function wrapCore(rawModule) {
       // An object, not a list: parsed afresh from the kept text like the catalogs.
       if (catalogText.kinds) return JSON.parse(catalogText.kinds).kinds;
       let text = '';
-      const r = call(() => (text = module.kinds_json()));
+      const r = call(() => [], () => (text = module.kinds_json()));
       if (!r.ok) return { memory: [], phases: [] };
       catalogText.kinds = text;
       return r.kinds;

@@ -26,12 +26,12 @@ using nlohmann::json;
 namespace {
 
 // One sweep request evaluates at most kMaxSweepWork units: a compact point costs 1, a point
-// with its full report kFullReportPointCost (the formulas and text make a full point ~3x the
-// instructions and ~40x the bytes of a compact one: ~5.6 KB of JSON). An estimate's cost
-// does not depend on the model's size, so this bounds a request's time: 10,000 compact
-// points or 500 full ones, ~0.1 s natively. The answer is at most a few MB.
+// with its full report kFullReportPointCost (its expressions and text: ~11 KB of JSON, ~40x a
+// compact point's bytes, and ~3 MB for 100 points in the CLI's indented print). An estimate's
+// cost does not depend on the model's size, so this bounds a request's time and answer:
+// 10,000 compact points (~2.5 MB) or 100 full ones (~1.1 MB).
 constexpr size_t kMaxSweepWork = 10'000;
-constexpr size_t kFullReportPointCost = 20;
+constexpr size_t kFullReportPointCost = 100;
 constexpr size_t kMaxAnswerBytes = 16u << 20;
 constexpr size_t kMaxPointErrors = 20;  // bad points listed one by one; the rest counted
 
