@@ -325,7 +325,8 @@ export type SweepVar = 'batch' | 'seq' | 'prompt' | 'generate' | 'grad_accum' | 
 
 export interface SweepSpec {
   vary: SweepVar;
-  /** Integers, or GPU preset ids when vary is "gpu"; 1 to 10,000 values. */
+  /** Integers, or GPU preset ids when vary is "gpu": 1 to 10,000 values with compact, 1 to
+   *  100 with full reports (else too_large); each checked as a scenario with that value. */
   values: Array<number | string>;
   /** Columnar series instead of one report per point. */
   compact?: boolean;
