@@ -8,18 +8,9 @@
 #include <string_view>
 
 #include "llmcalc/scenario.hpp"
-#if __has_include("llmcalc/schema.hpp")
-#include "llmcalc/schema.hpp"  // the schema's field table owns kMaxBatch and kMaxTokens
-#define LLMCALC_SCHEMA_LIMITS 1
-#endif
+#include "llmcalc/schema.hpp"  // kMaxBatch, kMaxTokens: the schema's field table owns the ranges
 
 namespace llmcalc {
-
-#ifndef LLMCALC_SCHEMA_LIMITS
-// Until the schema's field table lands; the same values as the scenario reader's.
-inline constexpr int64_t kMaxBatch = 1'000'000;     // batch and grad_accum
-inline constexpr int64_t kMaxTokens = 100'000'000;  // 100M-token contexts are beyond any model
-#endif
 
 struct WorkloadProblem {
   std::string_view field;  // the workload field the error is reported on
