@@ -261,6 +261,7 @@ export function wrapCore(rawModule) {
   // (an input error naming the field) and never marks the module dead.
   const canRestore = typeof stackSave === 'function' && typeof stackRestore === 'function';
   const call = (inputs, fn) => {
+    if (typeof fn !== 'function') throw new TypeError('call(inputs, fn): inputs and the module call apart');
     let texts;
     try {
       texts = inputs();
@@ -337,7 +338,7 @@ export function wrapCore(rawModule) {
     },
     /** The scenario schema: {ok, fields, objects, enums, error_codes, limits}. */
     schema() {
-      return call(() => module.schema_json());
+      return call(() => [], module.schema_json);
     },
     importHfConfig(config) {
       return call(() => [toText(config, '', 'the config')], module.import_hf_config_json);
