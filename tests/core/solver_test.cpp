@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "llmcalc/solve.hpp"
+#include "random_scenario.hpp"
 #include "test_util.hpp"
 
 namespace llmcalc::test {
@@ -70,6 +71,82 @@ TEST(Solver, MinGpusTrainingUsesZero) {
   ASSERT_TRUE(a.found);
   EXPECT_GT(a.value, 1);
   EXPECT_FALSE(solve_min_gpus(s, a.value - 1).found);
+}
+
+// The search min-gpus used before it was bounded: every n from 1, every layout of n GPUs (tp
+// descending, then pp ascending). Quadratic in max_gpus, so only for small ones; the bounded
+// search must give the same answers.
+SolveAnswer min_gpus_by_scan(const Scenario& base, int64_t max_gpus) {
+  SolveAnswer a;
+  const Architecture& arch = base.model.arch;
+  const bool training = base.mode == Mode::training;
+  for (int64_t n = 1; n <= max_gpus; ++n)
+    for (int64_t tp = std::min<int64_t>(n, 8); tp >= 1; --tp) {
+      if (n % tp != 0 || arch.num_heads % tp != 0) continue;
+      const int64_t rest = n / tp;
+      for (int64_t pp = training ? 1 : rest; pp <= rest; ++pp) {
+        if (rest % pp != 0 || pp > arch.num_layers) continue;
+        Scenario s = base;
+        s.parallelism = {tp, pp, rest / pp, base.parallelism.sequence_parallel};
+        s.gpu_count = n;
+        if (estimate(s, Detail::numbers).memory.fits) {
+          a.found = true;
+          a.value = n;
+          a.layout = s.parallelism;
+          return a;
+        }
+      }
+    }
+  return a;
+}
+
+TEST(Solver, MinGpusMatchesTheFullScan) {
+  Rng rng(20261127);
+  int found = 0;
+  for (int i = 0; i < 400; ++i) {
+    const std::string text = random_scenario_json(rng);
+    Scenario s = scenario(text);
+    // Heavier workloads than the generator's, so that many need several GPUs.
+    if (rng.chance(50)) s.workload.batch *= 8;
+    const int64_t max_gpus = rng.in(1, 96);
+    const SolveAnswer want = min_gpus_by_scan(s, max_gpus);
+    const SolveAnswer got = solve_min_gpus(s, max_gpus);
+    SCOPED_TRACE("scenario " + std::to_string(i) + " max_gpus " + std::to_string(max_gpus) + ": " + text);
+    ASSERT_EQ(got.found, want.found);
+    if (!want.found) continue;
+    ++found;
+    EXPECT_EQ(got.value, want.value);
+    EXPECT_EQ(got.layout.tp, want.layout.tp);
+    EXPECT_EQ(got.layout.pp, want.layout.pp);
+    EXPECT_EQ(got.layout.dp, want.layout.dp);
+    EXPECT_TRUE(got.report.memory.fits);
+  }
+  EXPECT_GT(found, 100);  // the comparison covered answers, not only "does not fit"
+}
+
+// The cost is bounded whatever the input: the worst cases measured, far under the cap.
+TEST(Solver, MinGpusCostIsBounded) {
+  // Nothing fits (a 64 x 65536-token training batch): every layout up to 65,536 GPUs is
+  // ruled out. The scan took 6-20 s here.
+  const Scenario none = scenario(R"({"model":"llama-3.1-8b","mode":"training",
+      "workload":{"batch":64,"seq":65536}})");
+  const SolveAnswer a = solve_min_gpus(none, 65536);
+  EXPECT_FALSE(a.found);
+  EXPECT_LE(a.estimates, 200);
+  // 10,000 layers (the architecture's limit), 1.3e14 parameters and ZeRO-3: ~27,000 GPUs,
+  // many stage sizes each bisected over dp (the costliest case found: 1,067 estimates).
+  const Scenario deep = scenario(R"({"model":{"architecture":{"vocab_size":32000,
+      "hidden_size":32768,"num_layers":10000,"num_heads":64,"intermediate_size":98304}},
+      "mode":"training","training":{"zero_stage":3},"workload":{"batch":1,"seq":16}})");
+  for (const int64_t max_gpus : {int64_t(1), int64_t(4096), int64_t(65536)}) {
+    const SolveAnswer b = solve_min_gpus(deep, max_gpus);
+    EXPECT_LE(b.estimates, 2000) << max_gpus;
+    EXPECT_EQ(b.found, max_gpus == 65536);
+    EXPECT_EQ(b.explanation.find("stopped"), std::string::npos) << b.explanation;
+  }
+  Scenario inference = deep;
+  inference.mode = Mode::inference;
+  EXPECT_LT(solve_min_gpus(inference, 65536).estimates, kMaxSolveEstimates);
 }
 
 TEST(Solver, KneeSeparatesMemoryFromComputeBound) {

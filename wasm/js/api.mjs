@@ -7,9 +7,10 @@
 // the same envelope as the core's own validation errors.
 
 const MAX_DEPTH = 64;  // the core refuses more than 32 levels anyway; this bounds our recursion
-// The core refuses texts over 4 MiB; far longer strings are refused here before being copied
-// into WebAssembly memory (a UTF-16 code unit is at least one UTF-8 byte).
-const MAX_TEXT_UNITS = 16 * 1024 * 1024;
+// The core refuses texts over 4 MiB of UTF-8 (core/src/scenario/json_reader.cpp); longer ones
+// are refused here, before embind copies them into WebAssembly memory (a 48 MB string grew
+// the heap to 130 MB for good).
+const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function failure(path, code, message) {
@@ -34,6 +35,37 @@ class InputError extends Error {
   }
 }
 
+// `instanceof` itself runs the caller's code on a Proxy (its getPrototypeOf trap), so even
+// this test must not throw.
+function isInputError(e) {
+  try {
+    return e instanceof InputError;
+  } catch (_) {
+    return false;
+  }
+}
+
+// A thrown value as short text, whatever it is (its message getter or toString may throw).
+function describe(e) {
+  try {
+    const text = e instanceof Error ? String(e.message) : String(e);
+    return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+  } catch (_) {
+    return 'an exception that cannot be shown';
+  }
+}
+
+// Runs a read of the caller's value (a getter, a Proxy trap, toJSON); whatever it throws
+// becomes an input error at `path`, never a fault of the module.
+function reading(path, what, read) {
+  try {
+    return read();
+  } catch (e) {
+    if (isInputError(e)) throw e;
+    throw new InputError(path, 'invalid_input', `reading ${what} threw: ${describe(e)}`);
+  }
+}
+
 // JSON-serialises a value like JSON.stringify, but refuses what JSON.stringify would silently
 // drop or mangle (functions, symbols, undefined array slots, NaN/Infinity -> null, BigInt,
 // cycles), naming the JSON pointer of the offending value. Object properties whose value is
@@ -41,12 +73,9 @@ class InputError extends Error {
 function serialize(value, root) {
   const ancestors = [];
   const walk = (v, path, depth) => {
-    if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') {
-      try {
-        v = v.toJSON();
-      } catch (e) {
-        throw new InputError(path, 'invalid_input', `toJSON() threw: ${String(e && e.message)}`);
-      }
+    if (v !== null && typeof v === 'object') {
+      const toJSON = reading(path, 'the value', () => v.toJSON);
+      if (typeof toJSON === 'function') v = reading(path, 'toJSON()', () => toJSON.call(v));
     }
     switch (typeof v) {
       case 'string':
@@ -74,16 +103,21 @@ function serialize(value, root) {
     if (ancestors.includes(v)) throw new InputError(path, 'cyclic', 'the value refers to itself (a cycle)');
     ancestors.push(v);
     let out;
-    if (Array.isArray(v)) {
+    if (reading(path, 'the value', () => Array.isArray(v))) {
       const parts = [];
-      for (let i = 0; i < v.length; ++i) parts.push(walk(v[i], `${path}/${i}`, depth + 1));
+      const length = reading(path, 'the array\'s length', () => v.length);
+      for (let i = 0; i < length; ++i) {
+        const itemPath = `${path}/${i}`;
+        parts.push(walk(reading(itemPath, 'the item', () => v[i]), itemPath, depth + 1));
+      }
       out = `[${parts.join(',')}]`;
     } else {
       const parts = [];
-      for (const key of Object.keys(v)) {
-        const item = v[key];
+      for (const key of reading(path, 'the object\'s keys', () => Object.keys(v))) {
+        const itemPath = `${path}/${escapeToken(key)}`;
+        const item = reading(itemPath, 'the field', () => v[key]);
         if (item === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${walk(item, `${path}/${escapeToken(key)}`, depth + 1)}`);
+        parts.push(`${JSON.stringify(key)}:${walk(item, itemPath, depth + 1)}`);
       }
       out = `{${parts.join(',')}}`;
     }
@@ -93,11 +127,30 @@ function serialize(value, root) {
   return walk(value, root, 0);
 }
 
+// The UTF-8 length of a string, counted only as far as needed to exceed `limit` (a UTF-16
+// unit is 1-3 bytes, a surrogate pair 4): no copy, and no count at all for short strings.
+function utf8Length(text, limit) {
+  if (text.length > limit) return text.length;
+  if (text.length * 3 <= limit) return text.length;  // cannot exceed the limit
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= limit; ++i) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      ++i;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 // Text handed to the core must be well-formed UTF-16: Emscripten's UTF-8 encoder pairs a lone
 // surrogate with whatever follows it, which would silently change the text.
 function checkText(text, root) {
-  if (text.length > MAX_TEXT_UNITS)
-    throw new InputError(root, 'too_large', `input is at least ${text.length} bytes; the limit is 4194304`);
+  const bytes = utf8Length(text, MAX_TEXT_BYTES);
+  if (bytes > MAX_TEXT_BYTES)
+    throw new InputError(root, 'too_large', `input is at least ${bytes} bytes; the limit is ${MAX_TEXT_BYTES}`);
   const wellFormed = typeof text.isWellFormed === 'function' ? text.isWellFormed() : !LONE_SURROGATE.test(text);
   if (!wellFormed)
     throw new InputError(root, 'invalid_json', 'input is not valid JSON: it contains a lone UTF-16 surrogate');
@@ -139,13 +192,23 @@ function isPlainJson(v, depth) {
   return true;
 }
 
+// Reading the caller's value may run the caller's code (getters, Proxy traps, toJSON):
+// whatever it throws becomes an input error naming the field, reported before the module is
+// called, so it can never be taken for a fault of the module.
 function toText(value, root, what) {
   if (typeof value === 'string') return checkText(value, root);
   if (value === undefined || value === null)
     throw new InputError(root, 'missing_field', `${what} is required (an object or JSON text)`);
   if (typeof value !== 'object')
     throw new InputError(root, 'wrong_type', `${what} must be an object or JSON text, got ${typeOf(value)}`);
-  return checkText(isPlainJson(value, 0) ? JSON.stringify(value) : serialize(value, root), root);
+  let plain = false;
+  try {
+    plain = isPlainJson(value, 0);
+  } catch (_) {
+    // serialize() reads it again, each access guarded, and names the field that threw
+  }
+  const text = plain ? reading(root, what, () => JSON.stringify(value)) : serialize(value, root);
+  return checkText(text, root);
 }
 
 function parseAnswer(text) {
@@ -192,18 +255,30 @@ export function wrapCore(rawModule) {
   // the WebAssembly stack pointer is put back, so later calls work normally; at worst the
   // frames' heap allocations leak. A WebAssembly trap or abort (e.g. out of memory) leaves the
   // module's state unknown: every later call then answers with an internal error.
+  //
+  // The caller's values are read and turned into text first (`inputs`), apart from the
+  // module call: an exception there, even one whose message says "abort", is the caller's
+  // (an input error naming the field) and never marks the module dead.
   const canRestore = typeof stackSave === 'function' && typeof stackRestore === 'function';
-  const call = (fn) => {
+  const call = (inputs, fn) => {
+    if (typeof fn !== 'function') throw new TypeError('call(inputs, fn): inputs and the module call apart');
+    let texts;
+    try {
+      texts = inputs();
+    } catch (e) {
+      if (isInputError(e)) return failure(e.path, e.code, e.message);
+      return failure('', 'invalid_input', `reading the input threw: ${describe(e)}`);
+    }
     if (dead) return failure('', 'internal', `the WebAssembly module stopped after an earlier fault: ${dead}`);
     const sp = canRestore ? stackSave() : 0;
     try {
-      return parseAnswer(fn());
+      return parseAnswer(fn(...texts));
     } catch (e) {
-      if (e instanceof InputError) return failure(e.path, e.code, e.message);
       if (canRestore) stackRestore(sp);
       if (typeof e === 'number')
         return failure('', 'internal', 'the core threw a C++ exception (a bug in the core); the call was abandoned');
-      const msg = e && e.message ? String(e.message) : String(e);
+      const msg = describe(e);
+      // Emscripten's abort() throws a WebAssembly.RuntimeError ("Aborted(...)"), as do traps.
       if (e instanceof WebAssembly.RuntimeError || /abort/i.test(msg)) dead = msg;
       return failure('', 'internal', `WebAssembly call failed: ${msg}`);
     }
@@ -215,7 +290,7 @@ export function wrapCore(rawModule) {
     // afresh on later calls so that callers may mutate what they get (one parse per call).
     if (catalogText[key]) return JSON.parse(catalogText[key])[key];
     let text = '';
-    const r = call(() => (text = fn()));
+    const r = call(() => [], () => (text = fn()));
     if (!r.ok || !Array.isArray(r[key])) return [];
     catalogText[key] = text;
     return r[key];
@@ -231,20 +306,20 @@ export function wrapCore(rawModule) {
   const api = {
     version: versionText,
     estimate(scenario) {
-      return call(() => module.estimate_json(toText(scenario, '', 'the scenario')));
+      return call(() => [toText(scenario, '', 'the scenario')], module.estimate_json);
     },
     sweep(scenario, spec) {
-      return call(() => {
-        const s = toText(scenario, '/scenario', 'the scenario');
-        return module.sweep_json(s, toText(spec, '/sweep', 'the sweep spec'));
-      });
+      return call(
+        () => [toText(scenario, '/scenario', 'the scenario'), toText(spec, '/sweep', 'the sweep spec')],
+        module.sweep_json);
     },
     solve(scenario, question) {
-      return call(() => {
-        const s = toText(scenario, '/scenario', 'the scenario');
-        const q = typeof question === 'string' ? JSON.stringify({ question }) : toText(question, '/question', 'the question');
-        return module.solve_json(s, q);
-      });
+      return call(() => [
+        toText(scenario, '/scenario', 'the scenario'),
+        typeof question === 'string'
+          ? checkText(JSON.stringify({ question }), '/question')
+          : toText(question, '/question', 'the question'),
+      ], module.solve_json);
     },
     models() {
       return catalog('models', () => module.models_json());
@@ -256,24 +331,24 @@ export function wrapCore(rawModule) {
       // An object, not a list: parsed afresh from the kept text like the catalogs.
       if (catalogText.kinds) return JSON.parse(catalogText.kinds).kinds;
       let text = '';
-      const r = call(() => (text = module.kinds_json()));
+      const r = call(() => [], () => (text = module.kinds_json()));
       if (!r.ok) return { memory: [], phases: [] };
       catalogText.kinds = text;
       return r.kinds;
     },
     /** The scenario schema: {ok, fields, objects, enums, error_codes, limits}. */
     schema() {
-      return call(() => module.schema_json());
+      return call(() => [], module.schema_json);
     },
     importHfConfig(config) {
-      return call(() => module.import_hf_config_json(toText(config, '', 'the config')));
+      return call(() => [toText(config, '', 'the config')], module.import_hf_config_json);
     },
     exportHfConfig(id) {
       return call(() => {
         if (typeof id !== 'string')
           throw new InputError('/model', 'wrong_type', `the model id must be a string, got ${typeOf(id)}`);
-        return module.export_hf_config_json(checkText(id, '/model'));
-      });
+        return [checkText(id, '/model')];
+      }, module.export_hf_config_json);
     },
   };
   return Object.freeze(api);

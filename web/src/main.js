@@ -9,7 +9,8 @@ import { v, patch } from './patch.js';
 import { expressionNodes } from './expression.js';
 import * as fmt from './format.js';
 import {
-  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, stateFromUrl, stateToHash, applyInputRanges, scenarioFrom, contextOf, trimHfConfig,
+  DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, MAX_URL_CHARS, stateFromUrl, stateToHash, linkFor,
+  isAnchorHash, applyInputRanges, scenarioFrom, contextOf, trimHfConfig,
 } from './state.js';
 import { ITEM_LABELS, itemColor, readTheme, memoryChart, kneeChart, gpuChart } from './charts.js';
 
@@ -30,6 +31,8 @@ const timings = { sync: 0, deferred: 0, phases: {}, startup: {} };
 // Milliseconds since navigation start at each step of start(), for the timing report.
 const mark = (name) => { timings.startup[name] = +performance.now().toFixed(1); };
 const fieldErrors = new Map(); // element id -> message from the page's own input checks
+let urlErrorFields = new Set(); // element ids showing a link parameter's error
+const URL_ERRORS_SHOWN = 8; // link errors listed in the banner; the rest counted
 const charts = {};
 let chartsReady = false; // created in the task after the first numbers (see start())
 const chartState = {};
@@ -263,6 +266,7 @@ function onControl(e) {
     markStale();
     return;
   }
+  clearUrlErrors();
   const tv = performance.now();
   syncVisibility();
   timings.phases.visibility = performance.now() - tv;
@@ -272,7 +276,38 @@ function onControl(e) {
 function markStale() {
   const n = fieldErrors.size;
   setText($('status'), n ? `Fix the highlighted field${n > 1 ? 's' : ''}; the last valid result is still shown.` : '');
+  showStale(n > 0);
   bumpCounter();
+}
+
+// The answer on screen is not the one the inputs ask for (an input or a link was refused):
+// say so beside the verdict, so that a green "Fits" is never taken for the new input's.
+function showStale(on) {
+  document.body.classList.toggle('stale', on);
+  show($('stale-note'), on);
+}
+
+// Errors of a link: beside their fields where the page has one, and in the banner, whose
+// list stays short however many there are.
+function showUrlErrors(errors) {
+  clearUrlErrors();
+  for (const e of errors) {
+    const id = e.field ? `f-${e.field}` : null;
+    if (id && $(id) && $(`${id}-err`)) {
+      setFieldError(id, e.text);
+      urlErrorFields.add(id);
+    }
+  }
+  const items = errors.slice(0, URL_ERRORS_SHOWN).map((e) => el('li', { text: e.text }));
+  if (errors.length > URL_ERRORS_SHOWN)
+    items.push(el('li', { text: `... and ${fmt.grouped(errors.length - URL_ERRORS_SHOWN)} more` }));
+  $('url-errors-list').replaceChildren(...items);
+  show($('url-errors'), errors.length > 0);
+}
+
+function clearUrlErrors() {
+  for (const id of urlErrorFields) if (!fieldErrors.has(id) && !coreErrorFields.has(id)) setFieldError(id, null);
+  urlErrorFields = new Set();
 }
 
 function prefillCustomGpu(fromId) {
@@ -301,32 +336,54 @@ function setHfError(lines) {
   }
 }
 
+// A paste that cannot be used is an input error like any other field's: the error beside
+// the box, and the answer marked as not updated (it still shows the model used before).
+function hfRejected(lines) {
+  setHfError(lines);
+  fieldErrors.set('f-hf', lines.join('; '));
+  markStale();
+}
+
+function hfAccepted() {
+  setHfError(null);
+  if (fieldErrors.delete('f-hf')) markStale();
+}
+
 function onHfText(text) {
   if (text.trim() === '') {
-    setHfError(null);
+    hfAccepted();
+    // Emptying the box does not drop a config in use (a link's config is not in the box):
+    // say which model the answer is for.
+    if (state.hf) {
+      setText($('f-hf-err'), `The box is empty; the answer is still for ${hfInfo || 'the config pasted before'}. "Back to presets" leaves it.`);
+      show($('f-hf-err'), true);
+    }
     return;
   }
   if (text.length > MAX_HF_CHARS) {
-    setHfError([`The config is too large (${fmt.grouped(text.length)} characters; at most ${fmt.grouped(MAX_HF_CHARS)}).`]);
+    hfRejected([`The config is too large (${fmt.grouped(text.length)} characters; at most ${fmt.grouped(MAX_HF_CHARS)}).`]);
     return;
   }
   let obj;
   try {
     obj = JSON.parse(text);
   } catch (e) {
-    setHfError([`Not valid JSON: ${String(e.message).slice(0, 160)}`]);
+    hfRejected([`Not valid JSON: ${String(e.message).slice(0, 160)}`]);
     return;
   }
   // Checked before the import: the API would take a JSON string as JSON text to parse.
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-    setHfError(['A config.json is a JSON object ({...}).']);
+    hfRejected(['A config.json is a JSON object ({...}).']);
     return;
   }
   const r = core.importHfConfig(obj);
   if (!r.ok) {
-    setHfError(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
+    hfRejected(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
     return;
   }
+  clearUrlErrors();
+  // Accepted: other fields' own errors would hold the update back; this one no longer does.
+  fieldErrors.delete('f-hf');
   const prev = { hf: state.hf, info: hfInfo };
   state.hf = trimHfConfig(obj);
   hfInfo = describeHf(r);
@@ -339,10 +396,10 @@ function onHfText(text) {
     hfInfo = prev.info;
     syncVisibility();
     update();
-    setHfError(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
+    hfRejected(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
     return;
   }
-  setHfError(null);
+  hfAccepted();
 }
 
 function describeHf(r) {
@@ -380,7 +437,7 @@ function setupHf() {
   $('hf-clear').addEventListener('click', () => {
     state.hf = null;
     ta.value = '';
-    setHfError(null);
+    hfAccepted();
     syncVisibility();
     update();
     $('f-model').focus();
@@ -811,6 +868,7 @@ function update() {
   if (!r.ok) {
     showCoreErrors(r.errors);
     setText($('status'), 'The scenario has errors (highlighted); the last valid result is still shown.');
+    showStale(last !== null);
     document.body.dataset.valid = '0';
     bumpCounter();
     return;
@@ -818,6 +876,7 @@ function update() {
   showCoreErrors([]);
   document.body.dataset.valid = '1';
   setText($('status'), fieldErrors.size ? $('status').textContent : '');
+  showStale(fieldErrors.size > 0);
   last = { scenario, report: r.report };
   render();
 }
@@ -847,13 +906,18 @@ function baseUrl() {
 }
 
 function writeUrl() {
-  const hash = stateToHash(state);
+  const { hash } = linkFor(state);
   const target = hash ? `#${hash}` : location.pathname + location.search;
   if (location.hash.replace(/^#/, '') !== hash) history.replaceState(null, '', target);
 }
 
 function writeShare() {
-  const hash = stateToHash(state);
+  const { hash, omitted, full } = linkFor(state);
+  // A link over MAX_URL_CHARS could not be opened again: it leaves the config out, and says so.
+  setText($('share-note'), omitted
+    ? `The pasted config.json is too large for a link (${fmt.grouped(full)} characters; a link may carry ${fmt.grouped(MAX_URL_CHARS)}): this link leaves it out, and opening it asks for the config again. Share the config.json file with it.`
+    : '');
+  show($('share-note'), omitted);
   const noEmbed = baseUrl().replace(/([?&])embed=[^&#]*&?/, '$1').replace(/[?&]$/, '');
   const share = noEmbed + (hash ? `#${hash}` : '');
   $('share-link').value = share;
@@ -938,29 +1002,67 @@ function setupShare() {
 
 // ---------------------------------------------------------------- start
 
-function loadFromUrl() {
+function readUrl() {
   const ctx = { modelIds: new Set(models.map((m) => m.id)), gpuIds: new Set(gpus.map((g) => g.id)) };
+  return stateFromUrl(location.href, ctx);
+}
+
+// Takes the scenario a link describes (r from readUrl), invalid parameters at their defaults.
+function loadFromUrl(r = readUrl()) {
   applyInputRanges(document);
-  const r = stateFromUrl(location.href, ctx);
   state = r.state;
   embed = r.embed;
-  $('url-errors-list').replaceChildren(...r.errors.map((t) => el('li', { text: t })));
-  show($('url-errors'), r.errors.length > 0);
   document.body.classList.toggle('embed', embed);
   if (embed) $('form-details').open = false;
   $('f-hf').value = '';
   setHfError(null);
   hfInfo = '';
   if (state.hf) {
-    const r = core.importHfConfig(state.hf);
-    if (r.ok) hfInfo = describeHf(r);
+    const imported = core.importHfConfig(state.hf);
+    if (imported.ok) hfInfo = describeHf(imported);
   }
   writeForm();
   fillModels($('model-search').value);
+  showUrlErrors(r.errors); // after writeForm, which clears the fields' errors
+}
+
+// "Skip to results" moves the focus itself: following its #results would replace the
+// scenario's hash, and the page would read that as a new (empty) scenario.
+function setupSkipLink() {
+  const link = document.querySelector('a.skip');
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    const target = $(link.getAttribute('href').slice(1));
+    target.scrollIntoView();
+    target.focus({ preventScroll: true });
+  });
+}
+
+// An edited hash: a valid scenario replaces the shown one; one with invalid parameters
+// leaves the last good result (and the form) as they are and shows the errors beside their
+// fields. An element id (#results) is an in-page link, not a scenario.
+function onHashChange() {
+  const hash = location.hash.replace(/^#/, '');
+  if (hash === stateToHash(state) || hash === linkFor(state).hash) return;
+  if (isAnchorHash(hash)) {
+    writeUrl();
+    return;
+  }
+  const r = readUrl();
+  if (r.errors.length > 0 && last) {
+    showUrlErrors(r.errors);
+    setText($('status'), 'The link has errors (shown beside the fields); the last valid result is still shown.');
+    showStale(true);
+    bumpCounter();
+    return;
+  }
+  loadFromUrl(r);
+  update();
 }
 
 async function start() {
   mark('script');
+  setupSkipLink();
   // A page saved from the browser carries the rendered DOM: start from a clean slate.
   for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'url-errors-list', 'scenario-errors-list'])
     $(id).replaceChildren();
@@ -1014,8 +1116,10 @@ async function start() {
     state = { ...DEFAULTS, unit: state.unit };
     writeForm();
     update();
-    $('url-errors-list').append(el('li', { text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown` }));
-    show($('url-errors'), true);
+    const shown = [...$('url-errors-list').children].filter((li) => !li.textContent.startsWith('... and'));
+    const errors = shown.map((li) => ({ text: li.textContent, field: null }));
+    errors.push({ text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown`, field: null });
+    showUrlErrors(errors);
   }
 
   // The answer is in the page: let the browser paint it, then draw the charts (uPlot setup
@@ -1053,6 +1157,8 @@ async function start() {
   $('reset').addEventListener('click', () => {
     state = { ...DEFAULTS, unit: state.unit };
     $('f-hf').value = '';
+    fieldErrors.clear();
+    clearUrlErrors();
     setHfError(null);
     writeForm();
     update();
@@ -1061,11 +1167,7 @@ async function start() {
   setupHf();
   setupFormulaToggles();
   setupShare();
-  window.addEventListener('hashchange', () => {
-    if (location.hash.replace(/^#/, '') === stateToHash(state)) return;
-    loadFromUrl();
-    update();
-  });
+  window.addEventListener('hashchange', onHashChange);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
     readTheme();
     for (const c of Object.values(charts)) {

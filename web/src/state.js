@@ -114,8 +114,17 @@ const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
 const PAGE_KEYS = new Set(['embed']);
-const MAX_URL_CHARS = 16384;
+export const MAX_URL_CHARS = 16384;
 const MAX_VALUE_CHARS = 12288;
+// Written instead of a pasted config.json that would make the link too long to open again.
+export const HF_OMITTED = 'omitted';
+const UNKNOWN_SHOWN = 5; // unknown parameters named in their one message; the rest counted
+
+// A hash that is an element id (the "Skip to results" link's #results), not a scenario:
+// scenario hashes are key=value pairs.
+export function isAnchorHash(hash) {
+  return /^[A-Za-z][\w-]*$/.test(hash.replace(/^#/, ''));
+}
 
 // Shows a value from the URL safely (as text, shortened).
 export function shown(v) {
@@ -168,6 +177,8 @@ function parseValue(raw, spec, ctx) {
     case 'gpu':
       return raw === 'custom' || ctx.gpuIds.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
     case 'hf': {
+      if (raw === HF_OMITTED)
+        return { error: 'stood for a pasted config.json too large to carry in a link: paste it again' };
       let obj;
       try {
         obj = JSON.parse(b64urlDecode(raw));
@@ -183,23 +194,30 @@ function parseValue(raw, spec, ctx) {
   }
 }
 
-// Reads the state from a URL's hash (and query). Returns {state, errors:[text], embed}.
-// Unknown keys and invalid values are rejected (listed in errors) and fall back to defaults.
+// Reads the state from a URL's hash (and query). Returns {state, errors, embed}, each error
+// {text, field} with field the state field it concerns (null: the link as a whole). Unknown
+// keys and invalid values are rejected and fall back to defaults; unknown keys make one
+// error however many there are. A hash that is an element id (isAnchorHash) is no scenario.
 export function stateFromUrl(href, ctx) {
   const state = { ...DEFAULTS };
   const errors = [];
+  const fail = (text, field = null) => errors.push({ text, field });
   let embed = false;
   let url;
   try {
     url = new URL(href);
   } catch {
-    return { state, errors: ['the address could not be read'], embed };
+    fail('the address could not be read');
+    return { state, errors, embed };
   }
   if (url.search.length + url.hash.length > MAX_URL_CHARS) {
-    return { state, errors: [`the link's parameters are too long (over ${MAX_URL_CHARS} characters); defaults shown`], embed };
+    fail(`the link's parameters are too long (over ${MAX_URL_CHARS} characters); defaults shown`);
+    return { state, errors, embed };
   }
-  const lists = [new URLSearchParams(url.search), new URLSearchParams(url.hash.replace(/^#/, ''))];
+  const hash = isAnchorHash(url.hash) ? '' : url.hash.replace(/^#/, '');
+  const lists = [new URLSearchParams(url.search), new URLSearchParams(hash)];
   const seen = new Set();
+  const unknown = [];
   for (const params of lists) {
     for (const [key, raw] of params) {
       if (key === 'embed') {
@@ -209,22 +227,33 @@ export function stateFromUrl(href, ctx) {
       if (PAGE_KEYS.has(key)) continue;
       const entry = Object.prototype.hasOwnProperty.call(URL_FIELDS, key) ? URL_FIELDS[key] : null;
       if (!entry) {
-        errors.push(`unknown parameter ${shown(key)} ignored`);
+        unknown.push(key);
         continue;
       }
       if (seen.has(key)) {
-        errors.push(`parameter ${shown(key)} given twice; the first is used`);
+        fail(`parameter ${shown(key)} given twice; the first is used`, entry[0]);
         continue;
       }
       seen.add(key);
       if (raw.length > MAX_VALUE_CHARS) {
-        errors.push(`parameter ${shown(key)} is too long; default used`);
+        fail(`parameter ${shown(key)} is too long; default used`, entry[0]);
         continue;
       }
       const r = parseValue(raw, entry[1], ctx);
-      if ('error' in r) errors.push(`parameter ${key}=${shown(raw)} ${r.error}; default used`);
+      if ('error' in r) fail(`parameter ${key}=${shown(raw)} ${r.error}; default used`, entry[0]);
       else state[entry[0]] = r.value;
     }
+  }
+  if (unknown.length) {
+    const names = unknown.slice(0, UNKNOWN_SHOWN).map(shown).join(', ');
+    fail(unknown.length === 1 ? `unknown parameter ${names} ignored`
+      : `${unknown.length} unknown parameters ignored: ${names}${unknown.length > UNKNOWN_SHOWN ? ', ...' : ''}`);
+  }
+  if (seen.has('model') && seen.has('hf')) {
+    // Two models: a conflict, not a silent choice of one.
+    state.model = DEFAULTS.model;
+    state.hf = null;
+    fail('parameters model= and hf= both name the model; a link names one (both ignored)', 'model');
   }
   return { state, errors, embed };
 }
@@ -236,13 +265,14 @@ function encodeValue(field, v) {
 }
 
 // The hash for a state: only values that differ from the defaults, in a stable order.
-export function stateToHash(state) {
+// `omitHf` writes the HF_OMITTED marker instead of a pasted config (see linkFor).
+export function stateToHash(state, omitHf = false) {
   const params = new URLSearchParams();
   for (const [key, [field]] of Object.entries(URL_FIELDS)) {
     const v = state[field];
     if (v === null || v === undefined) continue;
     if (field === 'hf') {
-      params.set(key, encodeValue(field, v));
+      params.set(key, omitHf ? HF_OMITTED : encodeValue(field, v));
       continue;
     }
     if (v === DEFAULTS[field]) continue;
@@ -251,6 +281,14 @@ export function stateToHash(state) {
     params.set(key, encodeValue(field, v));
   }
   return params.toString();
+}
+
+// The hash to write for a state, and whether a pasted config had to be left out: a link
+// longer than a reader accepts (MAX_URL_CHARS) could not be opened again.
+export function linkFor(state) {
+  const hash = stateToHash(state);
+  if (hash.length <= MAX_URL_CHARS || !state.hf) return { hash, omitted: false, full: hash.length };
+  return { hash: stateToHash(state, true), omitted: true, full: hash.length };
 }
 
 export function keyForField(field) {

@@ -27,6 +27,7 @@ enum class ErrorCode {
   unknown_preset,  // no model or GPU preset with that id
   inconsistent,    // fields that contradict each other
   invalid_choice,  // exactly one of several alternatives must be given
+  more_errors,     // a count of further errors of a long list (a sweep's bad points) left out
   internal,        // a bug in the core (never for bad input)
   invalid_input,   // js: a value JSON cannot carry (a throwing getter, toJSON)
   not_finite,      // js: NaN or Infinity in a JavaScript value

@@ -20,7 +20,11 @@ struct SweepPoint {
   Report report;
 };
 
-// Runs the estimator once per value; values were validated by the caller.
+// Sets the workload field a numeric sweep varies (gpu sweeps change the GPU instead).
+void set_sweep_var(Workload& w, SweepVar var, int64_t value);
+
+// Runs the estimator once per value; values were validated by the caller (sweep_json checks
+// each point as a scenario, and limits a request's points).
 std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var,
                               const std::vector<double>& numbers,
                               const std::vector<std::string>& gpu_ids,
@@ -33,10 +37,15 @@ struct SolveAnswer {
   Parallelism layout;  // min-gpus: the layout used
   std::string explanation;
   Report report;       // the scenario at the answer (or at the minimum when not found)
+  int64_t estimates = 0;  // min-gpus: numbers-only estimates the search evaluated (its cost)
 };
 
 SolveAnswer solve_max_batch(const Scenario& s);
 SolveAnswer solve_max_context(const Scenario& s);
+// min-gpus evaluates at most this many estimates, whatever max_gpus and the model (the
+// search's worst case under today's limits, 10,000 layers and 65,536 GPUs, is ~27,000); if
+// it ever stops there, the explanation says that fewer GPUs may fit.
+constexpr int64_t kMaxSolveEstimates = 32'768;
 SolveAnswer solve_min_gpus(const Scenario& s, int64_t max_gpus = 4096);
 
 // Decode throughput versus batch (powers of two up to the largest batch that fits, at most

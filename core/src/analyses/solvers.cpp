@@ -3,12 +3,10 @@
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/estimate.hpp"
 #include "llmcalc/solve.hpp"
+#include "llmcalc/workload_limits.hpp"
 
 namespace llmcalc {
 namespace {
-
-constexpr int64_t kMaxBatch = 1'000'000;
-constexpr int64_t kMaxTokens = 100'000'000;
 
 bool fits(const Scenario& s) { return estimate(s, Detail::numbers).memory.fits; }
 
@@ -38,6 +36,17 @@ int64_t largest_true(int64_t hi, F ok) {
 
 }  // namespace
 
+void set_sweep_var(Workload& w, SweepVar var, int64_t value) {
+  switch (var) {
+    case SweepVar::batch: w.batch = value; break;
+    case SweepVar::seq: w.seq = value; break;
+    case SweepVar::prompt: w.prompt = value; break;
+    case SweepVar::generate: w.generate = value; break;
+    case SweepVar::grad_accum: w.grad_accum = value; break;
+    case SweepVar::gpu: break;
+  }
+}
+
 std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vector<double>& numbers,
                               const std::vector<std::string>& gpu_ids, Detail detail) {
   std::vector<SweepPoint> out;
@@ -54,16 +63,7 @@ std::vector<SweepPoint> sweep(const Scenario& base, SweepVar var, const std::vec
   for (double v : numbers) {
     Scenario s = base;
     const auto n = static_cast<int64_t>(v);
-    switch (var) {
-      case SweepVar::batch: s.workload.batch = n; break;
-      case SweepVar::seq: s.workload.seq = n; break;
-      case SweepVar::prompt: s.workload.prompt = n; break;
-      case SweepVar::generate: s.workload.generate = n; break;
-      case SweepVar::grad_accum:
-        s.workload.grad_accum = n;
-        break;
-      case SweepVar::gpu: break;
-    }
+    set_sweep_var(s.workload, var, n);
     out.push_back({v, std::to_string(n), estimate(s, detail)});
   }
   return out;
@@ -117,34 +117,69 @@ SolveAnswer solve_min_gpus(const Scenario& base, int64_t max_gpus) {
   a.question = "min-gpus";
   const Architecture& arch = base.model.arch;
   const bool training = base.mode == Mode::training;
-  for (int64_t n = 1; n <= max_gpus; ++n) {
-    // Layouts with n GPUs, tensor parallel first (within a node, it must divide the heads),
-    // then pipeline; training puts the remainder in data parallel (which ZeRO can use).
-    for (int64_t tp = std::min<int64_t>(n, 8); tp >= 1; --tp) {
-      if (n % tp != 0 || arch.num_heads % tp != 0) continue;
-      const int64_t rest = n / tp;
-      for (int64_t pp = training ? 1 : rest; pp <= rest; ++pp) {
-        if (rest % pp != 0 || pp > arch.num_layers) continue;
-        Scenario s = base;
-        s.parallelism.tp = tp;
-        s.parallelism.pp = pp;
-        s.parallelism.dp = rest / pp;
-        s.gpu_count = n;
-        if (estimate(s, Detail::numbers).memory.fits) {
-          Report r = estimate(s);
-          a.value = n;
-          a.found = true;
-          a.layout = s.parallelism;
-          a.report = std::move(r);
-          a.explanation = "fewest " + base.gpu.name + " GPUs that fit: tp " + std::to_string(tp) +
-                          ", pp " + std::to_string(pp) + ", dp " + std::to_string(rest / pp);
-          return a;
+  const int64_t layers = std::max<int64_t>(arch.num_layers, 1);
+  Scenario s = base;
+  bool stopped = false;  // the estimate budget ran out before the search finished
+  auto fits_at = [&](int64_t tp, int64_t pp, int64_t dp) {
+    if (a.estimates >= kMaxSolveEstimates) {
+      stopped = true;
+      return false;
+    }
+    ++a.estimates;
+    s.parallelism.tp = tp;
+    s.parallelism.pp = pp;
+    s.parallelism.dp = dp;
+    s.gpu_count = tp * pp * dp;
+    return fits(s);
+  };
+  // The fewest GPUs over layouts (tp, pp, dp), tp within a node (at most 8, dividing the
+  // heads), inference with dp 1. Ties go to the larger tp, then the smaller pp, as a scan of
+  // every n from 1 would find them. Two facts of the memory model keep the search small and
+  // exact (tests/core/solver_test.cpp checks it against that scan):
+  // - per-GPU memory depends on pp through the busiest stage's layers, ceil(L / pp), and the
+  //   micro-batches in flight, min(pp, grad_accum), which only grows with pp: of the pp that
+  //   share a stage size, the smallest is best, so only ~2 sqrt(L) values of pp are tried;
+  // - it never grows with dp (ZeRO shards over dp), so the smallest dp that fits is found by
+  //   bisection.
+  int64_t best = max_gpus + 1;
+  for (int64_t tp = std::min<int64_t>(max_gpus, 8); tp >= 1 && !stopped; --tp) {
+    if (arch.num_heads % tp != 0) continue;
+    for (int64_t pp = 1; !stopped;) {
+      if (tp * pp >= best) break;  // dp >= 1: no fewer GPUs from here on
+      const int64_t dp_max = training ? (best - 1) / (tp * pp) : 1;
+      if (fits_at(tp, pp, dp_max)) {
+        int64_t lo = 1, hi = dp_max;  // fits at hi; find the smallest such dp
+        while (lo < hi && !stopped) {
+          const int64_t mid = lo + (hi - lo) / 2;
+          if (fits_at(tp, pp, mid)) hi = mid;
+          else lo = mid + 1;
+        }
+        if (!stopped) {
+          best = tp * pp * hi;
+          a.layout = {tp, pp, hi, base.parallelism.sequence_parallel};
         }
       }
+      const int64_t stage = (layers + pp - 1) / pp;  // next pp with a smaller busiest stage
+      if (stage == 1) break;
+      pp = (layers + stage - 2) / (stage - 1);
     }
   }
-  a.report = estimate(base);
-  a.explanation = "does not fit on " + std::to_string(max_gpus) + " GPUs with any layout tried";
+  a.found = best <= max_gpus;
+  const std::string limit =
+      stopped ? " (the search stopped at its limit of " + std::to_string(kMaxSolveEstimates) +
+                    " estimates; a layout with fewer GPUs may exist)"
+              : "";
+  if (!a.found) {
+    a.report = estimate(base);
+    a.explanation = "does not fit on " + std::to_string(max_gpus) + " GPUs with any layout tried" + limit;
+    return a;
+  }
+  a.value = best;
+  s.parallelism = a.layout;
+  s.gpu_count = best;
+  a.report = estimate(s);
+  a.explanation = "fewest " + base.gpu.name + " GPUs that fit: tp " + std::to_string(a.layout.tp) +
+                  ", pp " + std::to_string(a.layout.pp) + ", dp " + std::to_string(a.layout.dp) + limit;
   return a;
 }
 

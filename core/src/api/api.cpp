@@ -13,6 +13,7 @@
 #include "llmcalc/parse.hpp"
 #include "llmcalc/solve.hpp"
 #include "llmcalc/tensors.hpp"
+#include "llmcalc/workload_limits.hpp"
 
 #ifndef LLMCALC_VERSION
 #define LLMCALC_VERSION "0.0.0"
@@ -24,7 +25,27 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kMaxSweepPoints = 10'000;
+// One sweep request evaluates at most kMaxSweepWork units: a compact point costs 1, a point
+// with its full report kFullReportPointCost (its expressions and text: ~11 KB of JSON, ~40x a
+// compact point's bytes, and ~3 MB for 100 points in the CLI's indented print). An estimate's
+// cost does not depend on the model's size, so this bounds a request's time and answer:
+// 10,000 compact points (~2.5 MB) or 100 full ones (~1.1 MB).
+constexpr size_t kMaxSweepWork = 10'000;
+constexpr size_t kFullReportPointCost = 100;
+constexpr size_t kMaxAnswerBytes = 16u << 20;
+constexpr size_t kMaxPointErrors = 20;  // bad points listed one by one; the rest counted
+
+struct SweepVarInfo {
+  std::string_view name;
+  SweepVar id;
+  int64_t min, max;  // the field's range in a scenario (gpu: unused)
+};
+const SweepVarInfo kSweepVars[] = {{"batch", SweepVar::batch, 1, kMaxBatch},
+                                   {"seq", SweepVar::seq, 1, kMaxTokens},
+                                   {"prompt", SweepVar::prompt, 1, kMaxTokens},
+                                   {"generate", SweepVar::generate, 0, kMaxTokens},
+                                   {"grad_accum", SweepVar::grad_accum, 1, kMaxBatch},
+                                   {"gpu", SweepVar::gpu, 0, 0}};
 
 // Invalid UTF-8 (only possible from raw bytes in CLI arguments) is replaced, never thrown on.
 std::string dump(const nlohmann::json& j) {
@@ -119,38 +140,61 @@ std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
   json_io::ObjectReader r(&*spec, "/sweep", errors);
   if (!r.valid()) return fail(errors);
   r.reject_unknown({"vary", "values", "compact"});
-  const std::vector<std::string_view> vars = {"batch", "seq", "prompt", "generate", "grad_accum", "gpu"};
-  auto var_index = r.choice("vary", vars);
+  std::vector<std::string_view> names;
+  for (const auto& v : kSweepVars) names.push_back(v.name);
+  auto var_index = r.choice("vary", names);
   const bool compact = r.boolean("compact", false).value_or(false);
   const json* values = r.raw("values");
   std::vector<double> numbers;
   std::vector<std::string> ids;
+  const size_t cost = compact ? 1 : kFullReportPointCost;
   if (values == nullptr) {
     r.error("values", "missing_field", "is required: an array of values");
-  } else if (!values->is_array() || values->empty() || values->size() > kMaxSweepPoints) {
-    r.error("values", "wrong_type",
-            "must be a non-empty array of at most " + std::to_string(kMaxSweepPoints) + " values");
+  } else if (!values->is_array() || values->empty()) {
+    r.error("values", "wrong_type", "must be a non-empty array of values");
+  } else if (values->size() * cost > kMaxSweepWork) {
+    r.error("values", "too_large",
+            std::to_string(values->size()) + " points" + (compact ? "" : " with full reports") +
+                " are more than one request may evaluate: at most " +
+                std::to_string(kMaxSweepWork) + " compact points or " +
+                std::to_string(kMaxSweepWork / kFullReportPointCost) +
+                " with full reports (\"compact\": true gives the numbers only)");
   } else if (var_index) {
-    const bool gpu = vars[*var_index] == "gpu";
-    const int64_t lo = vars[*var_index] == "generate" ? 0 : 1;
-    const int64_t hi = vars[*var_index] == "batch" || vars[*var_index] == "grad_accum" ? 1'000'000
-                                                                                     : 100'000'000;
+    // Each point is checked as the scenario with that value would be: its field's range,
+    // then what the workload's fields break together (e.g. prompt + generate).
+    const SweepVarInfo& var = kSweepVars[*var_index];
+    size_t bad = 0;
     for (size_t i = 0; i < values->size(); ++i) {
       const std::string path = "/sweep/values/" + std::to_string(i);
       const json& v = (*values)[i];
-      if (gpu) {
+      Errors point;
+      if (var.id == SweepVar::gpu) {
         if (v.is_string() && find_gpu(v.get<std::string>())) ids.push_back(v.get<std::string>());
-        else errors.push_back({path, "unknown_preset", "must be a GPU preset id"});
-      } else if (auto n = json_io::as_integer(v, path, lo, hi, errors)) {
+        else point.push_back({path, "unknown_preset", "must be a GPU preset id"});
+      } else if (auto n = json_io::as_integer(v, path, var.min, var.max, point)) {
         numbers.push_back(double(*n));
+        if (parsed.scenario) {
+          Workload w = parsed.scenario->workload;
+          set_sweep_var(w, var.id, *n);
+          if (auto problem = check_workload(w))
+            point.push_back({path, "out_of_range", "as " + std::string(var.name) + " " +
+                                                       std::to_string(*n) + ": " + problem->message});
+        }
       }
+      if (point.empty()) continue;
+      // Every bad point is counted, the first few listed: the answer stays small.
+      if (++bad <= kMaxPointErrors) errors.insert(errors.end(), point.begin(), point.end());
     }
+    if (bad > kMaxPointErrors)
+      errors.push_back({"/sweep/values", "more_errors",
+                        std::to_string(bad) + " points are invalid; the first " +
+                            std::to_string(kMaxPointErrors) + " are listed"});
   }
   if (!errors.empty() || !parsed.scenario) return fail(errors);
-  const auto points = sweep(*parsed.scenario, static_cast<SweepVar>(*var_index), numbers, ids,
+  const auto points = sweep(*parsed.scenario, kSweepVars[*var_index].id, numbers, ids,
                             compact ? Detail::numbers : Detail::full);
   JsonWriter w;
-  w.begin_object().field("ok", true).field("vary", vars[*var_index]);
+  w.begin_object().field("ok", true).field("vary", names[*var_index]);
   if (compact) {
     write_compact_series(w, points);
     w.end_object();
@@ -162,6 +206,9 @@ std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
     w.begin_object().field("value", p.value).field("label", p.label).key("report");
     write_report(w, p.report);
     w.end_object();
+    if (w.size() > kMaxAnswerBytes)  // a guard: the point limits keep answers far smaller
+      return fail({{"/sweep/values", "too_large",
+                    "the answer would exceed " + std::to_string(kMaxAnswerBytes) + " bytes"}});
   }
   w.end_array().end_object();
   return written(w);

@@ -23,6 +23,7 @@ constexpr ErrorCodeInfo kCodes[] = {
     {ErrorCode::unknown_preset, "unknown_preset", "no model or GPU preset with that id"},
     {ErrorCode::inconsistent, "inconsistent", "fields that contradict each other"},
     {ErrorCode::invalid_choice, "invalid_choice", "give exactly one of several alternatives"},
+    {ErrorCode::more_errors, "more_errors", "how many more errors of a long list were left out (a sweep's bad points)"},
     {ErrorCode::internal, "internal", "a bug in the core, never bad input"},
     {ErrorCode::invalid_input, "invalid_input", "JavaScript API: reading the value threw"},
     {ErrorCode::not_finite, "not_finite", "JavaScript API: a number that is not finite"},

@@ -224,10 +224,13 @@ std::optional<json> parse_text(std::string_view text, const std::string& path, E
   if (errors.size() != before) return std::nullopt;  // a duplicate key
   if (!ok || sax.syntax_error() || j.is_discarded()) {
     // nlohmann's message names the position and the token ("number overflow parsing '1e400'");
-    // it shows control characters as <U+001B>, so it is safe to echo.
+    // it shows control characters as <U+001B>, but copies other bytes of the token as read:
+    // quote() escapes invalid UTF-8 and C1 controls (found by tests/fuzz/fuzz_cli_args).
     std::string why = sax.detail();
     const auto at = why.find("] ");
     if (at != std::string::npos) why = why.substr(at + 2);
+    why = quote(why, 200);
+    why = why.substr(1, why.size() - 2);  // without quote()'s quotation marks
     errors.push_back(make_error(path, ErrorCode::invalid_json,
                                 "input is not valid JSON" + (why.empty() ? "" : ": " + shorten(why, 160))));
     return std::nullopt;

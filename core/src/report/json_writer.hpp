@@ -35,6 +35,7 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, long v) { return field(k, static_cast<long long>(v)); }
 
   bool saw_non_finite() const { return non_finite_; }
+  size_t size() const { return len_; }  // bytes written so far
   std::string take();  // the text written so far; the writer is empty afterwards
 
  private:
