@@ -1,0 +1,294 @@
+// The form: its pickers and controls, reading inputs into the state, and errors beside the
+// fields they belong to.
+import { $, el, setText, show } from './dom.js';
+import { v } from './patch.js';
+import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS } from './state.js';
+import * as fmt from './format.js';
+import { app, fieldErrors } from './app.js';
+
+// ---------------------------------------------------------------- link errors
+
+export let urlErrorFields = new Set(); // element ids showing a link parameter's error
+
+// ---------------------------------------------------------------- field setup
+
+export const SELECT_OPTIONS = {
+  'f-weights': DTYPES.map((d) => [d, d]),
+  'f-kv': KV_DTYPES.map((d) => [d, d]),
+  'f-act': ACT_DTYPES.map((d) => [d, d]),
+  'f-grads': [['auto', 'auto (as weights)'], ...ACT_DTYPES.map((d) => [d, d])],
+  'f-master': [['auto', 'auto (fp32 unless fp32 weights)'], ['fp32', 'fp32'], ['none', 'none']],
+  'f-ostates': [['auto', 'auto (fp32)'], ['fp32', 'fp32'], ['bf16', 'bf16']],
+  'f-optimizer': OPTIMIZERS.map((o) => [o, { adamw: 'AdamW', 'adamw-8bit': 'AdamW 8-bit', adafactor: 'Adafactor', sgd: 'SGD', 'sgd-momentum': 'SGD + momentum', lion: 'Lion' }[o]]),
+  'f-ckpt': [['none', 'none'], ['selective', 'selective (attention)'], ['full', 'full (per layer)']],
+  'f-finetune': [['full', 'full fine-tune / pre-train'], ['lora', 'LoRA'], ['qlora', 'QLoRA (4-bit base)']],
+  'f-zero': [['0', '0 (off)'], ['1', '1 (optimizer states)'], ['2', '2 (+ gradients)'], ['3', '3 (+ weights)']],
+};
+
+export function fillSelect(select, options) {
+  select.replaceChildren(...options.map(([v, label]) => el('option', { value: v, text: label })));
+}
+
+export function modelLabel(m) {
+  return `${m.name} (${fmt.params(m.params.total)} params${m.params.active < m.params.total ? `, ${fmt.params(m.params.active)} active` : ''})`;
+}
+
+export function fillModels(filter = '') {
+  const select = $('f-model');
+  const q = filter.trim().toLowerCase();
+  const groups = new Map();
+  for (const m of app.models) {
+    const hay = `${m.id} ${m.name} ${m.family} ${m.hf_repo}`.toLowerCase();
+    if (q && !hay.includes(q) && m.id !== app.state.model) continue;
+    if (!groups.has(m.family)) groups.set(m.family, []);
+    groups.get(m.family).push(el('option', { value: m.id, text: modelLabel(m) }));
+  }
+  const children = [];
+  for (const [family, opts] of groups) children.push(el('optgroup', { label: family }, ...opts));
+  select.replaceChildren(...children);
+  select.value = app.state.model;
+}
+
+export function fillGpus() {
+  const opts = app.gpus.map((g) => el('option', { value: g.id, text: g.name }));
+  opts.push(el('option', { value: 'custom', text: 'Custom GPU\u2026' }));
+  $('f-gpu').replaceChildren(...opts);
+}
+
+export function formElements() {
+  return [...document.querySelectorAll('[data-field]')];
+}
+
+// Puts the state into the form controls.
+export function writeForm() {
+  for (const e of formElements()) {
+    const f = e.dataset.field;
+    const v = app.state[f];
+    if (e.type === 'radio') e.checked = e.value === String(v);
+    else if (e.type === 'checkbox') e.checked = Boolean(v);
+    else if (f === 'model') {
+      if ($('model-search').value) fillModels($('model-search').value);
+      e.value = v;
+    } else if (String(e.value) !== String(v)) e.value = String(v);
+  }
+  for (const id of fieldErrors.keys()) setFieldError(id, null);
+  fieldErrors.clear();
+  syncVisibility();
+}
+
+export function syncVisibility() {
+  const b = document.body.classList;
+  b.toggle('mode-inference', app.state.mode === 'inference');
+  b.toggle('mode-training', app.state.mode === 'training');
+  b.toggle('lora', app.state.finetune !== 'full');
+  b.toggle('custom-gpu', app.state.gpu === 'custom');
+  b.toggle('hf-model', Boolean(app.state.hf));
+  show($('hf-active'), Boolean(app.state.hf));
+  if (app.state.hf) setText($('hf-name'), app.hfInfo || 'the pasted config.json');
+  $('f-model').disabled = Boolean(app.state.hf);
+  $('model-search').disabled = Boolean(app.state.hf);
+  const m = app.models.find((x) => x.id === app.state.model);
+  setText($('f-model-info'), app.state.hf ? 'A pasted config is in use; clear it to pick a preset.' :
+    m ? `${m.hf_repo} \u00b7 ${fmt.params(m.params.total)} parameters` : '');
+  const g = app.gpus.find((x) => x.id === app.state.gpu);
+  setText($('f-gpu-info'), g ? `${fmt.bytes(g.memory_bytes, 'GiB')} (${fmt.bytes(g.memory_bytes, 'GB')}), ` +
+    `${fmt.grouped(g.memory_bandwidth_bytes_per_s / 1e9)} GB/s, ${fmt.grouped((g.peak_flops.bf16 || g.peak_flops.fp16 || 0) / 1e12)} TFLOP/s 16-bit dense` :
+    'Enter the GPU\u2019s figures below.');
+  const n = app.state.tp * app.state.pp * app.state.dp;
+  setText($('gpu-count'), `GPUs: ${n} = TP ${app.state.tp} \u00d7 PP ${app.state.pp} \u00d7 DP ${app.state.dp}`);
+  setText($('context-hint'), app.state.mode === 'inference'
+    ? `Context: ${fmt.tokens(app.state.prompt + app.state.gen)} tokens (prompt + generated). The seed example's 4096-token context is 3840 prompt + 256 generated here, so decode speed has steps to measure; the KV cache is the same as for a 4096-token prompt.`
+    : `Tokens per optimizer step: batch \u00d7 sequence \u00d7 accumulation \u00d7 DP = ${fmt.tokens(app.state.batch * app.state.seq * app.state.accum * app.state.dp)}.`);
+}
+
+// ---------------------------------------------------------------- errors
+
+export const PATH_TO_FIELD = [
+  [/^\/model\/(architecture|hf_config)/, 'f-hf'],
+  [/^\/model/, 'f-model'],
+  [/^\/precision\/weights/, 'f-weights'],
+  [/^\/precision\/group_size/, 'f-group'],
+  [/^\/precision\/kv_cache/, 'f-kv'],
+  [/^\/precision\/activations/, 'f-act'],
+  [/^\/precision\/gradients/, 'f-grads'],
+  [/^\/precision\/master_weights/, 'f-master'],
+  [/^\/precision\/optimizer_states/, 'f-ostates'],
+  [/^\/workload\/batch/, 'f-batch'],
+  [/^\/workload\/prompt/, 'f-prompt'],
+  [/^\/workload\/generate/, 'f-gen'],
+  [/^\/workload\/seq/, 'f-seq'],
+  [/^\/workload\/grad_accum/, 'f-accum'],
+  [/^\/training\/optimizer/, 'f-optimizer'],
+  [/^\/training\/checkpointing/, 'f-ckpt'],
+  [/^\/training\/finetune/, 'f-finetune'],
+  [/^\/training\/lora/, 'f-rank'],
+  [/^\/training\/zero_stage/, 'f-zero'],
+  [/^\/parallelism\/tp/, 'f-tp'],
+  [/^\/parallelism\/pp/, 'f-pp'],
+  [/^\/parallelism\/dp/, 'f-dp'],
+  [/^\/hardware\/count/, 'f-tp'],
+  [/^\/hardware\/memory_bytes/, 'f-cmem'],
+  [/^\/hardware\/memory_bandwidth/, 'f-cbw'],
+  [/^\/hardware\/interconnect/, 'f-cic'],
+  [/^\/hardware\/peak_flops\/(fp8|int8)/, 'f-cflops8'],
+  [/^\/hardware\/peak_flops/, 'f-cflops'],
+  [/^\/hardware\/name/, 'f-cname'],
+  [/^\/hardware/, 'f-gpu'],
+  [/^\/options\/price/, 'f-price'],
+];
+
+export function fieldForPath(path) {
+  for (const [re, id] of PATH_TO_FIELD) if (re.test(path)) return id;
+  return null;
+}
+
+export function setFieldError(id, message) {
+  const input = $(id);
+  const err = $(`${id}-err`);
+  if (!input || !err) return;
+  if (message) {
+    setText(err, message);
+    show(err, true);
+    input.setAttribute('aria-invalid', 'true');
+  } else {
+    show(err, false);
+    input.removeAttribute('aria-invalid');
+  }
+}
+
+export let coreErrorFields = new Set();
+export function showCoreErrors(errors) {
+  const next = new Set();
+  const byField = new Map();
+  const general = [];
+  for (const e of errors) {
+    const id = fieldForPath(e.path || '');
+    const text = `${e.message}`;
+    if (id && $(id) && $(id).offsetParent !== null) {
+      byField.set(id, byField.has(id) ? `${byField.get(id)}; ${text}` : text);
+      next.add(id);
+    }
+    general.push(`${e.path || '(scenario)'}: ${text}`);
+  }
+  for (const id of coreErrorFields) if (!next.has(id) && !fieldErrors.has(id)) setFieldError(id, null);
+  for (const [id, text] of byField) setFieldError(id, text);
+  coreErrorFields = next;
+  const list = $('scenario-errors-list');
+  list.replaceChildren(...general.map((t) => el('li', { text: t })));
+  show($('scenario-errors'), general.length > 0);
+}
+
+// ---------------------------------------------------------------- inputs
+
+export function readControl(e) {
+  const f = e.dataset.field;
+  const type = e.dataset.type;
+  if (e.type === 'checkbox') return { value: e.checked };
+  if (e.type === 'radio') return { value: e.value };
+  const raw = e.value.trim();
+  if (type === 'int') {
+    if (!/^\d{1,12}$/.test(raw)) return { error: 'Enter a whole number.' };
+    const n = Number(raw);
+    const lo = Number(e.min || 0);
+    const hi = Number(e.max || 1e15);
+    if (n < lo || n > hi) return { error: `Enter a whole number from ${lo} to ${fmt.grouped(hi)}.` };
+    return { value: n };
+  }
+  if (type === 'num') {
+    const n = raw === '' ? NaN : Number(raw);
+    if (!Number.isFinite(n)) return { error: 'Enter a number.' };
+    if (e.min !== '' && n < Number(e.min)) return { error: `Enter a number of at least ${e.min}.` };
+    return { value: n };
+  }
+  if (type === 'text') {
+    if (raw.length > 60 || /[\u0000-\u001f\u007f]/.test(raw)) return { error: 'Enter a short plain name.' };
+    return { value: raw };
+  }
+  return { value: f === 'zero' ? Number(raw) : raw };
+}
+
+export function onControl(e) {
+  const f = e.dataset.field;
+  const r = readControl(e);
+  if ('error' in r) {
+    fieldErrors.set(e.id, r.error);
+    setFieldError(e.id, r.error);
+    markStale();
+    return;
+  }
+  if (fieldErrors.has(e.id)) {
+    fieldErrors.delete(e.id);
+    setFieldError(e.id, null);
+  }
+  const prev = app.state[f];
+  app.state[f] = r.value;
+  // Convenience, not estimation: keep the precision consistent with the fine-tuning method.
+  if (f === 'finetune') {
+    if (r.value === 'qlora' && !['nf4', 'int4'].includes(app.state.weights)) app.state.weights = 'nf4';
+    if (r.value !== 'qlora' && prev === 'qlora' && ['nf4', 'int4'].includes(app.state.weights)) app.state.weights = 'bf16';
+    $('f-weights').value = app.state.weights;
+  }
+  if (f === 'gpu' && r.value === 'custom' && prev !== 'custom') prefillCustomGpu(prev);
+  if (f === 'unit') {
+    render();
+    return;
+  }
+  if (fieldErrors.size > 0) {
+    markStale();
+    return;
+  }
+  clearUrlErrors();
+  const tv = performance.now();
+  syncVisibility();
+  timings.phases.visibility = performance.now() - tv;
+  update();
+}
+
+export function markStale() {
+  const n = fieldErrors.size;
+  setText($('status'), n ? `Fix the highlighted field${n > 1 ? 's' : ''}; the last valid result is still shown.` : '');
+  showStale(n > 0);
+  bumpCounter();
+}
+
+// The answer on screen is not the one the inputs ask for (an input or a link was refused):
+// say so beside the verdict, so that a green "Fits" is never taken for the new input's.
+export function showStale(on) {
+  document.body.classList.toggle('stale', on);
+  show($('stale-note'), on);
+}
+
+// Errors of a link: beside their fields where the page has one, and in the banner, whose
+// list stays short however many there are.
+export function showUrlErrors(errors) {
+  clearUrlErrors();
+  for (const e of errors) {
+    const id = e.field ? `f-${e.field}` : null;
+    if (id && $(id) && $(`${id}-err`)) {
+      setFieldError(id, e.text);
+      urlErrorFields.add(id);
+    }
+  }
+  const items = errors.slice(0, URL_ERRORS_SHOWN).map((e) => el('li', { text: e.text }));
+  if (errors.length > URL_ERRORS_SHOWN)
+    items.push(el('li', { text: `... and ${fmt.grouped(errors.length - URL_ERRORS_SHOWN)} more` }));
+  $('url-errors-list').replaceChildren(...items);
+  show($('url-errors'), errors.length > 0);
+}
+
+export function clearUrlErrors() {
+  for (const id of urlErrorFields) if (!fieldErrors.has(id) && !coreErrorFields.has(id)) setFieldError(id, null);
+  urlErrorFields = new Set();
+}
+
+export function prefillCustomGpu(fromId) {
+  const g = app.gpus.find((x) => x.id === fromId);
+  if (!g) return;
+  app.state.cname = `${g.name} (custom)`.slice(0, 60);
+  app.state.cmem = Math.round((g.memory_bytes / GIB) * 1000) / 1000;
+  app.state.cbw = Math.round(g.memory_bandwidth_bytes_per_s / 1e9);
+  app.state.cflops = Math.round((g.peak_flops.bf16 || g.peak_flops.fp16 || 0) / 1e12) || DEFAULTS.cflops;
+  app.state.cflops8 = Math.round((g.peak_flops.fp8 || g.peak_flops.int8 || 0) / 1e12);
+  app.state.cic = Math.round(g.interconnect_bandwidth_bytes_per_s / 1e9) || DEFAULTS.cic;
+  for (const f of ['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']) $(`f-${f}`).value = String(app.state[f]);
+}

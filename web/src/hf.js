@@ -1,0 +1,129 @@
+// Hugging Face config.json paste or drop: checked, trimmed and imported through the core.
+import { $, setText, show } from './dom.js';
+import { trimHfConfig } from './state.js';
+import * as fmt from './format.js';
+import { MAX_HF_CHARS, app, fieldErrors } from './app.js';
+import { clearUrlErrors, markStale, syncVisibility } from './form.js';
+import { update } from './update.js';
+
+// ---------------------------------------------------------------- HF config
+
+export function setHfError(lines) {
+  const err = $('f-hf-err');
+  if (lines && lines.length) {
+    setText(err, lines.join('; '));
+    show(err, true);
+    $('f-hf').setAttribute('aria-invalid', 'true');
+  } else {
+    show(err, false);
+    $('f-hf').removeAttribute('aria-invalid');
+  }
+}
+
+// A paste that cannot be used is an input error like any other field's: the error beside
+// the box, and the answer marked as not updated (it still shows the model used before).
+export function hfRejected(lines) {
+  setHfError(lines);
+  fieldErrors.set('f-hf', lines.join('; '));
+  markStale();
+}
+
+export function hfAccepted() {
+  setHfError(null);
+  if (fieldErrors.delete('f-hf')) markStale();
+}
+
+export function onHfText(text) {
+  if (text.trim() === '') {
+    hfAccepted();
+    // Emptying the box does not drop a config in use (a link's config is not in the box):
+    // say which model the answer is for.
+    if (app.state.hf) {
+      setText($('f-hf-err'), `The box is empty; the answer is still for ${app.hfInfo || 'the config pasted before'}. "Back to presets" leaves it.`);
+      show($('f-hf-err'), true);
+    }
+    return;
+  }
+  if (text.length > MAX_HF_CHARS) {
+    hfRejected([`The config is too large (${fmt.grouped(text.length)} characters; at most ${fmt.grouped(MAX_HF_CHARS)}).`]);
+    return;
+  }
+  let obj;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    hfRejected([`Not valid JSON: ${String(e.message).slice(0, 160)}`]);
+    return;
+  }
+  // Checked before the import: the API would take a JSON string as JSON text to parse.
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+    hfRejected(['A config.json is a JSON object ({...}).']);
+    return;
+  }
+  const r = app.core.importHfConfig(obj);
+  if (!r.ok) {
+    hfRejected(r.errors.slice(0, 6).map((e) => `${e.path || 'config'}: ${e.message}`));
+    return;
+  }
+  clearUrlErrors();
+  // Accepted: other fields' own errors would hold the update back; this one no longer does.
+  fieldErrors.delete('f-hf');
+  const prev = { hf: app.state.hf, info: app.hfInfo };
+  app.state.hf = trimHfConfig(obj);
+  app.hfInfo = describeHf(r);
+  syncVisibility();
+  update();
+  if (document.body.dataset.valid !== '1') {
+    // The config imports but the scenario with it does not compute: keep the previous model.
+    const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
+    app.state.hf = prev.hf;
+    app.hfInfo = prev.info;
+    syncVisibility();
+    update();
+    hfRejected(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
+    return;
+  }
+  hfAccepted();
+}
+
+export function describeHf(r) {
+  const p = r.model.params;
+  return `${r.model.name}: ${fmt.params(p.total)} parameters${p.active < p.total ? ` (${fmt.params(p.active)} active)` : ''}`;
+}
+
+export function setupHf() {
+  const ta = $('f-hf');
+  ta.addEventListener('input', () => onHfText(ta.value));
+  const readFile = (file) => {
+    if (!file) return;
+    if (file.size > MAX_HF_CHARS) {
+      setHfError([`The file is too large (${fmt.grouped(file.size)} bytes).`]);
+      return;
+    }
+    file.text().then((t) => {
+      ta.value = t;
+      onHfText(t);
+    });
+  };
+  $('f-hf-file').addEventListener('change', (e) => readFile(e.target.files[0]));
+  for (const target of [ta, $('form')]) {
+    target.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      ta.classList.add('dragover');
+    });
+    target.addEventListener('dragleave', () => ta.classList.remove('dragover'));
+    target.addEventListener('drop', (e) => {
+      e.preventDefault();
+      ta.classList.remove('dragover');
+      readFile(e.dataTransfer.files[0]);
+    });
+  }
+  $('hf-clear').addEventListener('click', () => {
+    app.state.hf = null;
+    ta.value = '';
+    hfAccepted();
+    syncVisibility();
+    update();
+    $('f-model').focus();
+  });
+}

@@ -1,0 +1,199 @@
+// The answer: verdict, key figures, the memory table, speed and notes, each formula row
+// rendered from the report's expression tree.
+import { $, setText, setAttr, show } from './dom.js';
+import { v, patch } from './patch.js';
+import { expressionNodes } from './expression.js';
+import { itemColor } from './charts.js';
+import * as fmt from './format.js';
+import { app } from './app.js';
+import { fixed } from './solvers.js';
+
+// ---------------------------------------------------------------- rendering
+
+export function boundText(b) {
+  if (!b) return '';
+  return `${b}-bound`;
+}
+
+export function boundSpan(b) {
+  return v('span', { class: `b bound-${b}`, text: boundText(b) });
+}
+
+export function figure(label, value, extra) {
+  return v('div', {}, v('dt', { text: label }), v('dd', {}, value, extra ? v('span', { class: 'bound', text: ` ${extra}` }) : null));
+}
+
+export function renderAnswer(report) {
+  const u = app.state.unit;
+  const m = report.memory;
+  const fits = m.fits;
+  const badge = $('fit-badge');
+  const badgeClass = `badge ${fits ? 'fits' : 'nofit'}`;
+  if (badge.className !== badgeClass) badge.className = badgeClass;
+  setText(badge, fits ? '\u2713 Fits' : '\u2717 Does not fit');
+  const share = m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN;
+  setText($('fit-headline'), fits
+    ? `${fmt.bytes(m.total_bytes, u)} of ${fmt.bytes(m.capacity_bytes, u)} per GPU (${fmt.percent(share, 0)}), ${fmt.bytes(m.headroom_bytes, u)} to spare`
+    : `Needs ${fmt.bytes(m.total_bytes, u)} per GPU: ${fmt.bytes(-m.headroom_bytes, u)} over the ${fmt.bytes(m.capacity_bytes, u)} capacity (${fmt.percent(share, 0)})`);
+  const ctx = app.state.mode === 'inference'
+    ? `${fmt.tokens(app.state.prompt + app.state.gen)}-token context (${fmt.tokens(app.state.prompt)} prompt + ${fmt.tokens(app.state.gen)} generated)`
+    : `${fmt.tokens(app.state.seq)}-token sequences`;
+  setText($('fit-detail'), `${report.model.name} \u00b7 ${report.mode} \u00b7 ${report.method} method \u00b7 batch ${fmt.tokens(app.state.batch)} \u00b7 ${ctx} \u00b7 ${report.gpu.count}\u00d7 ${report.gpu.name}`);
+
+  // Stacked bar against capacity.
+  const scale = Math.max(m.total_bytes, m.capacity_bytes) || 1;
+  const bar = $('membar');
+  const spans = m.items.filter((i) => i.bytes > 0).map((i) => {
+    return v('span', { title: `${i.label}: ${fmt.bytes(i.bytes, u)}`, style: { width: `${(i.bytes / scale) * 100}%`, background: itemColor(i.id) } });
+  });
+  patch(bar, spans);
+  setAttr(bar, 'aria-label', `Memory per GPU: ${m.items.map((i) => `${i.label} ${fmt.bytes(i.bytes, u)}`).join(', ')}; total ${fmt.bytes(m.total_bytes, u)} against ${fmt.bytes(m.capacity_bytes, u)} capacity`);
+  const cap = $('membar-cap');
+  const capPct = (m.capacity_bytes / scale) * 100;
+  const capLeft = `${capPct}%`;
+  if (cap.style.left !== capLeft) cap.style.left = capLeft;
+  cap.classList.toggle('left', capPct < 50);
+  setText($('membar-cap-label'), `capacity ${fmt.bytes(m.capacity_bytes, u)}`);
+  patch($('membar-legend'), m.items.filter((i) => i.bytes > 0).map((i) => {
+    return v('li', {}, v('span', { class: 'swatch', style: { background: itemColor(i.id) } }), `${i.label}: ${fmt.bytes(i.bytes, u)}`);
+  }));
+
+  // Key figures.
+  const figs = [figure('Memory per GPU', fmt.bytes(m.total_bytes, u)), figure('GPU capacity', fmt.bytes(m.capacity_bytes, u)),
+    figure(fits ? 'Headroom' : 'Over by', fmt.bytes(Math.abs(m.headroom_bytes), u)),
+    figure('Parameters', fmt.params(report.params.total), report.params.active < report.params.total ? `(${fmt.params(report.params.active)} active)` : '')];
+  const L = report.latency;
+  const Tr = report.training;
+  if (L) {
+    const pre = L.phases.find((p) => p.id === 'prefill');
+    const dec = L.phases.find((p) => p.id === 'decode_first');
+    figs.push(figure('Time to first token', fmt.seconds(L.ttft_s), pre ? boundText(pre.bound) : ''));
+    figs.push(figure('Per output token', fmt.ms(L.decode_first_s), dec ? boundText(dec.bound) : ''));
+    figs.push(figure('Throughput (all sequences)', fmt.rate(L.tokens_per_s_total)));
+  } else if (Tr) {
+    figs.push(figure('Step time', fmt.seconds(Tr.step_s), boundText(Tr.step.bound)));
+    figs.push(figure('Training throughput', fmt.rate(Tr.tokens_per_s)));
+    figs.push(figure('MFU', fmt.percent(Tr.mfu)));
+  }
+  patch($('key-figures'), figs);
+}
+
+// Rows whose formula shows: all when expandAll, except those the person closed ("-id"); else
+// those opened ("id").
+export const expanded = new Set();
+export let expandAll = false;
+// "Show all formulas": every row open (or closed again), forgetting rows opened by hand.
+export function toggleExpandAll(button) {
+  expandAll = !expandAll;
+  expanded.clear();
+  button.setAttribute('aria-pressed', String(expandAll));
+  setText(button, expandAll ? 'Hide all formulas' : 'Show all formulas');
+}
+export const isOpen = (id) => (expandAll ? !expanded.has(`-${id}`) : expanded.has(id));
+
+// A row whose label expands to a second row with its formula. One delegated handler per table
+// (setupFormulaToggles) records which rows are open; the table is then rendered again.
+// `formula` is the item's expression tree (rendered with a label on hover for each term) and
+// `result` the text that follows it ("= 8,589,934,592 B").
+export function formulaRows(id, label, valueCells, expression, result = '') {
+  const fid = `formula-${id}`;
+  const open = isOpen(id);
+  const btn = v('button', { type: 'button', class: 'rowtoggle', 'data-row': id, 'aria-expanded': String(open), 'aria-controls': fid, text: label });
+  const row = v('tr', {}, v('th', { scope: 'row' }, btn), ...valueCells);
+  const frow = v('tr', { class: 'formula', id: fid, hidden: !open }, v('td', { colspan: String(valueCells.length + 1) },
+    '= ', ...(expression ? expressionNodes(expression) : ['no formula given']), result));
+  return [row, frow];
+}
+
+export function setupFormulaToggles() {
+  for (const id of ['mem-rows', 'speed-phases']) {
+    $(id).addEventListener('click', (e) => {
+      const btn = e.target.closest('button.rowtoggle');
+      if (!btn || !app.last) return;
+      const row = btn.dataset.row;
+      const open = !isOpen(row);
+      expanded.delete(row);
+      expanded.delete(`-${row}`);
+      if (open !== expandAll) expanded.add(open ? row : `-${row}`);
+      renderMemoryTable(app.last.report);
+      renderSpeed(app.last.report);
+    });
+  }
+}
+
+export function renderMemoryTable(report) {
+  const u = app.state.unit;
+  const m = report.memory;
+  setText($('mem-unit-col'), `Size (${u})`);
+  setText($('mem-sub'), `${report.gpu.count > 1 ? `Per GPU, with ${report.gpu.count} GPUs (TP ${app.state.tp} \u00d7 PP ${app.state.pp} \u00d7 DP ${app.state.dp}). ` : ''}Expand a row to see its formula with the numbers substituted. ${u === 'GiB' ? '1 GiB = 2^30 bytes.' : '1 GB = 10^9 bytes.'}`);
+  const rows = [];
+  for (const i of m.items) {
+    rows.push(...formulaRows(`mem-${i.id}`, i.label, [
+      v('td', { class: 'num', text: fmt.bytes(i.bytes, u) }),
+      v('td', { class: 'num', text: fmt.percent(m.total_bytes > 0 ? i.bytes / m.total_bytes : NaN) }),
+    ], i.expression, ` = ${fmt.grouped(i.bytes)} B`));
+  }
+  patch($('mem-rows'), rows);
+  setText($('mem-total'), fmt.bytes(m.total_bytes, u));
+  setText($('mem-total-share'), fmt.percent(m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN, 0) + ' of capacity');
+  setText($('mem-cap'), fmt.bytes(m.capacity_bytes, u));
+}
+
+export function speedCard(k, value, bound, sub) {
+  return v('div', {}, v('div', { class: 'k', text: k }), v('div', { class: 'v', text: value }),
+    bound ? boundSpan(bound) : null, sub ? v('div', { class: 'b', text: sub }) : null);
+}
+
+export function renderSpeed(report) {
+  const L = report.latency;
+  const Tr = report.training;
+  const cards = [];
+  let phases = [];
+  if (L) {
+    const ph = Object.fromEntries(L.phases.map((p) => [p.id, p]));
+    setText($('speed-sub'), `Inference on ${report.gpu.count}\u00d7 ${report.gpu.name}: roofline time per phase (the larger of compute and memory time) plus fixed per-step overhead.`);
+    cards.push(speedCard('Time to first token (prefill)', fmt.seconds(L.ttft_s), ph.prefill?.bound));
+    cards.push(speedCard('Per output token', `${fmt.ms(L.decode_first_s)} \u2192 ${fmt.ms(L.decode_last_s)}`, ph.decode_first?.bound, 'first \u2192 last decode step'));
+    cards.push(speedCard('Tokens/s per sequence', fmt.rate(L.tokens_per_s_per_sequence)));
+    cards.push(speedCard(`Tokens/s, batch of ${fmt.tokens(app.state.batch)}`, fmt.rate(L.tokens_per_s_total)));
+    cards.push(speedCard('End-to-end', fmt.seconds(L.end_to_end_s), null, `prefill + ${fmt.tokens(app.state.gen)} decode steps (${fmt.seconds(L.decode_total_s)})`));
+    if (app.state.price > 0) cards.push(speedCard('Cost per million tokens', fmt.money(L.cost_per_million_tokens)));
+    phases = L.phases;
+  } else if (Tr) {
+    setText($('speed-sub'), `Training on ${report.gpu.count}\u00d7 ${report.gpu.name}: one optimizer step of ${fmt.tokens(Tr.tokens_per_step)} tokens.`);
+    cards.push(speedCard('Step time', fmt.seconds(Tr.step_s), Tr.step.bound));
+    cards.push(speedCard('Tokens/s', fmt.rate(Tr.tokens_per_s)));
+    cards.push(speedCard('MFU (model FLOPs utilization)', fmt.percent(Tr.mfu)));
+    cards.push(speedCard('Tokens per step', fmt.tokens(Tr.tokens_per_step)));
+    if (Tr.recompute_overhead > 0) cards.push(speedCard('Recompute overhead', fmt.percent(Tr.recompute_overhead)));
+    if (Tr.pipeline_bubble > 0) cards.push(speedCard('Pipeline bubble', fmt.percent(Tr.pipeline_bubble)));
+    phases = [Tr.step];
+  } else {
+    setText($('speed-sub'), 'Speed needs the GPU\u2019s memory bandwidth and peak FLOP/s for this precision (see the notes).');
+  }
+  patch($('speed-cards'), cards);
+  if (phases.length) {
+    const rows = [];
+    for (const p of phases) {
+      rows.push(...formulaRows(`phase-${p.id}`, p.label, [
+        v('td', { class: 'num', text: fmt.seconds(p.time_s) }),
+        v('td', {}, boundSpan(p.bound)),
+        v('td', { class: 'num', text: Number.isFinite(p.arithmetic_intensity) ? fmt.grouped(p.arithmetic_intensity, 1) : fmt.DASH }),
+      ], p.expression, ` = ${fmt.seconds(p.time_s)}`));
+    }
+    const table = v('table', { class: 'data' },
+      v('caption', { class: 'visually-hidden', text: 'Time per phase; expand a row for its formula' }),
+      v('thead', {}, v('tr', {}, v('th', { scope: 'col', text: 'Phase' }), v('th', { scope: 'col', class: 'num', text: 'Time' }),
+        v('th', { scope: 'col', text: 'Bound' }), v('th', { scope: 'col', class: 'num', text: 'FLOP/byte' }))),
+      v('tbody', {}, ...rows));
+    patch($('speed-phases'), [v('div', { class: 'table-wrap' }, table)]);
+  } else {
+    patch($('speed-phases'), []);
+  }
+}
+
+export function renderNotes(report) {
+  const notes = report.notes || [];
+  patch($('notes'), notes.map((n) => v('li', { text: n })));
+  show($('notes-card'), notes.length > 0);
+}
