@@ -151,6 +151,7 @@ struct Architecture {
   std::optional<MlaConfig> mla;
   LayerPlan plan;                      // empty: expanded from the uniform fields
   int64_t mtp_layers = 0;              // next-token-prediction layers (not in the main stack)
+  bool mtp_dedicated_embeddings = false;  // each MTP layer stores its own embedding and head
   Dtype state_dtype = Dtype::bf16;     // recurrent / SSM state (fp32 where the config says so)
   std::vector<ExtraModule> extra_modules;
 

@@ -53,8 +53,9 @@ std::vector<TensorGroup> tensor_inventory(const Architecture& arch, InventoryOpt
 
 // Parameters of the next-token-prediction layers as the checkpoint stores them: per layer one
 // decoder layer (MoE where the last main layer is), eh_proj (2h -> h), enorm, hnorm, the
-// shared head's norm, and the copies of the embedding and the output head that DeepSeek's
-// checkpoints keep in each MTP layer (model.layers.61.* of deepseek-ai/DeepSeek-V3).
+// shared head's norm, and (mtp_dedicated_embeddings) the copies of the embedding and the
+// output head that DeepSeek's checkpoints keep in each MTP layer (model.layers.61.* of
+// deepseek-ai/DeepSeek-V3); Qwen3.5's MTP shares the model's (mtp_use_dedicated_embeddings).
 int64_t mtp_params(const Architecture& arch);
 
 // Conventions: `total` and `active` count everything the decoder stack and the extra modules
@@ -67,7 +68,7 @@ struct ParamCounts {
   int64_t active_excluding_input_embedding = 0;
   // active minus input embedding and lm_head (a tied table counts as embedding): MiniMax's.
   int64_t active_excluding_embeddings = 0;
-  int64_t extra = 0;          // vision/audio towers and projectors (inside total)
+  int64_t extra = 0;          // vision/audio towers and projectors (in total, not in active)
   int64_t mtp = 0;            // next-token-prediction layers in the inventory (inside total)
   int64_t embedding = 0;      // token + position embeddings
   int64_t lm_head = 0;        // 0 when tied

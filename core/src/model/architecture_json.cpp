@@ -257,7 +257,7 @@ std::optional<Architecture> read_architecture(ObjectReader& r) {
                     "final_norm", "qk_norm", "attention_bias", "attention_out_bias", "mlp_bias",
                     "position", "max_position_embeddings", "tie_word_embeddings",
                     "sliding_window", "global_attention_every", "moe", "mla", "layers",
-                    "mtp_layers", "state_dtype", "extra_modules"});
+                    "mtp_layers", "mtp_dedicated_embeddings", "state_dtype", "extra_modules"});
   const size_t before = r.errors().size();
   Architecture a;
   a.vocab_size = r.integer("vocab_size", 1, kMaxVocab).value_or(0);
@@ -284,6 +284,7 @@ std::optional<Architecture> read_architecture(ObjectReader& r) {
   a.sliding_window = r.integer("sliding_window", 0, kMaxTokens, 0).value_or(0);
   a.global_attention_every = r.integer("global_attention_every", 0, kMaxLayers, 0).value_or(0);
   a.mtp_layers = r.integer("mtp_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  a.mtp_dedicated_embeddings = r.boolean("mtp_dedicated_embeddings", false).value_or(false);
   a.state_dtype = parse_dtype(kStateDtypes[r.choice("state_dtype", kStateDtypes, 1).value_or(1)])
                       .value_or(Dtype::bf16);
   read_extra_modules(r, a);
@@ -505,6 +506,7 @@ json architecture_to_json(const Architecture& a) {
   // architecture of every existing preset and scenario prints as before.
   if (!a.plan.empty()) j["layers"] = plan_json(a.plan);
   if (a.mtp_layers > 0) j["mtp_layers"] = a.mtp_layers;
+  if (a.mtp_dedicated_embeddings) j["mtp_dedicated_embeddings"] = true;
   if (a.state_dtype != Dtype::bf16) j["state_dtype"] = dtype_name(a.state_dtype);
   if (!a.extra_modules.empty()) {
     json list = json::array();

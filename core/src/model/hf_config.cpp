@@ -406,6 +406,9 @@ void read_qwen_hybrid(Import& im) {
       pb.p.layer_attention[size_t(k)] = (k + 1) % every == 0 ? pb.attention("full", full) : 255;
   }
   if (has_placeholder(pb, 255)) fill_placeholder(pb, 255, "linear", read_gated_deltanet(im));
+  read_state_dtype(im);
+  a.mtp_layers = im.i("mtp_num_hidden_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  a.mtp_dedicated_embeddings = im.b("mtp_use_dedicated_embeddings", false);
   std::vector<bool> moe;
   if (a.moe && !qwen_moe_layers(im, moe)) return;
   for (int64_t k = 0; k < L; ++k)
@@ -434,6 +437,7 @@ void read_deepseek(Import& im) {
   m.router_bias = true;  // e_score_correction_bias
   a.moe = m;
   a.mtp_layers = im.i("num_nextn_predict_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  a.mtp_dedicated_embeddings = true;  // model.layers.61.embed_tokens / shared_head.head
   const int64_t L = a.num_layers;
   const int64_t first_dense = im.i("first_k_dense_replace", 0, L, 0).value_or(0);
   const int64_t freq = im.i("moe_layer_freq", 1, kMaxLayers, 1).value_or(1);
@@ -1188,6 +1192,16 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
   if (const json* qc = r.raw("quantization_config")) {
     spec.quantization = read_quantization_config(*qc, r.child_path("quantization_config"),
                                                  checkpoint_dtype(config), errors);
+    if (errors.size() != before) return std::nullopt;
+  }
+  if (outer == nullptr) {  // unwrapped multimodal configs (qwen2_5_vl) carry their towers here
+    for (const char* k : {"vision_config", "audio_config"}) {
+      const json* sub = r.raw(k);
+      if (sub == nullptr || !sub->is_object()) continue;
+      if (auto tower = estimate_tower(*sub, k, type, spec.arch.hidden_size, spec.notes))
+        spec.arch.extra_modules.push_back(*tower);
+    }
+    validate_architecture(spec.arch, path, errors);
     if (errors.size() != before) return std::nullopt;
   }
   return spec;

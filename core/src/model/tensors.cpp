@@ -204,7 +204,8 @@ int64_t mtp_params(const Architecture& a) {
   int64_t layer = 0;
   for (const auto& t : b.out) layer += t.params();
   const int64_t h = a.hidden_size;
-  const int64_t own = 2 * h * h + 3 * norm_size(a, h) + 2 * a.vocab_size * h;
+  const int64_t own = 2 * h * h + 3 * norm_size(a, h) +
+                      (a.mtp_dedicated_embeddings ? 2 * a.vocab_size * h : 0);
   return a.mtp_layers * (layer + own);
 }
 
@@ -229,7 +230,8 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
   int64_t vocab_hidden = 0;
   for (const auto& t : tensors) {
     c.total += t.params();
-    c.active += t.active_params();
+    // Towers run per image or audio clip, not per text token: not in `active`.
+    if (t.kind != TensorKind::extra) c.active += t.active_params();
     switch (t.kind) {
       case TensorKind::embedding:
         vocab_hidden = t.elements();
