@@ -173,6 +173,21 @@ struct Architecture {
   int64_t qk_head_dim() const;
 };
 
+// Cache bytes of one sequence of `tokens` tokens for one group of layers, per component.
+struct CacheBytes {
+  AttentionKind kind = AttentionKind::full;
+  int64_t layers = 0;
+  int64_t window = 0;
+  double kv = 0;       // K/V (or MLA latent) bytes: grows with tokens up to the window
+  double indexer = 0;  // DeepSeek sparse-attention keys: fp8 + an fp32 scale per 128, grows
+  double state = 0;    // recurrent/SSM state (state_dtype) plus conv state: constant
+};
+
+// Per cache group: `kv_dtype` for K/V, `conv_dtype` (the model's dtype) for conv states, the
+// architecture's state_dtype for recurrent/SSM states. Sums over all layers of the group.
+std::vector<CacheBytes> cache_bytes_per_sequence(const Architecture& a, int64_t tokens,
+                                                 Dtype kv_dtype, Dtype conv_dtype = Dtype::bf16);
+
 std::string_view attention_kind_name(AttentionKind k);
 std::optional<AttentionKind> parse_attention_kind(std::string_view name);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace llmcalc {
 
@@ -128,6 +129,28 @@ std::vector<CacheGroup> Architecture::cache_groups() const {
     });
     if (same != out.end()) same->layers += g.layers;
     else out.push_back(g);
+  }
+  return out;
+}
+
+std::vector<CacheBytes> cache_bytes_per_sequence(const Architecture& a, int64_t tokens,
+                                                 Dtype kv_dtype, Dtype conv_dtype) {
+  std::vector<CacheBytes> out;
+  for (const CacheGroup& g : a.cache_groups()) {
+    CacheBytes b;
+    b.kind = g.kind;
+    b.layers = g.layers;
+    b.window = g.window;
+    const double L = double(g.layers);
+    const double cached = double(g.window > 0 ? std::min(tokens, g.window) : tokens);
+    b.kv = L * cached * double(g.kv_elements_per_token) * dtype_bytes(kv_dtype);
+    // DeepSeek-V3.2's indexer caches its keys in FP8 with one fp32 scale per 128 elements
+    // (deepseek-ai/DeepSeek-V3.2-Exp inference/model.py, Indexer k_cache / k_scale_cache).
+    const double idx = double(g.indexer_elements_per_token);
+    b.indexer = L * double(tokens) * (idx + 4.0 * std::ceil(idx / 128.0));
+    b.state = L * (double(g.state_elements) * dtype_bytes(a.state_dtype) +
+                   double(g.conv_state_elements) * dtype_bytes(conv_dtype));
+    out.push_back(b);
   }
   return out;
 }

@@ -179,6 +179,11 @@ MoeConfig read_moe(Import& im, std::initializer_list<std::string_view> experts_k
                  1, kMaxExperts)
                 .value_or(0);
   m.expert_intermediate_size = im.i(im.first_of(width_keys), 1, kMaxFfnWidth).value_or(0);
+  if (m.num_experts > 0 && m.top_k > m.num_experts)
+    im.r.error(im.first_of({"num_experts_per_tok", "experts_per_token", "moe_k", "moe_topk"}),
+               "inconsistent",
+               "experts per token (" + std::to_string(m.top_k) + ") cannot exceed the number of experts (" +
+                   std::to_string(m.num_experts) + ")");
   return m;
 }
 
@@ -269,7 +274,8 @@ Mamba2Config read_mamba(Import& im) {
   m.state_size = im.i(im.first_of({"ssm_state_size", "mamba_d_state", "state_size"}), 1,
                       kMaxStateSize).value_or(0);
   m.conv_kernel = im.i(im.first_of({"conv_kernel", "mamba_d_conv"}), 1, kMaxStateSize, 4).value_or(0);
-  m.n_groups = im.i(im.first_of({"n_groups", "mamba_n_groups"}), 1, kMaxHeads, 1).value_or(0);
+  m.n_groups = im.i(im.first_of({"n_groups", "mamba_n_groups", "mamba_num_groups"}), 1, kMaxHeads, 1)
+                  .value_or(0);
   const int64_t expand = im.i(im.first_of({"mamba_expand", "expand"}), 1, 64, 2).value_or(0);
   int64_t d_inner = im.i("mamba_d_ssm", 1, kMaxFfnWidth, expand * a.hidden_size).value_or(0);
   m.num_heads = im.i(im.first_of({"mamba_num_heads", "mamba_n_heads"}), 1, kMaxHeads, 0).value_or(0);
@@ -344,15 +350,17 @@ void read_llama4(Import& im) {
   // RoPE layers use chunked attention, NoPE layers (no_rope_layers[i] == 0, by default every
   // 4th) attend globally (HF Llama4TextConfig).
   std::vector<int64_t> rope(size_t(L), 1);
+  bool listed = false;  // an empty list (as some checkpoints ship) means the default interval
   if (auto list = int_list(im, "no_rope_layers", L, 0, 1)) {
     if (!list->empty()) {
       if (!per_layer_length(im, "no_rope_layers", list->size())) return;
       rope = *list;
+      listed = true;
     }
   } else if (im.has("no_rope_layers")) {
     return;
   }
-  if (!im.has("no_rope_layers") || rope.empty()) {
+  if (!listed) {
     const int64_t every = im.i("no_rope_layer_interval", 1, kMaxLayers, 4).value_or(4);
     for (int64_t k = 0; k < L; ++k) rope[size_t(k)] = (k + 1) % every != 0 ? 1 : 0;
   }
