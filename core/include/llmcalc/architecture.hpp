@@ -120,6 +120,9 @@ struct CacheGroup {
   AttentionKind kind = AttentionKind::full;
   int64_t layers = 0;
   int64_t window = 0;                   // 0: grows with the whole context
+  int64_t kv_heads = 0;                 // softmax kinds: cached heads, and their K / V widths
+  int64_t k_dim = 0;
+  int64_t v_dim = 0;                    // 0 when K = V is cached once
   int64_t kv_elements_per_token = 0;    // per layer, all KV heads (K + V, or K once)
   int64_t indexer_elements_per_token = 0;  // per layer (DeepSeek sparse attention keys)
   int64_t state_elements = 0;       // per layer per sequence: recurrent/SSM state (state_dtype)
@@ -163,6 +166,8 @@ struct Architecture {
   // One entry per distinct cache geometry present (layers with no cache are left out).
   std::vector<CacheGroup> cache_groups() const;
 
+  // Layers that run softmax attention over cached tokens (all but linear, mamba2 and none).
+  int64_t softmax_layers() const;
   // Layers whose KV cache is capped by the sliding window (sliding and chunked layers).
   int64_t windowed_layers() const;
   int64_t moe_layers() const;

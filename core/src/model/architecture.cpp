@@ -95,6 +95,9 @@ std::vector<CacheGroup> Architecture::cache_groups() const {
       case AttentionKind::sliding:
       case AttentionKind::chunked:
         g.kv_elements_per_token = a.num_kv_heads * (a.head_dim + (a.k_eq_v ? 0 : a.v_head_dim));
+        g.kv_heads = a.num_kv_heads;
+        g.k_dim = a.head_dim;
+        g.v_dim = a.k_eq_v ? 0 : a.v_head_dim;
         g.window = windowed(a.kind) ? a.window : 0;
         break;
       case AttentionKind::mla:
@@ -122,7 +125,8 @@ std::vector<CacheGroup> Architecture::cache_groups() const {
     if (a.parallel_mamba) add_mamba_state(a.mamba, g);
     // Merge with an earlier group of the same kind and geometry.
     auto same = std::find_if(out.begin(), out.end(), [&](const CacheGroup& o) {
-      return o.kind == g.kind && o.window == g.window &&
+      return o.kind == g.kind && o.window == g.window && o.kv_heads == g.kv_heads &&
+             o.k_dim == g.k_dim && o.v_dim == g.v_dim &&
              o.kv_elements_per_token == g.kv_elements_per_token &&
              o.indexer_elements_per_token == g.indexer_elements_per_token &&
              o.state_elements == g.state_elements && o.conv_state_elements == g.conv_state_elements;
@@ -153,6 +157,12 @@ std::vector<CacheBytes> cache_bytes_per_sequence(const Architecture& a, int64_t 
     out.push_back(b);
   }
   return out;
+}
+
+int64_t Architecture::softmax_layers() const {
+  if (plan.empty()) return num_layers;
+  return num_layers - layers_of(AttentionKind::linear) - layers_of(AttentionKind::mamba2) -
+         layers_of(AttentionKind::none);
 }
 
 int64_t Architecture::windowed_layers() const {
