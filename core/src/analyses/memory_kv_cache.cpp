@@ -77,6 +77,7 @@ Ex recurrent_state_bytes(const Context& c, int64_t batch, bool text) {
     return text ? c.num(v, label, unit) : Ex(v);
   };
   const Architecture& a = c.a;
+  if (a.plan.empty()) return Ex(0);  // uniform architectures keep no state (and allocate nothing)
   const double stage = double(c.layers_per_stage) / double(a.num_layers);
   const double tp = c.tp;
   // vLLM shards the state's heads over tensor-parallel ranks (mamba_utils.py state shapes

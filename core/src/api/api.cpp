@@ -1,5 +1,4 @@
 #include "llmcalc/api.hpp"
-#include "llmcalc/weight_bytes.hpp"
 
 #include <algorithm>
 
@@ -11,6 +10,7 @@
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
 #include "llmcalc/estimate.hpp"
+#include "llmcalc/weight_bytes.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/solve.hpp"
 #include "llmcalc/tensors.hpp"
