@@ -368,7 +368,10 @@ std::string export_hf_config_json(std::string_view model_id) {
   const ModelPreset* p = find_model(model_id);
   if (p == nullptr)
     return fail({{"/model", "unknown_preset", "no model preset \"" + json_io::shorten(model_id, 40) + "\""}});
-  return finish({{"config", export_hf_config(p->spec)}});
+  Errors errors;
+  auto config = export_hf_config_checked(p->spec, errors);
+  if (!config) return fail(errors);
+  return finish({{"config", *config}});
 }
 
 }  // namespace llmcalc

@@ -7,6 +7,7 @@
 #include "hf_quant.hpp"
 #include "hf_vision.hpp"
 #include "limits.hpp"
+#include "llmcalc/tensors.hpp"
 
 namespace llmcalc {
 
@@ -985,6 +986,20 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
     return std::nullopt;
   }
   const bool known = std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+  // Multimodal wrappers keep the language model in text_config (handled above).
+  if (outer == nullptr && is(type, {"gemma3", "gemma3n", "mistral3", "qwen3_vl", "qwen3_vl_moe", "kimi_vl"})) {
+    r.error("text_config", "missing_field", "is required for model_type " + type);
+    return std::nullopt;
+  }
+  // Encoders and encoder-decoders are not read as decoders, whatever fields they carry.
+  if (is(type, {"bert", "roberta", "xlm-roberta", "distilbert", "albert", "electra", "deberta",
+                "deberta-v2", "camembert", "modernbert", "t5", "mt5", "umt5", "bart", "mbart",
+                "pegasus", "marian", "whisper", "wav2vec2", "vit", "clip", "siglip"})) {
+    r.error("model_type", "unknown_value",
+            "\"" + type + "\" is an encoder or encoder-decoder model; llmcalc estimates decoder-only "
+            "language models");
+    return std::nullopt;
+  }
 
   Architecture a;
   std::vector<std::string> notes;
@@ -1277,6 +1292,29 @@ std::optional<ModelSpec> import_hf_config_file(std::string_view text, Errors& er
                  : json_io::parse_text(python_json_to_json(text), "", errors);
   if (!doc) return std::nullopt;
   return import_hf_config(*doc, "", errors);
+}
+
+std::optional<json> export_hf_config_checked(const ModelSpec& model, Errors& errors) {
+  json config = export_hf_config(model);
+  Errors ignored;
+  const auto back = import_hf_config(config, "", ignored);
+  auto cache_total = [](const Architecture& a) {
+    double sum = 0;
+    for (const auto& b : cache_bytes_per_sequence(a, 65536, Dtype::bf16)) sum += b.kv + b.indexer + b.state;
+    return sum;
+  };
+  if (!back ||
+      count_params(tensor_inventory(back->arch)).total != count_params(tensor_inventory(model.arch)).total ||
+      cache_total(back->arch) != cache_total(model.arch)) {
+    std::string message(1, '"');
+    message += json_io::shorten(model.id, 40);
+    message +=
+        "\" cannot be written as a config.json that imports back to the same parameters and "
+        "cache (the exporter writes uniform llama-like families; use the model's own config.json)";
+    errors.push_back({"/model", "invalid_choice", std::move(message)});
+    return std::nullopt;
+  }
+  return config;
 }
 
 json export_hf_config(const ModelSpec& model) {

@@ -35,7 +35,13 @@ std::string python_json_to_json(std::string_view text);
 // Parses a config.json text (Python's non-finite literals accepted) and imports it.
 std::optional<ModelSpec> import_hf_config_file(std::string_view text, Errors& errors);
 
-// The inverse, for the validation harness and users: an HF config for a preset.
+// The inverse, for the validation harness and users: an HF config for a preset. It writes
+// uniform llama-like families only (llama, mistral, qwen2/3, qwen2_moe, mixtral, gemma2/3,
+// deepseek_v3, gpt2).
 nlohmann::json export_hf_config(const ModelSpec& model);
+
+// export_hf_config, refused (invalid_choice at /model) when the config would not import back
+// to the same parameter count and cache (per-layer plans, towers, biased experts, ...).
+std::optional<nlohmann::json> export_hf_config_checked(const ModelSpec& model, Errors& errors);
 
 }  // namespace llmcalc
