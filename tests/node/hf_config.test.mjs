@@ -32,21 +32,25 @@ test('import a Llama config: object and text', () => {
   assert.deepEqual(calc.importHfConfig(JSON.stringify(LLAMA2_7B)), r);
 });
 
-// Presets whose exported config.json re-imports with a different parameter count: a core
-// bug (export and import disagree on the MLP width of these architectures), reported to the
-// core's owner; the same happens natively. Remove entries as they are fixed.
-const KNOWN_ROUNDTRIP_MISMATCHES = ['falcon-40b', 'falcon-7b', 'gpt-neox-20b'];
-
-test('every preset exports and re-imports to the same parameter count', () => {
+// Every preset either exports a config.json that re-imports to the same parameter count, or
+// the export is refused with invalid_choice (the exporter writes uniform llama-like families;
+// GPT-NeoX/Falcon layouts and per-layer plans are refused rather than written wrong).
+test('every preset exports and re-imports to the same parameter count, or is refused', () => {
   const mismatched = [];
+  let exported = 0;
   for (const m of calc.models()) {
     const ex = calc.exportHfConfig(m.id);
-    assert.equal(ex.ok, true, `${m.id}: ${JSON.stringify(ex.errors)}`);
+    if (!ex.ok) {
+      expectError(ex, '/model', 'invalid_choice');
+      continue;
+    }
     const im = calc.importHfConfig(ex.config);
     assert.equal(im.ok, true, `${m.id}: ${JSON.stringify(im.errors)}`);
     if (im.model.params.total !== m.params.total) mismatched.push(m.id);
+    exported += 1;
   }
-  assert.deepEqual(mismatched.sort(), KNOWN_ROUNDTRIP_MISMATCHES.filter((id) => calc.models().some((m) => m.id === id)).sort());
+  assert.deepEqual(mismatched, []);
+  assert.ok(exported >= 50, `${exported} presets exported`);
 });
 
 test('import error paths', () => {

@@ -33,9 +33,11 @@ const parseOk = (text) => {
 };
 const presets = parseOk(core.models_json()).models;
 const gpus = parseOk(core.gpus_json()).gpus;
+// Presets the exporter refuses (per-layer plans, towers: invalid_choice) have no config.json.
 const hfConfigs = presets
   .filter((_, i) => i % 3 === 0)
-  .map((p) => ({ id: p.id, config: JSON.parse(core.export_hf_config_json(p.id)).config }));
+  .map((p) => ({ id: p.id, config: JSON.parse(core.export_hf_config_json(p.id)).config }))
+  .filter((h) => h.config !== undefined);
 
 // ---- requests: `count` valid-looking estimates, then error paths, sweeps, solves, HF import
 const r = makeRng(seed);

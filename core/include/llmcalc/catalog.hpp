@@ -11,12 +11,22 @@
 
 namespace llmcalc {
 
+// Which parameters a publisher's "active" figure counts (vendors differ on embeddings).
+enum class ActiveConvention {
+  all,                        // embedding and lm_head included (Qwen, Meta, DeepSeek)
+  excluding_input_embedding,  // lm_head included, input embedding not (OpenAI gpt-oss)
+  excluding_embeddings,       // neither (MiniMax)
+};
+
 struct ModelPreset {
   ModelSpec spec;
   std::string family;
   std::string hf_repo;
   std::string config_source;
   std::string params_source;
+  ActiveConvention active_convention = ActiveConvention::all;
+  bool published_rounded = false;       // the card rounds its figures ("109B"): compare within it
+  bool published_includes_mtp = false;  // the published total counts the MTP layers
 };
 
 struct GpuPreset {

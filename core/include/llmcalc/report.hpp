@@ -19,6 +19,7 @@ enum class MemoryKind : uint8_t {
   quantization_scales,
   lora_adapters,
   kv_cache,
+  recurrent_state,
   gradients,
   master_weights,
   optimizer_states,

@@ -20,7 +20,10 @@ enum class TensorKind {
   shared_expert,  // shared-expert linear weights
   router,         // MoE router weights and biases
   norm,           // normalization weights and biases
-  bias,           // linear-layer biases
+  bias,           // linear-layer biases and per-head vectors (attention sinks)
+  mixer,          // recurrent/SSM mixer parameters that are not linear weights (conv, A, D, dt)
+  extra,          // a module outside the decoder stack (vision/audio tower, projector)
+  mtp,            // next-token-prediction layers (only with InventoryOptions::mtp)
 };
 
 struct TensorGroup {
@@ -42,11 +45,31 @@ struct TensorGroup {
   bool is_quantizable_linear() const;
 };
 
-std::vector<TensorGroup> tensor_inventory(const Architecture& arch);
+struct InventoryOptions {
+  bool mtp = false;  // include the next-token-prediction layers (speculative decoding)
+};
 
+std::vector<TensorGroup> tensor_inventory(const Architecture& arch, InventoryOptions options = {});
+
+// Parameters of the next-token-prediction layers as the checkpoint stores them: per layer one
+// decoder layer (MoE where the last main layer is), eh_proj (2h -> h), enorm, hnorm, the
+// shared head's norm, and (mtp_dedicated_embeddings) the copies of the embedding and the
+// output head that DeepSeek's checkpoints keep in each MTP layer (model.layers.61.* of
+// deepseek-ai/DeepSeek-V3); Qwen3.5's MTP shares the model's (mtp_use_dedicated_embeddings).
+int64_t mtp_params(const Architecture& arch);
+
+// Conventions: `total` and `active` count everything the decoder stack and the extra modules
+// hold (Qwen's convention: embedding and lm_head included; a tied table once). MTP layers
+// count only when the inventory was built with them (then in `mtp` and in `total`).
 struct ParamCounts {
   int64_t total = 0;
   int64_t active = 0;         // per token (MoE: routed top-k plus everything else)
+  // active minus the input embedding (and position table): OpenAI's gpt-oss convention.
+  int64_t active_excluding_input_embedding = 0;
+  // active minus input embedding and lm_head (a tied table counts as embedding): MiniMax's.
+  int64_t active_excluding_embeddings = 0;
+  int64_t extra = 0;          // vision/audio towers and projectors (in total, not in active)
+  int64_t mtp = 0;            // next-token-prediction layers in the inventory (inside total)
   int64_t embedding = 0;      // token + position embeddings
   int64_t lm_head = 0;        // 0 when tied
   int64_t quantizable = 0;    // linear weights a weight-only quantizer converts

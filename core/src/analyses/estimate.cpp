@@ -34,6 +34,7 @@ Report estimate(const Scenario& s, Detail detail) {
   } else if (s.mode == Mode::inference) {
     add_weight_items(c, items);
     add_kv_cache_item(c, items);
+    add_recurrent_state_item(c, items);
     add_inference_activation_items(c, items);
     add_runtime_overhead_items(c, items);
   } else {

@@ -38,10 +38,13 @@ Ex attention_flops_expr(const Context& c, double context, bool text) {
   // QK^T and AV per layer and context token; windowed layers see at most the window.
   const Ex per_layer_token = n(2, "FLOP per multiply-add") * n(double(a.num_heads), "heads") *
                              (n(double(a.qk_head_dim()), "qk_dim") + n(vd, "v_dim"));
+  // Only softmax-attention layers attend over the context: linear-attention, Mamba and
+  // attention-free layers cost nothing per context token (their matmuls are in the params).
   const double windowed = double(a.windowed_layers());
-  if (windowed == 0) return per_layer_token * n(double(a.num_layers), "layers") * n(context, "context tokens");
+  const double attending = double(a.softmax_layers());
+  if (windowed == 0) return per_layer_token * n(attending, "layers") * n(context, "context tokens");
   return per_layer_token *
-         (n(double(a.num_layers) - windowed, "global layers") * n(context, "context tokens") +
+         (n(attending - windowed, "global layers") * n(context, "context tokens") +
           n(windowed, "windowed layers") *
               n(std::min(context, double(a.sliding_window)), "tokens in the window"));
 }
@@ -52,7 +55,7 @@ double attention_flops_per_token(const Context& c, double context) {
 
 double attention_flops_causal(const Context& c, double first, double n) {
   const double windowed = double(c.a.windowed_layers());
-  const double global = double(c.a.num_layers) - windowed;
+  const double global = double(c.a.softmax_layers()) - windowed;
   const double w = c.a.sliding_window > 0 ? double(c.a.sliding_window) : first + n;
   return attention_coeff(c) *
          (global * capped_sum(first, n, first + n) + windowed * capped_sum(first, n, w));

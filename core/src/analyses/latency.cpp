@@ -60,7 +60,9 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
   p.attention_flops = B * attention_flops_per_token(c, context) / c.tp;
   p.flops = B * matmul_flops_per_token(c) / c.tp + p.attention_flops;
   p.elementwise_bytes = B * elementwise_bytes_per_token(c) / c.tp;
-  const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context));
+  // A decode step reads every cached token and the whole recurrent / SSM state.
+  const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context)) +
+                    recurrent_state_bytes_per_gpu(c, w.batch);
   p.bytes = weights + kv * c.pp;
   p.comm_s = tp_allreduce_s(c, B);
   p.overhead_s = c.s.overhead.step_overhead_s;
@@ -88,7 +90,8 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.flops = B * (P * (matmul_flops_per_token(c) - head) + logit_positions * head) / c.tp +
               pre.attention_flops;
   pre.elementwise_bytes = B * P * elementwise_bytes_per_token(c) / c.tp;
-  const double kv_written = kv_cache_bytes_per_gpu(c, w.batch, w.prompt) * c.pp;
+  const double kv_written = (kv_cache_bytes_per_gpu(c, w.batch, w.prompt) +
+                             recurrent_state_bytes_per_gpu(c, w.batch)) * c.pp;
   pre.bytes = weight_bytes(r) * c.pp + kv_written;
   const int64_t chunk = c.s.options.prefill_chunk > 0 ? std::min(c.s.options.prefill_chunk, w.prompt)
                                                       : w.prompt;

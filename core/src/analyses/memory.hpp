@@ -16,6 +16,10 @@ void add_weight_items(const Context& c, Items& out);
 // KV cache for the scenario's context (inference) on one GPU.
 void add_kv_cache_item(const Context& c, Items& out);
 double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens);
+// Linear-attention and SSM state of `batch` sequences on one GPU: constant in the context.
+void add_recurrent_state_item(const Context& c, Items& out);
+double recurrent_state_bytes_per_gpu(const Context& c, int64_t batch);
+Ex recurrent_state_bytes(const Context& c, int64_t batch, bool text);
 // The same as an expression (with its formula when text is set and the context keeps text).
 Ex kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text);
 // Inference working set of the largest forward step, and its logits.

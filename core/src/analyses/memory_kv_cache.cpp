@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cmath>
+#include <string>
 
 #include "memory.hpp"
 #include "../text/number_format.hpp"
@@ -15,7 +17,99 @@ int64_t cached_tokens(const Context& c, int64_t tokens, bool windowed) {
   return n;
 }
 
+// A name for a group of layers in formulas: "full layers", "sliding layers (window 128)".
+std::string layers_label(const CacheGroup& g) {
+  std::string s(attention_kind_name(g.kind));
+  s += " layers";
+  if (g.window > 0) s += " (window " + format_number(double(g.window)) + ")";
+  return s;
+}
+
+// KV cache of an architecture with a per-layer plan: one term per cache group, each with its
+// own heads, widths and cap (sliding and chunked layers hold at most their window), plus the
+// DeepSeek sparse-attention indexer keys (FP8 with an fp32 scale per 128 elements, growing
+// with the context). Layers split evenly over pipeline stages, KV heads over tp ranks.
+Ex plan_kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text) {
+  const auto n = [&](double v, std::string_view label = {}, std::string_view unit = {}) {
+    return text ? c.num(v, label, unit) : Ex(v);
+  };
+  const Architecture& a = c.a;
+  const double stage = double(c.layers_per_stage) / double(a.num_layers);
+  const int64_t tp = c.s.parallelism.tp;
+  Ex kv, indexer;
+  bool any_kv = false, any_indexer = false;
+  for (const CacheGroup& g : a.cache_groups()) {
+    const Ex layers = n(double(g.layers) * stage, layers_label(g));
+    const Ex cached = n(double(cached_tokens(c, g.window > 0 ? std::min(tokens, g.window) : tokens, false)),
+                        "tokens");
+    if (g.kv_elements_per_token > 0) {
+      Ex per_token;
+      if (g.kind == AttentionKind::mla) {
+        per_token = n(double(a.mla->kv_lora_rank), "kv_lora_rank") + n(double(a.mla->qk_rope_head_dim), "rope_dim");
+      } else {
+        const double heads = double(std::max<int64_t>(1, (g.kv_heads + tp - 1) / tp));
+        per_token = g.v_dim == 0 ? n(heads, "kv_heads") * n(double(g.k_dim), "head_dim (K = V, once)")
+                                 : n(heads, "kv_heads") * (n(double(g.k_dim), "k_dim") + n(double(g.v_dim), "v_dim"));
+      }
+      const Ex term = per_token * layers * cached;
+      kv = any_kv ? kv + term : term;
+      any_kv = true;
+    }
+    if (g.indexer_elements_per_token > 0) {
+      const double idx = double(g.indexer_elements_per_token);
+      const Ex term = n(double(g.layers) * stage, "indexer layers") * n(double(tokens), "tokens") *
+                      n(idx + 4.0 * std::ceil(idx / 128.0), "indexer key (fp8 + fp32 scale)", "B");
+      indexer = any_indexer ? indexer + term : term;
+      any_indexer = true;
+    }
+  }
+  Ex out = any_kv ? kv * n(double(batch), "batch") *
+                        n(dtype_bytes(c.s.precision.kv_cache), dtype_name(c.s.precision.kv_cache), "B")
+                  : Ex(0);
+  if (any_indexer) out = any_kv ? out + indexer * n(double(batch), "batch") : indexer * n(double(batch), "batch");
+  return out;
+}
+
 }  // namespace
+
+Ex recurrent_state_bytes(const Context& c, int64_t batch, bool text) {
+  const auto n = [&](double v, std::string_view label = {}, std::string_view unit = {}) {
+    return text ? c.num(v, label, unit) : Ex(v);
+  };
+  const Architecture& a = c.a;
+  if (a.plan.empty()) return Ex(0);  // uniform architectures keep no state (and allocate nothing)
+  const double stage = double(c.layers_per_stage) / double(a.num_layers);
+  const double tp = c.tp;
+  // vLLM shards the state's heads over tensor-parallel ranks (mamba_utils.py state shapes
+  // divide the heads by tp); the conv state is kept in the activation dtype, the recurrent
+  // / SSM state in the model's state dtype (mamba_ssm_cache_dtype).
+  const Dtype conv = c.s.precision.activations;
+  Ex sum;
+  bool any = false;
+  for (const CacheGroup& g : a.cache_groups()) {
+    if (g.state_elements == 0 && g.conv_state_elements == 0) continue;
+    Ex per_layer = n(double(g.state_elements), "state elements") *
+                       n(dtype_bytes(a.state_dtype), dtype_name(a.state_dtype), "B") +
+                   n(double(g.conv_state_elements), "conv state elements") *
+                       n(dtype_bytes(conv), dtype_name(conv), "B");
+    if (tp > 1) per_layer = per_layer / n(tp, "tp");
+    const std::string label = g.kind == AttentionKind::full ? "hybrid layers" : layers_label(g);
+    const Ex term = n(double(g.layers) * stage, label) * per_layer;
+    sum = any ? sum + term : term;
+    any = true;
+  }
+  return any ? sum * n(double(batch), "batch") : Ex(0);
+}
+
+double recurrent_state_bytes_per_gpu(const Context& c, int64_t batch) {
+  return recurrent_state_bytes(c, batch, false).v;
+}
+
+void add_recurrent_state_item(const Context& c, Items& out) {
+  const double bytes = recurrent_state_bytes_per_gpu(c, c.s.workload.batch);
+  if (bytes <= 0) return;  // only models with linear-attention or SSM layers
+  out.push_back(c.item(MemoryKind::recurrent_state, recurrent_state_bytes(c, c.s.workload.batch, c.text())));
+}
 
 // Cached elements per token per layer on one GPU. MLA caches one compressed latent plus the
 // shared RoPE key (DeepSeek-V2 paper, section 2.1), and every tensor-parallel rank keeps the
@@ -26,6 +120,7 @@ Ex kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text) {
     return text ? c.num(v, label, unit) : Ex(v);
   };
   const Architecture& a = c.a;
+  if (!a.plan.empty()) return plan_kv_cache_bytes(c, batch, tokens, text);
   const Ex per_token =
       a.mla ? n(double(a.mla->kv_lora_rank), "kv_lora_rank") + n(double(a.mla->qk_rope_head_dim), "rope_dim")
             : n(2, "K,V") * n(double(c.kv_heads_per_gpu()), "kv_heads") * n(double(a.head_dim), "head_dim");

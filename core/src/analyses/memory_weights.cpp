@@ -1,9 +1,46 @@
 #include "memory.hpp"
 #include "../text/number_format.hpp"
+#include "llmcalc/weight_bytes.hpp"
 
 namespace llmcalc {
 
+namespace {
+
+// The checkpoint's own formats (quantization_config / hf_quant_config.json), used unless the
+// scenario names a weight dtype: each format's share of the params on this GPU times its
+// element bytes, and its scales (and zero points) as their exact bytes per converted param.
+void add_checkpoint_weight_items(const Context& c, const CheckpointQuantization& q, Items& out) {
+  const auto shares = weight_bytes_by_format(c.tensors, q);
+  const double conv = c.per_gpu_elements([&](const TensorGroup& t) { return is_converted(q, t); });
+  const double base = c.per_gpu_elements([&](const TensorGroup& t) { return !is_converted(q, t); });
+  Ex weights, scales;
+  bool any = false;
+  for (const FormatShare& f : shares) {
+    // weight_bytes_by_format lists the converted share first, under the quantized name.
+    const bool converted = f.format == q.quantized.name && f.dtype == q.quantized.dtype;
+    const double on_gpu = converted ? conv : base;
+    if (on_gpu <= 0) continue;
+    const WeightFormat& wf = converted ? q.quantized : q.base;
+    std::string what = wf.name + " params";
+    if (!converted) what += " (unconverted: embeddings, lm_head, norms, routers)";
+    const Ex term = c.num(on_gpu, what) * c.bytes(wf.element_bits / 8.0, wf.name);
+    weights = any ? weights + term : term;
+    any = true;
+    if (converted && f.scale_bytes > 0)
+      scales = c.num(on_gpu, wf.name + " params") *
+               c.bytes(f.scale_bytes / double(f.params), "scale bytes per param (" + q.source + ")");
+  }
+  out.push_back(c.item(MemoryKind::weights, weights, "Weights (checkpoint: " + q.method + ")"));
+  if (scales.v > 0) out.push_back(c.item(MemoryKind::quantization_scales, scales));
+}
+
+}  // namespace
+
 void add_weight_items(const Context& c, Items& out) {
+  if (c.s.model.quantization && !c.s.gave("/precision/weights")) {
+    add_checkpoint_weight_items(c, *c.s.model.quantization, out);
+    return;
+  }
   const Precision& p = c.s.precision;
   const bool quantized = is_quantized(p.weights);
   const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });

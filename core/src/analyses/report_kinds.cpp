@@ -12,6 +12,7 @@ constexpr MemoryKindInfo kMemoryKinds[] = {
     {quantization_scales, "quantization_scales", "Quantization scales", G::weights},
     {lora_adapters, "lora_adapters", "LoRA adapters", G::weights},
     {kv_cache, "kv_cache", "KV cache", G::state},
+    {recurrent_state, "recurrent_state", "Recurrent / SSM state", G::state},
     {gradients, "gradients", "Gradients", G::state},
     {master_weights, "master_weights", "Master weights (fp32)", G::state},
     {optimizer_states, "optimizer_states", "Optimizer states", G::state},

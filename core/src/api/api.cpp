@@ -10,6 +10,7 @@
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
 #include "llmcalc/estimate.hpp"
+#include "llmcalc/weight_bytes.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/solve.hpp"
 #include "llmcalc/tensors.hpp"
@@ -111,10 +112,27 @@ void write_compact_series(JsonWriter& w, const std::vector<SweepPoint>& points) 
 
 json model_summary(const ModelSpec& m) {
   const ParamCounts c = count_params(tensor_inventory(m.arch));
-  return {{"id", m.id},
-          {"name", m.name},
-          {"architecture", architecture_to_json(m.arch)},
-          {"params", {{"total", c.total}, {"active", c.active}}}};
+  json out = {{"id", m.id},
+              {"name", m.name},
+              {"architecture", architecture_to_json(m.arch)},
+              {"params", {{"total", c.total}, {"active", c.active}}}};
+  // Conventions beside the totals (embedding and lm_head included in total/active).
+  if (m.arch.moe || !m.arch.plan.empty()) {
+    out["params"]["active_excluding_input_embedding"] = c.active_excluding_input_embedding;
+    out["params"]["active_excluding_embeddings"] = c.active_excluding_embeddings;
+  }
+  if (c.extra > 0) out["params"]["extra_modules"] = c.extra;
+  if (const int64_t mtp = mtp_params(m.arch); mtp > 0) out["params"]["mtp_not_in_total"] = mtp;
+  if (!m.notes.empty()) out["notes"] = m.notes;
+  if (m.quantization) {
+    const auto shares = weight_bytes_by_format(tensor_inventory(m.arch), *m.quantization);
+    json list = json::array();
+    for (const auto& s : shares)
+      list.push_back({{"format", s.format}, {"params", s.params}, {"bytes", s.bytes()},
+                      {"scale_bytes", s.scale_bytes}});
+    out["checkpoint_weights"] = {{"method", m.quantization->method}, {"formats", list}};
+  }
+  return out;
 }
 
 }  // namespace
@@ -350,7 +368,10 @@ std::string export_hf_config_json(std::string_view model_id) {
   const ModelPreset* p = find_model(model_id);
   if (p == nullptr)
     return fail({{"/model", "unknown_preset", "no model preset \"" + json_io::shorten(model_id, 40) + "\""}});
-  return finish({{"config", export_hf_config(p->spec)}});
+  Errors errors;
+  auto config = export_hf_config_checked(p->spec, errors);
+  if (!config) return fail(errors);
+  return finish({{"config", *config}});
 }
 
 }  // namespace llmcalc

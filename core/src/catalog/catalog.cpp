@@ -25,11 +25,18 @@ std::optional<ModelPreset> read_model(ObjectReader& r) {
   p.spec.published_params = r.integer("published_params", 1, int64_t{1} << 52).value_or(0);
   p.spec.published_active_params =
       r.integer("published_active_params", 0, int64_t{1} << 52, 0).value_or(0);
+  p.active_convention = static_cast<ActiveConvention>(
+      r.choice("published_active_convention",
+               {"all", "excluding_input_embedding", "excluding_embeddings"}, 0)
+          .value_or(0));
+  p.published_rounded = r.boolean("published_rounded", false).value_or(false);
+  p.published_includes_mtp = r.boolean("published_includes_mtp", false).value_or(false);
   ObjectReader arch = r.object("architecture");
   auto a = read_architecture(arch);
   if (!arch.valid()) r.error("architecture", "missing_field", "is required");
   r.reject_unknown({"id", "name", "family", "hf_repo", "config_source", "published_params",
-                    "published_active_params", "params_source", "architecture"});
+                    "published_active_params", "params_source", "architecture",
+                    "published_active_convention", "published_rounded", "published_includes_mtp"});
   if (!a) return std::nullopt;
   p.spec.arch = *a;
   return p;

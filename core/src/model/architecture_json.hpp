@@ -15,6 +15,10 @@ std::optional<Architecture> read_architecture(json_io::ObjectReader& r);
 // errors are reported at `path` + the field's key.
 void validate_architecture(const Architecture& a, const std::string& path, Errors& errors);
 
+// With an explicit plan, sets the uniform fields the older analyses read (sliding_window,
+// moe.first_dense_layers) from it.
+void sync_uniform_fields(Architecture& a);
+
 nlohmann::json architecture_to_json(const Architecture& a);
 
 }  // namespace llmcalc

@@ -1,198 +1,1201 @@
 #include "hf_config.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "architecture_json.hpp"
+#include "hf_quant.hpp"
+#include "hf_vision.hpp"
+#include "limits.hpp"
+#include "llmcalc/tensors.hpp"
 
 namespace llmcalc {
 
 using json_io::ObjectReader;
 using nlohmann::json;
+using namespace limits;
 
 namespace {
 
-constexpr int64_t kBig = 1'000'000'000;
-
+// Family readers by model_type. Wrappers with text_config are unwrapped first.
 const std::vector<std::string_view> kTypes = {
-    "llama",   "mistral", "mixtral", "qwen2",        "qwen2_moe", "qwen3",  "qwen3_moe",
-    "gemma",   "gemma2",  "gemma3",  "gemma3_text",  "phi3",      "gpt2",   "gpt_neox",
-    "falcon",  "deepseek_v3"};
+    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
+    "gemma3", "gemma3_text", "phi3", "gpt2", "gpt_neox", "falcon", "deepseek_v3",
+    // 2025-26 families
+    "gpt_oss", "llama4", "llama4_text", "qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe",
+    "qwen3_5_moe_text", "qwen3_vl", "qwen3_vl_text", "qwen3_vl_moe", "qwen3_vl_moe_text",
+    "qwen2_5_vl", "qwen2_5_vl_text", "glm4_moe", "glm4_moe_lite", "glm_moe_dsa", "deepseek_v32",
+    "kimi_k2", "kimi_vl", "minimax_m2", "mimo_v2_flash", "gemma3n", "gemma3n_text", "gemma4",
+    "gemma4_text", "mistral3", "ministral", "ministral3", "olmo2", "olmo3", "smollm3", "exaone4",
+    "ernie4_5_moe", "hunyuan_v1_moe", "nemotron_h", "falcon_h1", "granitemoehybrid", "jamba",
+    "nemotron-nas", "deci", "gpt_bigcode", "gptj", "mpt", "phimoe", "phi4mm", "phi4_multimodal"};
 
 bool is(const std::string& t, std::initializer_list<std::string_view> names) {
   return std::find(names.begin(), names.end(), t) != names.end();
 }
 
-// Reads the fields shared by llama-like configs.
-void read_llama_like(ObjectReader& r, Architecture& a) {
-  a.vocab_size = r.integer("vocab_size", 1, kBig).value_or(0);
-  a.hidden_size = r.integer("hidden_size", 1, kBig).value_or(0);
-  a.num_layers = r.integer("num_hidden_layers", 1, kBig).value_or(0);
-  a.num_heads = r.integer("num_attention_heads", 1, kBig).value_or(0);
-  a.num_kv_heads = r.integer("num_key_value_heads", 1, kBig, a.num_heads).value_or(0);
-  a.head_dim = r.integer("head_dim", 1, kBig, 0).value_or(0);
-  a.intermediate_size = r.integer("intermediate_size", 1, kBig).value_or(0);
-  a.max_position_embeddings = r.integer("max_position_embeddings", 0, kBig, 0).value_or(0);
-  a.attention_bias = r.boolean("attention_bias", false).value_or(false);
-  a.mlp_bias = r.boolean("mlp_bias", false).value_or(false);
+// One import: the reader, the architecture being built and the notes on what was assumed.
+struct Import {
+  ObjectReader& r;
+  Architecture& a;
+  std::vector<std::string>& notes;
+  std::string type;
+
+  std::optional<int64_t> i(std::string_view key, int64_t min, int64_t max,
+                           std::optional<int64_t> fallback = std::nullopt) {
+    return r.integer(key, min, max, fallback);
+  }
+  bool b(std::string_view key, bool fallback) { return r.boolean(key, fallback).value_or(fallback); }
+  bool has(std::string_view key) const { return r.raw(key) != nullptr; }
+  // The first of several spellings that is present (or the first, to name it in errors).
+  std::string_view first_of(std::initializer_list<std::string_view> keys) const {
+    for (auto k : keys)
+      if (r.raw(k) != nullptr) return k;
+    return *keys.begin();
+  }
+};
+
+// A JSON array read with its length checked before any element is looked at, so a hostile
+// list costs nothing (issue 16: a 1e9-layer config with a long list must fail at once).
+const json* bounded_list(Import& im, std::string_view key, int64_t max_len) {
+  const json* v = im.r.raw(key);
+  if (v == nullptr) return nullptr;
+  if (!v->is_array()) {
+    im.r.error(key, "wrong_type", "must be an array, got " + json_io::type_name(*v));
+    return nullptr;
+  }
+  if (static_cast<int64_t>(v->size()) > max_len) {
+    im.r.error(key, "out_of_range", "has " + std::to_string(v->size()) +
+                                        " entries; at most " + std::to_string(max_len) + " fit");
+    return nullptr;
+  }
+  return v;
 }
 
-int64_t count_layer_type(const json* types, std::string_view name) {
-  if (types == nullptr || !types->is_array()) return -1;
-  int64_t n = 0;
-  for (const auto& t : *types) n += (t.is_string() && t.get<std::string>() == name) ? 1 : 0;
-  return n;
+std::optional<std::vector<int64_t>> int_list(Import& im, std::string_view key, int64_t max_len,
+                                             int64_t min, int64_t max) {
+  const json* v = bounded_list(im, key, max_len);
+  if (v == nullptr) return std::nullopt;
+  std::vector<int64_t> out;
+  out.reserve(v->size());
+  const size_t before = im.r.errors().size();
+  for (size_t k = 0; k < v->size(); ++k) {
+    const json& e = (*v)[k];
+    // Booleans count as 0/1 (some configs write moe_layer_freq as [false, true, ...]).
+    if (e.is_boolean()) { out.push_back(e.get<bool>() ? 1 : 0); continue; }
+    auto x = json_io::as_integer(e, im.r.child_path(key) + "/" + std::to_string(k), min, max,
+                                 im.r.errors());
+    if (x) out.push_back(*x);
+  }
+  if (im.r.errors().size() != before) return std::nullopt;
+  return out;
 }
 
-void read_window(ObjectReader& r, Architecture& a, int64_t global_every) {
-  a.sliding_window = r.integer("sliding_window", 0, kBig, 0).value_or(0);
-  a.global_attention_every = a.sliding_window > 0 ? global_every : 0;
+// A per-layer list must give exactly num_layers entries.
+bool per_layer_length(Import& im, std::string_view key, size_t size) {
+  if (static_cast<int64_t>(size) == im.a.num_layers) return true;
+  im.r.error(key, "inconsistent", "has " + std::to_string(size) + " entries but num_hidden_layers is " +
+                                      std::to_string(im.a.num_layers));
+  return false;
+}
+
+// Builds a plan from per-layer variant choices, de-duplicating variants by a name.
+struct PlanBuilder {
+  LayerPlan p;
+  std::vector<std::string> attn_names, mlp_names;
+  explicit PlanBuilder(int64_t layers) {
+    p.layer_attention.assign(size_t(layers), 0);
+    p.layer_mlp.assign(size_t(layers), 0);
+  }
+  uint8_t attention(const std::string& name, const AttentionLayer& v) {
+    auto it = std::find(attn_names.begin(), attn_names.end(), name);
+    if (it != attn_names.end()) return uint8_t(it - attn_names.begin());
+    attn_names.push_back(name);
+    p.attention.push_back(v);
+    return uint8_t(p.attention.size() - 1);
+  }
+  uint8_t mlp(const std::string& name, const MlpLayer& v) {
+    auto it = std::find(mlp_names.begin(), mlp_names.end(), name);
+    if (it != mlp_names.end()) return uint8_t(it - mlp_names.begin());
+    mlp_names.push_back(name);
+    p.mlp.push_back(v);
+    return uint8_t(p.mlp.size() - 1);
+  }
+};
+
+AttentionLayer full_attention(const Architecture& a) {
+  AttentionLayer v;
+  v.kind = a.mla ? AttentionKind::mla : AttentionKind::full;
+  v.num_heads = a.num_heads;
+  v.num_kv_heads = a.num_kv_heads;
+  v.head_dim = a.mla ? a.qk_head_dim() : a.head_dim;
+  v.v_head_dim = a.mla ? a.mla->v_head_dim : a.head_dim;
+  return v;
+}
+
+AttentionLayer windowed_attention(const Architecture& a, AttentionKind kind, int64_t window) {
+  AttentionLayer v = full_attention(a);
+  v.kind = kind;
+  v.window = window;
+  return v;
+}
+
+// The MLP a layer has by default: the MoE block when the model has one, else dense.
+MlpLayer default_mlp(const Architecture& a, bool moe_layer) {
+  if (a.moe && moe_layer) return {LayerMlpKind::moe, 0};
+  return {LayerMlpKind::dense, a.intermediate_size};
+}
+
+// Reads the llama-like decoder fields under their usual names.
+void read_decoder(Import& im, bool need_ffn = true) {
+  Architecture& a = im.a;
+  a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
+  a.hidden_size = im.i("hidden_size", 1, kMaxWidth).value_or(0);
+  a.num_layers = im.i("num_hidden_layers", 1, kMaxLayers).value_or(0);
+  a.num_heads = im.i("num_attention_heads", 1, kMaxHeads).value_or(0);
+  a.num_kv_heads = im.i("num_key_value_heads", 1, kMaxHeads, a.num_heads).value_or(0);
+  a.head_dim = im.i("head_dim", 1, kMaxWidth, 0).value_or(0);
+  a.intermediate_size =
+      im.i("intermediate_size", 1, kMaxFfnWidth, need_ffn ? std::nullopt : std::optional<int64_t>(1))
+          .value_or(0);
+  a.max_position_embeddings = im.i("max_position_embeddings", 0, kMaxTokens, 0).value_or(0);
+  a.attention_bias = im.b("attention_bias", false);
+  a.mlp_bias = im.b("mlp_bias", false);
+  a.tie_word_embeddings = im.b("tie_word_embeddings", false);
+  if (a.head_dim == 0 && a.num_heads > 0 && a.hidden_size % a.num_heads == 0)
+    a.head_dim = a.hidden_size / a.num_heads;
+}
+
+void read_window(Import& im, int64_t global_every) {
+  im.a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
+  im.a.global_attention_every = im.a.sliding_window > 0 ? global_every : 0;
+}
+
+// MoE fields under the common spellings.
+MoeConfig read_moe(Import& im, std::initializer_list<std::string_view> experts_keys,
+                   std::initializer_list<std::string_view> width_keys) {
+  MoeConfig m;
+  m.num_experts = im.i(im.first_of(experts_keys), 1, kMaxExperts).value_or(0);
+  m.top_k = im.i(im.first_of({"num_experts_per_tok", "experts_per_token", "moe_k", "moe_topk"}),
+                 1, kMaxExperts)
+                .value_or(0);
+  m.expert_intermediate_size = im.i(im.first_of(width_keys), 1, kMaxFfnWidth).value_or(0);
+  if (m.num_experts > 0 && m.top_k > m.num_experts)
+    im.r.error(im.first_of({"num_experts_per_tok", "experts_per_token", "moe_k", "moe_topk"}),
+               "inconsistent",
+               "experts per token (" + std::to_string(m.top_k) + ") cannot exceed the number of experts (" +
+                   std::to_string(m.num_experts) + ")");
+  return m;
+}
+
+// layer_types strings -> attention variants (plus the layer's window).
+bool apply_layer_types(Import& im, PlanBuilder& pb, const json& types) {
+  Architecture& a = im.a;
+  if (!per_layer_length(im, "layer_types", types.size())) return false;
+  const int64_t window = a.sliding_window;
+  const int64_t chunk = im.i("attention_chunk_size", 1, kMaxTokens, 0).value_or(0);
+  for (size_t k = 0; k < types.size(); ++k) {
+    const std::string path = im.r.child_path("layer_types") + "/" + std::to_string(k);
+    if (!types[k].is_string()) {
+      im.r.errors().push_back({path, "wrong_type", "must be a string, got " + json_io::type_name(types[k])});
+      return false;
+    }
+    const std::string& t = types[k].get_ref<const std::string&>();
+    if (t == "full_attention" || t == "attention" || t == "global_attention" || t == "full") {
+      pb.p.layer_attention[k] = pb.attention("full", full_attention(a));
+    } else if (t == "sliding_attention" || t == "sliding_window_attention" || t == "local_attention" ||
+               t == "sliding") {
+      if (window <= 0) {
+        im.r.error("sliding_window", "missing_field", "is required with sliding_attention layers");
+        return false;
+      }
+      pb.p.layer_attention[k] = pb.attention("sliding", windowed_attention(a, AttentionKind::sliding, window));
+    } else if (t == "chunked_attention") {
+      if (chunk <= 0) {
+        im.r.error("attention_chunk_size", "missing_field", "is required with chunked_attention layers");
+        return false;
+      }
+      pb.p.layer_attention[k] = pb.attention("chunked", windowed_attention(a, AttentionKind::chunked, chunk));
+    } else if (t == "linear_attention") {
+      pb.p.layer_attention[k] = 255;  // filled by the family reader (Gated DeltaNet geometry)
+    } else if (t == "mamba" || t == "mamba2") {
+      pb.p.layer_attention[k] = 254;  // filled by the family reader (Mamba geometry)
+    } else {
+      im.r.errors().push_back({path, "invalid_choice",
+                               "unknown layer type \"" + json_io::shorten(t, 40) +
+                                   "\"; known: full_attention, sliding_attention, "
+                                   "chunked_attention, linear_attention, mamba"});
+      return false;
+    }
+  }
+  return true;
+}
+
+// Replaces the placeholders 255 (linear) / 254 (mamba) of apply_layer_types.
+void fill_placeholder(PlanBuilder& pb, uint8_t placeholder, const std::string& name,
+                      const AttentionLayer& v) {
+  for (auto& x : pb.p.layer_attention)
+    if (x == placeholder) x = pb.attention(name, v);
+}
+
+bool has_placeholder(const PlanBuilder& pb, uint8_t placeholder) {
+  return std::find(pb.p.layer_attention.begin(), pb.p.layer_attention.end(), placeholder) !=
+         pb.p.layer_attention.end();
+}
+
+// MoE placement shared by the Qwen MoE family: mlp_only_layers and decoder_sparse_step.
+bool qwen_moe_layers(Import& im, std::vector<bool>& moe) {
+  const int64_t L = im.a.num_layers;
+  moe.assign(size_t(L), true);
+  const int64_t step = im.i("decoder_sparse_step", 1, kMaxLayers, 1).value_or(1);
+  auto only = int_list(im, "mlp_only_layers", L, 0, L - 1);
+  if (im.has("mlp_only_layers") && !only) return false;
+  for (int64_t k = 0; k < L; ++k) moe[size_t(k)] = (k + 1) % step == 0;
+  if (only)
+    for (int64_t k : *only) moe[size_t(k)] = false;
+  return true;
+}
+
+// Gated DeltaNet geometry from the Qwen3-Next / Qwen3.5 linear_* fields.
+AttentionLayer read_gated_deltanet(Import& im) {
+  AttentionLayer v;
+  v.kind = AttentionKind::linear;
+  v.linear.num_k_heads = im.i("linear_num_key_heads", 1, kMaxHeads).value_or(0);
+  v.linear.num_v_heads = im.i("linear_num_value_heads", 1, kMaxHeads).value_or(0);
+  v.linear.k_head_dim = im.i("linear_key_head_dim", 1, kMaxWidth).value_or(0);
+  v.linear.v_head_dim = im.i("linear_value_head_dim", 1, kMaxWidth).value_or(0);
+  v.linear.conv_kernel = im.i("linear_conv_kernel_dim", 1, kMaxStateSize, 4).value_or(0);
+  return v;
+}
+
+// Mamba-2 geometry under the spellings of Nemotron-H, Falcon-H1, Granite 4.0-H and Jamba.
+Mamba2Config read_mamba(Import& im) {
+  Mamba2Config m;
+  const Architecture& a = im.a;
+  m.state_size = im.i(im.first_of({"ssm_state_size", "mamba_d_state", "state_size"}), 1,
+                      kMaxStateSize).value_or(0);
+  m.conv_kernel = im.i(im.first_of({"conv_kernel", "mamba_d_conv"}), 1, kMaxStateSize, 4).value_or(0);
+  m.n_groups = im.i(im.first_of({"n_groups", "mamba_n_groups", "mamba_num_groups"}), 1, kMaxHeads, 1)
+                  .value_or(0);
+  const int64_t expand = im.i(im.first_of({"mamba_expand", "expand"}), 1, 64, 2).value_or(0);
+  int64_t d_inner = im.i("mamba_d_ssm", 1, kMaxFfnWidth, expand * a.hidden_size).value_or(0);
+  m.num_heads = im.i(im.first_of({"mamba_num_heads", "mamba_n_heads"}), 1, kMaxHeads, 0).value_or(0);
+  m.head_dim = im.i(im.first_of({"mamba_head_dim", "mamba_d_head"}), 1, kMaxWidth, 0).value_or(0);
+  if (m.num_heads == 0 && m.head_dim > 0) m.num_heads = d_inner / m.head_dim;
+  if (m.head_dim == 0 && m.num_heads > 0) m.head_dim = d_inner / m.num_heads;
+  if (m.num_heads == 0 || m.head_dim == 0)
+    im.r.error("mamba_num_heads", "missing_field", "is required (or mamba_head_dim) for Mamba-2 layers");
+  return m;
+}
+
+void read_state_dtype(Import& im) {
+  // vLLM's mamba_ssm_cache_dtype / the config's mamba_ssm_dtype: the recurrent state's dtype.
+  for (std::string_view key : {"mamba_ssm_cache_dtype", "mamba_ssm_dtype", "ssm_state_dtype"}) {
+    const json* v = im.r.raw(key);
+    if (v == nullptr || !v->is_string()) continue;
+    const std::string& s = v->get_ref<const std::string&>();
+    if (s == "float32" || s == "fp32") im.a.state_dtype = Dtype::fp32;
+    else if (s == "float16" || s == "fp16") im.a.state_dtype = Dtype::fp16;
+    else if (s == "bfloat16" || s == "bf16") im.a.state_dtype = Dtype::bf16;
+    return;
+  }
+}
+
+void finish_plan(Import& im, PlanBuilder& pb) {
+  if (pb.p.attention.size() > size_t(kMaxVariants) || pb.p.mlp.size() > size_t(kMaxVariants)) {
+    im.r.error("num_hidden_layers", "out_of_range", "too many distinct layer shapes");
+    return;
+  }
+  im.a.plan = std::move(pb.p);
+  sync_uniform_fields(im.a);
+}
+
+// ---- families -------------------------------------------------------------------------------
+
+void read_gpt_oss(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.attention_bias = a.attention_out_bias = true;  // GptOssAttention: bias=True on q, k, v, o
+  MoeConfig m = read_moe(im, {"num_local_experts", "num_experts"}, {"intermediate_size"});
+  m.router_bias = true;  // GptOssTopKRouter: bias per expert
+  m.expert_bias = true;  // gate_up_proj_bias, down_proj_bias
+  a.moe = m;
+  a.sliding_window = im.i("sliding_window", 1, kMaxTokens, 0).value_or(0);
+  PlanBuilder pb(a.num_layers);
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  if (types != nullptr) {
+    if (!apply_layer_types(im, pb, *types)) return;
+  } else {
+    // Alternating sliding / full from layer 0 (GptOssConfig default).
+    for (int64_t k = 0; k < a.num_layers; ++k)
+      pb.p.layer_attention[size_t(k)] =
+          k % 2 == 0 ? pb.attention("sliding", windowed_attention(a, AttentionKind::sliding, a.sliding_window))
+                     : pb.attention("full", full_attention(a));
+  }
+  for (auto& v : pb.p.attention) v.sinks = true;  // learned sinks in every layer
+  for (auto& x : pb.p.layer_mlp) x = pb.mlp("moe", default_mlp(a, true));
+  finish_plan(im, pb);
+}
+
+void read_llama4(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  MoeConfig m = read_moe(im, {"num_local_experts"}, {"intermediate_size"});
+  m.num_shared_experts = 1;  // Llama4TextMoe: one shared expert of intermediate_size
+  m.shared_expert_intermediate_size = m.expert_intermediate_size;
+  a.moe = m;
+  const int64_t dense_width = im.i("intermediate_size_mlp", 1, kMaxFfnWidth, a.intermediate_size).value_or(0);
+  const int64_t step = im.i("interleave_moe_layer_step", 0, kMaxLayers, 1).value_or(1);
+  const int64_t chunk = im.i("attention_chunk_size", 1, kMaxTokens, 0).value_or(0);
+  const int64_t L = a.num_layers;
+  // RoPE layers use chunked attention, NoPE layers (no_rope_layers[i] == 0, by default every
+  // 4th) attend globally (HF Llama4TextConfig).
+  std::vector<int64_t> rope(size_t(L), 1);
+  bool listed = false;  // an empty list (as some checkpoints ship) means the default interval
+  if (auto list = int_list(im, "no_rope_layers", L, 0, 1)) {
+    if (!list->empty()) {
+      if (!per_layer_length(im, "no_rope_layers", list->size())) return;
+      rope = *list;
+      listed = true;
+    }
+  } else if (im.has("no_rope_layers")) {
+    return;
+  }
+  if (!listed) {
+    const int64_t every = im.i("no_rope_layer_interval", 1, kMaxLayers, 4).value_or(4);
+    for (int64_t k = 0; k < L; ++k) rope[size_t(k)] = (k + 1) % every != 0 ? 1 : 0;
+  }
+  PlanBuilder pb(L);
+  // moe_layers: every step-th layer counting from step - 1 (0: none).
+  std::vector<bool> moe(size_t(L), false);
+  if (auto list = int_list(im, "moe_layers", L, 0, L - 1)) {
+    for (int64_t k : *list) moe[size_t(k)] = true;
+  } else {
+    if (im.has("moe_layers")) return;
+    if (step > 0)
+      for (int64_t k = step - 1; k < L; k += step) moe[size_t(k)] = true;
+  }
+  for (int64_t k = 0; k < L; ++k) {
+    const bool chunked = rope[size_t(k)] == 1 && chunk > 0;
+    pb.p.layer_attention[size_t(k)] =
+        chunked ? pb.attention("chunked", windowed_attention(a, AttentionKind::chunked, chunk))
+                : pb.attention("full", full_attention(a));
+    pb.p.layer_mlp[size_t(k)] = moe[size_t(k)] ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                               : pb.mlp("dense", {LayerMlpKind::dense, dense_width});
+  }
+  finish_plan(im, pb);
+}
+
+// Qwen3-Next and Qwen3.5: Gated DeltaNet layers with a full-attention layer every
+// full_attention_interval (or per layer_types); gated attention (q_proj doubled), qk norm.
+void read_qwen_hybrid(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.qk_norm = true;
+  const bool has_experts = im.has("num_experts");
+  if (has_experts) {
+    MoeConfig m = read_moe(im, {"num_experts"}, {"moe_intermediate_size"});
+    m.shared_expert_intermediate_size =
+        im.i("shared_expert_intermediate_size", 0, kMaxFfnWidth, 0).value_or(0);
+    m.num_shared_experts = m.shared_expert_intermediate_size > 0 ? 1 : 0;
+    m.shared_expert_gate = m.num_shared_experts > 0;
+    a.moe = m;
+  }
+  const int64_t L = a.num_layers;
+  PlanBuilder pb(L);
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  AttentionLayer full = full_attention(a);
+  full.output_gate = im.b("attn_output_gate", true);
+  if (types != nullptr) {
+    if (!apply_layer_types(im, pb, *types)) return;
+    for (auto& v : pb.p.attention) v.output_gate = full.output_gate;
+  } else {
+    const int64_t every = im.i("full_attention_interval", 1, kMaxLayers, 4).value_or(4);
+    for (int64_t k = 0; k < L; ++k)
+      pb.p.layer_attention[size_t(k)] = (k + 1) % every == 0 ? pb.attention("full", full) : 255;
+  }
+  if (has_placeholder(pb, 255)) fill_placeholder(pb, 255, "linear", read_gated_deltanet(im));
+  read_state_dtype(im);
+  a.mtp_layers = im.i("mtp_num_hidden_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  a.mtp_dedicated_embeddings = im.b("mtp_use_dedicated_embeddings", false);
+  std::vector<bool> moe;
+  if (a.moe && !qwen_moe_layers(im, moe)) return;
+  for (int64_t k = 0; k < L; ++k)
+    pb.p.layer_mlp[size_t(k)] = a.moe && moe[size_t(k)] ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                                        : pb.mlp("dense", default_mlp(a, false));
+  finish_plan(im, pb);
+}
+
+// DeepSeek-V3 and its relatives (Kimi K2, GLM-4.7-Flash/GLM-5 MLA, DeepSeek-V3.2 with the
+// sparse-attention indexer).
+void read_deepseek(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.num_kv_heads = a.num_heads;
+  MlaConfig mla;
+  mla.q_lora_rank = im.i("q_lora_rank", 0, kMaxWidth, 0).value_or(0);
+  mla.kv_lora_rank = im.i("kv_lora_rank", 1, kMaxWidth).value_or(0);
+  mla.qk_nope_head_dim = im.i("qk_nope_head_dim", 0, kMaxWidth).value_or(0);
+  mla.qk_rope_head_dim = im.i("qk_rope_head_dim", 0, kMaxWidth).value_or(0);
+  mla.v_head_dim = im.i("v_head_dim", 1, kMaxWidth).value_or(0);
+  a.mla = mla;
+  a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  MoeConfig m = read_moe(im, {"n_routed_experts"}, {"moe_intermediate_size"});
+  m.num_shared_experts = im.i("n_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);
+  m.shared_expert_intermediate_size = m.expert_intermediate_size;
+  m.router_bias = true;  // e_score_correction_bias
+  a.moe = m;
+  a.mtp_layers = im.i("num_nextn_predict_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  a.mtp_dedicated_embeddings = true;  // model.layers.61.embed_tokens / shared_head.head
+  const int64_t L = a.num_layers;
+  const int64_t first_dense = im.i("first_k_dense_replace", 0, L, 0).value_or(0);
+  const int64_t freq = im.i("moe_layer_freq", 1, kMaxLayers, 1).value_or(1);
+  AttentionLayer attn = full_attention(a);
+  attn.indexer_heads = im.i("index_n_heads", 0, kMaxHeads, 0).value_or(0);
+  attn.indexer_head_dim = im.i("index_head_dim", 0, kMaxWidth, 0).value_or(0);
+  if (attn.indexer_head_dim > 0 && attn.indexer_heads == 0)
+    im.r.error("index_n_heads", "missing_field", "is required with index_head_dim");
+  PlanBuilder pb(L);
+  for (int64_t k = 0; k < L; ++k) {
+    pb.p.layer_attention[size_t(k)] = pb.attention("mla", attn);
+    const bool moe = k >= first_dense && k % freq == 0;
+    pb.p.layer_mlp[size_t(k)] = moe ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                    : pb.mlp("dense", default_mlp(a, false));
+  }
+  finish_plan(im, pb);
+}
+
+// GLM-4.5 / 4.6 / 4.7: GQA with qkv bias, optional qk norm, DeepSeek-style MoE placement.
+void read_glm4_moe(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.attention_bias = im.b("attention_bias", true);
+  a.qk_norm = im.b("use_qk_norm", false);
+  MoeConfig m = read_moe(im, {"n_routed_experts"}, {"moe_intermediate_size"});
+  m.num_shared_experts = im.i("n_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);
+  m.shared_expert_intermediate_size = m.expert_intermediate_size;
+  m.router_bias = true;  // e_score_correction_bias
+  m.first_dense_layers = im.i("first_k_dense_replace", 0, a.num_layers, 0).value_or(0);
+  a.moe = m;
+  a.mtp_layers = im.i("num_nextn_predict_layers", 0, kMaxMtpLayers, 0).value_or(0);
+}
+
+void read_minimax_m2(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.qk_norm = im.b("use_qk_norm", true);
+  MoeConfig m = read_moe(im, {"num_local_experts"}, {"intermediate_size"});
+  m.router_bias = im.b("use_routing_bias", true);  // e_score_correction_bias
+  a.moe = m;
+  // MTP modules are separate (num_mtp_modules x mtp_transformer_layers).
+  a.mtp_layers = im.i("num_mtp_modules", 0, kMaxMtpLayers, 0).value_or(0) *
+                 im.i("mtp_transformer_layers", 0, kMaxMtpLayers, 1).value_or(1);
+}
+
+void read_mimo_v2(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  const int64_t L = a.num_layers;
+  MoeConfig m = read_moe(im, {"n_routed_experts"}, {"moe_intermediate_size"});
+  m.router_bias = true;
+  a.moe = m;
+  auto pattern = int_list(im, "hybrid_layer_pattern", L, 0, 1);
+  auto freq = int_list(im, "moe_layer_freq", L, 0, 1);
+  if (!pattern || !freq) {
+    if (!im.has("hybrid_layer_pattern")) im.r.error("hybrid_layer_pattern", "missing_field", "is required");
+    if (!im.has("moe_layer_freq")) im.r.error("moe_layer_freq", "missing_field", "is required");
+    return;
+  }
+  if (!per_layer_length(im, "hybrid_layer_pattern", pattern->size()) ||
+      !per_layer_length(im, "moe_layer_freq", freq->size()))
+    return;
+  AttentionLayer full = full_attention(a);
+  full.v_head_dim = im.i("v_head_dim", 1, kMaxWidth, a.head_dim).value_or(0);
+  full.sinks = im.b("add_full_attention_sink_bias", false);
+  AttentionLayer swa = full;
+  swa.kind = AttentionKind::sliding;
+  swa.window = im.i(im.first_of({"sliding_window_size", "sliding_window"}), 1, kMaxTokens).value_or(0);
+  swa.num_heads = im.i("swa_num_attention_heads", 1, kMaxHeads, a.num_heads).value_or(0);
+  swa.num_kv_heads = im.i("swa_num_key_value_heads", 1, kMaxHeads, a.num_kv_heads).value_or(0);
+  swa.head_dim = im.i("swa_head_dim", 1, kMaxWidth, a.head_dim).value_or(0);
+  swa.v_head_dim = im.i("swa_v_head_dim", 1, kMaxWidth, full.v_head_dim).value_or(0);
+  swa.sinks = im.b("add_swa_attention_sink_bias", false);
+  PlanBuilder pb(L);
+  for (int64_t k = 0; k < L; ++k) {
+    pb.p.layer_attention[size_t(k)] =
+        (*pattern)[size_t(k)] == 1 ? pb.attention("swa", swa) : pb.attention("full", full);
+    pb.p.layer_mlp[size_t(k)] = (*freq)[size_t(k)] == 1 ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                                        : pb.mlp("dense", default_mlp(a, false));
+  }
+  a.mtp_layers = im.i("num_nextn_predict_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  finish_plan(im, pb);
+}
+
+// Nemotron-H / Nemotron Nano 2 / Nemotron 3: one mixer per block, by pattern letter:
+// M Mamba-2, * attention, - MLP, E MoE. One norm per block; squared-ReLU MLP (up, down).
+void read_nemotron_h(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im, false);
+  a.head_dim = im.i(im.first_of({"head_dim", "attention_head_dim"}), 1, kMaxWidth, a.head_dim).value_or(0);
+  a.mlp = MlpKind::standard;
+  a.norms_per_layer = 1;
+  a.attention_bias = im.b("attention_bias", false);
+  a.mlp_bias = im.b("mlp_bias", false);
+  read_state_dtype(im);
+  const json* pat = im.r.raw("hybrid_override_pattern");
+  if (pat == nullptr || !pat->is_string()) {
+    im.r.error("hybrid_override_pattern", pat ? "wrong_type" : "missing_field",
+               "is required: a string with one letter (M, *, -, E) per layer");
+    return;
+  }
+  const std::string& s = pat->get_ref<const std::string&>();
+  if (!per_layer_length(im, "hybrid_override_pattern", s.size())) return;
+  if (s.find('E') != std::string::npos) {
+    MoeConfig m = read_moe(im, {"n_routed_experts"}, {"moe_intermediate_size"});
+    m.num_shared_experts = im.i("n_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);
+    m.shared_expert_intermediate_size =
+        im.i("moe_shared_expert_intermediate_size", 0, kMaxFfnWidth, m.expert_intermediate_size).value_or(0);
+    m.router_bias = true;  // e_score_correction_bias
+    a.moe = m;
+  }
+  AttentionLayer mamba;
+  mamba.kind = AttentionKind::mamba2;
+  mamba.mamba = read_mamba(im);
+  AttentionLayer none;
+  none.kind = AttentionKind::none;
+  PlanBuilder pb(a.num_layers);
+  for (size_t k = 0; k < s.size(); ++k) {
+    switch (s[k]) {
+      case 'M':
+        pb.p.layer_attention[k] = pb.attention("mamba", mamba);
+        pb.p.layer_mlp[k] = pb.mlp("none", {LayerMlpKind::none, 0});
+        break;
+      case '*':
+        pb.p.layer_attention[k] = pb.attention("full", full_attention(a));
+        pb.p.layer_mlp[k] = pb.mlp("none", {LayerMlpKind::none, 0});
+        break;
+      case '-':
+        pb.p.layer_attention[k] = pb.attention("none", none);
+        pb.p.layer_mlp[k] = pb.mlp("dense", {LayerMlpKind::dense, a.intermediate_size});
+        break;
+      case 'E':
+        pb.p.layer_attention[k] = pb.attention("none", none);
+        pb.p.layer_mlp[k] = pb.mlp("moe", {LayerMlpKind::moe, 0});
+        break;
+      default:
+        im.r.error("hybrid_override_pattern", "invalid_choice",
+                   "letter " + std::to_string(k) + " ('" + json_io::shorten(s.substr(k, 1), 4) +
+                       "') is not one of M (Mamba-2), * (attention), - (MLP), E (MoE)");
+        return;
+    }
+  }
+  finish_plan(im, pb);
+}
+
+// Falcon-H1: attention and a Mamba-2 mixer side by side in every layer, then a gated MLP.
+void read_falcon_h1(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  read_state_dtype(im);
+  AttentionLayer v = full_attention(a);
+  v.parallel_mamba = true;
+  v.mamba = read_mamba(im);
+  PlanBuilder pb(a.num_layers);
+  for (auto& x : pb.p.layer_attention) x = pb.attention("hybrid", v);
+  for (auto& x : pb.p.layer_mlp) x = pb.mlp("dense", default_mlp(a, false));
+  finish_plan(im, pb);
+}
+
+// Granite 4.0-H: layer_types of mamba / attention; MoE (or none) plus a shared gated MLP.
+void read_granite_hybrid(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im, false);
+  read_state_dtype(im);
+  const int64_t experts = im.i("num_local_experts", 0, kMaxExperts, 0).value_or(0);
+  const int64_t shared = im.i("shared_intermediate_size", 0, kMaxFfnWidth, 0).value_or(0);
+  if (experts > 0) {
+    MoeConfig m = read_moe(im, {"num_local_experts"}, {"intermediate_size"});
+    m.num_shared_experts = shared > 0 ? 1 : 0;
+    m.shared_expert_intermediate_size = shared;
+    a.moe = m;
+  } else {
+    a.intermediate_size = shared > 0 ? shared : a.intermediate_size;
+  }
+  PlanBuilder pb(a.num_layers);
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  if (types == nullptr) {
+    im.r.error("layer_types", "missing_field", "is required (mamba / attention per layer)");
+    return;
+  }
+  if (!apply_layer_types(im, pb, *types)) return;
+  if (has_placeholder(pb, 254)) {
+    AttentionLayer m;
+    m.kind = AttentionKind::mamba2;
+    m.mamba = read_mamba(im);
+    fill_placeholder(pb, 254, "mamba", m);
+  }
+  for (auto& x : pb.p.layer_mlp) x = pb.mlp(a.moe ? "moe" : "dense", default_mlp(a, true));
+  finish_plan(im, pb);
+}
+
+// Jamba: attention every attn_layer_period (offset), MoE every expert_layer_period (offset),
+// Mamba-1 mixers elsewhere (cached like Mamba-2 with one head per channel and no groups).
+void read_jamba(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  MoeConfig m = read_moe(im, {"num_experts"}, {"intermediate_size"});
+  a.moe = m;
+  const int64_t L = a.num_layers;
+  const int64_t ap = im.i("attn_layer_period", 1, kMaxLayers, 8).value_or(8);
+  const int64_t ao = im.i("attn_layer_offset", 0, kMaxLayers, 4).value_or(4);
+  const int64_t ep = im.i("expert_layer_period", 1, kMaxLayers, 2).value_or(2);
+  const int64_t eo = im.i("expert_layer_offset", 0, kMaxLayers, 1).value_or(1);
+  AttentionLayer mamba;
+  mamba.kind = AttentionKind::mamba2;
+  const int64_t expand = im.i("mamba_expand", 1, 64, 2).value_or(2);
+  mamba.mamba.num_heads = expand * a.hidden_size;
+  mamba.mamba.head_dim = 1;
+  mamba.mamba.n_groups = 0;
+  mamba.mamba.state_size = im.i("mamba_d_state", 1, kMaxStateSize, 16).value_or(16);
+  mamba.mamba.conv_kernel = im.i("mamba_d_conv", 1, kMaxStateSize, 4).value_or(4);
+  im.notes.push_back("jamba: Mamba-1 mixers are counted with the Mamba-2 layout (state and conv "
+                     "cache exact; mixer parameters approximate)");
+  PlanBuilder pb(L);
+  for (int64_t k = 0; k < L; ++k) {
+    pb.p.layer_attention[size_t(k)] = k % ap == ao ? pb.attention("full", full_attention(a))
+                                                   : pb.attention("mamba", mamba);
+    pb.p.layer_mlp[size_t(k)] = k % ep == eo ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                             : pb.mlp("dense", default_mlp(a, false));
+  }
+  finish_plan(im, pb);
+}
+
+// DeciLM / Nemotron-NAS (Llama-3.x-Nemotron Super/Ultra): per-layer block_configs.
+void read_nemotron_nas(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im, false);
+  const json* blocks = bounded_list(im, "block_configs", kMaxLayers);
+  if (blocks == nullptr) {
+    if (!im.has("block_configs")) im.r.error("block_configs", "missing_field", "is required");
+    return;
+  }
+  if (!per_layer_length(im, "block_configs", blocks->size())) return;
+  PlanBuilder pb(a.num_layers);
+  for (size_t k = 0; k < blocks->size(); ++k) {
+    const std::string path = im.r.child_path("block_configs") + "/" + std::to_string(k);
+    ObjectReader b(&(*blocks)[k], path, im.r.errors());
+    if (!b.valid()) return;
+    ObjectReader at = b.object("attention");
+    ObjectReader ffn = b.object("ffn");
+    if (!at.valid() || !ffn.valid()) {
+      b.error(at.valid() ? "ffn" : "attention", "missing_field", "is required");
+      return;
+    }
+    AttentionLayer v = full_attention(a);
+    const bool no_op = at.boolean("no_op", false).value_or(false) ||
+                       at.boolean("replace_with_linear", false).value_or(false);
+    if (no_op) {
+      v = AttentionLayer{};
+      v.kind = AttentionKind::none;
+    } else {
+      const int64_t group = at.integer("n_heads_in_group", 1, kMaxHeads).value_or(0);
+      if (group == 0) return;
+      v.num_kv_heads = std::max<int64_t>(1, a.num_heads / group);
+    }
+    pb.p.layer_attention[k] =
+        pb.attention(no_op ? "none" : "kv" + std::to_string(v.num_kv_heads), v);
+    const bool ffn_none = ffn.boolean("no_op", false).value_or(false) ||
+                          ffn.boolean("replace_with_linear", false).value_or(false);
+    if (ffn_none) {
+      pb.p.layer_mlp[k] = pb.mlp("none", {LayerMlpKind::none, 0});
+    } else {
+      const auto mult = ffn.number("ffn_mult", 0.01, 100.0);
+      if (!mult) return;
+      // DeciLM _ffn_mult_to_intermediate_size: int(2 * mult * hidden / 3) rounded up to 256.
+      int64_t width = static_cast<int64_t>(2.0 * *mult * double(a.hidden_size) / 3.0);
+      width = (width + 255) / 256 * 256;
+      pb.p.layer_mlp[k] = pb.mlp("ffn" + std::to_string(width), {LayerMlpKind::dense, width});
+    }
+  }
+  if (std::any_of(blocks->begin(), blocks->end(), [](const json& b) {
+        return b.is_object() && ((b.contains("attention") && b["attention"].value("replace_with_linear", false)) ||
+                                 (b.contains("ffn") && b["ffn"].value("replace_with_linear", false)));
+      }))
+    im.notes.push_back("nemotron-nas: blocks replaced with a linear layer are counted as no-op");
+  finish_plan(im, pb);
+}
+
+void read_hunyuan_moe(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.qk_norm = im.b("use_qk_norm", true);
+  MoeConfig m;
+  m.num_experts = im.i("num_experts", 1, kMaxExperts).value_or(0);
+  // moe_topk, moe_intermediate_size and num_shared_expert may be per-layer lists.
+  auto first = [&](std::string_view key, int64_t min, int64_t max) -> int64_t {
+    const json* v = im.r.raw(key);
+    if (v != nullptr && v->is_array()) {
+      auto list = int_list(im, key, a.num_layers, min, max);
+      if (!list || list->empty()) return 0;
+      if (std::any_of(list->begin(), list->end(), [&](int64_t x) { return x != list->front(); }))
+        im.notes.push_back("hunyuan_v1_moe: " + std::string(key) + " differs per layer; the first value is used");
+      return list->front();
+    }
+    return im.i(key, min, max).value_or(0);
+  };
+  m.top_k = first("moe_topk", 1, kMaxExperts);
+  m.expert_intermediate_size = im.has("moe_intermediate_size")
+                                   ? first("moe_intermediate_size", 1, kMaxFfnWidth)
+                                   : a.intermediate_size;
+  m.num_shared_experts = im.has("num_shared_expert") ? first("num_shared_expert", 0, kMaxSharedExperts) : 0;
+  m.shared_expert_intermediate_size = m.expert_intermediate_size;
+  a.moe = m;
+}
+
+void read_ernie_moe(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.tie_word_embeddings = im.b("tie_word_embeddings", true);
+  a.attention_bias = im.b("use_bias", false);
+  MoeConfig m = read_moe(im, {"moe_num_experts"}, {"moe_intermediate_size"});
+  const int64_t shared = im.i("moe_num_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);
+  // Ernie4_5_MoeSparseMoeBlock: one shared MLP of moe_intermediate_size x shared experts.
+  m.num_shared_experts = shared > 0 ? 1 : 0;
+  m.shared_expert_intermediate_size = shared * m.expert_intermediate_size;
+  m.router_bias = im.b("moe_use_aux_free", false);
+  a.moe = m;
+  const int64_t L = a.num_layers;
+  const int64_t start = im.i("moe_layer_start_index", 0, L, 0).value_or(0);
+  const int64_t end = im.i("moe_layer_end_index", -1, L, L - 1).value_or(L - 1);
+  const int64_t every = im.i("moe_layer_interval", 1, kMaxLayers, 1).value_or(1);
+  PlanBuilder pb(L);
+  for (int64_t k = 0; k < L; ++k) {
+    pb.p.layer_attention[size_t(k)] = pb.attention("full", full_attention(a));
+    const bool moe = k >= start && k <= (end < 0 ? L - 1 : end) && (k - start) % every == 0;
+    pb.p.layer_mlp[size_t(k)] = moe ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                    : pb.mlp("dense", default_mlp(a, false));
+  }
+  finish_plan(im, pb);
+}
+
+// Gemma 3n: sliding/full layer_types, the last num_kv_shared_layers reuse earlier layers'
+// KV. Its per-layer embeddings, AltUp and LAuReL blocks are not modelled (noted).
+void read_gemma3n(Import& im) {
+  Architecture& a = im.a;
+  const json* widths = im.r.raw("intermediate_size");
+  a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
+  a.hidden_size = im.i("hidden_size", 1, kMaxWidth).value_or(0);
+  a.num_layers = im.i("num_hidden_layers", 1, kMaxLayers).value_or(0);
+  a.num_heads = im.i("num_attention_heads", 1, kMaxHeads).value_or(0);
+  a.num_kv_heads = im.i("num_key_value_heads", 1, kMaxHeads, a.num_heads).value_or(0);
+  a.head_dim = im.i("head_dim", 1, kMaxWidth).value_or(0);
+  a.max_position_embeddings = im.i("max_position_embeddings", 0, kMaxTokens, 0).value_or(0);
+  a.tie_word_embeddings = true;
+  a.qk_norm = true;
+  a.norms_per_layer = 4;
+  if (widths != nullptr && widths->is_array()) {
+    auto list = int_list(im, "intermediate_size", a.num_layers, 1, kMaxFfnWidth);
+    if (!list || list->empty()) return;
+    a.intermediate_size = list->front();
+  } else {
+    a.intermediate_size = im.i("intermediate_size", 1, kMaxFfnWidth).value_or(0);
+  }
+  a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
+  const int64_t shared = im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0);
+  PlanBuilder pb(a.num_layers);
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  if (types == nullptr) {
+    im.r.error("layer_types", "missing_field", "is required for gemma3n");
+    return;
+  }
+  if (!apply_layer_types(im, pb, *types)) return;
+  for (int64_t k = a.num_layers - shared; k < a.num_layers; ++k) {
+    AttentionLayer v = pb.p.attention[pb.p.layer_attention[size_t(k)]];
+    const std::string name = std::string(attention_kind_name(v.kind)) + "-shared";
+    v.kind = AttentionKind::shared;
+    pb.p.layer_attention[size_t(k)] = pb.attention(name, v);
+  }
+  for (auto& x : pb.p.layer_mlp) x = pb.mlp("dense", default_mlp(a, false));
+  im.notes.push_back("gemma3n: per-layer embeddings, AltUp and LAuReL parameters are not counted; "
+                     "the KV cache is exact");
+  finish_plan(im, pb);
+}
+
+// Gemma 4: sliding / full layer_types; global layers may have their own head geometry and
+// share K with V (attention_k_eq_v); the last num_kv_shared_layers reuse earlier KV.
+void read_gemma4(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.tie_word_embeddings = im.b("tie_word_embeddings", true);
+  a.qk_norm = true;
+  a.norms_per_layer = 4;
+  a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
+  PlanBuilder pb(a.num_layers);
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  if (types == nullptr) {
+    im.r.error("layer_types", "missing_field", "is required for gemma4");
+    return;
+  }
+  if (!apply_layer_types(im, pb, *types)) return;
+  const bool k_eq_v = im.b("attention_k_eq_v", false);
+  const int64_t global_dim = im.i("global_head_dim", 1, kMaxWidth, a.head_dim).value_or(0);
+  const int64_t global_kv = im.i("num_global_key_value_heads", 1, kMaxHeads, a.num_kv_heads).value_or(0);
+  for (auto& v : pb.p.attention) {
+    if (v.kind != AttentionKind::full) continue;
+    v.head_dim = v.v_head_dim = global_dim;
+    v.num_kv_heads = global_kv;
+    v.k_eq_v = k_eq_v;
+  }
+  const int64_t shared = im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0);
+  for (int64_t k = a.num_layers - shared; k < a.num_layers; ++k) {
+    AttentionLayer v = pb.p.attention[pb.p.layer_attention[size_t(k)]];
+    const std::string name = std::string(attention_kind_name(v.kind)) + "-shared";
+    v.kind = AttentionKind::shared;
+    pb.p.layer_attention[size_t(k)] = pb.attention(name, v);
+  }
+  if (im.has("num_experts") || im.has("num_local_experts")) {
+    a.moe = read_moe(im, {"num_experts", "num_local_experts"}, {"moe_intermediate_size", "expert_intermediate_size"});
+  }
+  for (auto& x : pb.p.layer_mlp) x = pb.mlp(a.moe ? "moe" : "dense", default_mlp(a, true));
+  finish_plan(im, pb);
+}
+
+// Any llama-like config (known family or not): layer_types, sliding windows and MoE under the
+// common spellings.
+void read_generic(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  if (im.b("use_qk_norm", false) || im.b("qk_norm", false)) a.qk_norm = true;
+  if (im.has("num_experts") || im.has("num_local_experts") || im.has("n_routed_experts")) {
+    MoeConfig m = read_moe(im, {"num_experts", "num_local_experts", "n_routed_experts"},
+                           {"moe_intermediate_size", "expert_intermediate_size", "intermediate_size"});
+    m.num_shared_experts = im.i(im.first_of({"n_shared_experts", "num_shared_experts"}), 0,
+                                kMaxSharedExperts, 0).value_or(0);
+    m.shared_expert_intermediate_size =
+        im.i("shared_expert_intermediate_size", 0, kMaxFfnWidth,
+             m.num_shared_experts > 0 ? m.expert_intermediate_size : 0).value_or(0);
+    if (m.shared_expert_intermediate_size > 0 && m.num_shared_experts == 0) m.num_shared_experts = 1;
+    m.first_dense_layers = im.i("first_k_dense_replace", 0, a.num_layers, 0).value_or(0);
+    a.moe = m;
+  }
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
+  if (types != nullptr) {
+    PlanBuilder pb(a.num_layers);
+    if (!apply_layer_types(im, pb, *types)) return;
+    if (has_placeholder(pb, 255) || has_placeholder(pb, 254)) {
+      im.r.error("layer_types", "invalid_choice",
+                 "linear_attention / mamba layers need a family reader for their geometry");
+      return;
+    }
+    for (int64_t k = 0; k < a.num_layers; ++k)
+      pb.p.layer_mlp[size_t(k)] =
+          pb.mlp(a.moe && k >= a.moe->first_dense_layers ? "moe" : "dense",
+                 default_mlp(a, a.moe && k >= a.moe->first_dense_layers));
+    finish_plan(im, pb);
+  } else if (a.sliding_window > 0 && !im.b("use_sliding_window", true)) {
+    a.sliding_window = 0;
+  }
 }
 
 }  // namespace
 
 const std::vector<std::string_view>& supported_hf_model_types() { return kTypes; }
 
+namespace {
+
+std::optional<ModelSpec> import_config(const json& config, const std::string& path, Errors& errors,
+                                       const json* outer);
+
+// Wrappers: the language model's config is text_config (or llm_config / language_config).
+const char* wrapped_key(const json& config) {
+  for (const char* k : {"text_config", "llm_config", "language_config"})
+    if (config.contains(k) && config[k].is_object()) return k;
+  return nullptr;
+}
+
+}  // namespace
+
+namespace {
+
+// Hugging Face writes null for options a model does not use ("sliding_window": null): there
+// null means "unset", so the importer sees such keys as absent.
+void drop_nulls(json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end();) {
+      if (it->is_null()) it = j.erase(it);
+      else drop_nulls(*it++);
+    }
+  } else if (j.is_array()) {
+    for (auto& v : j) drop_nulls(v);
+  }
+}
+
+}  // namespace
+
 std::optional<ModelSpec> import_hf_config(const json& config, const std::string& path,
                                           Errors& errors) {
+  json copy = config;
+  drop_nulls(copy);
+  return import_config(copy, path, errors, nullptr);
+}
+
+namespace {
+
+std::optional<ModelSpec> import_config(const json& config, const std::string& path, Errors& errors,
+                                       const json* outer) {
   ObjectReader r(&config, path, errors);
   if (!r.valid()) return std::nullopt;
   const size_t before = errors.size();
-  auto type_index = r.choice("model_type", kTypes);
-  if (!type_index) return std::nullopt;
-  std::string type(kTypes[*type_index]);
+  const json* type_value = r.raw("model_type");
+  std::string type;
+  if (type_value != nullptr && type_value->is_string()) type = type_value->get<std::string>();
+  else if (type_value != nullptr) {
+    r.error("model_type", "wrong_type", "must be a string, got " + json_io::type_name(*type_value));
+    return std::nullopt;
+  }
 
-  // Multimodal Gemma 3 wraps the language model in text_config.
-  if (type == "gemma3") {
-    const json* text = r.raw("text_config");
-    if (text == nullptr) {
-      r.error("text_config", "missing_field", "is required for model_type gemma3");
-      return std::nullopt;
+  // A multimodal wrapper: import the language model, keep the outer config's own fields.
+  if (const char* key = wrapped_key(config); key != nullptr && outer == nullptr) {
+    json inner = config[key];
+    if (!inner.contains("model_type") || !inner["model_type"].is_string()) {
+      inner["model_type"] = type == "gemma3" ? "gemma3_text" : type.empty() ? "llama" : type + "_text";
     }
-    json inner = *text;
-    if (inner.is_object()) {
-      inner["model_type"] = "gemma3_text";
-      if (!inner.contains("tie_word_embeddings") && config.contains("tie_word_embeddings"))
-        inner["tie_word_embeddings"] = config["tie_word_embeddings"];
+    for (const char* k : {"tie_word_embeddings", "torch_dtype", "dtype"})
+      if (!inner.contains(k) && config.contains(k)) inner[k] = config[k];
+    auto spec = import_config(inner, r.child_path(key), errors, &config);
+    if (!spec) return std::nullopt;
+    // The vision and audio towers become named extra modules.
+    for (const char* k : {"vision_config", "audio_config"}) {
+      const json* sub = r.raw(k);
+      if (sub == nullptr || !sub->is_object()) continue;
+      if (auto tower = estimate_tower(*sub, k, type, spec->arch.hidden_size, spec->notes))
+        spec->arch.extra_modules.push_back(*tower);
     }
-    return import_hf_config(inner, r.child_path("text_config"), errors);
+    if (const json* qc = r.raw("quantization_config"); qc != nullptr && !spec->quantization)
+      spec->quantization = read_quantization_config(*qc, r.child_path("quantization_config"),
+                                                    checkpoint_dtype(config), errors);
+    if (errors.size() != before) return std::nullopt;
+    spec->id = "hf:" + (type.empty() ? spec->id.substr(3) : type);
+    validate_architecture(spec->arch, path, errors);
+    if (errors.size() != before) return std::nullopt;
+    return spec;
+  }
+  if (type.empty()) {
+    r.error("model_type", "missing_field", "is required");
+    return std::nullopt;
+  }
+  const bool known = std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+  // Multimodal wrappers keep the language model in text_config (handled above).
+  if (outer == nullptr && is(type, {"gemma3", "gemma3n", "mistral3", "qwen3_vl", "qwen3_vl_moe", "kimi_vl"})) {
+    r.error("text_config", "missing_field", "is required for model_type " + type);
+    return std::nullopt;
+  }
+  // Encoders and encoder-decoders are not read as decoders, whatever fields they carry.
+  if (is(type, {"bert", "roberta", "xlm-roberta", "distilbert", "albert", "electra", "deberta",
+                "deberta-v2", "camembert", "modernbert", "t5", "mt5", "umt5", "bart", "mbart",
+                "pegasus", "marian", "whisper", "wav2vec2", "vit", "clip", "siglip"})) {
+    r.error("model_type", "unknown_value",
+            "\"" + type + "\" is an encoder or encoder-decoder model; llmcalc estimates decoder-only "
+            "language models");
+    return std::nullopt;
   }
 
   Architecture a;
-  a.tie_word_embeddings = false;
+  std::vector<std::string> notes;
+  Import im{r, a, notes, type};
   if (is(type, {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3",
-                "gemma", "gemma2", "gemma3_text"})) {
-    read_llama_like(r, a);
+                "gemma", "gemma2", "gemma3_text", "qwen3_vl_text", "qwen3_vl_moe_text",
+                "qwen2_5_vl_text", "qwen2_5_vl", "olmo2", "olmo3", "smollm3", "exaone4", "ministral",
+                "ministral3", "phimoe", "phi4mm", "phi4_multimodal", "mistral3"})) {
+    read_decoder(im);
     const bool gemma = is(type, {"gemma", "gemma2", "gemma3_text"});
-    a.tie_word_embeddings = r.boolean("tie_word_embeddings", gemma).value_or(gemma);
-    if (is(type, {"qwen2", "qwen2_moe"})) a.attention_bias = true;  // hard-wired in Qwen2Attention
-    if (is(type, {"qwen3", "qwen3_moe", "gemma3_text"})) a.qk_norm = true;
+    a.tie_word_embeddings = im.b("tie_word_embeddings", gemma || type == "smollm3");
+    if (is(type, {"qwen2", "qwen2_moe", "qwen2_5_vl", "qwen2_5_vl_text"}))
+      a.attention_bias = true;  // hard-wired in Qwen2Attention
+    if (is(type, {"qwen3", "qwen3_moe", "gemma3_text", "qwen3_vl_text", "qwen3_vl_moe_text",
+                  "olmo2", "olmo3", "exaone4"}))
+      a.qk_norm = true;
     if (is(type, {"gemma2", "gemma3_text"})) a.norms_per_layer = 4;
-    if (type == "mistral" || type == "mixtral" || type == "phi3") read_window(r, a, 0);
-    if (type == "gemma2") read_window(r, a, 2);
+    if (is(type, {"mistral", "mixtral", "phi3", "phimoe", "mistral3"})) read_window(im, 0);
+    if (type == "gemma2") read_window(im, 2);
     if (type == "gemma3_text") {
-      const json* types = r.raw("layer_types");
-      int64_t every = r.integer("sliding_window_pattern", 1, kBig, 6).value_or(6);
-      if (types != nullptr && types->is_array()) {
-        const int64_t full = count_layer_type(types, "full_attention");
+      const json* types = bounded_list(im, "layer_types", kMaxLayers);
+      int64_t every = im.i("sliding_window_pattern", 1, kMaxLayers, 6).value_or(6);
+      if (types != nullptr) {
+        if (!per_layer_length(im, "layer_types", types->size())) return std::nullopt;
+        int64_t full = 0;
+        for (const auto& t : *types) full += (t.is_string() && t.get<std::string>() == "full_attention");
         every = full > 0 ? static_cast<int64_t>(types->size()) / full : 0;
       }
-      read_window(r, a, every);
+      read_window(im, every);
     }
-    if ((type == "qwen2" || type == "qwen3") && r.boolean("use_sliding_window", false).value_or(false))
-      read_window(r, a, 0);
-    if (type == "mixtral") {
-      MoeConfig m;
-      m.num_experts = r.integer("num_local_experts", 1, kBig).value_or(0);
-      m.top_k = r.integer("num_experts_per_tok", 1, kBig).value_or(0);
-      m.expert_intermediate_size = a.intermediate_size;
+    if (is(type, {"qwen2", "qwen3", "qwen2_5_vl", "qwen2_5_vl_text"}) &&
+        im.b("use_sliding_window", false))
+      read_window(im, 0);
+    if (is(type, {"olmo3", "exaone4", "ministral", "ministral3", "smollm3"}) && im.has("layer_types")) {
+      const json* types = bounded_list(im, "layer_types", kMaxLayers);
+      a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
+      if (types != nullptr) {
+        PlanBuilder pb(a.num_layers);
+        if (!apply_layer_types(im, pb, *types)) return std::nullopt;
+        if (has_placeholder(pb, 255) || has_placeholder(pb, 254)) {
+          r.error("layer_types", "invalid_choice", "this family has only softmax attention layers");
+          return std::nullopt;
+        }
+        for (auto& x : pb.p.layer_mlp) x = pb.mlp("dense", default_mlp(a, false));
+        finish_plan(im, pb);
+      }
+    }
+    if (is(type, {"olmo2", "olmo3"})) a.norms_per_layer = 2;  // post-attention, post-feedforward
+    if (is(type, {"mixtral", "phimoe"})) {
+      MoeConfig m = read_moe(im, {"num_local_experts"}, {"intermediate_size"});
       a.moe = m;
     }
-    if (type == "qwen2_moe" || type == "qwen3_moe") {
-      MoeConfig m;
-      m.num_experts = r.integer("num_experts", 1, kBig).value_or(0);
-      m.top_k = r.integer("num_experts_per_tok", 1, kBig).value_or(0);
-      m.expert_intermediate_size = r.integer("moe_intermediate_size", 1, kBig).value_or(0);
+    if (is(type, {"qwen2_moe", "qwen3_moe", "qwen3_vl_moe_text"})) {
+      MoeConfig m = read_moe(im, {"num_experts"}, {"moe_intermediate_size"});
       if (type == "qwen2_moe") {
         m.shared_expert_intermediate_size =
-            r.integer("shared_expert_intermediate_size", 0, kBig, 0).value_or(0);
+            im.i("shared_expert_intermediate_size", 0, kMaxFfnWidth, 0).value_or(0);
         m.num_shared_experts = m.shared_expert_intermediate_size > 0 ? 1 : 0;
         m.shared_expert_gate = m.num_shared_experts > 0;
       }
-      // Dense layers: those listed in mlp_only_layers, or off the decoder_sparse_step grid.
-      const int64_t step = r.integer("decoder_sparse_step", 1, kBig, 1).value_or(1);
-      const json* only = r.raw("mlp_only_layers");
-      int64_t dense = 0;
-      for (int64_t i = 0; i < a.num_layers; ++i) {
-        bool listed = false;
-        if (only != nullptr && only->is_array())
-          for (const auto& v : *only) listed = listed || (v.is_number_integer() && v.get<int64_t>() == i);
-        dense += (listed || (i + 1) % step != 0) ? 1 : 0;
-      }
-      m.first_dense_layers = dense;
       a.moe = m;
+      // Dense layers: those listed in mlp_only_layers, or off the decoder_sparse_step grid.
+      std::vector<bool> moe;
+      if (errors.size() == before && qwen_moe_layers(im, moe)) {
+        a.moe->first_dense_layers = std::count(moe.begin(), moe.end(), false);
+        const bool leading = std::is_sorted(moe.begin(), moe.end());  // dense ones first
+        if (!leading) {
+          PlanBuilder pb(a.num_layers);
+          for (int64_t k = 0; k < a.num_layers; ++k) {
+            pb.p.layer_attention[size_t(k)] = pb.attention("full", full_attention(a));
+            pb.p.layer_mlp[size_t(k)] = moe[size_t(k)] ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                                       : pb.mlp("dense", default_mlp(a, false));
+          }
+          finish_plan(im, pb);
+        }
+      }
     }
-  } else if (type == "gpt2") {
-    a.vocab_size = r.integer("vocab_size", 1, kBig).value_or(0);
-    a.hidden_size = r.integer("n_embd", 1, kBig).value_or(0);
-    a.num_layers = r.integer("n_layer", 1, kBig).value_or(0);
-    a.num_heads = r.integer("n_head", 1, kBig).value_or(0);
-    a.num_kv_heads = a.num_heads;
-    a.intermediate_size = r.integer("n_inner", 1, kBig, 4 * a.hidden_size).value_or(0);
-    a.max_position_embeddings = r.integer("n_positions", 1, kBig).value_or(0);
+  } else if (type == "gpt2" || type == "gpt_bigcode") {
+    a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
+    a.hidden_size = im.i("n_embd", 1, kMaxWidth).value_or(0);
+    a.num_layers = im.i("n_layer", 1, kMaxLayers).value_or(0);
+    a.num_heads = im.i("n_head", 1, kMaxHeads).value_or(0);
+    a.num_kv_heads = type == "gpt_bigcode" && im.b("multi_query", true) ? 1 : a.num_heads;
+    a.intermediate_size = im.i("n_inner", 1, kMaxFfnWidth, 4 * a.hidden_size).value_or(0);
+    a.max_position_embeddings = im.i("n_positions", 1, kMaxTokens).value_or(0);
     a.mlp = MlpKind::standard;
     a.norm = NormKind::layernorm;
     a.attention_bias = a.attention_out_bias = a.mlp_bias = true;
     a.position = PositionKind::learned;
-    a.tie_word_embeddings = r.boolean("tie_word_embeddings", true).value_or(true);
-  } else if (type == "gpt_neox") {
-    read_llama_like(r, a);
+    a.tie_word_embeddings = im.b("tie_word_embeddings", true);
+  } else if (type == "gptj") {
+    a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
+    a.hidden_size = im.i("n_embd", 1, kMaxWidth).value_or(0);
+    a.num_layers = im.i("n_layer", 1, kMaxLayers).value_or(0);
+    a.num_heads = im.i("n_head", 1, kMaxHeads).value_or(0);
+    a.num_kv_heads = a.num_heads;
+    a.intermediate_size = im.i("n_inner", 1, kMaxFfnWidth, 4 * a.hidden_size).value_or(0);
+    a.max_position_embeddings = im.i("n_positions", 1, kMaxTokens, 2048).value_or(0);
     a.mlp = MlpKind::standard;
     a.norm = NormKind::layernorm;
-    const bool bias = r.boolean("attention_bias", true).value_or(true);
+    a.norms_per_layer = 1;  // one LayerNorm feeds attention and MLP in parallel
+    a.mlp_bias = true;
+    a.tie_word_embeddings = im.b("tie_word_embeddings", false);
+  } else if (type == "mpt") {
+    a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
+    a.hidden_size = im.i("d_model", 1, kMaxWidth).value_or(0);
+    a.num_layers = im.i("n_layers", 1, kMaxLayers).value_or(0);
+    a.num_heads = im.i("n_heads", 1, kMaxHeads).value_or(0);
+    a.num_kv_heads = a.num_heads;
+    a.intermediate_size = a.hidden_size * im.i("expansion_ratio", 1, 64, 4).value_or(4);
+    a.max_position_embeddings = im.i("max_seq_len", 1, kMaxTokens, 2048).value_or(0);
+    a.mlp = MlpKind::standard;
+    a.norm = NormKind::layernorm;
+    const bool bias = !im.b("no_bias", false);
+    a.attention_bias = a.attention_out_bias = a.mlp_bias = bias;
+    a.position = PositionKind::alibi;
+    a.tie_word_embeddings = true;  // MPT reuses wte as the output head
+  } else if (type == "gpt_neox") {
+    read_decoder(im);
+    a.mlp = MlpKind::standard;
+    a.norm = NormKind::layernorm;
+    const bool bias = im.b("attention_bias", true);
     a.attention_bias = a.attention_out_bias = bias;
     a.mlp_bias = true;
-    a.tie_word_embeddings = r.boolean("tie_word_embeddings", false).value_or(false);
+    a.tie_word_embeddings = im.b("tie_word_embeddings", false);
   } else if (type == "falcon") {
-    a.vocab_size = r.integer("vocab_size", 1, kBig).value_or(0);
-    a.hidden_size = r.integer("hidden_size", 1, kBig).value_or(0);
-    a.num_layers = r.integer("num_hidden_layers", 1, kBig).value_or(0);
-    a.num_heads = r.integer("num_attention_heads", 1, kBig).value_or(0);
-    const bool new_arch = r.boolean("new_decoder_architecture", false).value_or(false);
-    const bool multi_query = r.boolean("multi_query", true).value_or(true);
-    if (new_arch) a.num_kv_heads = r.integer("num_kv_heads", 1, kBig, a.num_heads).value_or(0);
+    a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
+    a.hidden_size = im.i("hidden_size", 1, kMaxWidth).value_or(0);
+    a.num_layers = im.i("num_hidden_layers", 1, kMaxLayers).value_or(0);
+    a.num_heads = im.i("num_attention_heads", 1, kMaxHeads).value_or(0);
+    const bool new_arch = im.b("new_decoder_architecture", false);
+    const bool multi_query = im.b("multi_query", true);
+    if (new_arch) a.num_kv_heads = im.i("num_kv_heads", 1, kMaxHeads, a.num_heads).value_or(0);
     else a.num_kv_heads = multi_query ? 1 : a.num_heads;
-    a.intermediate_size = r.integer("ffn_hidden_size", 1, kBig, 4 * a.hidden_size).value_or(0);
-    a.max_position_embeddings = r.integer("max_position_embeddings", 0, kBig, 2048).value_or(0);
+    a.intermediate_size = im.i("ffn_hidden_size", 1, kMaxFfnWidth, 4 * a.hidden_size).value_or(0);
+    a.max_position_embeddings = im.i("max_position_embeddings", 0, kMaxTokens, 2048).value_or(0);
     a.mlp = MlpKind::standard;
     a.norm = NormKind::layernorm;
-    const bool parallel = r.boolean("parallel_attn", true).value_or(true);
+    const bool parallel = im.b("parallel_attn", true);
     a.norms_per_layer = new_arch ? 2 : (parallel ? 1 : 2);
-    const bool bias = r.boolean("bias", false).value_or(false);
+    const bool bias = im.b("bias", false);
     a.attention_bias = a.attention_out_bias = a.mlp_bias = bias;
-    a.position = r.boolean("alibi", false).value_or(false) ? PositionKind::alibi : PositionKind::rope;
-    a.tie_word_embeddings = r.boolean("tie_word_embeddings", true).value_or(true);
-  } else if (type == "deepseek_v3") {
-    read_llama_like(r, a);
-    a.num_kv_heads = a.num_heads;
-    MlaConfig mla;
-    mla.q_lora_rank = r.integer("q_lora_rank", 0, kBig, 0).value_or(0);
-    mla.kv_lora_rank = r.integer("kv_lora_rank", 1, kBig).value_or(0);
-    mla.qk_nope_head_dim = r.integer("qk_nope_head_dim", 0, kBig).value_or(0);
-    mla.qk_rope_head_dim = r.integer("qk_rope_head_dim", 0, kBig).value_or(0);
-    mla.v_head_dim = r.integer("v_head_dim", 1, kBig).value_or(0);
-    a.mla = mla;
-    a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
-    MoeConfig m;
-    m.num_experts = r.integer("n_routed_experts", 1, kBig).value_or(0);
-    m.top_k = r.integer("num_experts_per_tok", 1, kBig).value_or(0);
-    m.expert_intermediate_size = r.integer("moe_intermediate_size", 1, kBig).value_or(0);
-    m.num_shared_experts = r.integer("n_shared_experts", 0, kBig, 0).value_or(0);
-    m.shared_expert_intermediate_size = m.expert_intermediate_size;
-    m.first_dense_layers = r.integer("first_k_dense_replace", 0, kBig, 0).value_or(0);
-    m.router_bias = true;  // e_score_correction_bias
-    a.moe = m;
-    a.tie_word_embeddings = r.boolean("tie_word_embeddings", false).value_or(false);
+    a.position = im.b("alibi", false) ? PositionKind::alibi : PositionKind::rope;
+    a.tie_word_embeddings = im.b("tie_word_embeddings", true);
+  } else if (is(type, {"deepseek_v3", "deepseek_v32", "kimi_k2", "glm4_moe_lite", "glm_moe_dsa",
+                       "kimi_vl"})) {
+    read_deepseek(im);
+  } else if (type == "gpt_oss") {
+    read_gpt_oss(im);
+  } else if (is(type, {"llama4", "llama4_text"})) {
+    read_llama4(im);
+  } else if (is(type, {"qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"})) {
+    read_qwen_hybrid(im);
+  } else if (type == "glm4_moe") {
+    read_glm4_moe(im);
+  } else if (type == "minimax_m2") {
+    read_minimax_m2(im);
+  } else if (type == "mimo_v2_flash") {
+    read_mimo_v2(im);
+  } else if (type == "nemotron_h") {
+    read_nemotron_h(im);
+  } else if (type == "falcon_h1") {
+    read_falcon_h1(im);
+  } else if (type == "granitemoehybrid") {
+    read_granite_hybrid(im);
+  } else if (type == "jamba") {
+    read_jamba(im);
+  } else if (is(type, {"nemotron-nas", "deci"})) {
+    read_nemotron_nas(im);
+  } else if (type == "hunyuan_v1_moe") {
+    read_hunyuan_moe(im);
+  } else if (type == "ernie4_5_moe") {
+    read_ernie_moe(im);
+  } else if (is(type, {"gemma3n", "gemma3n_text"})) {
+    read_gemma3n(im);
+  } else if (is(type, {"gemma4", "gemma4_text"})) {
+    read_gemma4(im);
+  } else {
+    read_generic(im);
+    if (errors.size() != before) {
+      // Say first that the type is unknown, then what the generic reader missed.
+      errors.insert(errors.begin() + long(before),
+                    {r.child_path("model_type"), "unknown_value",
+                     "\"" + json_io::shorten(type, 60) +
+                         "\" has no reader of its own, and the generic decoder reader failed "
+                         "(see the next errors); known types: gpt_oss, llama4, qwen3_next, "
+                         "deepseek_v3, nemotron_h, ... (" + std::to_string(kTypes.size()) + ")"});
+    }
+    if (errors.size() == before)
+      notes.push_back("model_type \"" + json_io::shorten(type, 60) +
+                      "\" has no reader of its own: read as a llama-like decoder (gated MLP, "
+                      "RMSNorm, RoPE, q/k/v/o projections" +
+                      std::string(a.moe ? ", MoE per the expert fields" : "") +
+                      (a.tie_word_embeddings ? ", tied embeddings" : "") + ")");
   }
+  (void)known;
   if (errors.size() != before) return std::nullopt;
   if (a.head_dim == 0 && a.num_heads > 0 && a.hidden_size % a.num_heads == 0)
     a.head_dim = a.hidden_size / a.num_heads;
@@ -200,13 +1203,118 @@ std::optional<ModelSpec> import_hf_config(const json& config, const std::string&
   if (errors.size() != before) return std::nullopt;
 
   ModelSpec spec;
-  spec.arch = a;
+  spec.arch = std::move(a);
+  spec.notes = std::move(notes);
   const json* name = r.raw("_name_or_path");
+  if (name == nullptr && outer != nullptr && outer->contains("_name_or_path"))
+    name = &(*outer)["_name_or_path"];
   spec.id = "hf:" + type;
   spec.name = (name != nullptr && name->is_string() && !name->get<std::string>().empty())
                   ? json_io::shorten(name->get<std::string>(), 120)
-                  : "Hugging Face " + type + " config";
+                  : "Hugging Face " + json_io::shorten(type, 60) + " config";
+  if (const json* qc = r.raw("quantization_config")) {
+    spec.quantization = read_quantization_config(*qc, r.child_path("quantization_config"),
+                                                 checkpoint_dtype(config), errors);
+    if (errors.size() != before) return std::nullopt;
+  }
+  if (outer == nullptr) {  // unwrapped multimodal configs (qwen2_5_vl) carry their towers here
+    for (const char* k : {"vision_config", "audio_config"}) {
+      const json* sub = r.raw(k);
+      if (sub == nullptr || !sub->is_object()) continue;
+      if (auto tower = estimate_tower(*sub, k, type, spec.arch.hidden_size, spec.notes))
+        spec.arch.extra_modules.push_back(*tower);
+    }
+    validate_architecture(spec.arch, path, errors);
+    if (errors.size() != before) return std::nullopt;
+  }
   return spec;
+}
+
+}  // namespace
+
+void apply_hf_companions(ModelSpec& spec, const json* hf_quant_config, const json* index,
+                         const std::string& path, Errors& errors) {
+  if (hf_quant_config != nullptr) {
+    const Dtype base = spec.quantization ? spec.quantization->base.dtype : Dtype::bf16;
+    if (auto q = read_modelopt_config(*hf_quant_config, path + "/hf_quant_config", base, errors))
+      spec.quantization = std::move(q);
+  }
+  if (index != nullptr) {
+    ObjectReader r(index, path + "/safetensors_index", errors);
+    ObjectReader meta = r.object("metadata");
+    if (!meta.valid()) {
+      if (r.valid()) r.error("metadata", "missing_field", "is required (metadata.total_size)");
+      return;
+    }
+    if (auto total = meta.integer("total_size", 1, int64_t{1} << 53)) spec.checkpoint_total_bytes = *total;
+  }
+}
+
+std::string python_json_to_json(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) out.push_back(text[++i]);
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out.push_back(c);
+      continue;
+    }
+    bool replaced = false;
+    for (std::string_view lit : {"-Infinity", "Infinity", "NaN"}) {
+      if (text.substr(i, lit.size()) == lit) {
+        out.push_back('"');
+        out.append(lit);
+        out.push_back('"');
+        i += lit.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.push_back(c);
+  }
+  return out;
+}
+
+std::optional<ModelSpec> import_hf_config_file(std::string_view text, Errors& errors) {
+  // The size check runs on the raw text (parse_text refuses oversized input before copying
+  // more than the limit); the rewrite only ever adds two quotes per literal.
+  // Oversized text goes to parse_text unchanged, which refuses it before any copy.
+  auto doc = text.size() > json_io::kMaxTextBytes
+                 ? json_io::parse_text(text, "", errors)
+                 : json_io::parse_text(python_json_to_json(text), "", errors);
+  if (!doc) return std::nullopt;
+  return import_hf_config(*doc, "", errors);
+}
+
+std::optional<json> export_hf_config_checked(const ModelSpec& model, Errors& errors) {
+  json config = export_hf_config(model);
+  Errors ignored;
+  const auto back = import_hf_config(config, "", ignored);
+  auto cache_total = [](const Architecture& a) {
+    double sum = 0;
+    for (const auto& b : cache_bytes_per_sequence(a, 65536, Dtype::bf16)) sum += b.kv + b.indexer + b.state;
+    return sum;
+  };
+  if (!back ||
+      count_params(tensor_inventory(back->arch)).total != count_params(tensor_inventory(model.arch)).total ||
+      cache_total(back->arch) != cache_total(model.arch)) {
+    std::string message(1, '"');
+    message += json_io::shorten(model.id, 40);
+    message +=
+        "\" cannot be written as a config.json that imports back to the same parameters and "
+        "cache (the exporter writes uniform llama-like families; use the model's own config.json)";
+    errors.push_back({"/model", "invalid_choice", std::move(message)});
+    return std::nullopt;
+  }
+  return config;
 }
 
 json export_hf_config(const ModelSpec& model) {

@@ -20,7 +20,8 @@ struct Builder {
            int64_t per_layer = 1, int64_t active_per_layer = -1) {
     if (rows <= 0 || cols <= 0 || per_layer <= 0) return;
     if (layers == 0 && kind != TensorKind::embedding && kind != TensorKind::position &&
-        kind != TensorKind::lm_head && kind != TensorKind::norm)
+        kind != TensorKind::lm_head && kind != TensorKind::norm && kind != TensorKind::extra &&
+        kind != TensorKind::mtp)
       return;
     TensorGroup g;
     g.name = name;
@@ -38,35 +39,89 @@ int64_t norm_size(const Architecture& a, int64_t width) {
   return a.norm == NormKind::layernorm ? 2 * width : width;
 }
 
-void add_attention(Builder& b, const Architecture& a) {
+// The Mamba-2 mixer of HF's Mamba2Mixer / NemotronHMamba2Mixer / FalconH1Mixer: in_proj
+// (h -> 2 d_inner + 2 groups state + heads), depthwise conv1d with bias over
+// d_inner + 2 groups state channels, dt_bias, A_log, D, a gated RMSNorm over d_inner, out_proj.
+void add_mamba(Builder& b, const Architecture& a, const Mamba2Config& m, int64_t L) {
   const int64_t h = a.hidden_size;
-  const int64_t L = a.num_layers;
-  if (a.mla) {
-    const MlaConfig& m = *a.mla;
-    const int64_t qk = m.qk_nope_head_dim + m.qk_rope_head_dim;
-    if (m.q_lora_rank > 0) {
-      b.add("q_a_proj", TensorKind::attention, m.q_lora_rank, h, L);
-      b.add("q_a_layernorm", TensorKind::norm, 1, m.q_lora_rank, L);
-      b.add("q_b_proj", TensorKind::attention, a.num_heads * qk, m.q_lora_rank, L);
-    } else {
-      b.add("q_proj", TensorKind::attention, a.num_heads * qk, h, L);
+  const int64_t d_inner = m.num_heads * m.head_dim;
+  const int64_t conv_dim = d_inner + 2 * m.n_groups * m.state_size;
+  b.add("mamba.in_proj", TensorKind::attention, d_inner + conv_dim + m.num_heads, h, L);
+  b.add("mamba.conv1d", TensorKind::mixer, conv_dim, m.conv_kernel + 1, L);  // weight + bias
+  b.add("mamba.dt_A_D", TensorKind::mixer, 1, 3 * m.num_heads, L);
+  b.add("mamba.norm", TensorKind::norm, 1, d_inner, L);
+  b.add("mamba.out_proj", TensorKind::attention, h, d_inner, L);
+}
+
+void add_attention(Builder& b, const Architecture& a, const AttentionLayer& v, int64_t L) {
+  const int64_t h = a.hidden_size;
+  switch (v.kind) {
+    case AttentionKind::none:
+      return;
+    case AttentionKind::mamba2:
+      add_mamba(b, a, v.mamba, L);
+      return;
+    case AttentionKind::linear: {
+      // Qwen3-Next Gated DeltaNet (HF Qwen3NextGatedDeltaNet): in_proj_qkvz, in_proj_ba,
+      // conv1d without bias over q, k and v, dt_bias, A_log, a gated RMSNorm of one v head,
+      // out_proj.
+      const LinearAttentionConfig& l = v.linear;
+      const int64_t key = l.num_k_heads * l.k_head_dim;
+      const int64_t value = l.num_v_heads * l.v_head_dim;
+      b.add("linear_attn.in_proj_qkvz", TensorKind::attention, 2 * key + 2 * value, h, L);
+      b.add("linear_attn.in_proj_ba", TensorKind::attention, 2 * l.num_v_heads, h, L);
+      b.add("linear_attn.conv1d", TensorKind::mixer, 2 * key + value, l.conv_kernel, L);
+      b.add("linear_attn.dt_A", TensorKind::mixer, 1, 2 * l.num_v_heads, L);
+      b.add("linear_attn.norm", TensorKind::norm, 1, l.v_head_dim, L);
+      b.add("linear_attn.out_proj", TensorKind::attention, h, value, L);
+      return;
     }
-    b.add("kv_a_proj_with_mqa", TensorKind::attention, m.kv_lora_rank + m.qk_rope_head_dim, h, L);
-    b.add("kv_a_layernorm", TensorKind::norm, 1, m.kv_lora_rank, L);
-    b.add("kv_b_proj", TensorKind::attention, a.num_heads * (m.qk_nope_head_dim + m.v_head_dim),
-          m.kv_lora_rank, L);
-    b.add("o_proj", TensorKind::attention, h, a.num_heads * m.v_head_dim, L);
-    return;
+    case AttentionKind::mla: {
+      const MlaConfig m = a.mla.value_or(MlaConfig{});
+      const int64_t qk = m.qk_nope_head_dim + m.qk_rope_head_dim;
+      if (m.q_lora_rank > 0) {
+        b.add("q_a_proj", TensorKind::attention, m.q_lora_rank, h, L);
+        b.add("q_a_layernorm", TensorKind::norm, 1, m.q_lora_rank, L);
+        b.add("q_b_proj", TensorKind::attention, v.num_heads * qk, m.q_lora_rank, L);
+      } else {
+        b.add("q_proj", TensorKind::attention, v.num_heads * qk, h, L);
+      }
+      b.add("kv_a_proj_with_mqa", TensorKind::attention, m.kv_lora_rank + m.qk_rope_head_dim, h, L);
+      b.add("kv_a_layernorm", TensorKind::norm, 1, m.kv_lora_rank, L);
+      b.add("kv_b_proj", TensorKind::attention, v.num_heads * (m.qk_nope_head_dim + m.v_head_dim),
+            m.kv_lora_rank, L);
+      b.add("o_proj", TensorKind::attention, h, v.num_heads * m.v_head_dim, L);
+      if (v.indexer_head_dim > 0) {
+        // DeepSeek-V3.2 lightning indexer (deepseek-ai/DeepSeek-V3.2-Exp inference/model.py,
+        // class Indexer): wq_b (q_lora -> heads x dim), wk (h -> dim), k_norm (LayerNorm,
+        // weight + bias), weights_proj (h -> heads).
+        const int64_t q_in = m.q_lora_rank > 0 ? m.q_lora_rank : h;
+        b.add("indexer.wq_b", TensorKind::attention, v.indexer_heads * v.indexer_head_dim, q_in, L);
+        b.add("indexer.wk", TensorKind::attention, v.indexer_head_dim, h, L);
+        b.add("indexer.k_norm", TensorKind::norm, 1, 2 * v.indexer_head_dim, L);
+        b.add("indexer.weights_proj", TensorKind::attention, v.indexer_heads, h, L);
+      }
+      return;
+    }
+    case AttentionKind::full:
+    case AttentionKind::sliding:
+    case AttentionKind::chunked:
+    case AttentionKind::shared:
+      break;
   }
-  const int64_t q = a.num_heads * a.head_dim;
-  const int64_t kv = a.num_kv_heads * a.head_dim;
-  b.add("q_proj", TensorKind::attention, q, h, L);
-  b.add("k_proj", TensorKind::attention, kv, h, L);
-  b.add("v_proj", TensorKind::attention, kv, h, L);
-  b.add("o_proj", TensorKind::attention, h, q, L);
-  if (a.attention_bias) b.add("qkv_bias", TensorKind::bias, 1, q + 2 * kv, L);
+  const int64_t q = v.num_heads * v.head_dim;
+  const int64_t k = v.num_kv_heads * v.head_dim;
+  const int64_t val = v.k_eq_v ? 0 : v.num_kv_heads * v.v_head_dim;
+  const int64_t out = v.num_heads * v.v_head_dim;
+  b.add("q_proj", TensorKind::attention, v.output_gate ? 2 * q : q, h, L);
+  b.add("k_proj", TensorKind::attention, k, h, L);
+  b.add("v_proj", TensorKind::attention, val, h, L);
+  b.add("o_proj", TensorKind::attention, h, out, L);
+  if (a.attention_bias) b.add("qkv_bias", TensorKind::bias, 1, q + k + val, L);
   if (a.attention_out_bias) b.add("o_bias", TensorKind::bias, 1, h, L);
-  if (a.qk_norm) b.add("qk_norm", TensorKind::norm, 1, 2 * a.head_dim, L);
+  if (a.qk_norm) b.add("qk_norm", TensorKind::norm, 1, 2 * v.head_dim, L);
+  if (v.sinks) b.add("sinks", TensorKind::bias, 1, v.num_heads, L);
+  if (v.parallel_mamba) add_mamba(b, a, v.mamba, L);
 }
 
 // Module names of one FFN flavour, spelled out so that names stay literals (no allocation).
@@ -92,37 +147,81 @@ void add_ffn(Builder& b, const Architecture& a, TensorKind kind, const FfnNames&
   }
 }
 
+void add_mlp(Builder& b, const Architecture& a, const MlpLayer& v, int64_t L) {
+  if (v.kind == LayerMlpKind::none) return;
+  if (v.kind == LayerMlpKind::dense || !a.moe) {
+    add_ffn(b, a, TensorKind::mlp, kDenseNames, v.intermediate_size, L, 1, 1, a.mlp_bias);
+    return;
+  }
+  const int64_t h = a.hidden_size;
+  const MoeConfig& m = *a.moe;
+  b.add("router", TensorKind::router, m.num_experts, h, L);
+  if (m.router_bias) b.add("router_bias", TensorKind::router, 1, m.num_experts, L);
+  add_ffn(b, a, TensorKind::expert, kExpertNames, m.expert_intermediate_size, L, m.num_experts,
+          m.top_k, a.mlp_bias || m.expert_bias);
+  if (m.num_shared_experts > 0) {
+    add_ffn(b, a, TensorKind::shared_expert, kSharedNames, m.shared_expert_intermediate_size, L,
+            m.num_shared_experts, m.num_shared_experts, a.mlp_bias);
+    if (m.shared_expert_gate) b.add("shared_expert_gate", TensorKind::router, 1, h, L);
+  }
+}
+
+std::string_view extra_name(ExtraModuleKind k) {
+  switch (k) {
+    case ExtraModuleKind::vision: return "vision_tower";
+    case ExtraModuleKind::audio: return "audio_tower";
+    case ExtraModuleKind::projector: return "multi_modal_projector";
+  }
+  return "extra";
+}
+
+// The decoder layers (attention, norms, MLP) of `a`, grouped by variant.
+void add_layers(Builder& b, const Architecture& a) {
+  const LayerPlan p = a.layer_plan();
+  std::vector<int64_t> attn(p.attention.size(), 0), mlp(p.mlp.size(), 0);
+  for (uint8_t v : p.layer_attention) ++attn[v];
+  for (uint8_t v : p.layer_mlp) ++mlp[v];
+  for (size_t v = 0; v < p.attention.size(); ++v) add_attention(b, a, p.attention[v], attn[v]);
+  b.add("layer_norms", TensorKind::norm, 1, a.norms_per_layer * norm_size(a, a.hidden_size),
+        a.num_layers);
+  for (size_t v = 0; v < p.mlp.size(); ++v) add_mlp(b, a, p.mlp[v], mlp[v]);
+}
+
 }  // namespace
 
-std::vector<TensorGroup> tensor_inventory(const Architecture& a) {
+int64_t mtp_params(const Architecture& a) {
+  if (a.mtp_layers <= 0 || a.num_layers <= 0) return 0;
+  // One decoder layer shaped like the last main layer.
+  const LayerPlan p = a.layer_plan();
+  Architecture one = a;
+  one.num_layers = 1;
+  one.plan.attention = {p.attention[p.layer_attention.back()]};
+  one.plan.mlp = {p.mlp[p.layer_mlp.back()]};
+  one.plan.layer_attention = {0};
+  one.plan.layer_mlp = {0};
   Builder b;
-  b.out.reserve(32);  // the most groups an architecture yields (MoE with shared experts)
+  add_layers(b, one);
+  int64_t layer = 0;
+  for (const auto& t : b.out) layer += t.params();
+  const int64_t h = a.hidden_size;
+  const int64_t own = 2 * h * h + 3 * norm_size(a, h) +
+                      (a.mtp_dedicated_embeddings ? 2 * a.vocab_size * h : 0);
+  return a.mtp_layers * (layer + own);
+}
+
+std::vector<TensorGroup> tensor_inventory(const Architecture& a, InventoryOptions options) {
+  Builder b;
+  b.out.reserve(48);
   const int64_t h = a.hidden_size;
   b.add("embed_tokens", TensorKind::embedding, a.vocab_size, h, 0);
   if (a.position == PositionKind::learned)
     b.add("embed_positions", TensorKind::position, a.max_position_embeddings, h, 0);
-
-  add_attention(b, a);
-  b.add("layer_norms", TensorKind::norm, 1, a.norms_per_layer * norm_size(a, h), a.num_layers);
-
-  add_ffn(b, a, TensorKind::mlp, kDenseNames, a.intermediate_size, a.dense_layers(), 1, 1, a.mlp_bias);
-  if (a.moe) {
-    const MoeConfig& m = *a.moe;
-    const int64_t L = a.moe_layers();
-    b.add("router", TensorKind::router, m.num_experts, h, L);
-    if (m.router_bias) b.add("router_bias", TensorKind::router, 1, m.num_experts, L);
-    add_ffn(b, a, TensorKind::expert, kExpertNames, m.expert_intermediate_size, L, m.num_experts,
-            m.top_k, a.mlp_bias);
-    if (m.num_shared_experts > 0) {
-      add_ffn(b, a, TensorKind::shared_expert, kSharedNames,
-              m.shared_expert_intermediate_size, L, m.num_shared_experts, m.num_shared_experts,
-              a.mlp_bias);
-      if (m.shared_expert_gate) b.add("shared_expert_gate", TensorKind::router, 1, h, L);
-    }
-  }
-
+  add_layers(b, a);
   if (a.final_norm) b.add("final_norm", TensorKind::norm, 1, norm_size(a, h), 0);
   if (!a.tie_word_embeddings) b.add("lm_head", TensorKind::lm_head, a.vocab_size, h, 0);
+  for (const ExtraModule& m : a.extra_modules)
+    b.add(extra_name(m.kind), TensorKind::extra, 1, m.params, 0);
+  if (options.mtp) b.add("mtp_layers", TensorKind::mtp, 1, mtp_params(a), 0);
   return std::move(b.out);
 }
 
@@ -131,7 +230,8 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
   int64_t vocab_hidden = 0;
   for (const auto& t : tensors) {
     c.total += t.params();
-    c.active += t.active_params();
+    // Towers run per image or audio clip, not per text token: not in `active`.
+    if (t.kind != TensorKind::extra) c.active += t.active_params();
     switch (t.kind) {
       case TensorKind::embedding:
         vocab_hidden = t.elements();
@@ -142,6 +242,12 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
         break;
       case TensorKind::lm_head:
         c.lm_head += t.params();
+        break;
+      case TensorKind::extra:
+        c.extra += t.params();
+        break;
+      case TensorKind::mtp:
+        c.mtp += t.params();
         break;
       case TensorKind::attention:
       case TensorKind::mlp:
@@ -157,6 +263,8 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
   }
   // The output projection is a matmul whether or not it shares the embedding's storage.
   c.matmul_active += vocab_hidden;
+  c.active_excluding_input_embedding = c.active - c.embedding;
+  c.active_excluding_embeddings = c.active - c.embedding - c.lm_head;
   return c;
 }
 

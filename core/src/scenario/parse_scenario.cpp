@@ -539,10 +539,7 @@ ScenarioResult parse_scenario(std::string_view text) {
 
 ModelResult import_hf_config_text(std::string_view text) {
   ModelResult out;
-  auto doc = json_io::parse_text(text, "", out.errors);
-  if (!doc) return out;
-  drop_nulls(*doc);
-  out.model = import_hf_config(*doc, "", out.errors);
+  out.model = import_hf_config_file(text, out.errors);  // Python's Infinity/NaN accepted
   if (!out.errors.empty()) out.model.reset();
   return out;
 }

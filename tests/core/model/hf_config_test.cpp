@@ -68,18 +68,29 @@ TEST(HfConfig, RealConfigsMatchTheirPresets) {
             preset_params("deepseek-v3"));
 }
 
-// Every preset survives export -> import with its parameter count, for the model_types the
-// exporter writes (GPT-NeoX and Falcon have no exporter of their own: skipped).
+// Every preset either survives export -> import with its parameter count, or is refused with
+// invalid_choice (the exporter writes uniform llama-like families only: per-layer plans, towers,
+// GPT-NeoX and Falcon layouts are refused rather than written wrong).
 TEST(HfConfig, PresetsRoundTripThroughExport) {
-  int checked = 0;
+  int checked = 0, refused = 0;
   for (const auto& p : model_presets()) {
-    if (p.family == "gpt_neox" || p.family == "falcon") continue;
-    const auto config = export_hf_config(p.spec);
-    EXPECT_EQ(imported_params(config.dump()), count_params(tensor_inventory(p.spec.arch)).total)
-        << p.spec.id << " exported as " << config["model_type"];
+    Errors errors;
+    const auto config = export_hf_config_checked(p.spec, errors);
+    if (!config) {
+      ASSERT_FALSE(errors.empty());
+      EXPECT_EQ(errors[0].code, "invalid_choice") << p.spec.id;
+      ++refused;
+      continue;
+    }
+    EXPECT_EQ(imported_params(config->dump()), count_params(tensor_inventory(p.spec.arch)).total)
+        << p.spec.id << " exported as " << (*config)["model_type"];
     ++checked;
   }
-  EXPECT_GE(checked, 40);
+  EXPECT_GE(checked, 50);
+  EXPECT_LE(refused, 25);
+  // The check refuses what the plain exporter gets wrong: gpt-oss's alternating windows.
+  Errors errors;
+  EXPECT_FALSE(export_hf_config_checked(find_model("gpt-oss-20b")->spec, errors));
 }
 
 TEST(HfConfig, SupportsTheRequiredModelTypes) {

@@ -1,0 +1,196 @@
+// The 2025-26 family readers: layouts read from each family's fields, wrappers unwrapped,
+// unknown types read generically with a note, and malformed configs refused with a path.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "llmcalc/tensors.hpp"
+#include "model/hf_config.hpp"
+
+namespace llmcalc::test {
+namespace {
+
+using nlohmann::json;
+
+const json kDecoder = json::parse(R"({"hidden_size":64,"num_hidden_layers":4,"num_attention_heads":4,
+    "num_key_value_heads":2,"vocab_size":1000,"intermediate_size":128})");
+
+json with(json base, const json& extra) {
+  for (auto it = extra.begin(); it != extra.end(); ++it) base[it.key()] = it.value();
+  return base;
+}
+
+std::optional<ModelSpec> import(const json& config, Errors& errors) {
+  return import_hf_config(config, "/model/hf_config", errors);
+}
+
+Error first_error(const json& config) {
+  Errors errors;
+  EXPECT_FALSE(import(config, errors)) << config.dump();
+  return errors.empty() ? Error{} : errors[0];
+}
+
+TEST(HfFamilies, RequiredModelTypesHaveReaders) {
+  const auto& types = supported_hf_model_types();
+  for (const char* t :
+       {"gpt_oss", "llama4", "llama4_text", "qwen3_next", "qwen3_5", "qwen3_5_moe", "qwen3_vl",
+        "qwen3_vl_moe", "qwen2_5_vl", "glm4_moe", "glm4_moe_lite", "glm_moe_dsa", "deepseek_v32",
+        "kimi_k2", "minimax_m2", "mimo_v2_flash", "gemma3n", "gemma4", "gemma4_text", "mistral3",
+        "ministral", "olmo2", "olmo3", "smollm3", "exaone4", "ernie4_5_moe", "hunyuan_v1_moe",
+        "nemotron_h", "falcon_h1", "granitemoehybrid", "jamba", "nemotron-nas", "gpt_bigcode",
+        "gptj", "mpt", "phimoe"})
+    EXPECT_NE(std::find(types.begin(), types.end(), t), types.end()) << t;
+}
+
+TEST(HfFamilies, UnknownTypeWithDecoderFieldsIsReadGenericallyWithANote) {
+  Errors errors;
+  auto spec = import(with(kDecoder, {{"model_type", "step3p7"}}), errors);
+  ASSERT_TRUE(spec) << errors[0].message;
+  ASSERT_EQ(spec->notes.size(), 1u);
+  EXPECT_NE(spec->notes[0].find("step3p7"), std::string::npos);
+  EXPECT_NE(spec->notes[0].find("llama-like"), std::string::npos);
+  // Missing what memory needs: the type is named first, then the missing field.
+  Errors e2;
+  EXPECT_FALSE(import({{"model_type", "step3p7"}, {"hidden_size", 64}}, e2));
+  EXPECT_EQ(e2[0].path, "/model/hf_config/model_type");
+  EXPECT_EQ(e2[1].path, "/model/hf_config/vocab_size");
+  EXPECT_EQ(e2[1].code, "missing_field");
+}
+
+TEST(HfFamilies, AnyTextConfigWrapperIsUnwrapped) {
+  Errors errors;
+  auto spec = import({{"model_type", "some_vlm"}, {"text_config", with(kDecoder, {{"model_type", "llama"}})},
+                      {"tie_word_embeddings", true}}, errors);
+  ASSERT_TRUE(spec);
+  EXPECT_TRUE(spec->arch.tie_word_embeddings);  // carried from the wrapper
+  EXPECT_EQ(spec->id, "hf:some_vlm");
+  EXPECT_EQ(spec->arch.num_layers, 4);
+}
+
+TEST(HfFamilies, LayerTypesAndPatternsAreChecked) {
+  // layer_types must give every layer.
+  Error e = first_error(with(kDecoder, {{"model_type", "olmo3"}, {"sliding_window", 16},
+                                        {"layer_types", {"full_attention", "sliding_attention"}}}));
+  EXPECT_EQ(e.path, "/model/hf_config/layer_types");
+  EXPECT_EQ(e.code, "inconsistent");
+  // Unknown layer type names its index.
+  e = first_error(with(kDecoder, {{"model_type", "olmo3"}, {"sliding_window", 16},
+                                  {"layer_types", {"full_attention", "x", "full_attention", "full_attention"}}}));
+  EXPECT_EQ(e.path, "/model/hf_config/layer_types/1");
+  EXPECT_EQ(e.code, "invalid_choice");
+  // A pattern string with an unknown letter.
+  e = first_error(with(kDecoder, {{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*-Q"},
+                                  {"mamba_num_heads", 8}, {"mamba_head_dim", 16}, {"ssm_state_size", 16}}));
+  EXPECT_EQ(e.path, "/model/hf_config/hybrid_override_pattern");
+  EXPECT_EQ(e.code, "invalid_choice");
+  // ... or of the wrong length.
+  e = first_error(with(kDecoder, {{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*-"},
+                                  {"mamba_num_heads", 8}, {"mamba_head_dim", 16}, {"ssm_state_size", 16}}));
+  EXPECT_EQ(e.code, "inconsistent");
+  // Experts per token above the experts.
+  e = first_error(with(kDecoder, {{"model_type", "qwen3_moe"}, {"num_experts", 4},
+                                  {"num_experts_per_tok", 8}, {"moe_intermediate_size", 32}}));
+  EXPECT_EQ(e.path, "/model/hf_config/num_experts_per_tok");
+  EXPECT_EQ(e.code, "inconsistent");
+  // MiMo's per-layer lists must give every layer.
+  e = first_error(with(kDecoder, {{"model_type", "mimo_v2_flash"}, {"n_routed_experts", 4},
+                                  {"num_experts_per_tok", 2}, {"moe_intermediate_size", 32},
+                                  {"hybrid_layer_pattern", {0, 1}}, {"moe_layer_freq", {0, 1, 1, 1}}}));
+  EXPECT_EQ(e.path, "/model/hf_config/hybrid_layer_pattern");
+}
+
+TEST(HfFamilies, QwenMoePlacementFollowsMlpOnlyLayersAndSparseStep) {
+  Errors errors;
+  auto spec = import(with(kDecoder, {{"model_type", "qwen3_moe"}, {"num_experts", 4},
+                                     {"num_experts_per_tok", 2}, {"moe_intermediate_size", 32},
+                                     {"decoder_sparse_step", 2}, {"mlp_only_layers", {3}}}), errors);
+  ASSERT_TRUE(spec);
+  // Step 2: layers 1 and 3 sparse; layer 3 listed dense -> only layer 1 is MoE.
+  EXPECT_EQ(spec->arch.moe_layers(), 1);
+  const LayerPlan p = spec->arch.layer_plan();
+  EXPECT_EQ(p.mlp[p.layer_mlp[1]].kind, LayerMlpKind::moe);
+  EXPECT_EQ(p.mlp[p.layer_mlp[3]].kind, LayerMlpKind::dense);
+}
+
+TEST(HfFamilies, MimoV2FlashSwaHeadsAndMoeFreq) {
+  Errors errors;
+  auto spec = import(with(kDecoder, {{"model_type", "mimo_v2_flash"}, {"n_routed_experts", 4},
+                                     {"num_experts_per_tok", 2}, {"moe_intermediate_size", 32},
+                                     {"head_dim", 16}, {"v_head_dim", 8},
+                                     {"hybrid_layer_pattern", {0, 1, 1, 1}},
+                                     {"moe_layer_freq", {0, 1, 1, 1}}, {"sliding_window_size", 128},
+                                     {"swa_num_key_value_heads", 4}, {"swa_head_dim", 16},
+                                     {"swa_v_head_dim", 8}, {"add_swa_attention_sink_bias", true}}),
+                     errors);
+  ASSERT_TRUE(spec) << errors[0].path << errors[0].message;
+  const auto gs = spec->arch.cache_groups();
+  ASSERT_EQ(gs.size(), 2u);
+  // Full layer: 2 KV heads x (16 + 8) = 48; SWA layers: 4 x (16 + 8) = 96, window 128.
+  EXPECT_EQ(gs[0].kv_elements_per_token, 48);
+  EXPECT_EQ(gs[1].kv_elements_per_token, 96);
+  EXPECT_EQ(gs[1].layers, 3);
+  EXPECT_EQ(gs[1].window, 128);
+  EXPECT_EQ(spec->arch.moe_layers(), 3);
+}
+
+TEST(HfFamilies, NemotronNasBlockConfigs) {
+  json blocks = json::array();
+  blocks.push_back({{"attention", {{"n_heads_in_group", 2}}}, {"ffn", {{"ffn_mult", 1.5}}}});
+  blocks.push_back({{"attention", {{"no_op", true}}}, {"ffn", {{"ffn_mult", 3.0}}}});
+  blocks.push_back({{"attention", {{"n_heads_in_group", 4}}}, {"ffn", {{"no_op", true}}}});
+  blocks.push_back({{"attention", {{"n_heads_in_group", 2}}}, {"ffn", {{"ffn_mult", 1.5}}}});
+  Errors errors;
+  auto spec = import(with(kDecoder, {{"model_type", "nemotron-nas"}, {"block_configs", blocks}}), errors);
+  ASSERT_TRUE(spec) << errors[0].path << errors[0].message;
+  EXPECT_EQ(spec->arch.layers_of(AttentionKind::none), 1);
+  EXPECT_EQ(spec->arch.layers_of(LayerMlpKind::none), 1);
+  const LayerPlan p = spec->arch.layer_plan();
+  // ffn_mult 1.5 x 64 x 2 / 3 = 64 -> rounded up to 256; 3.0 -> 128 -> 256.
+  EXPECT_EQ(p.mlp[p.layer_mlp[0]].intermediate_size, 256);
+  // KV heads: 4 heads / groups of 2 = 2; of 4 = 1.
+  EXPECT_EQ(p.attention[p.layer_attention[0]].num_kv_heads, 2);
+  EXPECT_EQ(p.attention[p.layer_attention[2]].num_kv_heads, 1);
+}
+
+TEST(HfFamilies, GraniteHybridAndJambaLayouts) {
+  json types = {"mamba", "attention", "mamba", "mamba"};
+  Errors errors;
+  auto g = import(with(kDecoder, {{"model_type", "granitemoehybrid"}, {"layer_types", types},
+                                  {"num_local_experts", 4}, {"num_experts_per_tok", 2},
+                                  {"intermediate_size", 32}, {"shared_intermediate_size", 128},
+                                  {"mamba_n_heads", 8}, {"mamba_d_head", 16}, {"mamba_d_state", 16}}),
+                  errors);
+  ASSERT_TRUE(g) << errors[0].path << errors[0].message;
+  EXPECT_EQ(g->arch.layers_of(AttentionKind::mamba2), 3);
+  EXPECT_EQ(g->arch.moe_layers(), 4);
+  EXPECT_EQ(g->arch.moe->shared_expert_intermediate_size, 128);
+  auto j = import(with(kDecoder, {{"model_type", "jamba"}, {"num_hidden_layers", 8}, {"num_experts", 4},
+                                  {"num_experts_per_tok", 2}, {"attn_layer_period", 8},
+                                  {"attn_layer_offset", 4}, {"expert_layer_period", 2},
+                                  {"expert_layer_offset", 1}}),
+                  errors);
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->arch.layers_of(AttentionKind::full), 1);
+  EXPECT_EQ(j->arch.layers_of(AttentionKind::mamba2), 7);
+  EXPECT_EQ(j->arch.moe_layers(), 4);
+}
+
+TEST(HfFamilies, OlderDecodersOfTheList) {
+  Errors errors;
+  auto bigcode = import({{"model_type", "gpt_bigcode"}, {"n_embd", 64}, {"n_layer", 2}, {"n_head", 4},
+                         {"n_positions", 128}, {"vocab_size", 1000}, {"multi_query", true}}, errors);
+  ASSERT_TRUE(bigcode);
+  EXPECT_EQ(bigcode->arch.num_kv_heads, 1);
+  auto mpt = import({{"model_type", "mpt"}, {"d_model", 64}, {"n_layers", 2}, {"n_heads", 4},
+                     {"vocab_size", 1000}, {"expansion_ratio", 4}, {"no_bias", true}}, errors);
+  ASSERT_TRUE(mpt);
+  EXPECT_EQ(mpt->arch.intermediate_size, 256);
+  EXPECT_FALSE(mpt->arch.attention_bias);
+  auto gptj = import({{"model_type", "gptj"}, {"n_embd", 64}, {"n_layer", 2}, {"n_head", 4},
+                      {"vocab_size", 1000}}, errors);
+  ASSERT_TRUE(gptj);
+  EXPECT_EQ(gptj->arch.norms_per_layer, 1);
+}
+
+}  // namespace
+}  // namespace llmcalc::test

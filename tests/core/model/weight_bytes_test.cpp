@@ -1,0 +1,140 @@
+// A checkpoint's own formats: exact bytes per format, scales included, hand-derived.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hf_fixtures.hpp"
+#include "llmcalc/catalog.hpp"
+#include "llmcalc/weight_bytes.hpp"
+#include "model/hf_config.hpp"
+#include "model/hf_quant.hpp"
+
+namespace llmcalc::test {
+namespace {
+
+using nlohmann::json;
+
+CheckpointQuantization quant(const json& qc) {
+  Errors errors;
+  auto q = read_quantization_config(qc, "/quantization_config", Dtype::bf16, errors);
+  EXPECT_TRUE(q) << (errors.empty() ? "" : errors[0].path + " " + errors[0].message);
+  return q.value_or(CheckpointQuantization{});
+}
+
+TEST(WeightBytes, MatrixLayouts) {
+  // FP8 block 128 x 128 (DeepSeek-V3): 7,168 x 2,048 -> 14,680,064 B + 56 x 16 fp32 scales
+  // (3,584 B) = 14,683,648; a 576-row matrix has ceil(576 / 128) = 5 tile rows.
+  const auto fp8 = quant({{"quant_method", "fp8"}, {"weight_block_size", {128, 128}}}).quantized;
+  EXPECT_DOUBLE_EQ(matrix_bytes(fp8, 7168, 2048), 14683648.0);
+  EXPECT_DOUBLE_EQ(matrix_bytes(fp8, 576, 7168), 576.0 * 7168 + 5 * 56 * 4);
+  // GPTQ int4 g128, 4,096 x 4,096: 8,388,608 B + fp16 scales 4,096 x 32 x 2 = 262,144 +
+  // 4-bit zeros 65,536 + int32 g_idx 4,096 x 4 = 16,384 -> 8,732,672.
+  const auto gptq = quant({{"quant_method", "gptq"}, {"bits", 4}, {"group_size", 128}}).quantized;
+  EXPECT_DOUBLE_EQ(matrix_bytes(gptq, 4096, 4096), 8732672.0);
+  // AWQ: no g_idx -> 8,716,288.
+  const auto awq = quant({{"quant_method", "awq"}, {"bits", 4}, {"group_size", 128}}).quantized;
+  EXPECT_DOUBLE_EQ(matrix_bytes(awq, 4096, 4096), 8716288.0);
+  // bitsandbytes NF4 + double quant: 8,388,608 + 262,144 8-bit absmax + 1,024 fp32 constants
+  // (4,096 B) + a 16-entry fp32 code table (64 B) = 8,654,912.
+  const auto nf4 = quant({{"quant_method", "bitsandbytes"}, {"load_in_4bit", true},
+                          {"bnb_4bit_quant_type", "nf4"}, {"bnb_4bit_use_double_quant", true}})
+                       .quantized;
+  EXPECT_DOUBLE_EQ(matrix_bytes(nf4, 4096, 4096), 8654912.0);
+  EXPECT_EQ(nf4.dtype, Dtype::nf4);
+  // Without double quant: fp32 absmax per 64 -> 8,388,608 + 1,048,576 + 64 = 9,437,248.
+  const auto fp4 = quant({{"quant_method", "bitsandbytes"}, {"load_in_4bit", true},
+                          {"bnb_4bit_quant_type", "fp4"}}).quantized;
+  EXPECT_DOUBLE_EQ(matrix_bytes(fp4, 4096, 4096), 9437248.0);
+  // LLM.int8: 16,777,216 + 4,096 fp32 row scales = 16,793,600.
+  const auto int8 = quant({{"quant_method", "bitsandbytes"}, {"load_in_8bit", true}}).quantized;
+  EXPECT_DOUBLE_EQ(matrix_bytes(int8, 4096, 4096), 16793600.0);
+  // compressed-tensors int4 g32 W4A16: 8,388,608 + bf16 scales 4,096 x 128 x 2 = 1,048,576 +
+  // weight_shape 16 B = 9,437,200.
+  const auto ct = quant(json::parse(R"({"quant_method":"compressed-tensors","format":"pack-quantized",
+      "config_groups":{"group_0":{"targets":["Linear"],"weights":{"num_bits":4,"type":"int",
+      "symmetric":true,"group_size":32,"strategy":"group"}}},"ignore":["lm_head"]})"));
+  EXPECT_DOUBLE_EQ(matrix_bytes(ct.quantized, 4096, 4096), 9437200.0);
+  EXPECT_EQ(ct.quantized.name, "int4 group g32 (W4A16)");
+  // compressed-tensors FP8 W8A8 per channel: 16,777,216 + 4,096 bf16 scales = 16,785,408.
+  const auto ct8 = quant(json::parse(R"({"quant_method":"compressed-tensors","config_groups":{"g":{
+      "weights":{"num_bits":8,"type":"float","strategy":"channel"},"input_activations":{"num_bits":8,
+      "type":"float","dynamic":true}}}})"));
+  EXPECT_DOUBLE_EQ(matrix_bytes(ct8.quantized, 4096, 4096), 16785408.0);
+  EXPECT_EQ(ct8.quantized.dtype, Dtype::fp8);
+}
+
+TEST(WeightBytes, GptOss20bMxfp4OnTheExpertsOnly) {
+  Errors errors;
+  std::optional<ModelSpec> spec;
+  for (const auto& f : hf_fixtures())
+    if (f.name == "gpt-oss-20b") spec = import_hf_config_file(f.text, errors);
+  ASSERT_TRUE(spec && spec->quantization);
+  const auto shares = weight_bytes_by_format(tensor_inventory(spec->arch), *spec->quantization);
+  ASSERT_EQ(shares.size(), 2u);
+  // Experts: 24 layers x 32 x 3 matrices of 2,880 x 2,880 = 19,110,297,600 params;
+  // 4 bits -> 9,555,148,800 B; one E8M0 byte per 32 -> 2,304 matrices x 2,880 x 90 =
+  // 597,196,800 B; 10,152,345,600 B in all.
+  EXPECT_EQ(shares[0].format, "mxfp4");
+  EXPECT_EQ(shares[0].params, 19110297600);
+  EXPECT_DOUBLE_EQ(shares[0].scale_bytes, 597196800.0);
+  EXPECT_DOUBLE_EQ(shares[0].bytes(), 10152345600.0);
+  // The rest (attention, router, sinks, biases, norms, embedding, lm_head) in bf16:
+  // 20,914,757,184 - 19,110,297,600 = 1,804,459,584 params x 2 B = 3,608,919,168 B.
+  EXPECT_EQ(shares[1].params, 1804459584);
+  EXPECT_DOUBLE_EQ(shares[1].bytes(), 3608919168.0);
+}
+
+TEST(WeightBytes, Qwen3_30bA3bFp8IsAboutThirtyOneGigabytes) {
+  // Qwen/Qwen3-30B-A3B-FP8 quantization_config (block-wise FP8, 128 x 128).
+  const auto q = quant(json::parse(R"({"activation_scheme":"dynamic","fmt":"e4m3",
+      "quant_method":"fp8","weight_block_size":[128,128]})"));
+  const auto shares = weight_bytes_by_format(tensor_inventory(find_model("qwen3-30b-a3b")->spec.arch), q);
+  ASSERT_EQ(shares.size(), 2u);
+  // Unconverted: embedding + lm_head 2 x 151,936 x 2,048 = 622,329,856; routers 48 x 128 x
+  // 2,048 = 12,582,912; norms 48 x (2 x 2,048 + 2 x 128) + 2,048 = 210,944 -> 635,123,712
+  // params x 2 B = 1,270,247,424 B.
+  EXPECT_EQ(shares[1].params, 635123712);
+  // Converted: 30,532,122,624 - 635,123,712 = 29,896,998,912 B, plus fp32 tile scales per
+  // layer: attention 512 + 64 + 64 + 512, experts 128 x 3 x 96 = 36,864 -> 38,016 x 48 x 4 B =
+  // 7,299,072 B.
+  EXPECT_DOUBLE_EQ(shares[0].element_bytes, 29896998912.0);
+  EXPECT_DOUBLE_EQ(shares[0].scale_bytes, 7299072.0);
+  // 31,174,545,408 B instead of 61,064,245,248 B in bf16.
+  EXPECT_DOUBLE_EQ(shares[0].bytes() + shares[1].bytes(), 31174545408.0);
+}
+
+TEST(WeightBytes, ModelOptNvfp4AndSafetensorsIndex) {
+  ModelSpec spec = find_model("llama-3.1-8b")->spec;
+  Errors errors;
+  const json hf_quant = json::parse(R"({"producer":{"name":"modelopt","version":"0.29.0"},
+      "quantization":{"quant_algo":"NVFP4","kv_cache_quant_algo":"FP8","group_size":16,
+      "exclude_modules":["lm_head"]}})");
+  const json index = json::parse(R"({"metadata":{"total_size":5670000000},"weight_map":{}})");
+  apply_hf_companions(spec, &hf_quant, &index, "", errors);
+  ASSERT_TRUE(errors.empty()) << errors[0].path << " " << errors[0].message;
+  ASSERT_TRUE(spec.quantization);
+  EXPECT_EQ(spec.quantization->source, "hf_quant_config.json");
+  EXPECT_EQ(spec.quantization->kv_cache, Dtype::fp8);
+  EXPECT_EQ(spec.checkpoint_total_bytes, 5670000000);
+  // NVFP4 g16, 4,096 x 4,096: 8,388,608 + an FP8 scale per 16 (1,048,576) + fp32
+  // weight_scale_2 and input_scale (8 B) = 9,437,192.
+  EXPECT_DOUBLE_EQ(matrix_bytes(spec.quantization->quantized, 4096, 4096), 9437192.0);
+}
+
+TEST(WeightBytes, BadQuantizationConfigsNameTheField) {
+  auto first_error = [](const json& qc) {
+    Errors errors;
+    EXPECT_FALSE(read_quantization_config(qc, "/quantization_config", Dtype::bf16, errors));
+    return errors.empty() ? Error{} : errors[0];
+  };
+  EXPECT_EQ(first_error({{"quant_method", "hqq"}}).path, "/quantization_config/quant_method");
+  EXPECT_EQ(first_error({{"quant_method", "fp8"}, {"weight_block_size", {128}}}).path,
+            "/quantization_config/weight_block_size");
+  EXPECT_EQ(first_error({{"quant_method", "gptq"}, {"bits", 3.5}}).code, "not_integer");
+  EXPECT_EQ(first_error({{"quant_method", "bitsandbytes"}}).code, "inconsistent");
+  EXPECT_EQ(first_error({{"quant_method", "compressed-tensors"}}).path,
+            "/quantization_config/config_groups");
+}
+
+}  // namespace
+}  // namespace llmcalc::test
