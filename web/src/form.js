@@ -4,7 +4,8 @@ import { $, el, setText, show } from './dom.js';
 import { v } from './patch.js';
 import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS } from './state.js';
 import * as fmt from './format.js';
-import { app, fieldErrors } from './app.js';
+import { GIB, URL_ERRORS_SHOWN, app, fieldErrors, timings } from './app.js';
+import { bumpCounter, render, update } from './update.js';
 
 // ---------------------------------------------------------------- link errors
 
