@@ -11,6 +11,7 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("models_json", &llmcalc::wasm::models);
   emscripten::function("gpus_json", &llmcalc::wasm::gpus);
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
+  emscripten::function("engines_json", &llmcalc::wasm::engines);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
   emscripten::function("schema_json", &llmcalc::wasm::schema);

@@ -86,6 +86,10 @@ emscripten::val kinds() {
   return guarded([] { return llmcalc::kinds_json(); });
 }
 
+emscripten::val engines() {
+  return guarded([] { return llmcalc::engines_json(); });
+}
+
 emscripten::val import_hf_config(const std::string& config) {
   return guarded([&] { return llmcalc::import_hf_config_json(config); });
 }

@@ -21,6 +21,7 @@ emscripten::val solve(const std::string& scenario, const std::string& question);
 emscripten::val models();
 emscripten::val gpus();
 emscripten::val kinds();
+emscripten::val engines();
 emscripten::val import_hf_config(const std::string& config);
 emscripten::val export_hf_config(const std::string& model_id);
 // The scenario schema (llmcalc/schema.hpp): fields, enums, error codes.

@@ -39,6 +39,8 @@ const presetCore = textCore(await require(nodeModule)());
 const modelList = JSON.parse(presetCore.models_json());
 const gpuList = JSON.parse(presetCore.gpus_json());
 const kindList = JSON.parse(presetCore.kinds_json());
+const engineList = JSON.parse(presetCore.engines_json());
+if (!engineList.ok) throw new Error('build_web: the core could not list its engines');
 if (!modelList.ok || !gpuList.ok || !kindList.ok) throw new Error('build_web: the core could not list its presets');
 const schema = JSON.parse(presetCore.schema_json());
 if (!schema.ok) throw new Error('build_web: the core could not export its schema');
@@ -52,6 +54,7 @@ const presets = {
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
     ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),
   kinds: kindList.kinds,
+  engines: engineList.engines.map(({ id, name, modes }) => ({ id, name, modes })),
 };
 
 const redirectWasm = {

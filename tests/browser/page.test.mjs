@@ -468,3 +468,24 @@ test('keyboard and labels: every control has an accessible name and is reachable
   assert.equal(await page.inputValue('#f-batch'), '5');
   await page.close();
 });
+
+test('engine picker: vLLM shows its KV pool, concurrency, start check and a command line', async () => {
+  const { page, problems } = await open();
+  assert.equal(await page.locator('#engine-card').isHidden(), true, 'generic: no engine card');
+  await page.selectOption('#f-engine', 'vllm');
+  await page.waitForFunction(() => window.__llmcalc.last?.report?.engine?.id === 'vllm');
+  assert.equal(await page.locator('#engine-card').isVisible(), true);
+  const command = await page.locator('#engine-command').textContent();
+  assert.match(command, /^vllm serve \S+ .*--max-model-len \d+/);
+  const report = await page.evaluate(() => window.__llmcalc.last.report);
+  assert.ok(report.engine.kv_pool.bytes > 0);
+  const body = await page.locator('#engine-body').textContent();
+  assert.match(body, /KV cache pool per GPU/);
+  assert.match(body, /KV pool = /, 'the pool formula is rendered from its expression');
+  assert.match(page.url(), /engine=vllm/, 'the engine is in the link');
+  await page.selectOption('#f-engine', 'generic');
+  await page.waitForFunction(() => !window.__llmcalc.last?.report?.engine);
+  assert.equal(await page.locator('#engine-card').isHidden(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -223,7 +223,7 @@ function parseAnswer(text) {
 }
 
 const decoder = new TextDecoder();
-const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json', 'kinds_json',
+const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json', 'kinds_json', 'engines_json',
   'import_hf_config_json', 'export_hf_config_json', 'schema_json'];
 
 // The raw module answers with a Uint8Array view of UTF-8 JSON in its memory, valid until its
@@ -326,6 +326,10 @@ export function wrapCore(rawModule) {
     },
     gpus() {
       return catalog('gpus', () => module.gpus_json());
+    },
+    /** The engine profiles: id, name, modes, memory policy, options with defaults, sources. */
+    engines() {
+      return catalog('engines', () => module.engines_json());
     },
     kinds() {
       // An object, not a list: parsed afresh from the kept text like the catalogs.

@@ -247,6 +247,18 @@ export interface MemoryItem {
 }
 export interface FlopItem { id: string; label: string; flops: number; formula: string; expression?: Expression }
 
+/** An engine profile as engines() lists it. */
+export interface EngineProfile {
+  id: string;
+  name: string;
+  modes: ('inference' | 'training')[];
+  policy: string;
+  vendors: string[];
+  basis: string;
+  options: { name: string; doc: string; type: 'fraction' | 'integer' | 'boolean' | 'choice'; default: number | boolean | string; choices?: string[] }[];
+  sources: Record<string, string>;
+}
+
 /** The report's tables, from kinds(): memory items in stacking order and phases. */
 export interface Kinds {
   memory: { id: string; label: string; group: MemoryGroup }[];
@@ -429,6 +441,8 @@ export interface LlmCalc {
   models(): ModelPreset[];
   /** The embedded GPU catalog (a fresh copy per call). */
   gpus(): GpuPreset[];
+  /** The engine profiles (a fresh copy per call); docs/engines.md. */
+  engines(): EngineProfile[];
   /** The report's kind tables (a fresh copy per call). */
   kinds(): Kinds;
   importHfConfig(config: JsonInput<HfConfig>): Result<{ model: ModelSummary }>;
@@ -479,6 +493,7 @@ export interface LlmCalcCoreModule {
   models_json(): Uint8Array;
   gpus_json(): Uint8Array;
   kinds_json(): Uint8Array;
+  engines_json(): Uint8Array;
   import_hf_config_json(config: string): Uint8Array;
   export_hf_config_json(id: string): Uint8Array;
   schema_json(): Uint8Array;
@@ -493,6 +508,7 @@ export interface LlmCalcCoreText {
   models_json(): string;
   gpus_json(): string;
   kinds_json(): string;
+  engines_json(): string;
   import_hf_config_json(config: string): string;
   export_hf_config_json(id: string): string;
   schema_json(): string;

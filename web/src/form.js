@@ -1,6 +1,7 @@
 // The form: its pickers and controls, reading inputs into the state, and errors beside the
 // fields they belong to.
 import { $, el, setText, show } from './dom.js';
+import { PRESETS } from 'llmcalc:presets';
 import { v } from './patch.js';
 import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS } from './state.js';
 import * as fmt from './format.js';
@@ -14,6 +15,7 @@ export let urlErrorFields = new Set(); // element ids showing a link parameter's
 // ---------------------------------------------------------------- field setup
 
 export const SELECT_OPTIONS = {
+  'f-engine': PRESETS.engines.map((e) => [e.id, `${e.name}${e.modes.length === 1 ? ` (${e.modes[0]})` : ''}`]),
   'f-weights': DTYPES.map((d) => [d, d]),
   'f-kv': KV_DTYPES.map((d) => [d, d]),
   'f-act': ACT_DTYPES.map((d) => [d, d]),

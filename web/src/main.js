@@ -10,7 +10,7 @@ import { PRESETS } from 'llmcalc:presets';
 import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
 import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
-import { setupFormulaToggles, toggleExpandAll } from './results.js';
+import { setupEngineCopy, setupFormulaToggles, toggleExpandAll } from './results.js';
 import { renderCharts, setupCharts } from './chart_panel.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
 import { setupShare, writeUrl } from './share.js';
@@ -178,6 +178,7 @@ async function start() {
   $('form').addEventListener('submit', (e) => e.preventDefault());
   setupHf();
   setupFormulaToggles();
+  setupEngineCopy();
   setupShare();
   window.addEventListener('hashchange', onHashChange);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {

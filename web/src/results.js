@@ -192,6 +192,52 @@ export function renderSpeed(report) {
   }
 }
 
+// The engine's own answers: its KV pool, how many sequences fit, whether it starts at this
+// context, and the command that runs it (vLLM, SGLang, TensorRT-LLM).
+export function renderEngine(report) {
+  const e = report.engine;
+  show($('engine-card'), Boolean(e));
+  if (!e) {
+    patch($('engine-body'), []);
+    return;
+  }
+  const rows = [];
+  if (!e.active) {
+    rows.push(v('p', { class: 'hint', text: `${e.name} cannot run this scenario; the generic model is shown (see the notes).` }));
+  } else if (e.kv_pool) {
+    const u = app.state.unit;
+    rows.push(v('div', { class: 'speed-cards' },
+      speedCard('KV cache pool per GPU', fmt.bytes(e.kv_pool.bytes, u), null,
+        `${fmt.tokens(e.kv_pool.tokens)} tokens in ${fmt.tokens(e.kv_pool.blocks)} blocks of ${e.kv_pool.block_tokens}`),
+      speedCard('Concurrent sequences at this context', fmt.grouped(Math.floor(e.max_concurrent_sequences))),
+      speedCard(`Starts at ${fmt.tokens(e.max_model_len)} tokens`, e.starts ? 'yes' : 'no', null,
+        e.starts ? '' : `longest that fits: ${fmt.tokens(e.longest_context)} tokens`)));
+    if (e.kv_pool.expression)
+      rows.push(v('p', { class: 'formula-line' }, 'KV pool = ', ...expressionNodes(e.kv_pool.expression)));
+    rows.push(v('div', { class: 'command' },
+      v('code', { id: 'engine-command', text: e.command }),
+      v('button', { type: 'button', id: 'engine-copy', class: 'secondary', text: 'Copy command' })));
+  } else {
+    rows.push(v('p', { class: 'hint', text: `${e.name}: runtime memory and speed constants of this engine are in the numbers above.` }));
+  }
+  patch($('engine-body'), rows);
+}
+
+// One delegated handler: the command line goes to the clipboard (or is selected to copy).
+export function setupEngineCopy() {
+  $('engine-body').addEventListener('click', async (e) => {
+    if (!e.target.closest('#engine-copy')) return;
+    const code = $('engine-command');
+    try {
+      await navigator.clipboard.writeText(code.textContent);
+      setText(e.target, 'Copied');
+    } catch {
+      getSelection().selectAllChildren(code);
+      setText(e.target, 'Selected: press Ctrl+C');
+    }
+  });
+}
+
 export function renderNotes(report) {
   const notes = report.notes || [];
   patch($('notes'), notes.map((n) => v('li', { text: n })));

@@ -20,6 +20,7 @@ export const DEFAULTS = Object.freeze({
   hf: null, // a Hugging Face config.json (object) used instead of a preset
   mode: 'inference',
   method: 'detailed',
+  engine: 'generic',
   weights: 'bf16',
   kv: 'bf16',
   act: 'bf16',
@@ -76,6 +77,7 @@ export const URL_FIELDS = {
   hf: ['hf', { kind: 'hf' }],
   mode: ['mode', field('/mode')],
   method: ['method', field('/method')],
+  engine: ['engine', choice(...PRESETS.engines.map((e) => e.id))],
   w: ['weights', field('/precision/weights')],
   kv: ['kv', field('/precision/kv_cache')],
   act: ['act', field('/precision/activations')],
@@ -324,6 +326,7 @@ export function scenarioFrom(state) {
     options: { flash_attention: state.flash, cuda_graphs: state.graphs },
   };
   if (state.price > 0) s.options.price_per_gpu_hour = state.price;
+  if (state.engine && state.engine !== 'generic') s.engine = state.engine;
   if (state.group > 0) s.precision.group_size = state.group;
   if (state.mode === 'inference') {
     s.workload.prompt = state.prompt;
