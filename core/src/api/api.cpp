@@ -135,6 +135,24 @@ json model_summary(const ModelSpec& m) {
   return out;
 }
 
+
+// A request of two parts, a scenario and a question about it (a sweep spec, a solver question):
+// both parsed here, the scenario's errors under /scenario and the question's under its own
+// path, so every entry point reports them the same way.
+struct Request {
+  ScenarioResult parsed;
+  Errors errors;
+  std::optional<json> question;
+};
+
+Request parse_request(std::string_view scenario, std::string_view question, const char* path) {
+  Request q{parse_scenario(scenario), {}, std::nullopt};
+  q.errors = q.parsed.errors;
+  for (auto& e : q.errors) e.path = "/scenario" + e.path;
+  q.question = json_io::parse_text(question, path, q.errors);
+  return q;
+}
+
 }  // namespace
 
 std::string_view version() { return LLMCALC_VERSION; }
@@ -150,10 +168,10 @@ std::string estimate_json(std::string_view scenario) {
 }
 
 std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
-  ScenarioResult parsed = parse_scenario(scenario);
-  Errors errors = parsed.errors;
-  for (auto& e : errors) e.path = "/scenario" + e.path;
-  auto spec = json_io::parse_text(spec_text, "/sweep", errors);
+  Request req = parse_request(scenario, spec_text, "/sweep");
+  ScenarioResult& parsed = req.parsed;
+  Errors& errors = req.errors;
+  auto& spec = req.question;
   if (!spec) return fail(errors);
   json_io::ObjectReader r(&*spec, "/sweep", errors);
   if (!r.valid()) return fail(errors);
@@ -233,10 +251,10 @@ std::string sweep_json(std::string_view scenario, std::string_view spec_text) {
 }
 
 std::string solve_json(std::string_view scenario, std::string_view question_text) {
-  ScenarioResult parsed = parse_scenario(scenario);
-  Errors errors = parsed.errors;
-  for (auto& e : errors) e.path = "/scenario" + e.path;
-  auto q = json_io::parse_text(question_text, "/question", errors);
+  Request req = parse_request(scenario, question_text, "/question");
+  ScenarioResult& parsed = req.parsed;
+  Errors& errors = req.errors;
+  auto& q = req.question;
   if (!q) return fail(errors);
   json_io::ObjectReader r(&*q, "/question", errors);
   if (!r.valid()) return fail(errors);
