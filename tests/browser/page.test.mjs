@@ -489,3 +489,19 @@ test('engine picker: vLLM shows its KV pool, concurrency, start check and a comm
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('model search: words in any order, Hugging Face ids, best match first, Enter takes it, no match says so', async () => {
+  const { page, problems } = await open();
+  const search = page.locator('#model-search');
+  for (const [query, id] of [['llama 3 70b', 'llama-3-70b'], ['meta-llama/Meta-Llama-3-70B-Instruct', 'llama-3-70b'],
+    ['Qwen/Qwen2.5-7B-Instruct', 'qwen2.5-7b'], ['qwen 7b', 'qwen2.5-7b'], ['llama3 8b', 'llama-3-8b'], ['phi 4', 'phi-4']]) {
+    await search.fill(query);
+    assert.equal(await page.locator('#f-model option').first().getAttribute('value'), id, query);
+    await search.press('Enter');
+    await page.waitForFunction((want) => window.__llmcalc.state.model === want, id);
+  }
+  await search.fill('zzzz nothing');
+  assert.match(await page.locator('#model-search-status').textContent(), /No preset matches: paste or drop its config\.json/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -36,20 +36,62 @@ export function modelLabel(m) {
   return `${m.name} (${fmt.params(m.params.total)} params${m.params.active < m.params.total ? `, ${fmt.params(m.params.active)} active` : ''})`;
 }
 
+// Search words: lower case, split at punctuation and between letters and digits ("llama3" ->
+// llama 3; "Qwen2.5-7B" -> qwen 2 5 7b), without words that name a variant, not a model.
+const VARIANT_WORDS = new Set(['instruct', 'chat', 'it', 'hf', 'base', 'preview']);
+export function searchWords(text) {
+  return String(text).toLowerCase()
+    .replace(/([a-z])(\d)/g, '$1 $2').replace(/(\d)([a-z]{2,})/g, '$1 $2')
+    .split(/[^a-z0-9]+/).filter((w) => w && !VARIANT_WORDS.has(w));
+}
+
+// How well a preset matches the query words: every word must match one of the preset's words
+// (exactly: 2 points, as a prefix: 1); null when one does not. Ties go to the preset whose id
+// has fewer other words ("llama3 8b": Llama 3 8B before Llama 3.1 8B).
+function matchScore(words, m) {
+  const own = searchWords(`${m.id} ${m.name} ${m.family} ${m.hf_repo}`);
+  let score = 0;
+  for (const w of words) {
+    if (own.includes(w)) score += 2;
+    else if (own.some((o) => o.startsWith(w))) score += 1;
+    else return null;
+  }
+  return score * 100 - searchWords(m.id).length;
+}
+
+// Presets by family, then by size within a family.
+const bySize = (a, b) => a.family.localeCompare(b.family) || a.params.total - b.params.total;
+
+// The preset list, filtered and ranked by the search box: the best match first (Enter takes
+// it); "no preset matches" when nothing does.
 export function fillModels(filter = '') {
   const select = $('f-model');
-  const q = filter.trim().toLowerCase();
-  const groups = new Map();
-  for (const m of app.models) {
-    const hay = `${m.id} ${m.name} ${m.family} ${m.hf_repo}`.toLowerCase();
-    if (q && !hay.includes(q) && m.id !== app.state.model) continue;
-    if (!groups.has(m.family)) groups.set(m.family, []);
-    groups.get(m.family).push(el('option', { value: m.id, text: modelLabel(m) }));
+  const words = searchWords(filter);
+  let shown;
+  if (words.length === 0) {
+    shown = [...app.models].sort(bySize);
+  } else {
+    shown = app.models.map((m) => ({ m, s: matchScore(words, m) })).filter((x) => x.s !== null)
+      .sort((a, b) => b.s - a.s || bySize(a.m, b.m)).map((x) => x.m);
   }
-  const children = [];
-  for (const [family, opts] of groups) children.push(el('optgroup', { label: family }, ...opts));
-  select.replaceChildren(...children);
-  select.value = app.state.model;
+  setText($('model-search-status'), words.length && shown.length === 0
+    ? 'No preset matches: paste or drop its config.json below.'
+    : words.length ? `${shown.length} matching preset${shown.length === 1 ? '' : 's'}; Enter takes the first.` : '');
+  const current = app.models.find((m) => m.id === app.state.model);
+  if (shown.length === 0 && current) shown = [current];
+  if (words.length) {
+    // Ranked: one flat list, best first.
+    select.replaceChildren(...shown.map((m) => el('option', { value: m.id, text: modelLabel(m) })));
+  } else {
+    const groups = new Map();
+    for (const m of shown) {
+      if (!groups.has(m.family)) groups.set(m.family, []);
+      groups.get(m.family).push(el('option', { value: m.id, text: modelLabel(m) }));
+    }
+    select.replaceChildren(...[...groups].map(([family, opts]) => el('optgroup', { label: family }, ...opts)));
+  }
+  select.value = shown.some((m) => m.id === app.state.model) ? app.state.model : '';
+  if (select.value === '' && shown.length) select.selectedIndex = -1;
 }
 
 export function fillGpus() {
