@@ -30,7 +30,7 @@ export type ErrorCode =
 
 export type Mode = 'inference' | 'training';
 export type Method = 'detailed' | 'rules-of-thumb' | 'seed';
-export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
+export type WeightFormat = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4' | 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q2_K' | 'Q2_K_S' | 'Q3_K_S' | 'Q3_K_M' | 'Q3_K_L' | 'Q4_K_S' | 'Q4_K_M' | 'Q5_K_S' | 'Q5_K_M' | 'Q6_K' | 'IQ1_S' | 'IQ1_M' | 'IQ2_XXS' | 'IQ2_XS' | 'IQ2_S' | 'IQ2_M' | 'IQ3_XXS' | 'IQ3_XS' | 'IQ3_S' | 'IQ3_M' | 'IQ4_NL' | 'IQ4_XS' | 'TQ1_0' | 'TQ2_0' | 'MXFP4_MOE';
 export type KvDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4';
 export type ActivationDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8';
 export type WideDtype = 'fp32' | 'fp16' | 'bf16';
@@ -39,6 +39,7 @@ export type StateDtype = 'fp32' | 'bf16';
 export type Optimizer = 'adamw' | 'adamw-8bit' | 'adafactor' | 'sgd' | 'sgd-momentum' | 'lion';
 export type Checkpointing = 'none' | 'selective' | 'full';
 export type Finetune = 'full' | 'lora' | 'qlora';
+export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
 export type ActivationMethod = 'detailed' | 'korthikanti' | 'rules-of-thumb' | 'seed';
 export type LogitsScope = 'all' | 'last';
 export type LoraModule = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'q_a_proj' | 'q_b_proj' | 'kv_a_proj_with_mqa' | 'kv_b_proj';
@@ -56,8 +57,8 @@ export interface Scenario {
   /** how memory is counted (`seed` is accepted for rules-of-thumb); default detailed; CLI --method */
   method?: Method;
   precision?: {
-    /** weight storage; quantized formats keep embeddings, lm_head and norms in 16-bit; default bf16 (nf4 for QLoRA); CLI --weights */
-    weights?: Dtype;
+    /** weight storage; int/nf/fp formats keep embeddings, lm_head and norms in 16-bit; GGUF mixes (Q4_K_M ...) type each tensor by llama.cpp's recipe; default bf16 (nf4 for QLoRA); CLI --weights */
+    weights?: WeightFormat;
     /** int4/int8 scale group size (GPTQ/AWQ g128); 0 = one scale per output channel [weights]; 0 to 65536; default 128 for int4/int8, else 0; CLI --group-size */
     group_size?: number;
     /** KV cache storage; default bf16; CLI --kv */

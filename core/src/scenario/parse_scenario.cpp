@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../model/architecture_json.hpp"
+#include "check_local.hpp"
 #include "../model/hf_config.hpp"
 #include "../json/json_reader.hpp"
 #include "../text/number_format.hpp"
@@ -473,6 +474,7 @@ class ScenarioReader {
     if (p.activations == Dtype::fp8 && p.weights != Dtype::fp8)
       errors_.push_back(make_error("/precision/activations", ErrorCode::inconsistent,
                                    "fp8 activations (W8A8) need fp8 weights"));
+    check_local_inference(s, errors_);
     if (s.mode != Mode::training) return;
     const Finetune f = s.training.finetune;
     if (f == Finetune::qlora && p.weights != Dtype::nf4 && p.weights != Dtype::int4)
