@@ -417,6 +417,27 @@ export interface GpuPreset {
 /** Scenarios, specs and configs may be given as values or as JSON text. */
 export type JsonInput<T> = T | string;
 
+/** A model read from a GGUF header: goes into Scenario.model as is. */
+export interface GgufModel {
+  architecture: Record<string, unknown>;
+  name: string;
+  gguf: { file_type?: string; tensor_types: Record<string, number> };
+}
+export interface GgufSummary {
+  architecture: string;
+  name: string;
+  tensors: number;
+  weight_bytes: number;
+  context_length: number;
+  header_bytes: number;
+}
+/** The header continues past the bytes given: read at least need_bytes and call again. */
+export interface GgufNeedMore {
+  ok: false;
+  need_bytes: number;
+  errors: { path: string; code: string; message: string }[];
+}
+
 export interface LlmCalc {
   /** The core's version, e.g. "0.1.0". */
   readonly version: string;
@@ -434,6 +455,12 @@ export interface LlmCalc {
   kinds(): Kinds;
   importHfConfig(config: JsonInput<HfConfig>): Result<{ model: ModelSummary }>;
   exportHfConfig(id: string): Result<{ config: HfConfig }>;
+  /**
+   * A GGUF file's header -> a model object for Scenario.model (architecture, exact weight bytes
+   * per ggml type). Pass File.slice(0, n) as a Uint8Array and file.size; when the answer is
+   * {ok:false, need_bytes}, read at least need_bytes from the start and call again.
+   */
+  importGguf(bytes: Uint8Array, fileSize: number): Result<{ model: GgufModel; gguf: GgufSummary }> | GgufNeedMore;
   /** The scenario schema (what `llmcalc schema --json` prints). */
   schema(): Result<SchemaExport>;
 }
@@ -481,6 +508,7 @@ export interface LlmCalcCoreModule {
   gpus_json(): Uint8Array;
   kinds_json(): Uint8Array;
   import_hf_config_json(config: string): Uint8Array;
+  import_gguf_json(bytes: Uint8Array, fileSize: number): Uint8Array;
   export_hf_config_json(id: string): Uint8Array;
   schema_json(): Uint8Array;
   version(): string;
@@ -495,6 +523,7 @@ export interface LlmCalcCoreText {
   gpus_json(): string;
   kinds_json(): string;
   import_hf_config_json(config: string): string;
+  import_gguf_json(bytes: Uint8Array, fileSize: number): string;
   export_hf_config_json(id: string): string;
   schema_json(): string;
   version(): string;

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace llmcalc {
 
@@ -65,6 +67,13 @@ struct Architecture {
   int64_t qk_head_dim() const;
 };
 
+// What a GGUF file stores: elements per ggml type (exact weight bytes) and its file type.
+struct GgufStorage {
+  std::string file_type;                         // llama-quantize mix name ("Q4_K_M"), or ""
+  std::vector<std::pair<int, int64_t>> types;    // ggml type id -> elements, ascending by id
+  bool operator==(const GgufStorage&) const = default;
+};
+
 // A model: its architecture plus catalog metadata.
 struct ModelSpec {
   std::string id;    // preset id, or "custom" / "hf:<model_type>"
@@ -72,6 +81,7 @@ struct ModelSpec {
   Architecture arch;
   int64_t published_params = 0;         // 0 when unknown
   int64_t published_active_params = 0;  // MoE only
+  GgufStorage gguf;  // set for a model read from a GGUF header (types empty otherwise)
 };
 
 }  // namespace llmcalc
