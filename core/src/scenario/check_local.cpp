@@ -6,6 +6,17 @@
 namespace llmcalc {
 
 void check_local_inference(const Scenario& s, Errors& errors) {
+  // llama.cpp refuses a quantized V cache without flash attention (src/llama-context.cpp:
+  // "V cache quantization requires flash_attn"); one option sets both -ctk and -ctv here.
+  if (s.engine.is(EngineOption::kv_cache_type) && !s.options.flash_attention) {
+    const auto kv = size_t(s.engine.get(EngineOption::kv_cache_type, 0));
+    const std::string_view name = engine_option_info(EngineOption::kv_cache_type).choices[kv];
+    if (name != "f16" && name != "bf16" && name != "f32")
+      errors.push_back(make_error("/engine_options/kv_cache_type", ErrorCode::inconsistent,
+                                  "a quantized V cache (" + std::string(name) +
+                                      ") needs flash attention in llama.cpp: set options.flash_attention "
+                                      "true (-fa on) or kv_cache_type f16"));
+  }
   const Precision& p = s.precision;
   if (p.gguf_mix.empty()) return;
   if (s.mode == Mode::training) {
