@@ -21,19 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-// Hugging Face writes null for options a model does not use ("sliding_window": null); there
-// null means "unset", so the importer sees such keys as absent. The scenario itself is strict.
-void drop_nulls(json& j) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end();) {
-      if (it->is_null()) it = j.erase(it);
-      else drop_nulls(*it++);
-    }
-  } else if (j.is_array()) {
-    for (auto& v : j) drop_nulls(v);
-  }
-}
-
 bool printable(std::string_view s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return false;
@@ -252,9 +239,8 @@ class ScenarioReader {
     } else {
       const json* hf = r.strict("hf_config", "an object");
       if (hf == nullptr) return std::nullopt;
-      json config = *hf;
-      drop_nulls(config);
-      spec = import_hf_config(config, "/model/hf_config", errors_);
+      // The importer reads null as "unset" itself (HF writes "sliding_window": null).
+      spec = import_hf_config(*hf, "/model/hf_config", errors_);
       // A config's _name_or_path is shown in reports and terminals: no control characters.
       if (spec && !printable(spec->name)) spec->name = quote(spec->name, 120);
     }
