@@ -131,14 +131,13 @@ def predictions(report: dict, entry: dict) -> dict:
 
 def micro_predictions(cli: Path, entry: dict, gpu_id: str) -> dict:
     g = gpu_preset(cli, gpu_id)
-    eff = g.get("efficiency", {})
     if entry["kind"] == "matmul":
-        return {"matmul_flops_per_s": g["peak_flops"]["bf16"] * eff.get("matmul", 1.0),
+        return {"matmul_flops_per_s": g["peak_flops"]["bf16"] * g["matmul_efficiency"],
                 "peak_flops_bf16": g["peak_flops"]["bf16"],
-                "matmul_efficiency": eff.get("matmul")}
-    return {"copy_bytes_per_s": g["memory_bandwidth_bytes_per_s"] * eff.get("bandwidth", 1.0),
+                "matmul_efficiency": g["matmul_efficiency"]}
+    return {"copy_bytes_per_s": g["memory_bandwidth_bytes_per_s"] * g["bandwidth_efficiency"],
             "memory_bandwidth_bytes_per_s": g["memory_bandwidth_bytes_per_s"],
-            "bandwidth_efficiency": eff.get("bandwidth")}
+            "bandwidth_efficiency": g["bandwidth_efficiency"]}
 
 
 def predict(cli: Path, entry: dict, llm_scenario: dict | None, gpu_id: str) -> dict:

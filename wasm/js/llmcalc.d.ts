@@ -419,7 +419,8 @@ export interface GpuPreset {
   peak_flops: Partial<Record<Dtype, number>>;
   interconnect: string;
   interconnect_bandwidth_bytes_per_s: number;
-  efficiency: { matmul: number; bandwidth: number };
+  matmul_efficiency: number;
+  bandwidth_efficiency: number;
   sources: { memory: string; bandwidth: string; flops: string; interconnect: string; efficiency: string };
 }
 

@@ -10,6 +10,12 @@ namespace llmcalc {
 
 inline constexpr int kDtypeCount = 9;
 
+// A custom GPU's efficiencies when none are given: the middle of the presets' measured
+// range (core/data/gpus: matmul 0.6-0.8 from ml-engineering's MAMF table, bandwidth
+// 0.8-0.92 from copy benchmarks), so an unknown card is neither flattered nor punished.
+inline constexpr double kDefaultMatmulEfficiency = 0.7;
+inline constexpr double kDefaultBandwidthEfficiency = 0.85;
+
 struct Gpu {
   std::string id;    // catalog id or "custom"
   std::string name;
@@ -18,8 +24,8 @@ struct Gpu {
   double memory_bandwidth_bytes_per_s = 0;   // datasheet HBM/GDDR bandwidth
   std::array<double, kDtypeCount> peak_flops{};  // dense FLOP/s by Dtype index; 0 = no hardware
   double interconnect_bandwidth_bytes_per_s = 0;  // one direction, per GPU, intra-node
-  double matmul_efficiency = 0.7;     // achievable fraction of peak FLOP/s for large matmuls
-  double bandwidth_efficiency = 0.85;  // achievable fraction of bandwidth for streaming reads
+  double matmul_efficiency = kDefaultMatmulEfficiency;     // achievable fraction of peak FLOP/s for large matmuls
+  double bandwidth_efficiency = kDefaultBandwidthEfficiency;  // achievable fraction of bandwidth for streaming reads
 
   double peak(Dtype d) const { return peak_flops[static_cast<int>(d)]; }
   // Peak for a matmul computed in dtype d, falling back to what the card actually runs it at:

@@ -78,6 +78,7 @@ struct Field {
   Applies applies = Applies::always;
   bool required = false;
   bool nullable = false;  // accepts JSON null (no field does today; see docs/scenario.md)
+  bool gpu_shape = false;  // a number of the GPU shape, read with the GPU (model/gpu_shape.hpp)
   std::string_view help{};
   void (*store)(Scenario&, const FieldValue&) = nullptr;
 

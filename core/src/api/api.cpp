@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../model/architecture_json.hpp"
+#include "../model/gpu_shape.hpp"
 #include "../model/hf_config.hpp"
 #include "../report/json_writer.hpp"
 #include "../report/report_json.hpp"
@@ -311,24 +312,17 @@ std::string gpus_json() {
   json arr = json::array();
   for (const auto& p : gpu_presets()) {
     const Gpu& g = p.gpu;
-    json flops = json::object();
-    for (int d = 0; d < kDtypeCount; ++d)
-      if (g.peak_flops[d] > 0) flops[std::string(dtype_name(static_cast<Dtype>(d)))] = g.peak_flops[d];
-    arr.push_back({{"id", g.id},
-                   {"name", g.name},
-                   {"vendor", p.vendor},
-                   {"memory_bytes", g.memory_bytes},
-                   {"memory_bandwidth_bytes_per_s", g.memory_bandwidth_bytes_per_s},
-                   {"peak_flops", flops},
-                   {"interconnect", p.interconnect},
-                   {"interconnect_bandwidth_bytes_per_s", g.interconnect_bandwidth_bytes_per_s},
-                   {"efficiency", {{"matmul", g.matmul_efficiency}, {"bandwidth", g.bandwidth_efficiency}}},
-                   {"sources",
-                    {{"memory", p.memory_source},
-                     {"bandwidth", p.bandwidth_source},
-                     {"flops", p.flops_source},
-                     {"interconnect", p.interconnect_source},
-                     {"efficiency", p.efficiency_source}}}});
+    // The GPU shape (the keys of a data file and of a scenario's hardware) plus the listing's
+    // descriptive fields and sources.
+    json j = {{"id", g.id}, {"name", g.name}, {"vendor", p.vendor}};
+    j.update(gpu_shape_json(g));
+    j["interconnect"] = p.interconnect;
+    j["sources"] = {{"memory", p.memory_source},
+                    {"bandwidth", p.bandwidth_source},
+                    {"flops", p.flops_source},
+                    {"interconnect", p.interconnect_source},
+                    {"efficiency", p.efficiency_source}};
+    arr.push_back(std::move(j));
   }
   return finish({{"gpus", arr}});
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../model/architecture_json.hpp"
+#include "../model/gpu_shape.hpp"
 #include "../json/json_reader.hpp"
 #include "embedded_data.hpp"
 
@@ -49,39 +50,19 @@ std::optional<GpuPreset> read_gpu(ObjectReader& r) {
   g.name = r.string("name").value_or("");
   p.vendor = r.string("vendor", "").value_or("");
   g.vendor = p.vendor;
-  g.memory_bytes = r.number("memory_bytes", 1e9, 1e13).value_or(0);
+  // The numbers and peak_flops: the one GPU shape (model/gpu_shape.hpp), every one required.
+  read_gpu_shape(r, g, GpuRead::complete);
   p.memory_source = r.string("memory_source").value_or("");
-  g.memory_bandwidth_bytes_per_s =
-      r.number("memory_bandwidth_bytes_per_s", 1e10, 1e15).value_or(0);
   p.bandwidth_source = r.string("bandwidth_source").value_or("");
-  ObjectReader flops = r.object("peak_flops");
-  if (flops.valid()) {
-    for (int d = 0; d < kDtypeCount; ++d) {
-      const auto name = dtype_name(static_cast<Dtype>(d));
-      g.peak_flops[d] = flops.number(name, 1e11, 1e17, 0.0).value_or(0);
-    }
-    flops.reject_unknown({"fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "fp4"});
-  } else {
-    r.error("peak_flops", "missing_field", "is required");
-  }
   p.flops_source = r.string("flops_source").value_or("");
   p.interconnect = r.string("interconnect", "").value_or("");
-  g.interconnect_bandwidth_bytes_per_s =
-      r.number("interconnect_bandwidth_bytes_per_s", 1e9, 1e13).value_or(0);
   p.interconnect_source = r.string("interconnect_source", "").value_or("");
-  ObjectReader eff = r.object("efficiency");
-  if (eff.valid()) {
-    g.matmul_efficiency = eff.number("matmul", 0.05, 1.0).value_or(0.7);
-    g.bandwidth_efficiency = eff.number("bandwidth", 0.05, 1.0).value_or(0.85);
-    eff.reject_unknown({"matmul", "bandwidth"});
-  } else {
-    r.error("efficiency", "missing_field", "is required");
-  }
   p.efficiency_source = r.string("efficiency_source").value_or("");
   r.reject_unknown({"id", "name", "vendor", "memory_bytes", "memory_source",
                     "memory_bandwidth_bytes_per_s", "bandwidth_source", "peak_flops",
                     "flops_source", "interconnect", "interconnect_bandwidth_bytes_per_s",
-                    "interconnect_source", "efficiency", "efficiency_source"});
+                    "interconnect_source", "matmul_efficiency", "bandwidth_efficiency",
+                    "efficiency_source"});
   return p;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../model/architecture_json.hpp"
+#include "../model/gpu_shape.hpp"
 #include "../model/hf_config.hpp"
 #include "../json/json_reader.hpp"
 #include "../text/number_format.hpp"
@@ -39,6 +40,10 @@ class ScenarioReader {
     std::optional<ModelSpec> model;
     for (const Field& f : scenario_fields()) {
       const json* v = lookup(f.pointer);
+      if (f.gpu_shape) {  // read with the GPU, in read_gpu(), nulls included
+        if (v != nullptr) s.given.push_back(f.pointer);
+        continue;
+      }
       if (v != nullptr && v->is_null() && !f.nullable) {
         fail(f, ErrorCode::wrong_type, "must be " + expected(f) + ", got null (leave the field out for its default)");
         continue;
@@ -48,7 +53,6 @@ class ScenarioReader {
         case FieldType::model: model = read_model(v); break;
         case FieldType::gpu: read_gpu(v, s); break;
         case FieldType::lora_targets: read_lora_targets(v, s); break;
-        case FieldType::rates: read_rates(f, v, s); break;
         case FieldType::engine: read_engine(v, s); break;
         case FieldType::engine_options: read_engine_options(v, s); break;
         default: read_plain(f, v, s); break;
@@ -261,7 +265,18 @@ class ScenarioReader {
     return spec;
   }
 
+  // "hardware": a preset (or a custom GPU), then the overrides the scenario gives, read by the
+  // function that reads GPU data files (model/gpu_shape.hpp), so both take the same keys and ranges.
   void read_gpu(const json* v, Scenario& s) {
+    pick_gpu(v, s);
+    const json* hw = lookup("/hardware");
+    if (hw != nullptr && hw->is_object()) {
+      json_io::ObjectReader r(hw, "/hardware", errors_);
+      read_gpu_shape(r, s.gpu, GpuRead::overrides);
+    }
+  }
+
+  void pick_gpu(const json* v, Scenario& s) {
     std::string id;
     if (v == nullptr) {
       id = lookup("/hardware/memory_bytes") != nullptr ? "custom" : "h100-sxm";
@@ -367,31 +382,6 @@ class ScenarioReader {
         }
       }
       if (value) s.engine.options.set(info->option, *value);
-    }
-  }
-
-  void read_rates(const Field& f, const json* v, Scenario& s) {
-    if (v == nullptr) return;
-    if (!v->is_object())
-      return fail(f, ErrorCode::wrong_type, "must be an object of dtype: FLOP/s, got " + json_io::type_name(*v));
-    for (auto it = v->begin(); it != v->end(); ++it) {
-      const std::string path = std::string(f.pointer) + "/" + json_io::escape_pointer_token(it.key());
-      const auto d = f.choices->parse(it.key());
-      if (!d) {
-        errors_.push_back(make_error(path, ErrorCode::unknown_field,
-                                     "unknown dtype " + quote(it.key()) + "; expected one of: " + f.choices->list()));
-        continue;
-      }
-      const json& x = *it;
-      if (x.is_number() && x.get<double>() == 0) {  // 0 = no units for this dtype
-        s.gpu.peak_flops[*d] = 0;
-        continue;
-      }
-      if (!x.is_number()) {
-        errors_.push_back(make_error(path, ErrorCode::wrong_type, "must be a number, got " + json_io::type_name(x)));
-        continue;
-      }
-      if (auto n = json_io::as_number(x, path, f.min, f.max, errors_)) s.gpu.peak_flops[*d] = *n;
     }
   }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "../model/gpu_shape.hpp"
 #include "../text/number_format.hpp"
 #include "llmcalc/parse.hpp"
 
@@ -162,11 +163,13 @@ constexpr Field special(std::string_view ptr, std::string_view flag, FieldType t
   return f;
 }
 
-// Physical floors and ceilings of GPU rates: nothing below a 2010s phone's 1 GFLOP/s or
-// 1 GB/s is a GPU, and nothing above 1e18 FLOP/s (1,000x a 2025 B200) or 1e16 B/s is
-// plausible; a rate outside them can only be a typo, and a 1e-300 one overflows time.
-constexpr double kMinFlops = 1e9, kMaxFlops = 1e18;
-constexpr double kMinBandwidth = 1e9, kMaxBandwidth = 1e16;
+// A number of the GPU shape as a scenario field (its key, range, unit and help come from the
+// shape; the value is read with the GPU, so the field has no store of its own).
+constexpr Field gpu_number(const GpuNumber& n, std::string_view flag) {
+  Field f = number(n.pointer, flag, n.min, n.max, n.fallback, n.unit, n.help, nullptr);
+  f.gpu_shape = true;
+  return f;
+}
 
 const Field kFields[] = {
     required(special("/model", "--model", FieldType::model,
@@ -282,36 +285,22 @@ const Field kFields[] = {
       f.store = [](Scenario& s, const FieldValue& v) { s.gpu.name = std::string(v.text); };
       return f;
     }(), "the preset's"),
-    derived(number("/hardware/memory_bytes", "--memory-bytes", 1e6, 1e15, 0, "B",
-                   "memory one process can allocate against (custom GPU: required)",
-                   [](Scenario& s, const FieldValue& v) { s.gpu.memory_bytes = v.number; }),
-            "the preset's"),
-    derived(number("/hardware/memory_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth, 0,
-                   "B/s", "memory bandwidth (datasheet)",
-                   [](Scenario& s, const FieldValue& v) { s.gpu.memory_bandwidth_bytes_per_s = v.number; }),
-            "the preset's"),
+    // The GPU's numbers: declared once in the GPU shape (model/gpu_shape.hpp) and read with the
+    // GPU by the same function that reads a GPU data file.
+    derived(gpu_number(kGpuMemory, "--memory-bytes"), "the preset's"),
+    derived(gpu_number(kGpuBandwidth, ""), "the preset's"),
     derived([] {
-      Field f = special("/hardware/peak_flops", "", FieldType::rates,
-                        "dense peak FLOP/s per dtype (fp32, tf32, fp16, bf16, fp8, int8, int4, nf4, fp4); "
-                        "0 = no units for that dtype");
+      Field f = special(kGpuPeakFlopsPointer, "", FieldType::rates, kGpuPeakFlopsHelp);
       f.min = kMinFlops;
       f.max = kMaxFlops;
       f.unit = "FLOP/s";
       f.choices = &enums::dtype;
+      f.gpu_shape = true;
       return f;
     }(), "the preset's"),
-    derived(number("/hardware/interconnect_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth,
-                   0, "B/s", "GPU-to-GPU bandwidth, one direction, per GPU",
-                   [](Scenario& s, const FieldValue& v) { s.gpu.interconnect_bandwidth_bytes_per_s = v.number; }),
-            "the preset's"),
-    derived(number("/hardware/matmul_efficiency", "", 0.01, 1, 0.7, "",
-                   "achievable fraction of peak FLOP/s for large matmuls",
-                   [](Scenario& s, const FieldValue& v) { s.gpu.matmul_efficiency = v.number; }),
-            "the preset's (custom: 0.7)"),
-    derived(number("/hardware/bandwidth_efficiency", "", 0.01, 1, 0.85, "",
-                   "achievable fraction of memory bandwidth for streaming reads",
-                   [](Scenario& s, const FieldValue& v) { s.gpu.bandwidth_efficiency = v.number; }),
-            "the preset's (custom: 0.85)"),
+    derived(gpu_number(kGpuInterconnect, ""), "the preset's"),
+    derived(gpu_number(kGpuMatmulEfficiency, ""), "the preset's (custom: 0.7)"),
+    derived(gpu_number(kGpuBandwidthEfficiency, ""), "the preset's (custom: 0.85)"),
 
     only(derived(choice("/options/activation_method", "--activation-method",
                         enums::activation_method, "detailed", "training activation formula",
