@@ -372,30 +372,29 @@ void ObjectReader::error(std::string_view key, std::string code, std::string mes
   errors_.push_back({child_path(key), std::move(code), std::move(message)});
 }
 
-std::optional<int64_t> ObjectReader::integer(std::string_view key, int64_t min, int64_t max,
-                                             std::optional<int64_t> fallback) {
+// integer() and number() differ only in the range check they run: one body for both.
+template <class T, class InRange, class As>
+std::optional<T> ObjectReader::ranged(std::string_view key, std::string_view expected, T min, T max,
+                                      std::optional<T> fallback, InRange in_range, As as) {
   null_seen_ = false;
-  const json* v = strict(key, "an integer");
+  const json* v = strict(key, expected);
   if (null_seen_) return std::nullopt;
   if (v == nullptr) {
     if (!fallback && obj_ != nullptr) error(key, "missing_field", "is required");
     return fallback;
   }
-  if (auto i = integer_in_range(*v, min, max)) return i;
-  return as_integer(*v, child_path(key), min, max, errors_);
+  if (auto x = in_range(*v, min, max)) return x;  // the fast path: no path string built
+  return as(*v, child_path(key), min, max, errors_);
+}
+
+std::optional<int64_t> ObjectReader::integer(std::string_view key, int64_t min, int64_t max,
+                                             std::optional<int64_t> fallback) {
+  return ranged<int64_t>(key, "an integer", min, max, fallback, integer_in_range, as_integer);
 }
 
 std::optional<double> ObjectReader::number(std::string_view key, double min, double max,
                                            std::optional<double> fallback) {
-  null_seen_ = false;
-  const json* v = strict(key, "a number");
-  if (null_seen_) return std::nullopt;
-  if (v == nullptr) {
-    if (!fallback && obj_ != nullptr) error(key, "missing_field", "is required");
-    return fallback;
-  }
-  if (auto d = number_in_range(*v, min, max)) return d;
-  return as_number(*v, child_path(key), min, max, errors_);
+  return ranged<double>(key, "a number", min, max, fallback, number_in_range, as_number);
 }
 
 std::optional<bool> ObjectReader::boolean(std::string_view key, std::optional<bool> fallback) {

@@ -69,6 +69,9 @@ class ObjectReader {
  private:
   std::optional<size_t> choice(std::string_view key, const std::string_view* choices, size_t n,
                                std::optional<size_t> fallback);
+  template <class T, class InRange, class As>
+  std::optional<T> ranged(std::string_view key, std::string_view expected, T min, T max,
+                          std::optional<T> fallback, InRange in_range, As as);
   const json* obj_;
   bool null_seen_ = false;  // the last strict() lookup found a null (and reported it)
   std::string path_;
