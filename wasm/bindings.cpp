@@ -8,12 +8,15 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("estimate_json", &llmcalc::wasm::estimate);
   emscripten::function("sweep_json", &llmcalc::wasm::sweep);
   emscripten::function("solve_json", &llmcalc::wasm::solve);
+  emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
+  emscripten::function("version", &llmcalc::wasm::version);
+#ifndef LLMCALC_WASM_PAGE
+  // Not in the calculator page's module (wasm/CMakeLists.txt): the page never calls these.
   emscripten::function("models_json", &llmcalc::wasm::models);
   emscripten::function("gpus_json", &llmcalc::wasm::gpus);
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
   emscripten::function("engines_json", &llmcalc::wasm::engines);
-  emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
   emscripten::function("schema_json", &llmcalc::wasm::schema);
-  emscripten::function("version", &llmcalc::wasm::version);
+#endif
 }

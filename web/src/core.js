@@ -1,10 +1,9 @@
 // The page's WebAssembly core. The binary travels inside the page gzip-compressed and
-// base64-encoded (web/build.mjs): about a third of the text the single-file module would
-// inline, and text is what the browser must parse before any script runs (measured: the
-// inlined single-file module cost ~100 ms of HTML and script parsing on a cold start).
+// base64-encoded in a data block, <script type="application/octet-stream" id="wasm-gzip">
+// (web/build.mjs): about a third of the text the single-file module would inline, and
+// outside the page's script, so the JavaScript parser never reads it.
 // DecompressionStream is native (Chromium 80, Firefox 113, Safari 16.4); no network.
 import createLlmCalcCore from '../../build/wasm/wasm/llmcalc_core_page.mjs';
-import { WASM_GZIP_BASE64 } from 'llmcalc:wasm-gzip';
 import { memoizedLoader } from '../../wasm/js/api.mjs';
 
 // base64 -> bytes: natively where the browser can (Uint8Array.fromBase64: Chromium 140,
@@ -21,7 +20,9 @@ function decodeBase64(text) {
 // The bytes go straight into the decompressor. A Blob's stream() instead hands them to the
 // browser process and reads them back in chunks: at a cold start that took 130-250 ms here.
 async function wasmBinary() {
-  const bytes = decodeBase64(WASM_GZIP_BASE64);
+  const block = document.getElementById('wasm-gzip');
+  if (!block) throw new Error('the page has no WebAssembly data block (#wasm-gzip)');
+  const bytes = decodeBase64(block.textContent);
   const gunzip = new DecompressionStream('gzip');
   const writer = gunzip.writable.getWriter();
   writer.write(bytes);

@@ -104,11 +104,13 @@ async function start() {
   }
   // The preset lists come with the page (web/build.mjs asks the same core at build time):
   // listing them here would parse every preset before the first result.
+  // The page's module has no catalog listings of its own (wasm/bindings.cpp), so lists from
+  // another build cannot be checked against it: a mismatch is a broken build, said as such.
   ({ models: app.models, gpus: app.gpus } = PRESETS);
   if (PRESETS.version !== app.core.version) {
-    // A module from another build (never in dist/): ask it instead.
-    app.models = app.core.models();
-    app.gpus = app.core.gpus();
+    setText($('status'), `The calculator could not start: its preset lists (core ${PRESETS.version}) and module (core ${app.core.version}) come from different builds`);
+    document.body.dataset.ready = 'error';
+    return;
   }
   setText($('version'), `core ${app.core.version}`);
   for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
