@@ -179,6 +179,16 @@ TEST(HfFixtures, Granite40HTiny) {
   EXPECT_EQ(c.active, total - 40 * 58 * 3 * h * 512);  // 6 of 64 experts: 1.46B
   EXPECT_EQ(s.arch.layers_of(AttentionKind::mamba2), 36);
   EXPECT_EQ(s.arch.layers_of(AttentionKind::full), 4);
+  // Cache of one 8,192-token sequence in bf16: only the 4 attention layers grow, 2 (K, V) x 4
+  // KV heads x 128 x 2 B = 4,096 B per token; the 36 Mamba layers hold a constant state of
+  // 48 x 64 x 128 (SSM, bf16: the config sets no mamba_ssm_dtype) + 3 x 3,328 (conv) elements.
+  double kv = 0, state = 0;
+  for (const auto& b : cache_bytes_per_sequence(s.arch, 8192, Dtype::bf16)) {
+    kv += b.kv;
+    state += b.state;
+  }
+  EXPECT_DOUBLE_EQ(kv, 4.0 * 2 * 4 * 128 * 2 * 8192);
+  EXPECT_DOUBLE_EQ(state, 36.0 * (48 * 64 * 128 + 3 * 3328) * 2);
   // The same count as the preset built from the same geometry.
   EXPECT_EQ(count_params(tensor_inventory(find_model("granite-4.0-h-tiny")->spec.arch)).total, total);
   EXPECT_EQ(count_params(tensor_inventory(find_model("qwen3.5-35b-a3b")->spec.arch)).total,
