@@ -14,6 +14,7 @@ bool arguments_are_utf8(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string prev = argv[i - 1];
     const bool path = prev == "--scenario" || prev == "--hf-config" ||
+                      prev == "--safetensors-index" || prev == "--hf-quant-config" ||
                       (std::string(argv[1]) == "import-hf-config" && argv[i][0] != '-');
     if (path || llmcalc::is_utf8(argv[i])) continue;
     std::cerr << "error: argument " << i << (argv[i - 1][0] == '-' ? " (" + prev + ")" : std::string())

@@ -23,6 +23,8 @@ void print_error(const std::string& where, const std::string& message, std::stri
 // The flag that set a path, so errors name what the user typed.
 std::string flag_for_path(const std::string& path) {
   if (path.rfind("/model/hf_config", 0) == 0) return "--hf-config";
+  if (path.rfind("/model/safetensors_index", 0) == 0) return "--safetensors-index";
+  if (path.rfind("/model/hf_quant_config", 0) == 0) return "--hf-quant-config";
   if (path.empty()) return "--scenario";
   for (std::string p = path; !p.empty(); p = p.substr(0, p.rfind('/')))
     if (const Field* f = find_field(p); f != nullptr && !f->flag.empty()) return std::string(f->flag);
@@ -48,6 +50,11 @@ void add_scenario_flags(CLI::App& cmd, ScenarioFlags& flags) {
   cmd.add_option("--scenario", flags.scenario_file, "scenario JSON file (flags override it)");
   cmd.add_option("--hf-config", flags.hf_config_file,
                  "Hugging Face config.json to import as the model (not with --model)");
+  cmd.add_option("--safetensors-index", flags.safetensors_index_file,
+                 "the checkpoint's model.safetensors.index.json: its total_size is shown beside "
+                 "the computed bytes (with --hf-config)");
+  cmd.add_option("--hf-quant-config", flags.hf_quant_config_file,
+                 "the checkpoint's hf_quant_config.json (NVIDIA ModelOpt formats; with --hf-config)");
   for (const Field& f : scenario_fields()) {
     if (f.flag.empty()) continue;
     std::string help(f.help);
@@ -104,7 +111,7 @@ std::optional<std::string> read_input_file(const std::string& path, const std::s
 
 std::optional<std::string> build_scenario(const ScenarioFlags& flags) {
   ScenarioSources in;
-  std::optional<std::string> scenario_text, hf_text;
+  std::optional<std::string> scenario_text, hf_text, index_text, quant_text;
   if (!flags.scenario_file.empty()) {
     scenario_text = read_input_file(flags.scenario_file, "--scenario");
     if (!scenario_text) return std::nullopt;
@@ -114,6 +121,16 @@ std::optional<std::string> build_scenario(const ScenarioFlags& flags) {
     hf_text = read_input_file(flags.hf_config_file, "--hf-config");
     if (!hf_text) return std::nullopt;
     in.hf_config_text = *hf_text;
+  }
+  if (!flags.safetensors_index_file.empty()) {
+    index_text = read_input_file(flags.safetensors_index_file, "--safetensors-index");
+    if (!index_text) return std::nullopt;
+    in.safetensors_index_text = *index_text;
+  }
+  if (!flags.hf_quant_config_file.empty()) {
+    quant_text = read_input_file(flags.hf_quant_config_file, "--hf-quant-config");
+    if (!quant_text) return std::nullopt;
+    in.hf_quant_config_text = *quant_text;
   }
   in.flags = flags.values;
   TextResult r = compose_scenario(in);

@@ -16,6 +16,8 @@ namespace llmcalc::cli {
 struct ScenarioFlags {
   std::string scenario_file;
   std::string hf_config_file;
+  std::string safetensors_index_file;  // model.safetensors.index.json (with --hf-config)
+  std::string hf_quant_config_file;    // hf_quant_config.json (with --hf-config)
   std::vector<std::pair<std::string, std::string>> values;  // {"--batch", "4"} as typed
   bool json = false;
   bool gb = false;

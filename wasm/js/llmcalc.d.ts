@@ -217,12 +217,21 @@ export interface HfConfig {
   [key: string]: unknown;
 }
 
+/**
+ * A checkpoint's companion files: model.safetensors.index.json (its metadata.total_size is
+ * reported beside the computed bytes) and hf_quant_config.json (NVIDIA ModelOpt formats).
+ */
+export interface CheckpointFiles {
+  safetensors_index?: { metadata: { total_size: number }; [key: string]: unknown };
+  hf_quant_config?: Record<string, unknown>;
+}
+
 /** A preset id (see models()), or exactly one of preset / architecture / hf_config. */
 export type ModelInput =
   | string
-  | { preset: string; name?: string }
-  | { architecture: Architecture; name?: string }
-  | { hf_config: HfConfig; name?: string };
+  | ({ preset: string; name?: string } & CheckpointFiles)
+  | ({ architecture: Architecture; name?: string } & CheckpointFiles)
+  | ({ hf_config: HfConfig; name?: string } & CheckpointFiles);
 
 // ---------------------------------------------------------------------------------- report
 
@@ -315,7 +324,16 @@ export interface Report {
   mode: 'inference' | 'training';
   method: 'detailed' | 'rules-of-thumb';
   gpu: { id: string; name: string; count: number };
-  params: { total: number; active: number; trainable: number; published: number };
+  params: {
+    total: number;
+    active: number;
+    trainable: number;
+    published: number;
+    /** model.safetensors.index.json metadata.total_size (0: no index given) */
+    checkpoint_bytes: number;
+    /** the same checkpoint's bytes from the inventory: all tensors, MTP and towers included */
+    checkpoint_computed_bytes: number;
+  };
   memory: {
     items: MemoryItem[];
     total_bytes: number;

@@ -206,6 +206,7 @@ struct ModelSpec {
   std::vector<std::string> notes;       // what an importer assumed (unknown model_type, ...)
   std::optional<CheckpointQuantization> quantization;  // from the checkpoint's config
   int64_t checkpoint_total_bytes = 0;  // model.safetensors.index.json metadata.total_size (0: none)
+  Dtype checkpoint_dtype = Dtype::bf16;  // config.json torch_dtype: unconverted tensors' storage
 };
 
 }  // namespace llmcalc

@@ -65,6 +65,11 @@ struct ParamsReport {
   int64_t active = 0;
   int64_t trainable = 0;  // training only: full = total, LoRA = adapter params
   int64_t published = 0;  // from the catalog; 0 when unknown
+  // model.safetensors.index.json metadata.total_size (0: no index given), and the bytes the
+  // inventory gives for the same checkpoint: every tensor including MTP layers and towers, in
+  // the checkpoint's own formats (quantization_config, else torch_dtype).
+  int64_t checkpoint_bytes = 0;
+  double checkpoint_computed_bytes = 0;
 };
 
 enum class Bound { compute, memory };

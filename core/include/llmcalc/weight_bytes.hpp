@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "llmcalc/architecture.hpp"
 #include "llmcalc/tensors.hpp"
 #include "llmcalc/weight_format.hpp"
 
@@ -30,5 +31,10 @@ double matrix_bytes(const WeightFormat& f, int64_t rows, int64_t cols);
 // shares are left out).
 std::vector<FormatShare> weight_bytes_by_format(const std::vector<TensorGroup>& tensors,
                                                 const CheckpointQuantization& q);
+
+// Bytes of the whole checkpoint as published: every tensor, MTP layers and towers included, in
+// its quantization_config's formats, else in checkpoint_dtype. What a safetensors index's
+// metadata.total_size is compared with.
+double checkpoint_bytes(const ModelSpec& model);
 
 }  // namespace llmcalc

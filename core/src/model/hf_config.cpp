@@ -390,9 +390,10 @@ void read_llama4(Import& im) {
 // full_attention_interval (or per layer_types); gated attention (q_proj doubled), qk norm.
 void read_qwen_hybrid(Import& im) {
   Architecture& a = im.a;
-  read_decoder(im);
-  a.qk_norm = true;
+  // Qwen3.5 MoE configs have no intermediate_size: it is needed only by dense layers.
   const bool has_experts = im.has("num_experts");
+  read_decoder(im, !has_experts);
+  a.qk_norm = true;
   if (has_experts) {
     MoeConfig m = read_moe(im, {"num_experts"}, {"moe_intermediate_size"});
     m.shared_expert_intermediate_size =
@@ -420,6 +421,10 @@ void read_qwen_hybrid(Import& im) {
   a.mtp_dedicated_embeddings = im.b("mtp_use_dedicated_embeddings", false);
   std::vector<bool> moe;
   if (a.moe && !qwen_moe_layers(im, moe)) return;
+  if (a.moe && !im.has("intermediate_size") && std::find(moe.begin(), moe.end(), false) != moe.end()) {
+    im.r.error("intermediate_size", "missing_field", "is required for the layers without experts");
+    return;
+  }
   for (int64_t k = 0; k < L; ++k)
     pb.p.layer_mlp[size_t(k)] = a.moe && moe[size_t(k)] ? pb.mlp("moe", {LayerMlpKind::moe, 0})
                                                         : pb.mlp("dense", default_mlp(a, false));
@@ -937,7 +942,10 @@ std::optional<ModelSpec> import_hf_config(const json& config, const std::string&
                                           Errors& errors) {
   json copy = config;
   drop_nulls(copy);
-  return import_config(copy, path, errors, nullptr);
+  auto spec = import_config(copy, path, errors, nullptr);
+  // The storage of unconverted tensors: what a safetensors index's total_size is compared with.
+  if (spec) spec->checkpoint_dtype = spec->quantization ? spec->quantization->base.dtype : checkpoint_dtype(copy);
+  return spec;
 }
 
 namespace {

@@ -55,4 +55,15 @@ std::vector<FormatShare> weight_bytes_by_format(const std::vector<TensorGroup>& 
   return out;
 }
 
+double checkpoint_bytes(const ModelSpec& model) {
+  const auto tensors = tensor_inventory(model.arch, InventoryOptions{true});
+  double sum = 0;
+  if (model.quantization) {
+    for (const FormatShare& f : weight_bytes_by_format(tensors, *model.quantization)) sum += f.bytes();
+    return sum;
+  }
+  for (const TensorGroup& t : tensors) sum += double(t.params());
+  return sum * dtype_bytes(model.checkpoint_dtype);
+}
+
 }  // namespace llmcalc

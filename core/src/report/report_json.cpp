@@ -68,6 +68,8 @@ void write_report(JsonWriter& w, const Report& r) {
       .field("active", static_cast<long long>(r.params.active))
       .field("trainable", static_cast<long long>(r.params.trainable))
       .field("published", static_cast<long long>(r.params.published))
+      .field("checkpoint_bytes", static_cast<long long>(r.params.checkpoint_bytes))
+      .field("checkpoint_computed_bytes", r.params.checkpoint_computed_bytes)
       .end_object();
   w.key("memory").begin_object().key("items").begin_array();
   for (const auto& i : r.memory.items)

@@ -33,6 +33,15 @@ std::string format_report_table(const Report& r, bool decimal) {
   out += "Parameters: " + format_number(double(r.params.total)) + " total, " +
          format_number(double(r.params.active)) + " active";
   if (r.params.trainable > 0) out += ", " + format_number(double(r.params.trainable)) + " trainable";
+  if (r.params.checkpoint_bytes > 0) {
+    // The index's exact byte count beside the inventory's, as a signed difference.
+    const double given = double(r.params.checkpoint_bytes);
+    const double diff = r.params.checkpoint_computed_bytes - given;
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%+.2f%%", diff / given * 100);
+    out += "\nCheckpoint: " + format_bytes(given, decimal) + " (safetensors index), " +
+           format_bytes(r.params.checkpoint_computed_bytes, decimal) + " computed (" + pct + ")";
+  }
   out += "\n\nMemory per GPU\n";
   for (const auto& i : r.memory.items) {
     out += "  " + pad(i.label, 34) + lpad(format_bytes(i.bytes, decimal), 12) + "\n";

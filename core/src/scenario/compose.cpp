@@ -165,6 +165,25 @@ TextResult compose_scenario(const ScenarioSources& in) {
     if (!config) return out;
     doc["model"] = json{{"hf_config", std::move(*config)}};
   }
+  // The checkpoint's companion files go beside the config they describe.
+  const std::pair<const std::optional<std::string_view>*, const char*> companions[] = {
+      {&in.safetensors_index_text, "safetensors_index"}, {&in.hf_quant_config_text, "hf_quant_config"}};
+  for (const auto& [text, key] : companions) {
+    if (!text->has_value()) continue;
+    const std::string path = std::string("/model/") + key;
+    if (!doc.contains("model") || !doc["model"].is_object()) {
+      errors.push_back(make_error(path, ErrorCode::invalid_choice,
+                                  "a checkpoint's companion file needs the model it belongs to "
+                                  "(--hf-config, or a model object in --scenario)"));
+      return out;
+    }
+    auto parsed = json_io::parse_text(**text, path, errors);
+    if (!parsed) return out;
+    // Only the index's metadata is read; its weight_map (one entry per tensor) stays out of
+    // the scenario text.
+    if (key == std::string_view("safetensors_index") && parsed->is_object()) parsed->erase("weight_map");
+    doc["model"][key] = std::move(*parsed);
+  }
   for (const auto& [flag, text] : in.flags) {
     const Field* f = find_flag(flag);
     if (f == nullptr) {

@@ -221,7 +221,8 @@ class ScenarioReader {
     if (m->is_string()) return preset(m->get<std::string>(), "/model");
     ObjectReader r(m, "/model", errors_);
     if (!r.valid()) return std::nullopt;
-    r.reject_unknown({"preset", "architecture", "hf_config", "name"});
+    r.reject_unknown({"preset", "architecture", "hf_config", "name", "safetensors_index",
+                      "hf_quant_config"});
     const int sources = int(r.has("preset")) + int(r.has("architecture")) + int(r.has("hf_config"));
     if (sources != 1) {
       errors_.push_back(make_error("/model", ErrorCode::invalid_choice,
@@ -247,6 +248,17 @@ class ScenarioReader {
       spec = import_hf_config(*hf, "/model/hf_config", errors_);
       // A config's _name_or_path is shown in reports and terminals: no control characters.
       if (spec && !printable(spec->name)) spec->name = quote(spec->name, 120);
+    }
+    // The checkpoint's companions: hf_quant_config.json sets its formats, and
+    // model.safetensors.index.json's total_size is shown beside the computed bytes.
+    if (spec && (r.has("safetensors_index") || r.has("hf_quant_config"))) {
+      const json* index = r.has("safetensors_index") ? r.strict("safetensors_index", "an object") : nullptr;
+      const json* quant = r.has("hf_quant_config") ? r.strict("hf_quant_config", "an object") : nullptr;
+      if (r.has("safetensors_index") && index == nullptr) return std::nullopt;
+      if (r.has("hf_quant_config") && quant == nullptr) return std::nullopt;
+      const size_t before = errors_.size();
+      apply_hf_companions(*spec, quant, index, "/model", errors_);
+      if (errors_.size() != before) return std::nullopt;
     }
     if (spec && r.has("name")) {
       const json* name = r.strict("name", "a string");

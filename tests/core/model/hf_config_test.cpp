@@ -87,7 +87,7 @@ TEST(HfConfig, PresetsRoundTripThroughExport) {
     ++checked;
   }
   EXPECT_GE(checked, 50);
-  EXPECT_LE(refused, 25);
+  EXPECT_LE(refused, 26);  // per-layer presets (hybrids, GLM-4.5 with MTP) have no plain export
   // The check refuses what the plain exporter gets wrong: gpt-oss's alternating windows.
   Errors errors;
   EXPECT_FALSE(export_hf_config_checked(find_model("gpt-oss-20b")->spec, errors));

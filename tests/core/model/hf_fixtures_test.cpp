@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hf_fixtures.hpp"
+#include "llmcalc/catalog.hpp"
 #include "llmcalc/tensors.hpp"
 #include "model/hf_config.hpp"
 
@@ -93,6 +94,105 @@ TEST(HfFixtures, Llama4MaverickTwoLayerPlan) {
   // The vision tower has num_hidden_layers 0 in this cut-down config: not counted, noted.
   EXPECT_TRUE(s.arch.extra_modules.empty());
   EXPECT_FALSE(s.notes.empty());
+}
+
+// GLM-4.5-Air's config (glm-4.5-air.json) and GLM-4.6's (glm-4.6.json): the 46- and 92-layer
+// stacks of param_count_test's HandCheckedGlm45, read from config.json.
+TEST(HfFixtures, Glm45AirAndGlm46) {
+  const ModelSpec air = load("glm-4.5-air");
+  // 45 MoE layers x 2,341,492,864 + 1 dense 243,554,304 + 2 x 151,552 x 4,096 + 4,096.
+  EXPECT_EQ(counts(air).total, 106852251264);
+  EXPECT_EQ(air.arch.mtp_layers, 1);
+  EXPECT_EQ(air.arch.moe_layers(), 45);
+  // The MTP block: one MoE layer + eh_proj 2 x 4,096^2 + 3 norms (the config does not say
+  // that this checkpoint also stores an embedding and head in layer 46).
+  EXPECT_EQ(mtp_params(air.arch), 2341492864 + 2 * 4096 * 4096 + 3 * 4096);
+  const ModelSpec g46 = load("glm-4.6");
+  EXPECT_EQ(counts(g46).total, 352797829024);
+  EXPECT_EQ(counts(g46).total + mtp_params(g46.arch), 356785898816);  // llama.cpp: 356.786 B
+  EXPECT_EQ(g46.arch.max_position_embeddings, 202752);
+  EXPECT_TRUE(g46.arch.qk_norm);
+  EXPECT_FALSE(air.arch.qk_norm);
+}
+
+// Qwen3.5-35B-A3B: 30 Gated DeltaNet + 10 gated attention layers, each with 256 experts.
+TEST(HfFixtures, Qwen35MoeTextVisionAndMtp) {
+  const ModelSpec s = load("qwen3.5-35b-a3b");
+  const ParamCounts c = counts(s);
+  const int64_t h = 2048;
+  // DeltaNet: in_proj_qkvz (2 x 2,048 + 2 x 4,096) x h + in_proj_ba 64 x h + conv1d 8,192 x 4
+  // + dt_bias, A_log 64 + norm 128 + out_proj h x 4,096.
+  const int64_t linear = 12288 * h + 64 * h + 8192 * 4 + 64 + 128 + h * 4096;
+  EXPECT_EQ(linear, 33718464);
+  // Gated attention: q_proj 2 x 16 x 256, k and v 2 x 256, o_proj, q/k norms 2 x 256.
+  const int64_t attention = 8192 * h + 2 * 512 * h + h * 4096 + 512;
+  // MoE: router 256 x h, 256 experts and the shared one (3 x h x 512 each), shared gate h.
+  const int64_t moe = 256 * h + 257 * 3 * h * 512 + h;
+  const int64_t text = 30 * linear + 10 * attention + 40 * (moe + 2 * h) + 2 * 248320 * h + h;
+  EXPECT_EQ(text, 34660610688);
+  // Vision: patch Conv3d 3x2x16x16 -> 1,152 (+ bias), 2,304 positions, 27 blocks (2 LayerNorms,
+  // qkv, proj, fc1 4,304, fc2, all with biases), merger LayerNorm + 4,608 -> 4,608 -> 2,048.
+  const int64_t d = 1152;
+  const int64_t block = 2 * 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * 4304 + 4304) + (4304 * d + d);
+  const int64_t vision = (1536 * d + d) + 2304 * d + 27 * block + 2 * d + (4608 * 4608 + 4608) +
+                         (4608 * h + h);
+  EXPECT_EQ(vision, 446571248);
+  EXPECT_EQ(c.extra, vision);
+  EXPECT_EQ(c.total, text + vision);  // 35.1B: the card's "35B"
+  // MTP: a last-layer copy (attention + MoE + 2 norms) + fc 2h -> h + 3 norms.
+  EXPECT_EQ(mtp_params(s.arch), attention + moe + 2 * h + 2 * h * h + 3 * h);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::linear), 30);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::full), 10);
+  EXPECT_EQ(s.arch.state_dtype, Dtype::fp32);
+  // Active with embedding and head: 8 of 256 experts, 3.45B (the card's "3B").
+  EXPECT_EQ(c.active, text - 40 * 248 * 3 * h * 512);
+  // The config has no intermediate_size: fine while every layer has experts, an error naming
+  // the field once a layer is dense (mlp_only_layers).
+  json j;
+  for (const auto& f : hf_fixtures())
+    if (f.name == "qwen3.5-35b-a3b") j = json::parse(f.text);
+  ASSERT_FALSE(j.contains("intermediate_size") || j["text_config"].contains("intermediate_size"));
+  j["text_config"]["mlp_only_layers"] = {0};
+  Errors e;
+  EXPECT_FALSE(import_hf_config(j, "", e));
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].path, "/text_config/intermediate_size");
+  EXPECT_EQ(e[0].code, "missing_field");
+}
+
+// Granite-4.0-H-Tiny: 36 Mamba-2 + 4 attention layers, a MoE (64 x 512, top-6) plus a shared
+// MLP (1,024) in every layer; the GGUF's 666 tensors add up to the same count.
+TEST(HfFixtures, Granite40HTiny) {
+  const ModelSpec s = load("granite-4.0-h-tiny");
+  const int64_t h = 1536;
+  // Mamba-2: in_proj (3,072 + 3,328 + 48) x h, conv1d 3,328 x (4 + 1 bias), A_log/D/dt_bias
+  // 3 x 48, gated norm 3,072, out_proj h x 3,072 (ssm_in 1536 x 6448 in the GGUF).
+  const int64_t mamba = 6448 * h + 3328 * 5 + 3 * 48 + 3072 + h * 3072;
+  EXPECT_EQ(mamba, 14642576);
+  const int64_t attention = 2 * h * h + 2 * h * 512;  // q, o 12 x 128; k, v 4 x 128
+  // Router 64 x h, 64 experts 3 x h x 512, shared 3 x h x 1,024, two norms.
+  const int64_t ffn = 64 * h + 64 * 3 * h * 512 + 3 * h * 1024 + 2 * h;
+  const int64_t total = 36 * mamba + 4 * attention + 40 * ffn + 100352 * h + h;  // tied head
+  EXPECT_EQ(total, 6939037248);  // the card's "7B"
+  const ParamCounts c = counts(s);
+  EXPECT_EQ(c.total, total);
+  EXPECT_EQ(c.active, total - 40 * 58 * 3 * h * 512);  // 6 of 64 experts: 1.46B
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::mamba2), 36);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::full), 4);
+  // Cache of one 8,192-token sequence in bf16: only the 4 attention layers grow, 2 (K, V) x 4
+  // KV heads x 128 x 2 B = 4,096 B per token; the 36 Mamba layers hold a constant state of
+  // 48 x 64 x 128 (SSM, bf16: the config sets no mamba_ssm_dtype) + 3 x 3,328 (conv) elements.
+  double kv = 0, state = 0;
+  for (const auto& b : cache_bytes_per_sequence(s.arch, 8192, Dtype::bf16)) {
+    kv += b.kv;
+    state += b.state;
+  }
+  EXPECT_DOUBLE_EQ(kv, 4.0 * 2 * 4 * 128 * 2 * 8192);
+  EXPECT_DOUBLE_EQ(state, 36.0 * (48 * 64 * 128 + 3 * 3328) * 2);
+  // The same count as the preset built from the same geometry.
+  EXPECT_EQ(count_params(tensor_inventory(find_model("granite-4.0-h-tiny")->spec.arch)).total, total);
+  EXPECT_EQ(count_params(tensor_inventory(find_model("qwen3.5-35b-a3b")->spec.arch)).total,
+            counts(load("qwen3.5-35b-a3b")).total);
 }
 
 TEST(HfFixtures, PythonInfinityAndNaNAreAcceptedInConfigFiles) {

@@ -34,9 +34,9 @@ Compared compared(const ModelPreset& p) {
   const ParamCounts c = count_params(tensor_inventory(p.spec.arch));
   Compared out;
   out.total = double(c.total);
-  // Falcon's published totals are file sizes: the checkpoints store lm_head separately
+  // Falcon (7B/40B)'s published totals are file sizes: the checkpoints store lm_head separately
   // although the config ties it to the embeddings (one vocab x hidden matrix extra).
-  if (p.spec.id.rfind("falcon-", 0) == 0)
+  if (p.family == "falcon")
     out.total += double(p.spec.arch.vocab_size) * double(p.spec.arch.hidden_size);
   if (p.published_includes_mtp) out.total += double(mtp_params(p.spec.arch));
   switch (p.active_convention) {
@@ -102,6 +102,74 @@ TEST(ParamCount, HandCheckedLlama2_7b) {
   // + 2 x 32000 x 4096 (embeddings, untied head) + 4096 final norm.
   const int64_t layer = 4LL * 4096 * 4096 + 3LL * 4096 * 11008 + 2 * 4096;
   EXPECT_EQ(counts("llama-2-7b").total, 32 * layer + 2LL * 32000 * 4096 + 4096);
+}
+
+// GLM-4.5 (355B card) and GLM-4.5-Air (106B card): which count the cards round. Per layer,
+// h = hidden, attention = q 96x128 + k, v 8x128 + o, with q/k/v biases; MoE = routed experts
+// (gate, up, down) + 1 shared expert + router (+ e_score_correction_bias); 2 norms per layer.
+TEST(ParamCount, HandCheckedGlm45) {
+  const ModelPreset* p = find_model("glm-4.5");
+  ASSERT_NE(p, nullptr);
+  const ParamCounts c = counts("glm-4.5");
+  const int64_t h = 5120, V = 151552;
+  // attention 2*5120*12288 + 2*5120*1024 = 136,314,880; biases 12288 + 2*1024 = 14,336;
+  // qk norm 2*128; norms 2*5120.
+  const int64_t attn = 2 * h * 12288 + 2 * h * 1024 + 14336 + 256 + 2 * h;
+  EXPECT_EQ(attn, 136339712);
+  const int64_t expert = 3 * h * 1536;  // 23,592,960
+  const int64_t moe_layer = attn + 160 * expert + expert + 160 * h + 160;   // 3,935,625,632
+  const int64_t dense_layer = attn + 3 * h * 12288;                          // 325,083,392
+  const int64_t main = 89 * moe_layer + 3 * dense_layer + 2 * V * h + h;
+  EXPECT_EQ(c.total, main);
+  EXPECT_EQ(c.total, 352797829024);
+  // MTP layer 92: one MoE layer + eh_proj (2h -> h) + enorm, hnorm, shared_head.norm, and in
+  // this checkpoint its own embed_tokens and shared_head.head (2 V h).
+  const int64_t mtp_block = moe_layer + 2 * h * h + 3 * h;  // 3,988,069,792
+  EXPECT_EQ(mtp_params(p->spec.arch), mtp_block + 2 * V * h);
+  // llama.cpp's BF16 load: "model params = 358.338 B".
+  EXPECT_EQ(c.total + mtp_params(p->spec.arch), 358337791296);
+  // The card's 355B: everything but the main input embedding, output head and final norm,
+  // MTP block included (llama.cpp "repeating layers = 355.234 B" for GLM-4.6).
+  EXPECT_EQ(main - 2 * V * h - h + mtp_block, 355234001216);
+  // The card's 32B active: 8 of 160 routed experts, without embedding and head.
+  EXPECT_EQ(c.active_excluding_embeddings, 89 * (moe_layer - 152 * expert) + 3 * dense_layer + h);
+  EXPECT_EQ(c.active_excluding_embeddings, 32080373664);
+
+  // GLM-4.5-Air: h 4096, 46 layers (1 dense), 128 experts of 1408, dense FFN 10944, no qk norm.
+  const ModelPreset* air = find_model("glm-4.5-air");
+  ASSERT_NE(air, nullptr);
+  const int64_t ha = 4096;
+  const int64_t attn_a = 2 * ha * 12288 + 2 * ha * 1024 + 14336 + 2 * ha;  // 109,074,432
+  const int64_t expert_a = 3 * ha * 1408;                                  // 17,301,504
+  const int64_t moe_a = attn_a + 129 * expert_a + 128 * ha + 128;           // 2,341,492,864
+  const int64_t main_a = 45 * moe_a + attn_a + 3 * ha * 10944 + 2 * V * ha + ha;
+  EXPECT_EQ(counts("glm-4.5-air").total, main_a);
+  EXPECT_EQ(main_a, 106852251264);
+  // llama.cpp: "model params = 110.47 B" = main + MTP block + its own embedding and head.
+  EXPECT_EQ(main_a + mtp_params(air->spec.arch), 110468824832);
+  // The card's 106B rounds the main stack without embedding and head: 105.61B.
+  EXPECT_EQ(main_a - 2 * V * ha - ha, 105610733184);
+
+  // GLM-4.6: GLM-4.5's stack; its MTP layer stores no embedding or head of its own.
+  const ModelPreset* g46 = find_model("glm-4.6");
+  ASSERT_NE(g46, nullptr);
+  EXPECT_EQ(counts("glm-4.6").total + mtp_params(g46->spec.arch), main + mtp_block);
+  EXPECT_EQ(main + mtp_block, 356785898816);  // llama.cpp: "model params = 356.786 B"
+}
+
+// Falcon-H1 1.5B: every layer has attention and a Mamba-2 mixer side by side, then a gated MLP.
+TEST(ParamCount, HandCheckedFalconH1) {
+  const int64_t h = 2048;
+  const int64_t attention = h * 1024 + 2 * h * 256 + 1024 * h;  // q 8x128, k/v 2x128, o
+  // Mamba-2: in_proj h -> 3,072 + (3,072 + 2 x 256) + 48, conv1d 3,584 x (4 + bias), 3 x 48
+  // (dt_bias, A_log, D), gated RMSNorm 3,072, out_proj 3,072 -> h.
+  const int64_t mamba = (3072 + 3584 + 48) * h + 3584 * 5 + 3 * 48 + 3072 + 3072 * h;
+  EXPECT_EQ(mamba, 20042384);
+  const int64_t layer = attention + mamba + 3 * h * 4608 + 2 * h;
+  const int64_t total = 24 * layer + 2 * 65537 * h + h;
+  EXPECT_EQ(counts("falcon-h1-1.5b").total, total);
+  // The MLX conversion counts 1,554,859,392: two 2,048-wide vocabulary rows fewer.
+  EXPECT_EQ(total - 1554859392, 2 * h);
 }
 
 TEST(ParamCount, HandCheckedGpt2Small) {

@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hf_fixtures.hpp"
+#include "llmcalc/api.hpp"
+#include "llmcalc/format.hpp"
+#include "test_util.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/weight_bytes.hpp"
 #include "model/hf_config.hpp"
@@ -119,6 +122,47 @@ TEST(WeightBytes, ModelOptNvfp4AndSafetensorsIndex) {
   // NVFP4 g16, 4,096 x 4,096: 8,388,608 + an FP8 scale per 16 (1,048,576) + fp32
   // weight_scale_2 and input_scale (8 B) = 9,437,192.
   EXPECT_DOUBLE_EQ(matrix_bytes(spec.quantization->quantized, 4096, 4096), 9437192.0);
+}
+
+// The safetensors index's total_size beside the inventory's bytes of the same checkpoint.
+TEST(WeightBytes, CheckpointBytesAgainstTheSafetensorsIndex) {
+  // Qwen3.5-9B (tests/data/hf_configs/qwen3.5-9b.json): its index says 19,306,216,416 B in bf16;
+  // the inventory gives (9,409,813,744 text + vision + MTP 243,290,624) x 2 = 19,306,208,736 B,
+  // 7,680 B (0.00004%) short.
+  std::string config;
+  for (const auto& f : hf_fixtures())
+    if (f.name == "qwen3.5-9b") config = std::string(f.text);
+  ASSERT_FALSE(config.empty());
+  const std::string base = R"({"model": {"hf_config": )" + config +
+                           R"(, "safetensors_index": {"metadata": {"total_size": )";
+  const std::string rest = R"(}, "weight_map": {}}}, "hardware": {"gpu": "h100-sxm"}})";
+  const Report r = run(base + "19306216416" + rest);
+  EXPECT_EQ(r.params.checkpoint_bytes, 19306216416);
+  EXPECT_DOUBLE_EQ(r.params.checkpoint_computed_bytes, 19306208736.0);
+  EXPECT_EQ(r.params.checkpoint_computed_bytes, 2.0 * double(r.params.total + 243290624));
+  for (const auto& n : r.notes) EXPECT_EQ(n.find("safetensors index"), std::string::npos) << n;
+  const std::string text = format_report_table(r, true);
+  EXPECT_NE(text.find("Checkpoint: 19.31 GB (safetensors index), 19.31 GB computed (-0.00%)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(estimate_json(base + "19306216416" + rest).find(R"("checkpoint_bytes":19306216416)"),
+            std::string::npos);
+
+  // A checkpoint 10% larger than the config describes: a note, with both figures.
+  const Report off = run(base + "21450000000" + rest);
+  bool noted = false;
+  for (const auto& n : off.notes)
+    noted = noted || n.find("the safetensors index lists 21450000000 B of tensors but this "
+                            "config gives 19306208736 B (-10%, beyond 1%)") != std::string::npos;
+  EXPECT_TRUE(noted);
+
+  // Without an index, nothing is compared.
+  EXPECT_EQ(run(R"({"model": "llama-3.1-8b", "hardware": {"gpu": "h100-sxm"}})").params.checkpoint_bytes, 0);
+  // A bad index names its field.
+  const Errors e = errors_of(R"({"model": {"preset": "llama-3.1-8b", "safetensors_index": {}},
+                                 "hardware": {"gpu": "h100-sxm"}})");
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].path, "/model/safetensors_index/metadata");
 }
 
 TEST(WeightBytes, BadQuantizationConfigsNameTheField) {
