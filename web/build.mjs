@@ -31,6 +31,11 @@ for (const f of [wasmModule, wasmBinaryPath]) {
   }
 }
 const wasmBinary = readFileSync(wasmBinaryPath);
+// The page module carries the preset data without citations (wasm/embed_page_data.mjs, no
+// whitespace); the core's own copy keeps '": "' after each key. Finding that means a data
+// symbol the core reads is missing from the page's list in wasm/CMakeLists.txt.
+if (wasmBinary.includes('_source": "'))
+  throw new Error(`build_web: ${wasmBinaryPath} carries the core's full preset data; add the symbol to the page data in wasm/CMakeLists.txt`);
 // The smaller of zlib's and GNU gzip's -9 (both deterministic): on this module gzip's deflate
 // came out ~2.6 KB smaller (194,710 against 197,343 B).
 const wasmGzip = [gzipSync(wasmBinary, { level: 9 }), systemGzip(wasmBinary)]

@@ -175,6 +175,8 @@ const COLD = {
   default: '',
   shared_link: '#model=llama-3.1-8b&b=8&p=2048&g=512',
   pasted_config_link: `#hf=${Buffer.from(JSON.stringify(JSON.parse(HF_CONFIG))).toString('base64url')}&b=2`,
+  // The embed (issue 18 asks it to be the fastest of all): the default scenario, compact.
+  embed: '?embed=1',
 };
 
 // The floor: what the same browser needs to show a trivial page from file:// (a fresh profile

@@ -75,6 +75,16 @@ function onHashChange() {
   update();
 }
 
+// The preset lists come with the page (web/build.mjs asks the same core at build time):
+// listing them at start would parse every preset before the first result.
+function fillPickers() {
+  ({ models: app.models, gpus: app.gpus } = PRESETS);
+  for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
+  fillGpus();
+  fillModels();
+  mark('pickers');
+}
+
 async function start() {
   mark('script');
   setupSkipLink();
@@ -95,6 +105,9 @@ async function start() {
     } finally {
       window.fetch = savedFetch;
     }
+    // The pickers need only the lists that come with the page: filled while the module is
+    // inflated and compiled (the compile runs off the main thread).
+    fillPickers();
     app.core = await loading;
     mark('core_ready');
   } catch (e) {
@@ -102,21 +115,14 @@ async function start() {
     document.body.dataset.ready = 'error';
     return;
   }
-  // The preset lists come with the page (web/build.mjs asks the same core at build time):
-  // listing them here would parse every preset before the first result.
   // The page's module has no catalog listings of its own (wasm/bindings.cpp), so lists from
   // another build cannot be checked against it: a mismatch is a broken build, said as such.
-  ({ models: app.models, gpus: app.gpus } = PRESETS);
   if (PRESETS.version !== app.core.version) {
     setText($('status'), `The calculator could not start: its preset lists (core ${PRESETS.version}) and module (core ${app.core.version}) come from different builds`);
     document.body.dataset.ready = 'error';
     return;
   }
   setText($('version'), `core ${app.core.version}`);
-  for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
-  fillGpus();
-  fillModels();
-  mark('pickers');
   loadFromUrl();
   mark('url_read');
   readTheme(); // the memory bar's colours; the charts read it again when they are set up

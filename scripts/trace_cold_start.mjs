@@ -1,0 +1,100 @@
+// Where a cold start's time goes (issue 18): opens the single page (web/dist/llmcalc.html)
+// from file:// in a fresh Chromium profile with CDP tracing on, and sums the renderer main
+// thread's top-level tasks by what they were (HTML parsing, script compile and run,
+// WebAssembly compile, style, layout, paint...) up to the frame that shows the first numbers.
+//   node scripts/trace_cold_start.mjs [--runs N] [--hash '#model=...'] [--out trace.json]
+//                                     [--compare OTHER.html]
+// Prints, per run and as medians: the page's own marks (ms since navigation) and the table.
+// --compare: runs OTHER.html (say, the previous build's single page) alternately with this
+// build's, so both see the same minutes of this shared machine, and prints both tables.
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { launch, waitReady, SINGLE_URL, percentile } from '../tests/browser/lib.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const runs = Number(opt('--runs', '3'));
+const hash = opt('--hash', '');
+const out = opt('--out', '');
+const compare = opt('--compare', '');
+const pages = { this: SINGLE_URL, ...(compare ? { other: pathToFileURL(resolve(compare)).href } : {}) };
+
+// The trace events named here are the ones a cold start spends its time in; the rest are
+// summed as "other". Nested events are counted in their innermost named ancestor only.
+const CATEGORIES = ['devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'disabled-by-default-devtools.timeline',
+  'disabled-by-default-v8.compile', 'blink.user_timing'].join(',');
+
+async function traceOnce(url) {
+  const b = await launch();
+  try {
+    const page = await b.context.newPage();
+    const cdp = await b.context.newCDPSession(page);
+    const events = [];
+    cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+    const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.start', { categories: CATEGORIES, transferMode: 'ReportEvents' });
+    await page.goto(url + hash);
+    await waitReady(page);
+    // An anchor between the page's clock (performance.now(), ms since navigation) and the
+    // trace's (us): a user-timing mark, which the trace records with its own timestamp.
+    const { marks, anchorMs } = await page.evaluate(() => {
+      performance.mark('llmcalc:trace-anchor');
+      return { marks: window.__llmcalc.timings.startup, anchorMs: performance.now() };
+    });
+    await cdp.send('Tracing.end');
+    await done;
+    return { events, marks, anchorMs };
+  } finally {
+    await b.close();
+  }
+}
+
+function summarize(events, marks, anchorMs) {
+  // The renderer's main thread: the one that parsed the page.
+  const parse = events.filter((e) => e.name === 'HTMLDocumentParser::AttemptToEnd').pop();
+  const anchor = events.find((e) => e.name === 'llmcalc:trace-anchor');
+  if (!parse || !anchor) throw new Error('trace: no parser or anchor event');
+  const main = events.filter((e) => e.pid === parse.pid && e.tid === parse.tid && e.ph === 'X' && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const t0 = anchor.ts - anchorMs * 1000;
+  const end = t0 + marks.first_paint * 1000;
+  const self = new Map();
+  // Self time per event name, up to the first-numbers frame: a stack walk over nested events.
+  const stack = [];
+  const add = (name, us) => self.set(name, (self.get(name) || 0) + us);
+  for (const e of main) {
+    if (e.ts >= end) break;
+    if (e.ts + e.dur <= t0) continue;
+    while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    const dur = Math.min(e.dur, end - e.ts);
+    if (parent) parent.child += dur;
+    e.child = 0;
+    e.clipped = dur;
+    stack.push(e);
+  }
+  for (const e of main) if (e.clipped !== undefined) add(e.name, Math.max(0, e.clipped - e.child));
+  return [...self.entries()].map(([name, us]) => [name, us / 1000]).sort((a, b) => b[1] - a[1]);
+}
+
+const results = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
+for (let i = 0; i < runs; i++) {
+  for (const [name, url] of Object.entries(pages)) {
+    const { events, marks, anchorMs } = await traceOnce(url);
+    if (out && i === 0 && name === 'this') writeFileSync(out, JSON.stringify({ traceEvents: events }));
+    results[name].push({ marks, rows: Object.fromEntries(summarize(events, marks, anchorMs)) });
+    console.log(`run ${i + 1} ${name}: ${Object.entries(marks).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+}
+for (const [name, all] of Object.entries(results)) {
+  const names = [...new Set(all.flatMap((r) => Object.keys(r.rows)))];
+  const med = names.map((n) => [n, percentile(all.map((r) => r.rows[n] || 0), 50)]).sort((a, b) => b[1] - a[1]);
+  console.log(`\n${name} (${pages[name]}): main-thread self time up to the first-numbers frame, median of ${runs} cold runs (ms):`);
+  for (const [n, ms] of med.slice(0, 16)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${n}`);
+  const markNames = Object.keys(all[0].marks);
+  console.log(`page marks, median (ms since navigation): ${markNames.map((k) => `${k} ${percentile(all.map((r) => r.marks[k]), 50)}`).join(', ')}`);
+}
