@@ -3,8 +3,11 @@
 // value, then the median |error| per category.
 // Usage: node scripts/fidelity/reference_errors.mjs [--bin build/native/core/cli/llmcalc]
 //          [--json out.json] [--write docs/fidelity.md] [--check docs/fidelity.md]
+//          [--write-summary docs/fidelity.json] [--check-summary docs/fidelity.json]
 // --check: exit 1 when a case leaves its tolerance (unless it is a recorded known miss), or
 // when the given docs/fidelity.md differs from the table generated now (a CTest runs this).
+// --write-summary / --check-summary: the same for the machine-readable summary the page's
+// accuracy panel reads (per category, and per category x engine x mode).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,8 @@ const bin = opt('--bin', join(root, 'build/native/core/cli/llmcalc'));
 const jsonOut = opt('--json', null);
 const writeMd = opt('--write', null);
 const checkMd = opt('--check', null);
+const writeSummary = opt('--write-summary', null);
+const checkSummary = opt('--check-summary', null);
 const data = JSON.parse(readFileSync(join(root, 'tests/data/reference/cases.json'), 'utf8'));
 const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-ref-'));
 
@@ -85,7 +90,7 @@ function evaluate(metric, ctx) {
 
 const rows = [];
 for (const c of data.cases) {
-  const row = { id: c.id, category: c.category, engine: c.engine, published: c.published, tolerance: c.tolerance, known_miss: c.known_miss, fit: (c.profile_constants || {}).fit || [] };
+  const row = { id: c.id, category: c.category, engine: c.engine, mode: (c.scenario && c.scenario.mode) || 'inference', published: c.published, tolerance: c.tolerance, known_miss: c.known_miss, fit: (c.profile_constants || {}).fit || [] };
   rows.push(row);
   // The case's engine runs it (generic cases keep the engine-free model).
   const scenario = c.engine && c.engine !== 'generic' ? { engine: c.engine, ...c.scenario } : c.scenario;
@@ -176,10 +181,53 @@ function fidelityMarkdown() {
   return L.join('\n');
 }
 
+// docs/fidelity.json: the accuracy panel's data. Errors are fractions (0.05 = 5%), rounded to
+// 4 decimals so the file changes only when a figure does; groups sorted by category, engine, mode.
+function fidelitySummary() {
+  const r4 = (x) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
+  const stats = (rs) => {
+    const errs = rs.filter((r) => r.error !== undefined).map((r) => Math.abs(r.error));
+    return {
+      cases: rs.length,
+      run: errs.length,
+      median_abs_error: r4(median(errs)),
+      max_abs_error: errs.length ? r4(Math.max(...errs)) : null,
+      within_tolerance: rs.filter((r) => r.status === 'within').length,
+      known_misses: rs.filter((r) => r.status === 'known miss').length,
+    };
+  };
+  const categories = CATEGORIES.map((cat) => ({
+    category: cat, target_median_abs_error: TARGET[cat][0], target_max_abs_error: TARGET[cat][1],
+    ...stats(rows.filter((r) => r.category === cat)),
+  }));
+  const keys = [...new Set(rows.map((r) => JSON.stringify([CATEGORIES.indexOf(r.category), r.engine, r.mode])))]
+    .map((k) => JSON.parse(k))
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+  const groups = keys.map(([ci, engine, mode]) => ({
+    category: CATEGORIES[ci], engine, mode,
+    ...stats(rows.filter((r) => r.category === CATEGORIES[ci] && r.engine === engine && r.mode === mode)),
+  }));
+  return JSON.stringify({
+    generated_by: 'node scripts/fidelity/reference_errors.mjs --write-summary docs/fidelity.json',
+    source: 'tests/data/reference/cases.json',
+    error: 'estimate / published - 1; medians and maxima of its absolute value, as fractions',
+    categories, groups,
+  }, null, 1) + '\n';
+}
+
 const md = fidelityMarkdown();
+const summaryText = fidelitySummary();
 if (writeMd) writeFileSync(writeMd, md);
+if (writeSummary) writeFileSync(writeSummary, summaryText);
+let failed = false;
+if (checkSummary) {
+  const current = existsSync(checkSummary) ? readFileSync(checkSummary, 'utf8') : '';
+  if (current !== summaryText) {
+    console.error(`FAIL ${checkSummary} differs from the generated summary: run node scripts/fidelity/reference_errors.mjs --write-summary ${checkSummary}`);
+    failed = true;
+  }
+}
 if (checkMd) {
-  let failed = false;
   for (const r of rows) {
     if (r.status !== 'within' && r.status !== 'known miss') {
       console.error(`FAIL ${r.id}: ${r.status}${r.error !== undefined ? ' ' + pct(r.error) : ''}`);
@@ -191,5 +239,5 @@ if (checkMd) {
     console.error(`FAIL ${checkMd} differs from the generated table: run node scripts/fidelity/reference_errors.mjs --write ${checkMd}`);
     failed = true;
   }
-  process.exit(failed ? 1 : 0);
 }
+if (checkMd || checkSummary) process.exit(failed ? 1 : 0);

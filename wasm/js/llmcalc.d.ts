@@ -49,7 +49,7 @@ export interface Scenario {
   model: ModelInput;
   /** what the GPUs do; default inference; CLI --mode */
   mode?: Mode;
-  /** the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron; default generic; CLI --engine */
+  /** the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast; default generic; CLI --engine */
   engine?: string;
   /** the engine's own options, e.g. {"gpu_memory_utilization": 0.9} for vllm (docs/engines.md lists each engine's); default  */
   engine_options?: Record<string, number | boolean | string>;

@@ -48,8 +48,9 @@ enum class EngineOption : uint8_t {
   cpu_offload,               // training: FSDP/ZeRO offload of params, grads, optimizer states
   shard_frozen_base,         // training: ZeRO-3/FSDP also shards a frozen LoRA/QLoRA base
   paged_optimizer,           // training: optimizer states in CUDA unified memory (bitsandbytes)
+  compile,                   // training: torch.compile fuses elementwise chains (fewer saved tensors)
 };
-inline constexpr int kEngineOptionCount = 20;
+inline constexpr int kEngineOptionCount = 21;
 
 enum class OptionType : uint8_t { fraction, integer, boolean, choice };
 
@@ -104,6 +105,12 @@ struct EngineProfile {
 
   // Speed.
   double step_overhead_s_per_layer = -1;  // host time per layer per forward step (-1: generic)
+  // With CUDA graphs: GPU time per layer per step the graph does not remove (each kernel's
+  // fixed cost at batch-1 sizes); -1: none (generic: graphs zero the step overhead).
+  double graph_step_overhead_s_per_layer = -1;
+  // Fraction of the datasheet bandwidth the engine's weight kernels reach, by weight dtype
+  // name ("bf16", "int8", "int4"); replaces the GPU's copy-benchmark efficiency.
+  std::vector<std::pair<std::string, double>> weight_bandwidth_efficiency;
   double allreduce_latency_s = -1;  // per all-reduce message (-1: generic)
   bool fp8_compute = false;         // W8A8: fp8 weights run fp8 matmuls where the GPU has them
 

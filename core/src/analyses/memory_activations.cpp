@@ -104,8 +104,10 @@ LayerActs detailed_layer(const Context& c, const Ex& ab, const Ex& sb) {
   const Ex vd = c.num(a.mla ? double(a.mla->v_head_dim) : double(a.head_dim), "v_dim");
   LayerActs L;
   // Norms: HF RMSNorm upcasts to fp32 (saved by pow/mul) and saves its 16-bit output;
-  // LayerNorm saves its input and output (the next linear's input).
-  const Ex per_norm = a.norm == NormKind::rmsnorm
+  // LayerNorm saves its input and output (the next linear's input). torch.compile fuses the
+  // norm into one kernel whose backward recomputes the fp32 upcast from the 16-bit input.
+  const bool compiled = c.s.engine.flag(EngineOption::compile);
+  const Ex per_norm = a.norm == NormKind::rmsnorm && !compiled
                           ? c.bytes(4.0 + 2.0 * abv, "fp32 upcast + 16-bit output")
                           : c.bytes(2.0 * abv, "input + output");
   L.replicated = c.num(double(a.norms_per_layer), "norms") * per_norm * sb * h;
@@ -138,8 +140,11 @@ LayerActs detailed_layer(const Context& c, const Ex& ab, const Ex& sb) {
   // MLP: gate output (SiLU input), SiLU output, up output and their product; GELU MLP:
   // fc1 output and GELU output. MoE: the same over top-k routed copies of each token,
   // plus the gathered expert inputs and the fp32 router probabilities.
+  // torch.compile fuses SiLU(gate) x up: backward recomputes the SiLU output from gate.
   const bool gated = a.mlp == MlpKind::gated;
-  const Ex mult = c.num(gated ? 4 : 2, gated ? "gate, act, up, product" : "fc1, act");
+  const Ex mult = gated ? (compiled ? c.num(3, "gate, up, product (SiLU fused)")
+                                   : c.num(4, "gate, act, up, product"))
+                        : c.num(2, "fc1, act");
   const Ex dense = sb * c.num(double(a.intermediate_size), "intermediate") * mult * ab;
   Ex mlp = dense;
   if (a.moe) {

@@ -7,6 +7,7 @@
 
 #include "../json/json_reader.hpp"
 #include "embedded_data.hpp"
+#include "llmcalc/dtype.hpp"
 #include "llmcalc/engine.hpp"
 
 namespace llmcalc {
@@ -58,6 +59,8 @@ const EngineOptionInfo kOptions[] = {
      "ZeRO-3/FSDP shards a frozen LoRA/QLoRA base over data-parallel ranks"},
     {O::paged_optimizer, "paged_optimizer", T::boolean, 0, 0, {},
      "optimizer states in CUDA unified memory (bitsandbytes paged): outside the GPU peak"},
+    {O::compile, "compile", T::boolean, 0, 0, {},
+     "torch.compile: fused norms and SiLU save no fp32 upcast or SiLU output for backward"},
 };
 static_assert(std::size(kOptions) == kEngineOptionCount);
 
@@ -206,11 +209,24 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   ObjectReader sp = r.object("speed");
   if (sp.valid()) {
     sp.reject_unknown({"step_overhead_s_per_layer", "step_overhead_s_per_layer_source", "allreduce_latency_s",
-                       "allreduce_latency_s_source", "fp8_compute", "fp8_compute_source"});
+                       "allreduce_latency_s_source", "fp8_compute", "fp8_compute_source",
+                       "graph_step_overhead_s_per_layer", "graph_step_overhead_s_per_layer_source",
+                       "weight_bandwidth_efficiency", "weight_bandwidth_efficiency_source"});
     check_sources(sp, r.raw("speed"));
     p.step_overhead_s_per_layer = optional_number(sp, "step_overhead_s_per_layer", 0, 0.1, -1);
     p.allreduce_latency_s = optional_number(sp, "allreduce_latency_s", 0, 1, -1);
     p.fp8_compute = sp.boolean("fp8_compute", false).value_or(false);
+    p.graph_step_overhead_s_per_layer = optional_number(sp, "graph_step_overhead_s_per_layer", 0, 0.1, -1);
+    ObjectReader wbe = sp.object("weight_bandwidth_efficiency");
+    if (const json* m = sp.raw("weight_bandwidth_efficiency"); wbe.valid()) {
+      for (auto it = m->begin(); it != m->end(); ++it) {
+        if (!parse_dtype(it.key())) {
+          wbe.error(it.key(), "unknown_value", "must be a weight dtype (bf16, fp16, int8, int4, ...)");
+          continue;
+        }
+        if (auto v = wbe.number(it.key(), 0.05, 1.0)) p.weight_bandwidth_efficiency.push_back({it.key(), *v});
+      }
+    }
     collect_sources(r.raw("speed"), "speed.", p);
   }
   ObjectReader tr = r.object("training");

@@ -1,6 +1,7 @@
 // Every default that depends on other fields, in one place; each rule says why.
 #include <algorithm>
 
+#include "llmcalc/dtype.hpp"
 #include "llmcalc/engine.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/schema.hpp"
@@ -58,7 +59,7 @@ void resolve_defaults(Scenario& s) {
   // An engine's profile replaces these generic constants where it sets them (its CUDA context
   // by GPU, its workspaces, its all-reduce buffers when tensor parallel; cited in its file).
   double context = kDefaultCudaContextBytes, workspace = kDefaultWorkspaceBytes, comm = 0;
-  double launch_per_layer = kDefaultLaunchOverheadPerLayerS;
+  double launch_per_layer = kDefaultLaunchOverheadPerLayerS, graph_per_layer = 0;
   if (engine != nullptr) {
     if (engine->cuda_context_bytes >= 0) context = engine->cuda_context_bytes;
     for (const auto& g : engine->cuda_context_bytes_by_gpu)
@@ -66,6 +67,12 @@ void resolve_defaults(Scenario& s) {
     if (engine->workspace_bytes >= 0) workspace = engine->workspace_bytes;
     if (s.parallelism.tp > 1) comm = engine->tp_comm_bytes;
     if (engine->step_overhead_s_per_layer >= 0) launch_per_layer = engine->step_overhead_s_per_layer;
+    if (engine->graph_step_overhead_s_per_layer >= 0) graph_per_layer = engine->graph_step_overhead_s_per_layer;
+    // The engine's weight kernels stream at their measured fraction of the datasheet
+    // bandwidth (gpt-fast's int8/int4 GEMVs: well below a copy benchmark).
+    for (const auto& [dtype, eff] : engine->weight_bandwidth_efficiency)
+      if (dtype == dtype_name(p.weights) && !s.gave("/hardware/bandwidth_efficiency"))
+        s.gpu.bandwidth_efficiency = eff;
   }
   if (!s.gave("/overhead/cuda_context_bytes"))
     s.overhead.cuda_context_bytes = rules_of_thumb ? 0.0 : context;
@@ -73,10 +80,11 @@ void resolve_defaults(Scenario& s) {
     s.overhead.workspace_bytes = rules_of_thumb ? 0.0 : workspace;
   if (!s.gave("/overhead/comm_buffer_bytes"))
     s.overhead.comm_buffer_bytes = rules_of_thumb ? 0.0 : comm;
-  // Each layer's kernels cost ~20 us of launches per step, unless a CUDA graph replays them.
+  // Each layer's kernels cost ~20 us of launches per step, unless a CUDA graph replays them
+  // (then only what the engine measured of the kernels' own fixed cost remains).
   if (!s.gave("/overhead/step_overhead_s"))
     s.overhead.step_overhead_s =
-        s.options.cuda_graphs ? 0.0 : launch_per_layer * double(s.model.arch.num_layers);
+        (s.options.cuda_graphs ? graph_per_layer : launch_per_layer) * double(s.model.arch.num_layers);
 
   if (engine != nullptr) {
     // Pure-bf16 training stacks (torchtune): no fp32 master copy, optimizer states in bf16.

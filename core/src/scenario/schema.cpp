@@ -179,7 +179,7 @@ const Field kFields[] = {
            [](Scenario& s, const FieldValue& v) { s.mode = Mode(v.choice); }),
     special("/engine", "--engine", FieldType::engine,
             "the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, "
-            "tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron",
+            "tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast",
             "generic"),
     special("/engine_options", "", FieldType::engine_options,
             "the engine's own options, e.g. {\"gpu_memory_utilization\": 0.9} for vllm "

@@ -26,7 +26,7 @@ bool has_note(const Report& r, const std::string& part) {
 TEST(Engines, ProfilesLoadWithEveryConstantCited) {
   for (const auto& e : engine_errors()) ADD_FAILURE() << e.path << " " << e.code << ": " << e.message;
   for (const char* id : {"generic", "vllm", "sglang", "tensorrt-llm", "llama.cpp", "ollama",
-                         "transformers", "torchtune", "deepspeed", "megatron"}) {
+                         "transformers", "torchtune", "deepspeed", "megatron", "gpt-fast"}) {
     const EngineProfile* p = find_engine(id);
     ASSERT_NE(p, nullptr) << id;
     EXPECT_FALSE(p->sources.empty()) << id;
@@ -189,6 +189,37 @@ TEST(Engines, TrainingStackOptions) {
   // Chunked cross-entropy: 2 B + 8 B / 8 chunks per logit instead of 2 + 4 + 4.
   const Report ce = run(R"({"engine":"torchtune","engine_options":{"chunked_cross_entropy":0},)" + full + "}");
   EXPECT_DOUBLE_EQ(item(ce, "logits") / item(plain, "logits"), 10.0 / 3.0);
+}
+
+TEST(Engines, CompileDropsFusedSavedTensors) {
+  const std::string full = R"("model":"llama-3.2-3b","mode":"training","training":{"checkpointing":"none"},
+      "workload":{"batch":2,"seq":4096})";
+  const Report eager = run(R"({"engine":"torchtune",)" + full + "}");
+  const Report compiled = run(R"({"engine":"torchtune","engine_options":{"compile":true},)" + full + "}");
+  // Per token per layer: 2 norms x 4 B fp32 upcast x 3072 + 2 B SiLU output x 8192 = 40960 B;
+  // x 8192 tokens x 28 layers.
+  EXPECT_DOUBLE_EQ(item(eager, "activations") - item(compiled, "activations"), 40960.0 * 8192 * 28);
+}
+
+TEST(Engines, GptFastKernelsAndGraphFloor) {
+  const std::string body = R"("model":"llama-2-7b","hardware":{"gpu":"a100-80gb"},"options":{"cuda_graphs":true},
+      "workload":{"batch":1,"prompt":5,"generate":200})";
+  const Report bf16 = run(R"({"engine":"gpt-fast","precision":{"weights":"bf16"},)" + body + "}");
+  const Report int4 = run(R"({"engine":"gpt-fast","precision":{"weights":"int4","group_size":32},)" + body + "}");
+  const Report generic = run(R"({"precision":{"weights":"bf16"},)" + body + "}");
+  // CUDA graphs leave gpt-fast's per-layer floor (32 layers x 49.02 us); generic has none.
+  ASSERT_FALSE(bf16.latency.phases.empty());
+  EXPECT_NEAR(bf16.latency.phases.back().overhead_s, 32 * 4.902e-5, 1e-12);
+  EXPECT_EQ(generic.latency.phases.back().overhead_s, 0);
+  // The weight kernel's fraction of datasheet bandwidth (2039 GB/s) replaces the GPU's copy
+  // efficiency (0.89): memory time = bytes / (bandwidth x fraction).
+  const auto streamed = [](const Report& r) {
+    const Phase& p = r.latency.phases.back();
+    return p.bytes / p.memory_s;
+  };
+  EXPECT_NEAR(streamed(bf16), 2039e9 * 0.8337, 1e3);
+  EXPECT_NEAR(streamed(int4), 2039e9 * 0.6047, 1e3);
+  EXPECT_NEAR(streamed(generic), 2039e9 * 0.89, 1e3);
 }
 
 TEST(Engines, FrozenBaseShardedUnderFsdp) {
