@@ -6,7 +6,7 @@
 
 #include "../model/architecture_json.hpp"
 #include "../json/json_reader.hpp"
-#include "embedded_data.hpp"
+#include "data/embedded_data.hpp"
 
 namespace llmcalc {
 

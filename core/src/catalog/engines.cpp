@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "../json/json_reader.hpp"
-#include "embedded_data.hpp"
+#include "data/embedded_data.hpp"
 #include "llmcalc/engine.hpp"
 
 namespace llmcalc {
