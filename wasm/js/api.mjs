@@ -327,6 +327,10 @@ export function wrapCore(rawModule) {
     gpus() {
       return catalog('gpus', () => module.gpus_json());
     },
+    /** Unified-memory machines (hardware.gpu takes their ids): memory sizes, GPU share, sources. */
+    unified() {
+      return catalog('unified', () => module.gpus_json());
+    },
     /** The engine profiles: id, name, modes, memory policy, options with defaults, sources. */
     engines() {
       return catalog('engines', () => module.engines_json());

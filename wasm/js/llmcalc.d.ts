@@ -113,13 +113,13 @@ export interface Scenario {
     sequence_parallel?: boolean;
   };
   hardware?: {
-    /** GPU preset id (`llmcalc list gpus`) or custom; default h100-sxm (custom when memory_bytes is given); CLI --gpu */
+    /** GPU preset id (`llmcalc list gpus`), a unified-memory machine (apple-m4-max-40c, amd-ryzen-ai-max-395, nvidia-dgx-spark, ...) or custom; default h100-sxm (custom when memory_bytes is given); CLI --gpu */
     gpu?: string;
     /** number of GPUs; must equal tp x pp x dp [GPUs]; 1 to 1000000; default tp x pp x dp; CLI --gpus */
     count?: number;
     /** display name of the GPU; default the preset's */
     name?: string;
-    /** memory one process can allocate against (custom GPU: required) [B]; 1000000 to 1e+15; default the preset's; CLI --memory-bytes */
+    /** memory one process can allocate against (custom GPU: required; unified: gpu_memory_limit_bytes or the default share of host_memory_bytes) [B]; 1000000 to 1e+15; default the preset's; CLI --memory-bytes */
     memory_bytes?: number;
     /** memory bandwidth (datasheet) [B/s]; 1000000000 to 1e+16; default the preset's */
     memory_bandwidth_bytes_per_s?: number;
@@ -131,6 +131,22 @@ export interface Scenario {
     matmul_efficiency?: number;
     /** achievable fraction of memory bandwidth for streaming reads; 0.01 to 1; default the preset's (custom: 0.85) */
     bandwidth_efficiency?: number;
+    /** system RAM preset (core/data/host_memory.json: ddr4-3200-2ch, ddr5-5600-2ch, ddr5-6000-2ch, ddr5-5600-4ch, ddr5-4800-8ch, ddr5-4800-12ch, ...): its bandwidth; default ddr5-5600-2ch; CLI --host-memory */
+    host_memory?: string;
+    /** system RAM size: the capacity offloaded tensors (offload) are checked against; a unified machine's memory size [B]; 1000000 to 1e+15; default 64 GiB (unified: the machine's smallest memory option); CLI --ram-bytes */
+    host_memory_bytes?: number;
+    /** system RAM bandwidth (peak); layers and experts kept in RAM are read at it [B/s]; 1000000000 to 1e+16; default the host_memory preset's */
+    host_bandwidth_bytes_per_s?: number;
+    /** unified-memory machines: the memory the GPU may wire (macOS: iogpu.wired_limit_mb x 1 MiB); 0 = the default share of host_memory_bytes (Metal: 2/3 up to 32 GiB, 3/4 above) [B]; 0 to 1e+15; default 0; CLI --gpu-memory-limit */
+    gpu_memory_limit_bytes?: number;
+    /** host-to-GPU link, one direction (PCIe 4.0 x16); llama.cpp copies RAM-resident weights over it for prompt batches of 32+ tokens [B/s]; 100000000 to 1e+16; default 3.15077e+10 */
+    pcie_bandwidth_bytes_per_s?: number;
+  };
+  offload?: {
+    /** llama.cpp -ngl: layer slots on the GPU, the output layer counting as one (num_layers + 1 or -1 = all); the other layers stay in system RAM [layers]; -1 to 100000; default -1; inference only; CLI --gpu-layers */
+    gpu_layers?: number;
+    /** llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM (-1 = every layer, --cpu-moe) [layers]; -1 to 100000; default 0; inference only; CLI --n-cpu-moe */
+    cpu_moe_layers?: number;
   };
   options?: {
     /** training activation formula; default detailed (rules-of-thumb with method rules-of-thumb); training only; CLI --activation-method */
@@ -280,9 +296,27 @@ export interface Phase {
   elementwise_s: number;
   comm_s: number;
   overhead_s: number;
+  /** Offload only (report.devices present): bytes the CPU reads from system RAM and its time. */
+  host_bytes?: number;
+  host_s?: number;
+  /** Offload only: weights copied to the GPU over PCIe (prompt batches of 32+ tokens). */
+  transfer_bytes?: number;
+  transfer_s?: number;
   time_s: number;
   formula: string;
   expression?: Expression;
+}
+
+/** One memory device of an offloaded scenario (scenario.offload): the GPU, then system RAM. */
+export interface DeviceMemory {
+  id: 'gpu' | 'ram';
+  name: string;
+  /** RAM only (the GPU's are report.memory.items). */
+  items?: MemoryItem[];
+  total_bytes: number;
+  capacity_bytes: number;
+  headroom_bytes: number;
+  fits: boolean;
 }
 
 export interface LatencyReport {
@@ -324,6 +358,8 @@ export interface Report {
     headroom_bytes: number;
     fits: boolean;
   };
+  /** With scenario.offload (llama.cpp -ngl / --n-cpu-moe): memory and verdict per device. */
+  devices?: DeviceMemory[];
   flops: { per_token_forward: number; items: FlopItem[] };
   /** Inference scenarios (null in training). */
   latency: LatencyReport | null;
@@ -410,6 +446,18 @@ export interface ModelPreset extends ModelSummary {
   params_source: string;
 }
 
+export interface UnifiedPreset {
+  id: string;
+  name: string;
+  vendor: string;
+  /** Each memory size sold, with the GPU's default share of it (0: the scenario must give
+   *  hardware.gpu_memory_limit_bytes). */
+  memory_options: { memory_bytes: number; gpu_memory_bytes: number }[];
+  memory_bandwidth_bytes_per_s: number;
+  peak_flops: Partial<Record<Dtype, number>>;
+  sources: { memory: string; bandwidth: string; flops: string; gpu_memory_share: string };
+}
+
 export interface GpuPreset {
   id: string;
   name: string;
@@ -463,6 +511,8 @@ export interface LlmCalc {
   models(): ModelPreset[];
   /** The embedded GPU catalog (a fresh copy per call). */
   gpus(): GpuPreset[];
+  /** Unified-memory machines: Apple M-series, Strix Halo, DGX Spark (hardware.gpu ids). */
+  unified(): UnifiedPreset[];
   /** The engine profiles (a fresh copy per call); docs/engines.md. */
   engines(): EngineProfile[];
   /** The report's kind tables (a fresh copy per call). */

@@ -47,6 +47,9 @@ double largest_layer_elements(const Context& c);
 int64_t trainable_params(const Context& c);
 
 MemoryReport assemble_memory(const Context& c, Items items);
+// Offload: the GPU (r.memory) and the system RAM as devices, each with its verdict
+// (memory_offload.cpp).
+void add_offload_devices(const Context& c, Report& r);
 
 // Tokens a fixed-context engine (llama.cpp, Ollama) allocates its KV cache for.
 int64_t fixed_context_tokens(const Context& c);

@@ -332,7 +332,29 @@ std::string gpus_json() {
                      {"interconnect", p.interconnect_source},
                      {"efficiency", p.efficiency_source}}}});
   }
-  return finish({{"gpus", arr}});
+  // Unified-memory machines (hardware.gpu takes their ids too): the GPU's memory depends on
+  // the RAM size chosen, so each lists its sizes and the GPU's default share.
+  json unified = json::array();
+  for (const auto& u : unified_presets()) {
+    const Gpu& g = u.gpu;
+    json flops = json::object();
+    for (int d = 0; d < kDtypeCount; ++d)
+      if (g.peak_flops[d] > 0) flops[std::string(dtype_name(static_cast<Dtype>(d)))] = g.peak_flops[d];
+    json options = json::array();
+    for (double m : u.memory_options_bytes) options.push_back({{"memory_bytes", m}, {"gpu_memory_bytes", u.gpu_share_bytes(m)}});
+    unified.push_back({{"id", g.id},
+                       {"name", g.name},
+                       {"vendor", g.vendor},
+                       {"memory_options", options},
+                       {"memory_bandwidth_bytes_per_s", g.memory_bandwidth_bytes_per_s},
+                       {"peak_flops", flops},
+                       {"sources",
+                        {{"memory", u.memory_source},
+                         {"bandwidth", u.bandwidth_source},
+                         {"flops", u.flops_source},
+                         {"gpu_memory_share", u.share_source}}}});
+  }
+  return finish({{"gpus", arr}, {"unified", unified}});
 }
 
 std::string kinds_json() {

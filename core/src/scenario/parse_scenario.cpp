@@ -291,6 +291,9 @@ class ScenarioReader {
                                      "is required for a custom GPU"));
     } else if (const GpuPreset* g = find_gpu(id)) {
       s.gpu = g->gpu;
+    } else if (const UnifiedPreset* u = find_unified(id)) {
+      s.gpu = u->gpu;  // memory_bytes: resolve_defaults(), from the RAM size
+      s.host.unified = true;
     } else {
       errors_.push_back(make_error("/hardware/gpu", ErrorCode::unknown_preset,
                                    "no GPU preset " + quote(id) + " (see `llmcalc list gpus`)"));
@@ -440,6 +443,50 @@ class ScenarioReader {
     }
   }
 
+  // System RAM and llama.cpp's offload (issue 15): each value against the model and layout.
+  void check_offload(const Scenario& s) {
+    if (find_host_memory(s.host.id) == nullptr) {
+      std::string ids;
+      for (const auto& h : host_memory_presets()) (ids += ids.empty() ? "" : ", ") += h.id;
+      errors_.push_back(make_error("/hardware/host_memory", ErrorCode::unknown_preset,
+                                   "no system RAM preset " + quote(s.host.id) + "; one of: " + ids));
+    }
+    if (s.host.gpu_limit_bytes > 0 && !s.host.unified)
+      errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::inconsistent,
+                                   "applies to unified-memory machines (hardware.gpu apple-*, "
+                                   "amd-ryzen-ai-max-395, nvidia-dgx-spark); " + s.gpu.name + " has its own memory"));
+    else if (s.host.gpu_limit_bytes > s.host.memory_bytes)
+      errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::out_of_range,
+                                   "must not exceed the machine's memory (host_memory_bytes " +
+                                       format_number(s.host.memory_bytes) + ")"));
+    if (s.host.unified && s.gpu.memory_bytes <= 0)
+      errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::missing_field,
+                                   s.gpu.name + " has no default GPU share of its memory in the data; "
+                                   "give the memory the GPU may use"));
+    if (!s.offload.enabled) return;
+    const Architecture& a = s.model.arch;
+    const int64_t slots = a.num_layers + 1;  // llama.cpp counts the output layer as one more
+    if (s.offload.gpu_layers > slots)
+      errors_.push_back(make_error("/offload/gpu_layers", ErrorCode::out_of_range,
+                                   "must be at most " + std::to_string(slots) + " (num_layers " +
+                                       std::to_string(a.num_layers) +
+                                       " + the output layer; -1 = all), got " +
+                                       std::to_string(s.offload.gpu_layers)));
+    if (s.offload.cpu_moe_layers != 0 && !a.moe)
+      errors_.push_back(make_error("/offload/cpu_moe_layers", ErrorCode::inconsistent,
+                                   "applies to mixture-of-experts models; " + s.model.name +
+                                       " has no routed experts"));
+    else if (s.offload.cpu_moe_layers > a.num_layers)
+      errors_.push_back(make_error("/offload/cpu_moe_layers", ErrorCode::out_of_range,
+                                   "must be at most num_layers (" + std::to_string(a.num_layers) +
+                                       "; -1 = all), got " + std::to_string(s.offload.cpu_moe_layers)));
+    const Parallelism& l = s.parallelism;
+    if (l.tp * l.pp * l.dp > 1)
+      errors_.push_back(make_error("/offload", ErrorCode::inconsistent,
+                                   "offload is modelled for one GPU and system RAM; tp, pp and dp "
+                                   "must be 1 (llama.cpp's tensor_split across GPUs is not modelled yet)"));
+  }
+
   // Rules between fields, after the defaults are resolved.
   void check(const Scenario& s) {
     const Precision& p = s.precision;
@@ -461,6 +508,7 @@ class ScenarioReader {
       errors_.push_back(make_error(tp_path, ErrorCode::inconsistent,
                                    "tensor parallelism " + std::to_string(l.tp) + " must divide num_heads (" +
                                        std::to_string(a.num_heads) + ")"));
+    check_offload(s);
     if (a.num_layers > 0 && l.pp > a.num_layers)
       errors_.push_back(make_error("/parallelism/pp", ErrorCode::inconsistent,
                                    "pipeline stages (" + std::to_string(l.pp) + ") cannot exceed num_layers (" +

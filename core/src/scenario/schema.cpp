@@ -299,7 +299,8 @@ const Field kFields[] = {
             [](Scenario& s, const FieldValue& v) { s.parallelism.sequence_parallel = v.boolean; }),
 
     derived(special("/hardware/gpu", "--gpu", FieldType::gpu,
-                    "GPU preset id (`llmcalc list gpus`) or custom"),
+                    "GPU preset id (`llmcalc list gpus`), a unified-memory machine "
+                    "(apple-m4-max-40c, amd-ryzen-ai-max-395, nvidia-dgx-spark, ...) or custom"),
             "h100-sxm (custom when memory_bytes is given)"),
     derived(integer("/hardware/count", "--gpus", 1, kMaxGpus, 1, "GPUs",
                     "number of GPUs; must equal tp x pp x dp",
@@ -312,7 +313,8 @@ const Field kFields[] = {
       return f;
     }(), "the preset's"),
     derived(number("/hardware/memory_bytes", "--memory-bytes", 1e6, 1e15, 0, "B",
-                   "memory one process can allocate against (custom GPU: required)",
+                   "memory one process can allocate against (custom GPU: required; unified: "
+                   "gpu_memory_limit_bytes or the default share of host_memory_bytes)",
                    [](Scenario& s, const FieldValue& v) { s.gpu.memory_bytes = v.number; }),
             "the preset's"),
     derived(number("/hardware/memory_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth, 0,
@@ -341,6 +343,44 @@ const Field kFields[] = {
                    "achievable fraction of memory bandwidth for streaming reads",
                    [](Scenario& s, const FieldValue& v) { s.gpu.bandwidth_efficiency = v.number; }),
             "the preset's (custom: 0.85)"),
+
+    [] {
+      Field f = special("/hardware/host_memory", "--host-memory", FieldType::text,
+                        "system RAM preset (core/data/host_memory.json: ddr4-3200-2ch, ddr5-5600-2ch, "
+                        "ddr5-6000-2ch, ddr5-5600-4ch, ddr5-4800-8ch, ddr5-4800-12ch, ...): its bandwidth",
+                        "ddr5-5600-2ch");
+      f.max = 64;
+      f.store = [](Scenario& s, const FieldValue& v) { s.host.id = std::string(v.text); };
+      return f;
+    }(),
+    derived(number("/hardware/host_memory_bytes", "--ram-bytes", 1e6, 1e15, kDefaultHostMemoryBytes, "B",
+                   "system RAM size: the capacity offloaded tensors (offload) are checked against; "
+                   "a unified machine's memory size",
+                   [](Scenario& s, const FieldValue& v) { s.host.memory_bytes = v.number; }),
+            "64 GiB (unified: the machine's smallest memory option)"),
+    derived(number("/hardware/host_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth, 0, "B/s",
+                   "system RAM bandwidth (peak); layers and experts kept in RAM are read at it",
+                   [](Scenario& s, const FieldValue& v) { s.host.bandwidth_bytes_per_s = v.number; }),
+            "the host_memory preset's"),
+    number("/hardware/gpu_memory_limit_bytes", "--gpu-memory-limit", 0, 1e15, 0, "B",
+           "unified-memory machines: the memory the GPU may wire (macOS: iogpu.wired_limit_mb x "
+           "1 MiB); 0 = the default share of host_memory_bytes (Metal: 2/3 up to 32 GiB, 3/4 above)",
+           [](Scenario& s, const FieldValue& v) { s.host.gpu_limit_bytes = v.number; }),
+    number("/hardware/pcie_bandwidth_bytes_per_s", "", 1e8, kMaxBandwidth, kPcie4x16BytesPerS, "B/s",
+           "host-to-GPU link, one direction (PCIe 4.0 x16); llama.cpp copies RAM-resident weights "
+           "over it for prompt batches of 32+ tokens",
+           [](Scenario& s, const FieldValue& v) { s.host.pcie_bandwidth_bytes_per_s = v.number; }),
+
+    only(integer("/offload/gpu_layers", "--gpu-layers", -1, 100000, -1, "layers",
+                 "llama.cpp -ngl: layer slots on the GPU, the output layer counting as one "
+                 "(num_layers + 1 or -1 = all); the other layers stay in system RAM",
+                 [](Scenario& s, const FieldValue& v) { s.offload.gpu_layers = v.integer; }),
+         Applies::inference),
+    only(integer("/offload/cpu_moe_layers", "--n-cpu-moe", -1, 100000, 0, "layers",
+                 "llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM "
+                 "(-1 = every layer, --cpu-moe)",
+                 [](Scenario& s, const FieldValue& v) { s.offload.cpu_moe_layers = v.integer; }),
+         Applies::inference),
 
     only(derived(choice("/options/activation_method", "--activation-method",
                         enums::activation_method, "detailed", "training activation formula",
@@ -399,7 +439,8 @@ const Field kFields[] = {
 };
 
 constexpr std::string_view kObjects[] = {"/precision",  "/workload", "/training", "/training/lora",
-                                         "/parallelism", "/hardware", "/options",  "/overhead"};
+                                         "/parallelism", "/hardware", "/offload",  "/options",
+                                         "/overhead"};
 
 }  // namespace
 
