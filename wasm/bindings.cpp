@@ -17,6 +17,7 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
   emscripten::function("engines_json", &llmcalc::wasm::engines);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
+  emscripten::function("import_gguf_json", &llmcalc::wasm::import_gguf);
   emscripten::function("schema_json", &llmcalc::wasm::schema);
 #endif
 }

@@ -97,6 +97,19 @@ int run_list(const std::string& what, bool as_json) {
                   g["memory_bytes"].get<double>() / 1073741824.0,
                   g["memory_bandwidth_bytes_per_s"].get<double>() / 1e12, bf16 / 1e12);
     }
+    // Unified-memory machines: the GPU's default share of each memory size sold.
+    std::printf("\n%-22s %-44s %-28s %6s\n", "unified id", "name", "GiB (GPU share)", "TB/s");
+    for (const auto& u : out["unified"]) {
+      std::string sizes;
+      for (const auto& o : u["memory_options"]) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%s%.0f (%.0f)", sizes.empty() ? "" : " ",
+                      o["memory_bytes"].get<double>() / 1073741824.0, o["gpu_memory_bytes"].get<double>() / 1073741824.0);
+        sizes += buf;
+      }
+      std::printf("%-22s %-44s %-28s %6.2f\n", u["id"].get<std::string>().c_str(), u["name"].get<std::string>().c_str(),
+                  sizes.c_str(), u["memory_bandwidth_bytes_per_s"].get<double>() / 1e12);
+    }
   }
   return 0;
 }

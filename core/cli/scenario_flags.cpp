@@ -1,5 +1,7 @@
 #include "scenario_flags.hpp"
 
+#include "gguf_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +27,7 @@ std::string flag_for_path(const std::string& path) {
   if (path.rfind("/model/hf_config", 0) == 0) return "--hf-config";
   if (path.rfind("/model/safetensors_index", 0) == 0) return "--safetensors-index";
   if (path.rfind("/model/hf_quant_config", 0) == 0) return "--hf-quant-config";
+  if (path.rfind("/model/gguf", 0) == 0 || path.rfind("/gguf", 0) == 0) return "--gguf";
   if (path.empty()) return "--scenario";
   for (std::string p = path; !p.empty(); p = p.substr(0, p.rfind('/')))
     if (const Field* f = find_field(p); f != nullptr && !f->flag.empty()) return std::string(f->flag);
@@ -55,6 +58,9 @@ void add_scenario_flags(CLI::App& cmd, ScenarioFlags& flags) {
                  "the computed bytes (with --hf-config)");
   cmd.add_option("--hf-quant-config", flags.hf_quant_config_file,
                  "the checkpoint's hf_quant_config.json (NVIDIA ModelOpt formats; with --hf-config)");
+  cmd.add_option("--gguf", flags.gguf_file,
+                 "GGUF model file: architecture and exact weight bytes from its header only "
+                 "(not with --model)");
   for (const Field& f : scenario_fields()) {
     if (f.flag.empty()) continue;
     std::string help(f.help);
@@ -131,6 +137,12 @@ std::optional<std::string> build_scenario(const ScenarioFlags& flags) {
     quant_text = read_input_file(flags.hf_quant_config_file, "--hf-quant-config");
     if (!quant_text) return std::nullopt;
     in.hf_quant_config_text = *quant_text;
+  }
+  std::optional<std::string> gguf_model;
+  if (!flags.gguf_file.empty()) {
+    gguf_model = read_gguf_model(flags.gguf_file);
+    if (!gguf_model) return std::nullopt;
+    in.model_object_text = *gguf_model;
   }
   in.flags = flags.values;
   TextResult r = compose_scenario(in);

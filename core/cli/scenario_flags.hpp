@@ -18,6 +18,7 @@ struct ScenarioFlags {
   std::string hf_config_file;
   std::string safetensors_index_file;  // model.safetensors.index.json (with --hf-config)
   std::string hf_quant_config_file;    // hf_quant_config.json (with --hf-config)
+  std::string gguf_file;  // --gguf: a GGUF model file (only its header is read)
   std::vector<std::pair<std::string, std::string>> values;  // {"--batch", "4"} as typed
   bool json = false;
   bool gb = false;

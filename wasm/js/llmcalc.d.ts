@@ -30,7 +30,7 @@ export type ErrorCode =
 
 export type Mode = 'inference' | 'training';
 export type Method = 'detailed' | 'rules-of-thumb' | 'seed';
-export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
+export type WeightFormat = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4' | 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q2_K' | 'Q2_K_S' | 'Q3_K_S' | 'Q3_K_M' | 'Q3_K_L' | 'Q4_K_S' | 'Q4_K_M' | 'Q5_K_S' | 'Q5_K_M' | 'Q6_K' | 'IQ1_S' | 'IQ1_M' | 'IQ2_XXS' | 'IQ2_XS' | 'IQ2_S' | 'IQ2_M' | 'IQ3_XXS' | 'IQ3_XS' | 'IQ3_S' | 'IQ3_M' | 'IQ4_NL' | 'IQ4_XS' | 'TQ1_0' | 'TQ2_0' | 'MXFP4_MOE';
 export type KvDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4';
 export type ActivationDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8';
 export type WideDtype = 'fp32' | 'fp16' | 'bf16';
@@ -39,6 +39,7 @@ export type StateDtype = 'fp32' | 'bf16';
 export type Optimizer = 'adamw' | 'adamw-8bit' | 'adafactor' | 'sgd' | 'sgd-momentum' | 'lion';
 export type Checkpointing = 'none' | 'selective' | 'full';
 export type Finetune = 'full' | 'lora' | 'qlora';
+export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
 export type ActivationMethod = 'detailed' | 'korthikanti' | 'rules-of-thumb' | 'seed';
 export type LogitsScope = 'all' | 'last';
 export type LoraModule = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'q_a_proj' | 'q_b_proj' | 'kv_a_proj_with_mqa' | 'kv_b_proj';
@@ -56,8 +57,8 @@ export interface Scenario {
   /** how memory is counted (`seed` is accepted for rules-of-thumb); default detailed; CLI --method */
   method?: Method;
   precision?: {
-    /** weight storage; quantized formats keep embeddings, lm_head and norms in 16-bit; default bf16 (nf4 for QLoRA); CLI --weights */
-    weights?: Dtype;
+    /** weight storage; int/nf/fp formats keep embeddings, lm_head and norms in 16-bit; GGUF mixes (Q4_K_M ...) type each tensor by llama.cpp's recipe; default bf16 (nf4 for QLoRA); CLI --weights */
+    weights?: WeightFormat;
     /** int4/int8 scale group size (GPTQ/AWQ g128); 0 = one scale per output channel [weights]; 0 to 65536; default 128 for int4/int8, else 0; CLI --group-size */
     group_size?: number;
     /** KV cache storage; default bf16; CLI --kv */
@@ -112,13 +113,13 @@ export interface Scenario {
     sequence_parallel?: boolean;
   };
   hardware?: {
-    /** GPU preset id (`llmcalc list gpus`) or custom; default h100-sxm (custom when memory_bytes is given); CLI --gpu */
+    /** GPU preset id (`llmcalc list gpus`), a unified-memory machine (apple-m4-max-40c, amd-ryzen-ai-max-395, nvidia-dgx-spark, ...) or custom; default h100-sxm (custom when memory_bytes is given); CLI --gpu */
     gpu?: string;
     /** number of GPUs; must equal tp x pp x dp [GPUs]; 1 to 1000000; default tp x pp x dp; CLI --gpus */
     count?: number;
     /** display name of the GPU; default the preset's */
     name?: string;
-    /** memory one process can allocate against (custom GPU: required) [B]; 1000000 to 1e+15; default the preset's; CLI --memory-bytes */
+    /** memory one process can allocate against (custom GPU: required; unified: gpu_memory_limit_bytes or the default share of host_memory_bytes) [B]; 1000000 to 1e+15; default the preset's; CLI --memory-bytes */
     memory_bytes?: number;
     /** memory bandwidth (datasheet) [B/s]; 1000000000 to 1e+16; default the preset's */
     memory_bandwidth_bytes_per_s?: number;
@@ -130,6 +131,22 @@ export interface Scenario {
     matmul_efficiency?: number;
     /** achievable fraction of memory bandwidth for streaming reads; 0.01 to 1; default the preset's (custom: 0.85) */
     bandwidth_efficiency?: number;
+    /** system RAM preset (core/data/host_memory.json: ddr4-3200-2ch, ddr5-5600-2ch, ddr5-6000-2ch, ddr5-5600-4ch, ddr5-4800-8ch, ddr5-4800-12ch, ...): its bandwidth; default ddr5-5600-2ch; CLI --host-memory */
+    host_memory?: string;
+    /** system RAM size: the capacity offloaded tensors (offload) are checked against; a unified machine's memory size [B]; 1000000 to 1e+15; default 64 GiB (unified: the machine's smallest memory option); CLI --ram-bytes */
+    host_memory_bytes?: number;
+    /** system RAM bandwidth (peak); layers and experts kept in RAM are read at it [B/s]; 1000000000 to 1e+16; default the host_memory preset's */
+    host_bandwidth_bytes_per_s?: number;
+    /** unified-memory machines: the memory the GPU may wire (macOS: iogpu.wired_limit_mb x 1 MiB); 0 = the default share of host_memory_bytes (Metal: 2/3 up to 32 GiB, 3/4 above) [B]; 0 to 1e+15; default 0; CLI --gpu-memory-limit */
+    gpu_memory_limit_bytes?: number;
+    /** host-to-GPU link, one direction (PCIe 4.0 x16); llama.cpp copies RAM-resident weights over it for prompt batches of 32+ tokens [B/s]; 100000000 to 1e+16; default 3.15077e+10 */
+    pcie_bandwidth_bytes_per_s?: number;
+  };
+  offload?: {
+    /** llama.cpp -ngl: layer slots on the GPU, the output layer counting as one (num_layers + 1 or -1 = all); the other layers stay in system RAM [layers]; -1 to 100000; default -1; inference only; CLI --gpu-layers */
+    gpu_layers?: number;
+    /** llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM (-1 = every layer, --cpu-moe) [layers]; -1 to 100000; default 0; inference only; CLI --n-cpu-moe */
+    cpu_moe_layers?: number;
   };
   options?: {
     /** training activation formula; default detailed (rules-of-thumb with method rules-of-thumb); training only; CLI --activation-method */
@@ -288,9 +305,27 @@ export interface Phase {
   elementwise_s: number;
   comm_s: number;
   overhead_s: number;
+  /** Offload only (report.devices present): bytes the CPU reads from system RAM and its time. */
+  host_bytes?: number;
+  host_s?: number;
+  /** Offload only: weights copied to the GPU over PCIe (prompt batches of 32+ tokens). */
+  transfer_bytes?: number;
+  transfer_s?: number;
   time_s: number;
   formula: string;
   expression?: Expression;
+}
+
+/** One memory device of an offloaded scenario (scenario.offload): the GPU, then system RAM. */
+export interface DeviceMemory {
+  id: 'gpu' | 'ram';
+  name: string;
+  /** RAM only (the GPU's are report.memory.items). */
+  items?: MemoryItem[];
+  total_bytes: number;
+  capacity_bytes: number;
+  headroom_bytes: number;
+  fits: boolean;
 }
 
 export interface LatencyReport {
@@ -341,6 +376,8 @@ export interface Report {
     headroom_bytes: number;
     fits: boolean;
   };
+  /** With scenario.offload (llama.cpp -ngl / --n-cpu-moe): memory and verdict per device. */
+  devices?: DeviceMemory[];
   flops: { per_token_forward: number; items: FlopItem[] };
   /** Inference scenarios (null in training). */
   latency: LatencyReport | null;
@@ -427,6 +464,18 @@ export interface ModelPreset extends ModelSummary {
   params_source: string;
 }
 
+export interface UnifiedPreset {
+  id: string;
+  name: string;
+  vendor: string;
+  /** Each memory size sold, with the GPU's default share of it (0: the scenario must give
+   *  hardware.gpu_memory_limit_bytes). */
+  memory_options: { memory_bytes: number; gpu_memory_bytes: number }[];
+  memory_bandwidth_bytes_per_s: number;
+  peak_flops: Partial<Record<Dtype, number>>;
+  sources: { memory: string; bandwidth: string; flops: string; gpu_memory_share: string };
+}
+
 export interface GpuPreset {
   id: string;
   name: string;
@@ -447,6 +496,27 @@ export interface GpuPreset {
 /** Scenarios, specs and configs may be given as values or as JSON text. */
 export type JsonInput<T> = T | string;
 
+/** A model read from a GGUF header: goes into Scenario.model as is. */
+export interface GgufModel {
+  architecture: Record<string, unknown>;
+  name: string;
+  gguf: { file_type?: string; tensor_types: Record<string, number> };
+}
+export interface GgufSummary {
+  architecture: string;
+  name: string;
+  tensors: number;
+  weight_bytes: number;
+  context_length: number;
+  header_bytes: number;
+}
+/** The header continues past the bytes given: read at least need_bytes and call again. */
+export interface GgufNeedMore {
+  ok: false;
+  need_bytes: number;
+  errors: { path: string; code: string; message: string }[];
+}
+
 export interface LlmCalc {
   /** The core's version, e.g. "0.1.0". */
   readonly version: string;
@@ -460,12 +530,20 @@ export interface LlmCalc {
   models(): ModelPreset[];
   /** The embedded GPU catalog (a fresh copy per call). */
   gpus(): GpuPreset[];
+  /** Unified-memory machines: Apple M-series, Strix Halo, DGX Spark (hardware.gpu ids). */
+  unified(): UnifiedPreset[];
   /** The engine profiles (a fresh copy per call); docs/engines.md. */
   engines(): EngineProfile[];
   /** The report's kind tables (a fresh copy per call). */
   kinds(): Kinds;
   importHfConfig(config: JsonInput<HfConfig>): Result<{ model: ModelSummary }>;
   exportHfConfig(id: string): Result<{ config: HfConfig }>;
+  /**
+   * A GGUF file's header -> a model object for Scenario.model (architecture, exact weight bytes
+   * per ggml type). Pass File.slice(0, n) as a Uint8Array and file.size; when the answer is
+   * {ok:false, need_bytes}, read at least need_bytes from the start and call again.
+   */
+  importGguf(bytes: Uint8Array, fileSize: number): Result<{ model: GgufModel; gguf: GgufSummary }> | GgufNeedMore;
   /** The scenario schema (what `llmcalc schema --json` prints). */
   schema(): Result<SchemaExport>;
 }
@@ -514,6 +592,7 @@ export interface LlmCalcCoreModule {
   kinds_json(): Uint8Array;
   engines_json(): Uint8Array;
   import_hf_config_json(config: string): Uint8Array;
+  import_gguf_json(bytes: Uint8Array, fileSize: number): Uint8Array;
   export_hf_config_json(id: string): Uint8Array;
   schema_json(): Uint8Array;
   version(): string;
@@ -529,6 +608,7 @@ export interface LlmCalcCoreText {
   kinds_json(): string;
   engines_json(): string;
   import_hf_config_json(config: string): string;
+  import_gguf_json(bytes: Uint8Array, fileSize: number): string;
   export_hf_config_json(id: string): string;
   schema_json(): string;
   version(): string;

@@ -40,10 +40,40 @@ struct GpuPreset {
   std::string efficiency_source;
 };
 
+// System RAM: a preset of core/data/host_memory.json (issue 15: offload to RAM).
+struct HostMemoryPreset {
+  std::string id;                    // "ddr5-5600-2ch"
+  std::string name;
+  double bandwidth_bytes_per_s = 0;  // peak: channels x 8 B x MT/s
+  std::string source;
+};
+
+// A unified-memory machine (core/data/unified: Apple M-series, Strix Halo, DGX Spark): the CPU
+// and GPU share one pool; the GPU may use a share of it that depends on the RAM size.
+struct UnifiedPreset {
+  Gpu gpu;  // memory_bytes 0: the scenario sets it from the RAM size and gpu_share()
+  std::vector<double> memory_options_bytes;  // RAM sizes sold
+  double share_up_to_bytes = 0;  // the share is share_small up to this RAM size, else share_large
+  double share_small = 1.0;       // 0: no default share (the scenario must give the limit)
+  double share_large = 1.0;
+  std::string memory_source, bandwidth_source, flops_source, share_source;
+  // Bytes the GPU may use by default with `ram` bytes of memory.
+  double gpu_share_bytes(double ram) const {
+    return ram * (ram <= share_up_to_bytes ? share_small : share_large);
+  }
+};
+
 const std::vector<ModelPreset>& model_presets();
 const std::vector<GpuPreset>& gpu_presets();
+const std::vector<UnifiedPreset>& unified_presets();
+const UnifiedPreset* find_unified(std::string_view id);
 const ModelPreset* find_model(std::string_view id);
 const GpuPreset* find_gpu(std::string_view id);
+
+const std::vector<HostMemoryPreset>& host_memory_presets();
+const HostMemoryPreset* find_host_memory(std::string_view id);
+// Problems in host_memory.json (empty in a correct build; tested).
+const Errors& host_memory_errors();
 
 // Problems found while loading the embedded data (empty in a correct build; tested).
 const Errors& catalog_errors();

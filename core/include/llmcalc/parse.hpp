@@ -33,6 +33,7 @@ struct ScenarioSources {
   std::optional<std::string_view> hf_config_text;  // --hf-config FILE's bytes
   std::optional<std::string_view> safetensors_index_text;  // --safetensors-index FILE's bytes
   std::optional<std::string_view> hf_quant_config_text;    // --hf-quant-config FILE's bytes
+  std::optional<std::string_view> model_object_text;  // --gguf: the model import_gguf_json made
   std::vector<std::pair<std::string, std::string>> flags;  // {"--batch", "4"}, as typed
 };
 

@@ -60,6 +60,18 @@ struct MemoryReport {
   bool fits = false;
 };
 
+// One memory device of an offloaded scenario (llama.cpp -ngl / --n-cpu-moe): the GPU, whose
+// items are MemoryReport's, or the system RAM with its own items. Each has its own verdict.
+struct DeviceMemory {
+  std::string id;    // "gpu" or "ram"
+  std::string name;  // the GPU's name, or the RAM preset's
+  std::vector<MemoryItem> items;  // ram: its items (gpu: see MemoryReport::items)
+  double total_bytes = 0;
+  double capacity_bytes = 0;
+  double headroom_bytes = 0;
+  bool fits = false;
+};
+
 struct ParamsReport {
   int64_t total = 0;
   int64_t active = 0;
@@ -107,7 +119,14 @@ struct Phase {
   double elementwise_s = 0;  // elementwise_bytes / achievable bandwidth (not overlapped)
   double comm_s = 0;      // tensor-parallel all-reduce time
   double overhead_s = 0;  // fixed per-step cost
+  // Offload (llama.cpp): bytes the CPU reads from system RAM for the layers and experts left
+  // there, and weights copied to the GPU over PCIe (prompt batches of 32+ tokens).
+  double host_bytes = 0;
+  double host_s = 0;      // host_bytes / RAM bandwidth
+  double transfer_bytes = 0;
+  double transfer_s = 0;  // transfer_bytes / PCIe bandwidth
   double time_s = 0;      // max(compute, memory) + elementwise + comm + overhead (+ bubble)
+                          // (+ host + transfer)
   std::string formula;    // the text of expression, whose value is time_s
   int32_t expression = Expressions::kNone;
 };
@@ -174,6 +193,7 @@ struct Report {
   int64_t gpu_count = 1;
   ParamsReport params;
   MemoryReport memory;
+  std::vector<DeviceMemory> devices;  // with offload: the GPU, then the system RAM; else empty
   FlopsReport flops;
   bool has_performance = false;  // latency/training blocks hold numbers
   LatencyReport latency;         // inference

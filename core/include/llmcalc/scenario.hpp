@@ -27,6 +27,10 @@ enum class LogitsScope { all, last };
 
 struct Precision {
   Dtype weights = Dtype::bf16;
+  // A llama.cpp quantization mix ("Q4_K_M": llama-quantize's file type) when the weights are
+  // stored as GGUF; empty otherwise. Each tensor's type then follows llama.cpp's recipe and
+  // `weights` is fp16 (only the matmul dtype reads it there, and that follows activations).
+  std::string gguf_mix;
   int64_t group_size = 0;  // int4/int8: scale group size; 0 = one scale per output channel
   Dtype kv_cache = Dtype::bf16;
   Dtype activations = Dtype::bf16;
@@ -92,6 +96,36 @@ struct Options {
   bool operator==(const Options&) const = default;
 };
 
+// llama.cpp's split of one model between the GPU and system RAM (docs/local.md, "Offload").
+// Set only when the scenario gives /offload; otherwise everything is on the GPU(s).
+struct Offload {
+  bool enabled = false;         // the scenario gave /offload/gpu_layers or /offload/cpu_moe_layers
+  int64_t gpu_layers = -1;      // -ngl: layer slots on the GPU, the output layer counting as one
+                                // (num_layers + 1 = all); -1 = all
+  int64_t cpu_moe_layers = 0;   // --n-cpu-moe N: routed experts of layers 0..N-1 stay in RAM;
+                                // -1 = every layer (--cpu-moe)
+  bool operator==(const Offload&) const = default;
+};
+
+// PCIe 4.0 x16, one direction: 16 GT/s x 16 lanes x 128/130 (encoding) / 8 bits = 31.5 GB/s
+// (PCI-SIG PCI Express Base Specification 4.0; the link of RTX 30/40-series cards).
+inline constexpr double kPcie4x16BytesPerS = 16e9 * 16.0 * 128.0 / 130.0 / 8.0;
+// A desktop with 2 x 32 GB DIMMs; the report shows it as the RAM device's capacity.
+inline constexpr double kDefaultHostMemoryBytes = 64.0 * 1073741824.0;
+
+// The machine's system RAM and its link to the GPU: where offloaded tensors live.
+struct HostMemory {
+  std::string id = "ddr5-5600-2ch";          // core/data/host_memory.json preset
+  std::string name;                          // the preset's display name
+  double memory_bytes = kDefaultHostMemoryBytes;  // system RAM size
+  double bandwidth_bytes_per_s = 0;          // peak RAM bandwidth (channels x 8 B x MT/s)
+  double pcie_bandwidth_bytes_per_s = kPcie4x16BytesPerS;  // host <-> GPU, one direction (0:
+                                                           // one pool, nothing to copy)
+  bool unified = false;       // hardware.gpu names a unified-memory machine (core/data/unified)
+  double gpu_limit_bytes = 0; // unified: the GPU's wired limit (iogpu.wired_limit_mb); 0 = default
+  bool operator==(const HostMemory&) const = default;
+};
+
 // The engine the scenario runs on: its profile and the option values in force (the profile's
 // defaults, then the scenario's engine_options). `active` is false when the engine cannot run
 // the scenario (a serving engine in training mode, TensorRT-LLM on an AMD GPU): the report
@@ -121,6 +155,8 @@ struct Scenario {
   Parallelism parallelism;
   Gpu gpu;
   int64_t gpu_count = 1;
+  HostMemory host;
+  Offload offload;
   RuntimeOverhead overhead;
   Options options;
 

@@ -6,14 +6,30 @@
 
 namespace llmcalc {
 
-Context::Context(const Scenario& scenario, Expressions* arena)
+Context::Context(const Scenario& scenario, Expressions* arena, Device where)
     : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch)),
-      exprs(arena) {
+      device(where), exprs(arena) {
   counts = count_params(tensors);
   tp = static_cast<double>(s.parallelism.tp);
   pp = static_cast<double>(s.parallelism.pp);
   dp = static_cast<double>(s.parallelism.dp);
   layers_per_stage = (a.num_layers + s.parallelism.pp - 1) / s.parallelism.pp;
+  if (s.offload.enabled) {
+    // ggml-org/llama.cpp src/llama-model.cpp @ a5410f046c01d01330c8a42f13b64a211fedf2c3,
+    // load_tensors: i_gpu_start = max(n_layer + 1 - n_gpu_layers, 0); layer il (the output
+    // layer is il = n_layer) goes to a GPU when il >= i_gpu_start, so -ngl 1 offloads the
+    // output layer alone and n_layer + 1 everything; dev_input (token embeddings) is the CPU.
+    // Negative n_gpu_layers means all (llama_model::n_gpu_layers()).
+    const int64_t L = a.num_layers;
+    const int64_t ngl = s.offload.gpu_layers < 0 ? L + 1 : std::min(s.offload.gpu_layers, L + 1);
+    offloaded = true;
+    gpu_layer_start = std::max<int64_t>(L + 1 - ngl, 0);
+    output_on_gpu = ngl >= 1;
+    // common/common.h @ de93b991682fa46acabb813641f7f6b884ad5dd0: --n-cpu-moe N overrides
+    // "blk\.i\.ffn_(up|down|gate)_(ch|)exps" to the CPU buffer for i < N; --cpu-moe all layers.
+    cpu_moe_end = s.offload.cpu_moe_layers < 0 ? L : std::min(s.offload.cpu_moe_layers, L);
+    layers_per_stage = device == Device::gpu ? L - std::min(gpu_layer_start, L) : std::min(gpu_layer_start, L);
+  }
   in_flight_micro_batches =
       s.mode == Mode::training ? std::min(s.parallelism.pp, s.workload.grad_accum) : 1;
 }
@@ -45,6 +61,32 @@ void Context::set_formula(Phase& p, const Ex& time) const {
   if (exprs == nullptr) return;
   p.expression = root_of(*exprs, time);
   p.formula = render_text(*exprs, p.expression);
+}
+
+double Context::device_share(const TensorGroup& t) const {
+  const bool gpu = device == Device::gpu;
+  const double L = static_cast<double>(a.num_layers);
+  if (t.layers > 0) {
+    if (t.kind == TensorKind::expert && cpu_moe_end > 0) {
+      // MoE layers are the last t.layers (leading dense layers first: first_dense_layers).
+      const int64_t first = a.num_layers - t.layers;
+      const int64_t on_gpu = a.num_layers - std::max({first, gpu_layer_start, cpu_moe_end});
+      const double share = static_cast<double>(std::max<int64_t>(on_gpu, 0)) / static_cast<double>(t.layers);
+      return gpu ? share : 1.0 - share;
+    }
+    const double share = (L - static_cast<double>(std::min<int64_t>(gpu_layer_start, a.num_layers))) / L;
+    return gpu ? share : 1.0 - share;
+  }
+  // Outside the layer stack: token embeddings stay in RAM (llama.cpp gets rows on the CPU); a
+  // tied table also gets a copy in the output layer's buffer (TENSOR_DUPLICATED) when the
+  // output layer is offloaded. lm_head and the final norm go with the output layer. Vision
+  // and audio towers (mmproj) are loaded to the GPU by their own loader.
+  if (t.kind == TensorKind::embedding || t.kind == TensorKind::position) {
+    const bool copy = t.kind == TensorKind::embedding && a.tie_word_embeddings && output_on_gpu;
+    return gpu ? (copy ? 1.0 : 0.0) : 1.0;
+  }
+  if (t.kind == TensorKind::extra) return gpu ? 1.0 : 0.0;
+  return (output_on_gpu == gpu) ? 1.0 : 0.0;
 }
 
 double Context::tp_share(const TensorGroup& t) const {

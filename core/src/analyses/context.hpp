@@ -13,15 +13,28 @@
 
 namespace llmcalc {
 
+// Which memory a Context counts: the GPU's (every report), or the system RAM that llama.cpp's
+// offload (scenario /offload) leaves part of the model in.
+enum class Device { gpu, host };
+
 struct Context {
   // exprs: where formulas are recorded; null for a numbers-only estimate (no text at all).
-  Context(const Scenario& scenario, Expressions* exprs);
+  Context(const Scenario& scenario, Expressions* exprs, Device device = Device::gpu);
 
   const Scenario& s;
   const Architecture& a;
   std::vector<TensorGroup> tensors;
   ParamCounts counts;
-  int64_t layers_per_stage = 1;  // ceil(layers / pp): the most loaded pipeline stage
+  int64_t layers_per_stage = 1;  // ceil(layers / pp): the most loaded pipeline stage; with
+                                 // offload, the repeating layers on this device
+  Device device = Device::gpu;
+  // llama.cpp's placement (src/llama-model.cpp, load_tensors): repeating layers from
+  // gpu_layer_start on and the output layer (with output_on_gpu) sit on the GPU, the input
+  // embedding always in RAM; routed experts of layers below cpu_moe_end stay in RAM.
+  bool offloaded = false;
+  int64_t gpu_layer_start = 0;
+  bool output_on_gpu = true;
+  int64_t cpu_moe_end = 0;
   int64_t in_flight_micro_batches = 1;  // 1F1B keeps min(pp, grad_accum) on the first stage
   double tp = 1, pp = 1, dp = 1;
   Expressions* exprs = nullptr;
@@ -49,6 +62,8 @@ struct Context {
   // A template (not std::function): it runs several times per estimate.
   template <class Pred>
   double per_gpu_elements(Pred pred) const;
+  // With offload: the fraction of group t that this context's device holds.
+  double device_share(const TensorGroup& t) const;
   // Fraction of a layer tensor one GPU holds under tp (matrices split; vectors replicated).
   double tp_share(const TensorGroup& t) const;
   // KV heads one tensor-parallel rank holds (replicated when fewer than tp).
@@ -59,6 +74,12 @@ struct Context {
 
 template <class Pred>
 double Context::per_gpu_elements(Pred pred) const {
+  if (offloaded) {  // one GPU (tp = pp = 1, checked): each group by where llama.cpp puts it
+    double n = 0;
+    for (const auto& t : tensors)
+      if (pred(t)) n += static_cast<double>(t.params()) * device_share(t);
+    return n;
+  }
   double layer_part = 0, first_stage = 0, last_stage = 0;
   const double stage_fraction =
       static_cast<double>(layers_per_stage) / static_cast<double>(a.num_layers);

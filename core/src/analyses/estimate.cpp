@@ -73,6 +73,7 @@ Report estimate(const Scenario& s, Detail detail) {
     add_runtime_overhead_items(c, items);
   }
   r.memory = assemble_memory(c, std::move(items));
+  if (c.offloaded) add_offload_devices(c, r);
   r.flops.items.reserve(2);
   r.latency.phases.reserve(3);
   add_performance(c, r);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "memory.hpp"
 #include "performance.hpp"
@@ -32,23 +33,67 @@ double tp_allreduce_s(const Context& c, double tokens) {
   return 2.0 * double(c.a.num_layers) * per;
 }
 
+// With offload: the share of a device's weight bytes a step reads (by elements). The token
+// table is read one row per token (get_rows), so not at all here, unless it is the tied output
+// matrix the CPU multiplies by; routed experts by `expert_fraction`.
+double read_share(const Context& c, double expert_fraction) {
+  const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });
+  if (all <= 0) return 0;
+  const bool tied_output_here =
+      c.a.tie_word_embeddings && (c.device == Device::gpu ? c.output_on_gpu : !c.output_on_gpu);
+  const double rows_only = c.per_gpu_elements([&](const TensorGroup& t) {
+    return t.kind == TensorKind::position || (t.kind == TensorKind::embedding && !tied_output_here);
+  });
+  const double experts = c.per_gpu_elements([](const TensorGroup& t) { return t.kind == TensorKind::expert; });
+  return (all - rows_only - experts + experts * expert_fraction) / all;
+}
+
+double offloaded_read_bytes(const Context& c, double weights, double expert_fraction) {
+  return weights * read_share(c, expert_fraction);
+}
+
 // Weight bytes a decode step streams: MoE layers read only the experts the batch routes to
 // (expected distinct experts of B x top_k uniform picks).
 double decode_weight_bytes(const Context& c, double weights, double batch) {
-  if (!c.a.moe) return weights;
+  if (!c.a.moe) return c.offloaded ? offloaded_read_bytes(c, weights, 1.0) : weights;
   const MoeConfig& m = *c.a.moe;
   const double E = double(m.num_experts);
   const double touched = E * (1.0 - std::pow(1.0 - double(m.top_k) / E, batch));
   double expert_elems = 0;
   for (const auto& t : c.tensors)
     if (t.kind == TensorKind::expert) expert_elems += double(t.params());
+  if (c.offloaded) return offloaded_read_bytes(c, weights, touched / E);
   const double total = double(c.counts.total);
   const double expert_share = expert_elems / total;  // fraction of weight bytes in experts
   return weights * (1.0 - expert_share + expert_share * touched / E);
 }
 
+// With offload: what the system RAM holds (weights as the report's RAM device counts them),
+// read by the CPU for the layers and experts left there.
+struct HostPart {
+  const Context* c = nullptr;  // Device::host view; null without offload
+  double weights = 0;          // bytes of weights in RAM
+};
+
+double device_weight_bytes(const DeviceMemory& d) {
+  double b = 0;
+  for (const auto& i : d.items)
+    if (memory_kind_info(i.kind).group == MemoryGroup::weights && i.kind != MemoryKind::lora_adapters)
+      b += i.bytes;
+  return b;
+}
+
+// llama.cpp's physical batch (-ub, n_ubatch): the engine's option, else its default 512
+// (core/data/engines/llama.cpp.json: common/common.h n_ubatch = 512).
+double ubatch_tokens(const Context& c) { return c.s.engine.get(EngineOption::n_ubatch, 512); }
+
+// ggml/src/ggml-cuda/ggml-cuda.cu @ f6d77a1ba0ac794e950bd3abb630b904bdcd8fb8,
+// ggml_backend_cuda_device_offload_op: an op on weights in host memory runs on the GPU (its
+// weights copied over PCIe) when its batch is at least 32 tokens (GGML_OP_OFFLOAD_MIN_BATCH).
+constexpr double kOpOffloadMinBatch = 32;
+
 Phase decode_phase(const Context& c, double weights, PhaseKind kind, double context,
-                   bool text = true) {
+                   bool text = true, const HostPart& host = {}) {
   const Workload& w = c.s.workload;
   const double B = double(w.batch);
   Phase p;
@@ -64,6 +109,10 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
   const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context)) +
                     recurrent_state_bytes_per_gpu(c, w.batch);
   p.bytes = weights + kv * c.pp;
+  if (host.c != nullptr) {  // decode batches (< 32 tokens) run the RAM's layers on the CPU
+    p.host_bytes = decode_weight_bytes(*host.c, host.weights, B) +
+                   kv_cache_bytes_per_gpu(*host.c, w.batch, static_cast<int64_t>(context));
+  }
   p.comm_s = tp_allreduce_s(c, B);
   p.overhead_s = c.s.overhead.step_overhead_s;
   finish_phase(c, p, text);
@@ -77,6 +126,13 @@ void add_inference_latency(const Context& c, Report& r) {
   LatencyReport& L = r.latency;
   const double B = double(w.batch);
   const double P = double(w.prompt);
+  std::optional<Context> host_view;
+  HostPart host;
+  if (c.offloaded && r.devices.size() > 1) {
+    host_view.emplace(c.s, nullptr, Device::host);
+    host.c = &*host_view;
+    host.weights = device_weight_bytes(r.devices[1]);
+  }
   // Prefill: every prompt token through the model; logits only where needed. With
   // pipeline stages a single batch passes them one after another, so per-GPU work is
   // the whole model over tp.
@@ -98,6 +154,17 @@ void add_inference_latency(const Context& c, Report& r) {
   const double steps = std::ceil(P / double(chunk));
   pre.bytes += weight_bytes(r) * c.pp * (steps - 1);  // each chunk re-reads the weights
   pre.comm_s = tp_allreduce_s(c, B * P);
+  if (host.c != nullptr) {
+    const double ubatch = std::min(ubatch_tokens(c), double(chunk) * B);
+    if (ubatch >= kOpOffloadMinBatch && c.s.host.pcie_bandwidth_bytes_per_s > 0) {
+      // Each physical batch copies the RAM's matmul weights to the GPU (the token table stays
+      // behind: read one row per token). A unified pool (no PCIe) copies nothing.
+      pre.transfer_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0) * std::ceil(B * P / ubatch);
+    } else {  // short prompts: the CPU runs its layers, reading their weights once per step
+      pre.host_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0) * std::ceil(B * P / ubatch) +
+                       kv_cache_bytes_per_gpu(*host.c, w.batch, w.prompt);
+    }
+  }
   pre.overhead_s = c.s.overhead.step_overhead_s * steps;
   finish_phase(c, pre, true);
   L.ttft_s = pre.time_s;
@@ -109,8 +176,8 @@ void add_inference_latency(const Context& c, Report& r) {
     const double last_ctx = P + double(decode_steps);
     // Weight bytes one decode step streams (MoE: only the experts the batch routes to).
     const double weights = decode_weight_bytes(c, weight_bytes(r), B) * c.pp;
-    Phase first = decode_phase(c, weights, PhaseKind::decode_first, first_ctx);
-    Phase last = decode_phase(c, weights, PhaseKind::decode_last, last_ctx);
+    Phase first = decode_phase(c, weights, PhaseKind::decode_first, first_ctx, true, host);
+    Phase last = decode_phase(c, weights, PhaseKind::decode_last, last_ctx, true, host);
     L.decode_first_s = first.time_s;
     L.decode_last_s = last.time_s;
     // Sum over steps. Without windowed layers or paging, and with the same bound at both ends,
@@ -124,14 +191,14 @@ void add_inference_latency(const Context& c, Report& r) {
       total = double(decode_steps) * (first.time_s + last.time_s) / 2.0;
     } else if (segments == decode_steps) {
       for (int64_t i = 0; i < decode_steps; ++i)
-        total += decode_phase(c, weights, PhaseKind::decode_first, first_ctx + double(i), false).time_s;
+        total += decode_phase(c, weights, PhaseKind::decode_first, first_ctx + double(i), false, host).time_s;
     } else {
       const double span = last_ctx - first_ctx;
       double prev = first.time_s;
       for (int64_t k = 1; k <= segments; ++k) {
         const double ctx = first_ctx + span * double(k) / double(segments);
         const double cur =
-            k == segments ? last.time_s : decode_phase(c, weights, PhaseKind::decode_first, ctx, false).time_s;
+            k == segments ? last.time_s : decode_phase(c, weights, PhaseKind::decode_first, ctx, false, host).time_s;
         total += (prev + cur) / 2.0 * double(decode_steps) / double(segments);
         prev = cur;
       }

@@ -13,6 +13,10 @@ using Items = std::vector<MemoryItem>;
 
 // Weights on one GPU, with quantization scales as their own item.
 void add_weight_items(const Context& c, Items& out);
+// GGUF weights (precision.gguf_mix): per tensor in llama.cpp's types; called by add_weight_items.
+void add_gguf_weight_items(const Context& c, Items& out);
+// The weights are a GGUF file's own (a model read from a header, precision.weights not given).
+bool from_gguf_file(const Scenario& s);
 // KV cache for the scenario's context (inference) on one GPU.
 void add_kv_cache_item(const Context& c, Items& out);
 double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens);
@@ -43,6 +47,9 @@ double largest_layer_elements(const Context& c);
 int64_t trainable_params(const Context& c);
 
 MemoryReport assemble_memory(const Context& c, Items items);
+// Offload: the GPU (r.memory) and the system RAM as devices, each with its verdict
+// (memory_offload.cpp).
+void add_offload_devices(const Context& c, Report& r);
 
 // Tokens a fixed-context engine (llama.cpp, Ollama) allocates its KV cache for.
 int64_t fixed_context_tokens(const Context& c);

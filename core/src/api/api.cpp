@@ -4,6 +4,8 @@
 
 #include "../model/architecture_json.hpp"
 #include "../model/gpu_shape.hpp"
+#include "../model/gguf_model.hpp"
+#include "../model/gguf_reader.hpp"
 #include "../model/hf_config.hpp"
 #include "../report/json_writer.hpp"
 #include "../report/report_json.hpp"
@@ -324,7 +326,29 @@ std::string gpus_json() {
                     {"efficiency", p.efficiency_source}};
     arr.push_back(std::move(j));
   }
-  return finish({{"gpus", arr}});
+  // Unified-memory machines (hardware.gpu takes their ids too): the GPU's memory depends on
+  // the RAM size chosen, so each lists its sizes and the GPU's default share.
+  json unified = json::array();
+  for (const auto& u : unified_presets()) {
+    const Gpu& g = u.gpu;
+    json flops = json::object();
+    for (int d = 0; d < kDtypeCount; ++d)
+      if (g.peak_flops[d] > 0) flops[std::string(dtype_name(static_cast<Dtype>(d)))] = g.peak_flops[d];
+    json options = json::array();
+    for (double m : u.memory_options_bytes) options.push_back({{"memory_bytes", m}, {"gpu_memory_bytes", u.gpu_share_bytes(m)}});
+    unified.push_back({{"id", g.id},
+                       {"name", g.name},
+                       {"vendor", g.vendor},
+                       {"memory_options", options},
+                       {"memory_bandwidth_bytes_per_s", g.memory_bandwidth_bytes_per_s},
+                       {"peak_flops", flops},
+                       {"sources",
+                        {{"memory", u.memory_source},
+                         {"bandwidth", u.bandwidth_source},
+                         {"flops", u.flops_source},
+                         {"gpu_memory_share", u.share_source}}}});
+  }
+  return finish({{"gpus", arr}, {"unified", unified}});
 }
 
 std::string kinds_json() {
@@ -384,6 +408,30 @@ std::string export_hf_config_json(std::string_view model_id) {
   auto config = export_hf_config_checked(p->spec, errors);
   if (!config) return fail(errors);
   return finish({{"config", *config}});
+}
+
+std::string import_gguf_json(std::string_view bytes, double file_size) {
+  if (!(file_size >= 0) || file_size > 1e15)  // also rejects NaN
+    return fail({{"/file_size", "out_of_range", "must be a byte count from 0 (unknown) to 1e15"}});
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  GgufRead read = read_gguf_header({data, bytes.size()}, static_cast<uint64_t>(file_size));
+  if (!read.header) {
+    json out = errors_to_json(read.errors);
+    // The caller reads at least this many bytes from the start of the file and calls again.
+    if (read.need_bytes > 0) out["need_bytes"] = static_cast<double>(read.need_bytes);
+    return dump(out);
+  }
+  const GgufHeader& h = *read.header;
+  gguf::ModelObject m = gguf::model_from_header(h);
+  if (!m.model) return fail(m.errors);
+  return finish({{"model", std::move(*m.model)},
+                 {"gguf",
+                  {{"architecture", h.architecture},
+                   {"name", h.name},
+                   {"tensors", h.tensors.size()},
+                   {"weight_bytes", h.weight_bytes},
+                   {"context_length", h.context_length},
+                   {"header_bytes", h.header_bytes}}}});
 }
 
 }  // namespace llmcalc

@@ -7,7 +7,7 @@
 #include "../model/architecture_json.hpp"
 #include "../model/gpu_shape.hpp"
 #include "../json/json_reader.hpp"
-#include "embedded_data.hpp"
+#include "data/embedded_data.hpp"
 
 namespace llmcalc {
 
@@ -63,6 +63,58 @@ std::optional<GpuPreset> read_gpu(ObjectReader& r) {
                     "flops_source", "interconnect", "interconnect_bandwidth_bytes_per_s",
                     "interconnect_source", "matmul_efficiency", "bandwidth_efficiency",
                     "efficiency_source"});
+  return p;
+}
+
+// A unified-memory machine. Metal's default GPU share (recommendedMaxWorkingSetSize, 2/3 of
+// RAM up to 32 GiB, 3/4 above), Strix Halo's and DGX Spark's are cited in each file.
+std::optional<UnifiedPreset> read_unified(ObjectReader& r) {
+  UnifiedPreset p;
+  Gpu& g = p.gpu;
+  g.id = r.string("id").value_or("");
+  g.name = r.string("name").value_or("");
+  g.vendor = r.string("vendor").value_or("");
+  (void)r.choice("kind", {"unified_memory"});
+  (void)r.integer("gpu_cores", 1, 100000);
+  if (const json_io::json* m = r.raw("memory_options_bytes"); m != nullptr && m->is_array() && !m->empty()) {
+    for (const auto& v : *m)
+      if (v.is_number() && v.get<double>() >= 1e9 && v.get<double>() <= 1e13) p.memory_options_bytes.push_back(v.get<double>());
+    if (p.memory_options_bytes.size() != m->size())
+      r.error("memory_options_bytes", "out_of_range", "must be sizes of 1e9 to 1e13 bytes");
+  } else {
+    r.error("memory_options_bytes", "missing_field", "must be a non-empty array of bytes");
+  }
+  p.memory_source = r.string("memory_source").value_or("");
+  g.memory_bandwidth_bytes_per_s = r.number("memory_bandwidth_bytes_per_s", 1e10, 1e15).value_or(0);
+  p.bandwidth_source = r.string("bandwidth_source").value_or("");
+  ObjectReader flops = r.object("peak_flops");
+  if (flops.valid()) {
+    for (int d = 0; d < kDtypeCount; ++d)
+      g.peak_flops[d] = flops.number(dtype_name(static_cast<Dtype>(d)), 1e11, 1e17, 0.0).value_or(0);
+    flops.reject_unknown({"fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "nf4", "fp4"});
+  }
+  p.flops_source = r.string("flops_source").value_or("");
+  ObjectReader share = r.object("gpu_memory_share");
+  if (share.valid()) {
+    share.reject_unknown({"up_to_bytes", "share_up_to", "share_above", "configurable", "default_share",
+                          "max_share", "raise_with", "source"});
+    if (share.has("up_to_bytes")) {
+      p.share_up_to_bytes = share.number("up_to_bytes", 1e9, 1e13).value_or(0);
+      p.share_small = share.number("share_up_to", 0.1, 1.0).value_or(1.0);
+      p.share_large = share.number("share_above", 0.1, 1.0).value_or(1.0);
+    } else {
+      // null: no default the data can cite (Strix Halo on Linux); the scenario must say.
+      p.share_small = p.share_large =
+          share.raw("default_share") != nullptr ? share.number("default_share", 0.1, 1.0).value_or(0) : 0;
+      (void)share.boolean("configurable");
+      (void)share.number("max_share", 0.1, 1.0, 1.0);
+    }
+    (void)share.string("raise_with", "");
+    p.share_source = share.string("source").value_or("");
+  }
+  r.reject_unknown({"id", "name", "vendor", "kind", "memory_options_bytes", "memory_source",
+                    "memory_bandwidth_bytes_per_s", "bandwidth_source", "gpu_cores", "peak_flops",
+                    "flops_source", "gpu_memory_share"});
   return p;
 }
 
@@ -146,8 +198,15 @@ Catalog<GpuPreset>& gpus() {
   return c;
 }
 
+Catalog<UnifiedPreset>& unified() {
+  static Catalog<UnifiedPreset> c{data::kUnified, data::kUnifiedCount, "/unified", read_unified};
+  return c;
+}
+
 }  // namespace
 
+const std::vector<UnifiedPreset>& unified_presets() { return unified().all(); }
+const UnifiedPreset* find_unified(std::string_view id) { return unified().find(id); }
 const std::vector<ModelPreset>& model_presets() { return models().all(); }
 const std::vector<GpuPreset>& gpu_presets() { return gpus().all(); }
 
@@ -155,6 +214,7 @@ const Errors& catalog_errors() {
   static const Errors errors = [] {
     Errors e = models().errors();
     e.insert(e.end(), gpus().errors().begin(), gpus().errors().end());
+    e.insert(e.end(), unified().errors().begin(), unified().errors().end());
     return e;
   }();
   return errors;

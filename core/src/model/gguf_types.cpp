@@ -6,7 +6,7 @@
 #include <limits>
 #include <mutex>
 
-#include "catalog/embedded_data.hpp"
+#include "data/embedded_data.hpp"
 #include "json/json_reader.hpp"
 
 namespace llmcalc::gguf {

@@ -31,7 +31,8 @@ struct GpuNumber {
 };
 
 inline constexpr GpuNumber kGpuMemory{"/hardware/memory_bytes", 1e6, 1e15, 0, "B",
-    "memory one process can allocate against (custom GPU: required)", &Gpu::memory_bytes};
+    "memory one process can allocate against (custom GPU: required; unified: "
+    "gpu_memory_limit_bytes or the default share of host_memory_bytes)", &Gpu::memory_bytes};
 inline constexpr GpuNumber kGpuBandwidth{"/hardware/memory_bandwidth_bytes_per_s", kMinBandwidth,
     kMaxBandwidth, 0, "B/s", "memory bandwidth (datasheet)", &Gpu::memory_bandwidth_bytes_per_s};
 inline constexpr GpuNumber kGpuInterconnect{"/hardware/interconnect_bandwidth_bytes_per_s",

@@ -48,8 +48,12 @@ void write_phase(JsonWriter& w, const Report& r, const Phase& p) {
       .field("memory_s", p.memory_s)
       .field("elementwise_s", p.elementwise_s)
       .field("comm_s", p.comm_s)
-      .field("overhead_s", p.overhead_s)
-      .field("time_s", p.time_s);
+      .field("overhead_s", p.overhead_s);
+  if (!r.devices.empty()) {  // offload only, so that other reports keep their shape
+    w.field("host_bytes", p.host_bytes).field("host_s", p.host_s)
+        .field("transfer_bytes", p.transfer_bytes).field("transfer_s", p.transfer_s);
+  }
+  w.field("time_s", p.time_s);
   write_formula(w, r, p.formula, p.expression);
   w.end_object();
 }
@@ -85,6 +89,25 @@ void write_report(JsonWriter& w, const Report& r) {
       .field("headroom_bytes", r.memory.headroom_bytes)
       .field("fits", r.memory.fits)
       .end_object();
+  if (!r.devices.empty()) {  // offload: each device's memory and verdict
+    w.key("devices").begin_array();
+    for (const auto& d : r.devices) {
+      w.begin_object().field("id", d.id).field("name", d.name);
+      if (!d.items.empty()) {
+        w.key("items").begin_array();
+        for (const auto& i : d.items) {
+          w.begin_object().field("id", i.id).field("label", i.label)
+              .field("group", memory_group_name(memory_kind_info(i.kind).group)).field("bytes", i.bytes);
+          write_formula(w, r, i.formula, i.expression);
+          w.end_object();
+        }
+        w.end_array();
+      }
+      w.field("total_bytes", d.total_bytes).field("capacity_bytes", d.capacity_bytes)
+          .field("headroom_bytes", d.headroom_bytes).field("fits", d.fits).end_object();
+    }
+    w.end_array();
+  }
   w.key("flops").begin_object().field("per_token_forward", r.flops.per_token_forward)
       .key("items").begin_array();
   for (const auto& i : r.flops.items)

@@ -165,6 +165,16 @@ TextResult compose_scenario(const ScenarioSources& in) {
     if (!config) return out;
     doc["model"] = json{{"hf_config", std::move(*config)}};
   }
+  if (in.model_object_text) {
+    if (model_flag || in.hf_config_text) {
+      errors.push_back(make_error("/model", ErrorCode::invalid_choice,
+                                  "give one of --model, --hf-config or --gguf"));
+      return out;
+    }
+    auto model = json_io::parse_text(*in.model_object_text, "/model", errors);
+    if (!model) return out;
+    doc["model"] = std::move(*model);
+  }
   // The checkpoint's companion files go beside the config they describe.
   const std::pair<const std::optional<std::string_view>*, const char*> companions[] = {
       {&in.safetensors_index_text, "safetensors_index"}, {&in.hf_quant_config_text, "hf_quant_config"}};

@@ -5,6 +5,8 @@
 
 #include "../model/architecture_json.hpp"
 #include "../model/gpu_shape.hpp"
+#include "check_local.hpp"
+#include "../model/gguf_model.hpp"
 #include "../model/hf_config.hpp"
 #include "../json/json_reader.hpp"
 #include "../text/number_format.hpp"
@@ -222,13 +224,15 @@ class ScenarioReader {
     ObjectReader r(m, "/model", errors_);
     if (!r.valid()) return std::nullopt;
     r.reject_unknown({"preset", "architecture", "hf_config", "name", "safetensors_index",
-                      "hf_quant_config"});
+                      "hf_quant_config", "gguf"});
     const int sources = int(r.has("preset")) + int(r.has("architecture")) + int(r.has("hf_config"));
     if (sources != 1) {
       errors_.push_back(make_error("/model", ErrorCode::invalid_choice,
                                    "give exactly one of preset, architecture or hf_config"));
       return std::nullopt;
     }
+    if (r.has("gguf") && !r.has("architecture"))
+      r.error("gguf", "inconsistent", "goes with an architecture (what llmcalc --gguf writes)");
     std::optional<ModelSpec> spec;
     if (r.has("preset")) {
       if (auto id = r.string("preset")) spec = preset(*id, "/model/preset");
@@ -240,6 +244,12 @@ class ScenarioReader {
         spec->id = "custom";
         spec->name = "Custom architecture";
         spec->arch = *arch;
+        // What a GGUF file stores (llmcalc --gguf, import_gguf): exact weight bytes.
+        if (r.has("gguf")) {
+          ObjectReader g = r.object("gguf");
+          if (auto storage = gguf::read_storage(g)) spec->gguf = std::move(*storage);
+          else if (!g.valid()) return std::nullopt;
+        }
       }
     } else {
       const json* hf = r.strict("hf_config", "an object");
@@ -308,6 +318,9 @@ class ScenarioReader {
                                      "is required for a custom GPU"));
     } else if (const GpuPreset* g = find_gpu(id)) {
       s.gpu = g->gpu;
+    } else if (const UnifiedPreset* u = find_unified(id)) {
+      s.gpu = u->gpu;  // memory_bytes: resolve_defaults(), from the RAM size
+      s.host.unified = true;
     } else {
       errors_.push_back(make_error("/hardware/gpu", ErrorCode::unknown_preset,
                                    "no GPU preset " + quote(id) + " (see `llmcalc list gpus`)"));
@@ -432,6 +445,50 @@ class ScenarioReader {
     }
   }
 
+  // System RAM and llama.cpp's offload (issue 15): each value against the model and layout.
+  void check_offload(const Scenario& s) {
+    if (find_host_memory(s.host.id) == nullptr) {
+      std::string ids;
+      for (const auto& h : host_memory_presets()) (ids += ids.empty() ? "" : ", ") += h.id;
+      errors_.push_back(make_error("/hardware/host_memory", ErrorCode::unknown_preset,
+                                   "no system RAM preset " + quote(s.host.id) + "; one of: " + ids));
+    }
+    if (s.host.gpu_limit_bytes > 0 && !s.host.unified)
+      errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::inconsistent,
+                                   "applies to unified-memory machines (hardware.gpu apple-*, "
+                                   "amd-ryzen-ai-max-395, nvidia-dgx-spark); " + s.gpu.name + " has its own memory"));
+    else if (s.host.gpu_limit_bytes > s.host.memory_bytes)
+      errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::out_of_range,
+                                   "must not exceed the machine's memory (host_memory_bytes " +
+                                       format_number(s.host.memory_bytes) + ")"));
+    if (s.host.unified && s.gpu.memory_bytes <= 0)
+      errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::missing_field,
+                                   s.gpu.name + " has no default GPU share of its memory in the data; "
+                                   "give the memory the GPU may use"));
+    if (!s.offload.enabled) return;
+    const Architecture& a = s.model.arch;
+    const int64_t slots = a.num_layers + 1;  // llama.cpp counts the output layer as one more
+    if (s.offload.gpu_layers > slots)
+      errors_.push_back(make_error("/offload/gpu_layers", ErrorCode::out_of_range,
+                                   "must be at most " + std::to_string(slots) + " (num_layers " +
+                                       std::to_string(a.num_layers) +
+                                       " + the output layer; -1 = all), got " +
+                                       std::to_string(s.offload.gpu_layers)));
+    if (s.offload.cpu_moe_layers != 0 && !a.moe)
+      errors_.push_back(make_error("/offload/cpu_moe_layers", ErrorCode::inconsistent,
+                                   "applies to mixture-of-experts models; " + s.model.name +
+                                       " has no routed experts"));
+    else if (s.offload.cpu_moe_layers > a.num_layers)
+      errors_.push_back(make_error("/offload/cpu_moe_layers", ErrorCode::out_of_range,
+                                   "must be at most num_layers (" + std::to_string(a.num_layers) +
+                                       "; -1 = all), got " + std::to_string(s.offload.cpu_moe_layers)));
+    const Parallelism& l = s.parallelism;
+    if (l.tp * l.pp * l.dp > 1)
+      errors_.push_back(make_error("/offload", ErrorCode::inconsistent,
+                                   "offload is modelled for one GPU and system RAM; tp, pp and dp "
+                                   "must be 1 (llama.cpp's tensor_split across GPUs is not modelled yet)"));
+  }
+
   // Rules between fields, after the defaults are resolved.
   void check(const Scenario& s) {
     const Precision& p = s.precision;
@@ -453,6 +510,7 @@ class ScenarioReader {
       errors_.push_back(make_error(tp_path, ErrorCode::inconsistent,
                                    "tensor parallelism " + std::to_string(l.tp) + " must divide num_heads (" +
                                        std::to_string(a.num_heads) + ")"));
+    check_offload(s);
     if (a.num_layers > 0 && l.pp > a.num_layers)
       errors_.push_back(make_error("/parallelism/pp", ErrorCode::inconsistent,
                                    "pipeline stages (" + std::to_string(l.pp) + ") cannot exceed num_layers (" +
@@ -461,6 +519,7 @@ class ScenarioReader {
     if (p.activations == Dtype::fp8 && p.weights != Dtype::fp8)
       errors_.push_back(make_error("/precision/activations", ErrorCode::inconsistent,
                                    "fp8 activations (W8A8) need fp8 weights"));
+    check_local_inference(s, errors_);
     if (s.mode != Mode::training) return;
     const Finetune f = s.training.finetune;
     if (f == Finetune::qlora && p.weights != Dtype::nf4 && p.weights != Dtype::int4)

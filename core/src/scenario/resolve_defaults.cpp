@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "llmcalc/dtype.hpp"
+#include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
 #include "llmcalc/parse.hpp"
 #include "llmcalc/schema.hpp"
@@ -32,6 +33,26 @@ void decide_engine(Scenario& s) {
 
 void resolve_defaults(Scenario& s) {
   decide_engine(s);
+  // System RAM: the preset gives the bandwidth unless the scenario states it (parse_scenario
+  // refuses an unknown preset). Offload is llama.cpp's and applies only when asked for.
+  if (const HostMemoryPreset* h = find_host_memory(s.host.id)) {
+    s.host.name = h->name;
+    if (!s.gave("/hardware/host_bandwidth_bytes_per_s")) s.host.bandwidth_bytes_per_s = h->bandwidth_bytes_per_s;
+  }
+  // A unified-memory machine: one pool. The GPU gets the wired limit the user set, else the
+  // platform's default share of the RAM (cited in core/data/unified); the CPU reads the same
+  // memory at the same bandwidth and nothing crosses a PCIe link.
+  if (s.host.unified) {
+    if (const UnifiedPreset* u = find_unified(s.gpu.id)) {
+      if (!s.gave("/hardware/host_memory_bytes")) s.host.memory_bytes = u->memory_options_bytes.front();
+      if (!s.gave("/hardware/memory_bytes"))
+        s.gpu.memory_bytes = s.host.gpu_limit_bytes > 0 ? s.host.gpu_limit_bytes : u->gpu_share_bytes(s.host.memory_bytes);
+      if (!s.gave("/hardware/host_bandwidth_bytes_per_s")) s.host.bandwidth_bytes_per_s = s.gpu.memory_bandwidth_bytes_per_s;
+      s.host.pcie_bandwidth_bytes_per_s = 0;
+    }
+  }
+  s.offload.enabled = s.mode == Mode::inference &&
+                      (s.gave("/offload/gpu_layers") || s.gave("/offload/cpu_moe_layers"));
   const EngineProfile* engine = s.engine.active ? s.engine.profile : nullptr;
   Precision& p = s.precision;
   const bool training = s.mode == Mode::training;
@@ -99,6 +120,14 @@ void resolve_defaults(Scenario& s) {
     // The engine's attention kernel (llama.cpp: flash attention on or off).
     if (s.engine.is(EngineOption::flash_attn) && !s.gave("/options/flash_attention"))
       s.options.flash_attention = s.engine.flag(EngineOption::flash_attn);
+    // A quantized V cache needs flash attention in llama.cpp (check_local.cpp), which its
+    // "-fa auto" default turns on where the backend has it: on unless the user said off.
+    if (s.engine.is(EngineOption::kv_cache_type) && s.engine.get(EngineOption::kv_cache_type, 0) > 0 &&
+        !s.gave("/options/flash_attention")) {
+      const std::string_view kv = engine_option_info(EngineOption::kv_cache_type)
+                                      .choices[size_t(s.engine.get(EngineOption::kv_cache_type, 0))];
+      if (kv != "bf16" && kv != "f32") s.options.flash_attention = true;
+    }
   }
 
   // GPUs without a layout: inference splits the model (tensor parallel), training replicates

@@ -21,6 +21,27 @@ constexpr EnumName kDtypes[] = {
     n(Dtype::fp32, "fp32"), n(Dtype::tf32, "tf32"), n(Dtype::fp16, "fp16"),
     n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8"),   n(Dtype::int8, "int8"),
     n(Dtype::int4, "int4"), n(Dtype::nf4, "nf4"),   n(Dtype::fp4, "fp4")};
+// llama-quantize's file types (core/data/gguf_types.json "mixes"; llama.cpp
+// tools/quantize/quantize.cpp QUANT_OPTIONS), stored per tensor by llama.cpp's recipe.
+constexpr EnumName g(int i, std::string_view name, std::string_view help = {}) {
+  return {kGgufMixBase + i, name, help};
+}
+constexpr EnumName kGgufMixes[] = {
+    g(0, "F32"), g(1, "F16"), g(2, "BF16"), g(3, "Q4_0"), g(4, "Q4_1"), g(5, "Q5_0"),
+    g(6, "Q5_1"), g(7, "Q8_0"), g(8, "Q2_K"), g(9, "Q2_K_S"), g(10, "Q3_K_S"), g(11, "Q3_K_M"),
+    g(12, "Q3_K_L"), g(13, "Q4_K_S"), g(14, "Q4_K_M", "GGUF Q4_K_M: Q4_K, with Q6_K in half of attn_v/ffn_down and output"),
+    g(15, "Q5_K_S"), g(16, "Q5_K_M"), g(17, "Q6_K"), g(18, "IQ1_S"), g(19, "IQ1_M"), g(20, "IQ2_XXS"),
+    g(21, "IQ2_XS"), g(22, "IQ2_S"), g(23, "IQ2_M"), g(24, "IQ3_XXS"), g(25, "IQ3_XS"),
+    g(26, "IQ3_S"), g(27, "IQ3_M"), g(28, "IQ4_NL"), g(29, "IQ4_XS"), g(30, "TQ1_0"),
+    g(31, "TQ2_0"), g(32, "MXFP4_MOE")};
+// Generic dtypes first, then the GGUF mixes (one dropdown, one JSON field).
+constexpr auto kWeightFormats = [] {
+  std::array<EnumName, std::size(kDtypes) + std::size(kGgufMixes)> out{};
+  size_t i = 0;
+  for (const auto& e : kDtypes) out[i++] = e;
+  for (const auto& e : kGgufMixes) out[i++] = e;
+  return out;
+}();
 constexpr EnumName kKvDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16"),
                                   n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8"),
                                   n(Dtype::int8, "int8"), n(Dtype::int4, "int4")};
@@ -62,6 +83,7 @@ constexpr EnumName kLoraModules[] = {
 }  // namespace
 
 const EnumTable dtype{"Dtype", kDtypes};
+const EnumTable weight_format{"WeightFormat", kWeightFormats};
 const EnumTable kv_dtype{"KvDtype", kKvDtypes};
 const EnumTable wide_dtype{"WideDtype", kWideDtypes};
 const EnumTable activation_dtype{"ActivationDtype", kActivationDtypes};
@@ -77,6 +99,8 @@ const EnumTable logits{"LogitsScope", kLogits};
 const EnumTable lora_module{"LoraModule", kLoraModules};
 
 }  // namespace enums
+
+std::span<const EnumName> gguf_mix_names() { return enums::kGgufMixes; }
 
 std::optional<int> EnumTable::parse(std::string_view name) const {
   for (const auto& e : names)
@@ -188,9 +212,14 @@ const Field kFields[] = {
            "how memory is counted (`seed` is accepted for rules-of-thumb)",
            [](Scenario& s, const FieldValue& v) { s.method = Method(v.choice); }),
 
-    derived(choice("/precision/weights", "--weights", enums::dtype, "bf16",
-                   "weight storage; quantized formats keep embeddings, lm_head and norms in 16-bit",
-                   [](Scenario& s, const FieldValue& v) { s.precision.weights = Dtype(v.choice); }),
+    derived(choice("/precision/weights", "--weights", enums::weight_format, "bf16",
+                   "weight storage; int/nf/fp formats keep embeddings, lm_head and norms in "
+                   "16-bit; GGUF mixes (Q4_K_M ...) type each tensor by llama.cpp's recipe",
+                   [](Scenario& s, const FieldValue& v) {
+                     const bool gguf = v.choice >= kGgufMixBase;
+                     s.precision.gguf_mix = gguf ? enums::weight_format.name_of(v.choice) : "";
+                     s.precision.weights = gguf ? Dtype::fp16 : Dtype(v.choice);
+                   }),
             "bf16 (nf4 for QLoRA)"),
     derived(integer("/precision/group_size", "--group-size", 0, 65536, 0, "weights",
                     "int4/int8 scale group size (GPTQ/AWQ g128); 0 = one scale per output channel",
@@ -273,7 +302,8 @@ const Field kFields[] = {
             [](Scenario& s, const FieldValue& v) { s.parallelism.sequence_parallel = v.boolean; }),
 
     derived(special("/hardware/gpu", "--gpu", FieldType::gpu,
-                    "GPU preset id (`llmcalc list gpus`) or custom"),
+                    "GPU preset id (`llmcalc list gpus`), a unified-memory machine "
+                    "(apple-m4-max-40c, amd-ryzen-ai-max-395, nvidia-dgx-spark, ...) or custom"),
             "h100-sxm (custom when memory_bytes is given)"),
     derived(integer("/hardware/count", "--gpus", 1, kMaxGpus, 1, "GPUs",
                     "number of GPUs; must equal tp x pp x dp",
@@ -301,6 +331,44 @@ const Field kFields[] = {
     derived(gpu_number(kGpuInterconnect, ""), "the preset's"),
     derived(gpu_number(kGpuMatmulEfficiency, ""), "the preset's (custom: 0.7)"),
     derived(gpu_number(kGpuBandwidthEfficiency, ""), "the preset's (custom: 0.85)"),
+
+    [] {
+      Field f = special("/hardware/host_memory", "--host-memory", FieldType::text,
+                        "system RAM preset (core/data/host_memory.json: ddr4-3200-2ch, ddr5-5600-2ch, "
+                        "ddr5-6000-2ch, ddr5-5600-4ch, ddr5-4800-8ch, ddr5-4800-12ch, ...): its bandwidth",
+                        "ddr5-5600-2ch");
+      f.max = 64;
+      f.store = [](Scenario& s, const FieldValue& v) { s.host.id = std::string(v.text); };
+      return f;
+    }(),
+    derived(number("/hardware/host_memory_bytes", "--ram-bytes", 1e6, 1e15, kDefaultHostMemoryBytes, "B",
+                   "system RAM size: the capacity offloaded tensors (offload) are checked against; "
+                   "a unified machine's memory size",
+                   [](Scenario& s, const FieldValue& v) { s.host.memory_bytes = v.number; }),
+            "64 GiB (unified: the machine's smallest memory option)"),
+    derived(number("/hardware/host_bandwidth_bytes_per_s", "", kMinBandwidth, kMaxBandwidth, 0, "B/s",
+                   "system RAM bandwidth (peak); layers and experts kept in RAM are read at it",
+                   [](Scenario& s, const FieldValue& v) { s.host.bandwidth_bytes_per_s = v.number; }),
+            "the host_memory preset's"),
+    number("/hardware/gpu_memory_limit_bytes", "--gpu-memory-limit", 0, 1e15, 0, "B",
+           "unified-memory machines: the memory the GPU may wire (macOS: iogpu.wired_limit_mb x "
+           "1 MiB); 0 = the default share of host_memory_bytes (Metal: 2/3 up to 32 GiB, 3/4 above)",
+           [](Scenario& s, const FieldValue& v) { s.host.gpu_limit_bytes = v.number; }),
+    number("/hardware/pcie_bandwidth_bytes_per_s", "", 1e8, kMaxBandwidth, kPcie4x16BytesPerS, "B/s",
+           "host-to-GPU link, one direction (PCIe 4.0 x16); llama.cpp copies RAM-resident weights "
+           "over it for prompt batches of 32+ tokens",
+           [](Scenario& s, const FieldValue& v) { s.host.pcie_bandwidth_bytes_per_s = v.number; }),
+
+    only(integer("/offload/gpu_layers", "--gpu-layers", -1, 100000, -1, "layers",
+                 "llama.cpp -ngl: layer slots on the GPU, the output layer counting as one "
+                 "(num_layers + 1 or -1 = all); the other layers stay in system RAM",
+                 [](Scenario& s, const FieldValue& v) { s.offload.gpu_layers = v.integer; }),
+         Applies::inference),
+    only(integer("/offload/cpu_moe_layers", "--n-cpu-moe", -1, 100000, 0, "layers",
+                 "llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM "
+                 "(-1 = every layer, --cpu-moe)",
+                 [](Scenario& s, const FieldValue& v) { s.offload.cpu_moe_layers = v.integer; }),
+         Applies::inference),
 
     only(derived(choice("/options/activation_method", "--activation-method",
                         enums::activation_method, "detailed", "training activation formula",
@@ -359,7 +427,8 @@ const Field kFields[] = {
 };
 
 constexpr std::string_view kObjects[] = {"/precision",  "/workload", "/training", "/training/lora",
-                                         "/parallelism", "/hardware", "/options",  "/overhead"};
+                                         "/parallelism", "/hardware", "/offload",  "/options",
+                                         "/overhead"};
 
 }  // namespace
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "catalog/embedded_data.hpp"
+#include "data/embedded_data.hpp"
 #include "llmcalc/catalog.hpp"
 
 namespace llmcalc::test {

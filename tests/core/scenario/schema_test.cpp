@@ -82,7 +82,8 @@ TEST(Schema, StaticDefaultsEqualTheStructInitializers) {
     f.store(s, v);
     EXPECT_TRUE(s.precision == plain.precision && s.workload == plain.workload &&
                 s.training == plain.training && s.parallelism == plain.parallelism &&
-                s.overhead == plain.overhead && s.options == plain.options)
+                s.overhead == plain.overhead && s.options == plain.options && s.host == plain.host &&
+                s.offload == plain.offload)
         << f.pointer << ": the schema's default differs from scenario.hpp's initializer";
   }
 }

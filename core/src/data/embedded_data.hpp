@@ -1,6 +1,7 @@
 #pragma once
 // The preset data files as embedded by cmake/EmbedData.cmake: one JSON text per file, with
-// its id, in file-name order. The catalog parses an entry only when it is first needed.
+// its id, in file-name order. The catalog parses an entry only when it is first needed. The
+// lowest layer (data, no code): model/ (gguf_types.cpp) and catalog/ both read it.
 
 #include <cstddef>
 #include <string_view>

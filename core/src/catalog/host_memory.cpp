@@ -1,0 +1,74 @@
+// System RAM presets (core/data/host_memory.json): where llama.cpp keeps offloaded tensors.
+#include <mutex>
+
+#include "data/embedded_data.hpp"
+#include "json/json_reader.hpp"
+#include "llmcalc/catalog.hpp"
+
+namespace llmcalc {
+
+namespace {
+
+struct HostTable {
+  std::vector<HostMemoryPreset> presets;
+  Errors errors;
+};
+
+HostTable load_host_memory() {
+  HostTable t;
+  const data::Entry* entry = nullptr;
+  for (std::size_t i = 0; i < data::kLocalCount; ++i)
+    if (data::kLocal[i].id == "host-memory") entry = &data::kLocal[i];
+  if (entry == nullptr) {
+    t.errors.push_back({"/host_memory", "missing_data", "host_memory.json is not embedded"});
+    return t;
+  }
+  auto root = json_io::parse_text(entry->json, "/host_memory", t.errors);
+  if (!root) return t;
+  json_io::ObjectReader r(&*root, "/host_memory", t.errors);
+  r.reject_unknown({"id", "source", "presets", "cpu_flops_notes"});
+  if (r.string("source").value_or("").empty()) r.error("source", "missing_source", "must cite its source");
+  const json_io::json* list = r.raw("presets");
+  if (list == nullptr || !list->is_array()) {
+    r.error("presets", "missing_field", "must be an array of presets");
+    return t;
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    json_io::ObjectReader p(&(*list)[i], "/host_memory/presets/" + std::to_string(i), t.errors);
+    if (!p.valid()) continue;
+    p.reject_unknown({"id", "name", "channels", "transfer_rate_mts", "bandwidth_bytes_per_s", "source"});
+    HostMemoryPreset h;
+    h.id = p.string("id").value_or("");
+    h.name = p.string("name").value_or("");
+    const auto channels = p.integer("channels", 1, 64).value_or(0);
+    const auto rate = p.integer("transfer_rate_mts", 100, 20000).value_or(0);
+    h.bandwidth_bytes_per_s = p.number("bandwidth_bytes_per_s", 1e9, 1e13).value_or(0);
+    h.source = p.string("source").value_or("");
+    // The figure is arithmetic: channels x 8 bytes (one 64-bit channel) x MT/s.
+    if (h.bandwidth_bytes_per_s != double(channels) * 8.0 * double(rate) * 1e6)
+      p.error("bandwidth_bytes_per_s", "inconsistent", "must equal channels x 8 B x transfer_rate_mts");
+    for (const auto& other : t.presets)
+      if (other.id == h.id) p.error("id", "duplicate", "id " + h.id + " appears twice");
+    if (!h.id.empty() && h.bandwidth_bytes_per_s > 0) t.presets.push_back(std::move(h));
+  }
+  return t;
+}
+
+const HostTable& host_table() {
+  static const HostTable t = load_host_memory();
+  return t;
+}
+
+}  // namespace
+
+const std::vector<HostMemoryPreset>& host_memory_presets() { return host_table().presets; }
+
+const HostMemoryPreset* find_host_memory(std::string_view id) {
+  for (const auto& p : host_table().presets)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
+const Errors& host_memory_errors() { return host_table().errors; }
+
+}  // namespace llmcalc
