@@ -5,6 +5,7 @@
 #include "context.hpp"
 #include "memory.hpp"
 #include "performance.hpp"
+#include "warnings.hpp"
 
 namespace llmcalc {
 
@@ -49,6 +50,8 @@ Report estimate(const Scenario& s, Detail detail) {
   add_performance(c, r);
   add_engine_report(c, r);
   add_notes(c, r);
+  // Warnings re-estimate changed scenarios (numbers only, which never come back here).
+  if (detail == Detail::full) add_warnings(s, r);
   return r;
 }
 
