@@ -318,6 +318,14 @@ test('phone (390 px) and screenshots: a compact sticky verdict, the memory table
   for (const scheme of ['light', 'dark']) {
     for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
       const p = (await open('#model=gpt-oss-120b&b=8', { viewport, colorScheme: scheme })).page;
+      // Cards below the first screen paint only near the viewport (content-visibility): the
+      // viewport grows to the whole page first.
+      for (let i = 0, h = 0; i < 4; i++) {
+        const now = await p.evaluate(() => document.documentElement.scrollHeight);
+        if (now === h) break;
+        h = now;
+        await p.setViewportSize({ width: viewport.width, height: h });
+      }
       await p.screenshot({ path: join(dir, `round2-${name}-${scheme}.png`), fullPage: true });
       await p.close();
     }
