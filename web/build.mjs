@@ -95,7 +95,8 @@ const result = await build({
   // The Emscripten glue asks import.meta.url only for the .wasm's URL, which it never fetches
   // (the page hands it the bytes).
   format: 'iife',
-  define: { 'import.meta.url': 'document.baseURI' },
+  // LLMCALC_BASE_URL: where the page is hosted, for links made from the single file on disk.
+  define: { 'import.meta.url': 'document.baseURI', __LLMCALC_BASE_URL__: JSON.stringify(process.env.LLMCALC_BASE_URL || '') },
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
   minify: process.env.LLMCALC_WEB_MINIFY !== '0', // LLMCALC_WEB_MINIFY=0: readable names for profiling
   legalComments: 'none',

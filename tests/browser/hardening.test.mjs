@@ -2,32 +2,13 @@
 // an edited hash that is invalid keeps the last good result, link errors stay few, a refused
 // HF paste marks the answer as not updated, a config too large for a link is left out of it
 // (and said so), and model= beside hf= is a conflict.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, serve, watch, waitReady, settled, updates, CLI } from './lib.mjs';
+import { pageSession, settled, updates, text, CLI } from './lib.mjs';
 
-let browser;
-let server;
+const { open } = pageSession();
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(path = '') {
-  const page = await browser.context.newPage();
-  const problems = watch(page);
-  await page.goto(server.url + path);
-  await waitReady(page);
-  return { page, problems };
-}
-
-const text = (page, sel) => page.locator(sel).innerText();
 const hashOf = (page) => page.evaluate(() => location.hash);
 const b64url = (s) => Buffer.from(s, 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const exportConfig = (id) => execFileSync(CLI, ['export-hf-config', '--model', id], { encoding: 'utf8' });

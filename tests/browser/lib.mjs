@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests: Debian's Chromium driven by playwright-core, a tiny
 // static server for web/dist, and waits on the page's readiness marker (never fixed sleeps).
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -113,3 +114,33 @@ export function percentile(values, p) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
+
+// One browser and one static server for a test file, started before its tests and closed
+// after them; open(path) loads web/dist at that path in a new tab and waits until it is
+// ready, returning the page and the list of problems it logged (see watch).
+export function pageSession(launchOptions = {}) {
+  const session = { browser: null, server: null };
+  before(async () => {
+    session.server = await serve();
+    session.browser = await launch(launchOptions);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  // options: {viewport, colorScheme}, set before the page loads (a persistent context's pages
+  // take no options of their own).
+  session.open = async (path = '', options = {}) => {
+    const page = await session.browser.context.newPage();
+    if (options.viewport) await page.setViewportSize(options.viewport);
+    if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
+    const problems = watch(page);
+    await page.goto(session.server.url + path);
+    await waitReady(page);
+    return { page, problems };
+  };
+  return session;
+}
+
+export const text = (page, sel) => page.locator(sel).innerText();
+export const visibleText = (page) => page.evaluate(() => document.body.innerText);

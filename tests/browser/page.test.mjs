@@ -1,34 +1,17 @@
 // The calculator page in Chromium, served over http from web/dist: defaults and seed numbers,
 // agreement with the native CLI, live updates, HF config import, URL round trip, hostile
 // links, embed mode and exports.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, serve, watch, waitReady, settled, updates, change, CLI } from './lib.mjs';
+import { pageSession, watch, waitReady, settled, updates, change, text, visibleText, CLI } from './lib.mjs';
 
-let browser;
-let server;
+const session = pageSession();
+const { open } = session;
 const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-web-test-'));
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(path = '') {
-  const page = await browser.context.newPage();
-  const problems = watch(page);
-  await page.goto(server.url + path);
-  await waitReady(page);
-  return { page, problems };
-}
 
 function cli(args, scenario) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run scripts/test_native.sh (or cmake --build --preset native) first`);
@@ -61,8 +44,6 @@ function assertClose(actual, expected, path = '') {
 }
 
 const gib1 = (b) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-const text = (page, sel) => page.locator(sel).innerText();
-const visibleText = async (page) => page.evaluate(() => document.body.innerText);
 
 function assertNoBadWords(body) {
   for (const w of ['NaN', 'Infinity', 'undefined', '[object Object]', 'null'])
@@ -175,7 +156,8 @@ test('every input change updates numbers and charts in place', async () => {
   await change(page, '#f-gpu', 'rtx-4090');
   assert.match(await text(page, '#fit-detail'), /4090/);
   await change(page, '#f-tp', 2);
-  assert.match(await text(page, '#gpu-count'), /GPUs: 2/);
+  assert.match(await text(page, '#gpu-count'), /^2 GPUs = TP 2 × PP 1 × DP 1/);
+  assert.equal(await page.inputValue('#f-gpus'), '2');
   assert.match(await text(page, '#fit-detail'), /2\u00d7/);
 
   // Training inputs (optimizer, checkpointing, LoRA, ZeRO, DP).
@@ -333,7 +315,7 @@ test('the URL holds the whole scenario: reload and a shared link reproduce it', 
   const headline = await text(page, '#fit-headline');
 
   // A new tab from the link.
-  const { page: p2, problems: pr2 } = await open(url.slice(server.url.length));
+  const { page: p2, problems: pr2 } = await open(url.slice(session.server.url.length));
   assert.equal(await text(p2, '#fit-headline'), headline);
   assertClose(await p2.evaluate(() => window.__llmcalc.last.report), report, 'round trip');
   for (const [sel, v] of [['#f-batch', '2'], ['#f-seq', '8192'], ['#f-gpu', 'a100-80gb'], ['#f-optimizer', 'adamw-8bit'], ['#f-ckpt', 'selective'], ['#f-dp', '8'], ['#f-zero', '2']])
@@ -352,7 +334,7 @@ test('the URL holds the whole scenario: reload and a shared link reproduce it', 
   await page.fill('#f-hf', config);
   await settled(page, b);
   const hfHeadline = await text(page, '#fit-headline');
-  const { page: p3 } = await open(page.url().slice(server.url.length));
+  const { page: p3 } = await open(page.url().slice(session.server.url.length));
   assert.equal(await text(p3, '#fit-headline'), hfHeadline);
   assert.ok(await p3.locator('#hf-active').isVisible());
   assert.deepEqual([...problems, ...pr2], []);
@@ -365,9 +347,9 @@ test('hostile or invalid link parameters are rejected with a visible message, ne
     model: evil, b: '-1', p: '1e309', gpu: 'javascript:alert(1)', evil: '<script>alert(2)</script>',
     arch: 'eyJhcmNoaXRlY3R1cmUiOjF9', w: 'bf16', cname: '<b>x</b>',
   }).toString();
-  const page = await browser.context.newPage();
+  const page = await session.browser.context.newPage();
   const problems = watch(page);
-  await page.goto(`${server.url}#${hash}&__proto__=1&constructor=2`);
+  await page.goto(`${session.server.url}#${hash}&__proto__=1&constructor=2`);
   await waitReady(page);
   assert.ok(await page.locator('#url-errors').isVisible());
   const msg = await text(page, '#url-errors');
@@ -380,9 +362,9 @@ test('hostile or invalid link parameters are rejected with a visible message, ne
   assert.match(await text(page, '#fit-badge'), /Fits/);
 
   // A link whose values are each valid but inconsistent together falls back to the defaults.
-  const p2 = await browser.context.newPage();
+  const p2 = await session.browser.context.newPage();
   const pr2 = watch(p2);
-  await p2.goto(`${server.url}#tp=3`);
+  await p2.goto(`${session.server.url}#tp=3`);
   await waitReady(p2);
   assert.match(await text(p2, '#url-errors'), /could not be computed/);
   assert.match(await text(p2, '#fit-badge'), /Fits/);
@@ -393,7 +375,7 @@ test('hostile or invalid link parameters are rejected with a visible message, ne
 test('embed mode: compact layout, with a copy-ready iframe snippet on the full page', async () => {
   const { page } = await open('#b=8');
   const snippet = await page.inputValue('#embed-code');
-  assert.match(snippet, /^<iframe src="[^"]*[?&]embed=1#[^"]*b=8[^"]*" title="[^"]+"/);
+  assert.match(snippet, /^<iframe id="llmcalc-embed" src="[^"]*[?&]embed=1#[^"]*b=8[^"]*" title="[^"]+"/);
   const { page: e, problems } = await open('?embed=1#b=8');
   assert.equal(await e.evaluate(() => document.body.classList.contains('embed')), true);
   assert.equal(await e.evaluate(() => document.getElementById('form-details').open), false);
@@ -405,8 +387,8 @@ test('embed mode: compact layout, with a copy-ready iframe snippet on the full p
   assert.equal(await e.inputValue('#f-batch'), '8');
   assert.doesNotMatch(await e.getAttribute('#open-full', 'href'), /embed=1/);
   // Inside a real iframe.
-  const host = await browser.context.newPage();
-  await host.setContent(snippet.replace(/src="[^"]*"/, `src="${server.url}?embed=1#b=8"`).replace(' loading="lazy"', ''));
+  const host = await session.browser.context.newPage();
+  await host.setContent(snippet.replace(/src="[^"]*"/, `src="${session.server.url}?embed=1#b=8"`).replace(' loading="lazy"', ''));
   const frame = await (await host.waitForSelector('iframe')).contentFrame();
   await frame.waitForFunction(() => window.__llmcalc?.ready && !window.__llmcalc.pending);
   assert.match(await frame.locator('#fit-headline').innerText(), /GiB/);

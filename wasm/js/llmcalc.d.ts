@@ -351,6 +351,16 @@ export interface TrainingReport {
   run_time_s: number;
   gpu_hours: number;
   run_cost: number;
+  /** At options.price_per_gpu_hour; 0 without a price. */
+  cost_per_million_tokens: number;
+}
+
+/** Something to act on, shown with the verdict (full reports only). */
+export interface Warning {
+  code: 'context_beyond_max_positions' | 'near_capacity' | 'fits_with_checkpointing' | 'fits_with_int8_weights' | 'fits_with_int4_weights';
+  message: string;
+  /** Per-GPU total of the suggested change (suggestions only). */
+  bytes?: number;
 }
 
 /** Identical to the output of `llmcalc estimate --json`. */
@@ -384,6 +394,8 @@ export interface Report {
   /** Training scenarios (null in inference). */
   training: TrainingReport | null;
   notes: string[];
+  /** Present only when there is at least one. */
+  warnings?: Warning[];
 }
 
 // ----------------------------------------------------------------------- sweep and solve
@@ -418,6 +430,8 @@ export interface SweepCompact {
     tokens_per_s: number[];
     step_s: number[];
     mfu: number[];
+    /** 0 where no price is given. */
+    cost_per_million_tokens: number[];
   };
 }
 

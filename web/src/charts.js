@@ -12,7 +12,7 @@ export const ITEM_LABELS = Object.fromEntries([...PRESETS.kinds.memory.map((k) =
 // Colours are presentation, chosen here; a kind without its own colour takes the last one.
 const ITEM_COLOR_VAR = {
   weights: '--c1', quantization_scales: '--c11', lora_adapters: '--c10', gradients: '--c2', master_weights: '--c8',
-  optimizer_states: '--c4', kv_cache: '--c3', activations: '--c6', logits: '--c5', fragmentation: '--c7',
+  optimizer_states: '--c4', kv_cache: '--c3', recurrent_state: '--c13', activations: '--c6', logits: '--c5', fragmentation: '--c7',
   runtime_overhead: '--c9', other: '--c12',
 };
 const STACK_IDS = [...ITEM_ORDER, 'other'];
@@ -219,41 +219,96 @@ class Chart {
     this.key = null; // colours or labels changed: the next setData draws
     this.u.redraw(false, true);
   }
-  // A PNG of the chart with its title, legend and a background (the canvas alone is transparent).
+  // A PNG of the chart with its title, legend, a caption naming the scenario (so that a saved
+  // image can be told apart later) and a background (the canvas alone is transparent). Title,
+  // legend entries and caption wrap at the image's width: nothing overlaps or runs off.
   toPngBlob() {
     const src = this.u.ctx.canvas;
     const r = uPlot.pxRatio;
     const pad = 12 * r;
-    const titleH = 26 * r;
-    const entries = this.legendEntries || [];
-    const legendH = (Math.ceil(entries.length / 3) * 18 + 8) * r;
     const c = document.createElement('canvas');
     c.width = src.width + 2 * pad;
-    c.height = src.height + titleH + legendH + 2 * pad;
+    const inner = c.width - 2 * pad;
     const ctx = c.getContext('2d');
+    const titleFont = `600 ${14 * r}px system-ui, sans-serif`;
+    const smallFont = `${12 * r}px system-ui, sans-serif`;
+    ctx.font = titleFont;
+    const title = wrapText(ctx, this.titleEl.textContent, inner);
+    ctx.font = smallFont;
+    const caption = wrapText(ctx, pngCaption(), inner);
+    // Legend entries flow left to right, each as wide as its text, onto as many rows as needed.
+    const entries = this.legendEntries || [];
+    const line = 18 * r;
+    const placed = [];
+    let x = 0;
+    let row = 0;
+    for (const e of entries) {
+      const w = Math.min(inner, 18 * r + ctx.measureText(e.label).width + 16 * r);
+      if (x > 0 && x + w > inner) {
+        x = 0;
+        row += 1;
+      }
+      placed.push({ e, x, row });
+      x += w;
+    }
+    const titleH = title.length * 18 * r + 8 * r;
+    const legendH = entries.length ? (row + 1) * line + 8 * r : 0;
+    const captionH = caption.length * 16 * r + 6 * r;
+    c.height = pad + titleH + src.height + legendH + captionH + pad;
     ctx.fillStyle = theme.card;
     ctx.fillRect(0, 0, c.width, c.height);
-    ctx.fillStyle = theme.text;
-    ctx.font = `600 ${14 * r}px system-ui, sans-serif`;
     ctx.textBaseline = 'top';
-    ctx.fillText(this.titleEl.textContent, pad, pad);
-    ctx.drawImage(src, pad, pad + titleH);
+    ctx.fillStyle = theme.text;
+    ctx.font = titleFont;
+    title.forEach((t, i) => ctx.fillText(t, pad, pad + i * 18 * r));
+    const top = pad + titleH;
+    ctx.drawImage(src, pad, top);
     ctx.save();
-    ctx.translate(pad, pad + titleH);
+    ctx.translate(pad, top);
     drawMarkers(this.u, this.markers, ctx, (cls) => (cls === 'knee' ? theme.c3 : theme.text));
     ctx.restore();
-    ctx.font = `${12 * r}px system-ui, sans-serif`;
-    const colW = (c.width - 2 * pad) / 3;
-    entries.forEach((e, i) => {
-      const x = pad + (i % 3) * colW;
-      const y = pad + titleH + src.height + 8 * r + Math.floor(i / 3) * 18 * r;
+    ctx.font = smallFont;
+    const legendTop = top + src.height + 8 * r;
+    for (const { e, x: ex, row: er } of placed) {
+      const lx = pad + ex;
+      const ly = legendTop + er * line;
       ctx.fillStyle = e.kind === 'dash' ? theme.cap : e.color;
-      ctx.fillRect(x, y + 3 * r, 12 * r, e.kind === 'fill' ? 12 * r : 3 * r);
+      ctx.fillRect(lx, ly + 3 * r, 12 * r, e.kind === 'fill' ? 12 * r : 3 * r);
       ctx.fillStyle = theme.text;
-      ctx.fillText(e.label, x + 18 * r, y);
-    });
+      ctx.fillText(e.label, lx + 18 * r, ly, inner - ex - 18 * r);
+    }
+    ctx.fillStyle = theme.muted;
+    const capTop = legendTop + legendH;
+    caption.forEach((t, i) => ctx.fillText(t, pad, capTop + i * 16 * r));
+    // For the tests: what was drawn where (legend boxes in image pixels).
+    this.lastPng = { width: c.width, height: c.height, caption: caption.join(' '),
+      legend: placed.map(({ e, x: ex, row: er }) => ({ x: pad + ex, row: er, width: 18 * r + ctx.measureText(e.label).width })) };
     return new Promise((resolve) => c.toBlob(resolve, 'image/png'));
   }
+}
+
+// Words of `text` in lines no wider than `width` (in the context's current font).
+function wrapText(ctx, text, width) {
+  const lines = [];
+  let cur = '';
+  for (const word of String(text).split(/\s+/).filter(Boolean)) {
+    const next = cur ? `${cur} ${word}` : word;
+    if (cur && ctx.measureText(next).width > width) {
+      lines.push(cur);
+      cur = word;
+    } else {
+      cur = next;
+    }
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
+// The scenario in words for exported images; chart_panel.js sets it (model, precision, GPU,
+// batch, context).
+let pngCaption = () => '';
+export function setPngCaption(fn) {
+  pngCaption = fn;
 }
 
 // Memory versus a swept input (context length or batch): stacked items + capacity line.
@@ -354,10 +409,20 @@ export function kneeChart(figure, view) {
   return chart;
 }
 
-// The same scenario on every GPU preset: throughput bars coloured by fit, memory use as % of capacity.
+// The same scenario on every GPU preset (and the custom GPU): bars of the chosen view's metric
+// (throughput, fewest GPUs, $ per million tokens) coloured by fit, memory use as % of capacity.
+// Each bar's values show on hover and, with the plot focused, on the arrow keys.
 export function gpuChart(figure, view) {
   let names = [];
+  let rows = [];
   const bars = uPlot.paths.bars({ size: [0.7, 40], align: 0 });
+  const tip = figure.querySelector('.chart-tip');
+  let sel = -1;
+  const showTip = (i) => {
+    sel = i;
+    const t = i >= 0 && i < rows.length ? view.tipText(rows[i]) : '';
+    if (tip.textContent !== t) tip.textContent = t;
+  };
   const chart = new Chart(figure, {
     data0: [[], [], [], []],
     series: [
@@ -372,20 +437,19 @@ export function gpuChart(figure, view) {
       pct: { range: (u, min, max) => [0, Math.max(110, max * 1.08)] },
     },
     axes: [
-      axis(() => 'GPU preset', {
+      axis(() => 'GPU', {
         splits: (u) => u.data[0].slice(),
-        // Every GPU's name where they fit side by side (13 px each, rotated); on a narrow
-        // screen every k-th, so that none overlap.
+        // Every GPU's short name where they fit side by side (15 px each, rotated); on a
+        // narrow screen every k-th, so that none overlap.
         values: (u, splits) => {
           const k = Math.max(1, Math.ceil((15 * splits.length) / Math.max(1, u.bbox.width / uPlot.pxRatio)));
           return splits.map((i, j) => (j % k === 0 ? names[i] ?? '' : ''));
         },
-        rotate: -90, size: 110, gap: 2, grid: { show: false },
+        rotate: -90, size: 120, gap: 2, grid: { show: false },
       }),
-      // The short title: the rotated names below leave the plot too short for the long one
-      // (the legend spells it out).
       axis(() => view.yLabel(true), { values: valuesOrDash(yFmt), size: 56 }),
-      axis(() => 'Memory (% of cap.)', { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 50, grid: { show: false }, stroke: () => theme.c6 }),
+      // "% of memory": short enough not to be cut at the right edge on a phone.
+      axis((narrow) => (narrow ? '% memory' : 'Memory (% of capacity)'), { scale: 'pct', side: 1, values: valuesOrDash((v) => `${Math.round(v)}%`), size: 56, grid: { show: false }, stroke: () => theme.c6 }),
     ],
     hooks: {
       draw: [(u) => {
@@ -402,13 +466,31 @@ export function gpuChart(figure, view) {
         ctx.stroke();
         ctx.restore();
       }],
+      setCursor: [(u) => { if (u.cursor.idx != null) showTip(u.cursor.idx); }],
     },
-    cursor: { points: { show: false } },
+    cursor: { points: { show: false }, drag: { x: false, y: false } },
   });
-  chart.update = (labels, tps, fits, pct) => {
-    names = labels;
-    const xs = labels.map((_, i) => i);
-    chart.setData([xs, tps.map((v, i) => (fits[i] ? v : null)), tps.map((v, i) => (fits[i] ? null : v)), pct], `${labels.join()}|${view.yLabel(false)}`);
+  const plot = figure.querySelector('.plot');
+  plot.tabIndex = 0;
+  plot.setAttribute('role', 'group');
+  plot.setAttribute('aria-label', 'GPU comparison chart: the arrow keys read each GPU\u2019s values');
+  plot.addEventListener('focus', () => showTip(sel >= 0 ? sel : 0));
+  plot.addEventListener('keydown', (e) => {
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    if (step === undefined && e.key !== 'Home' && e.key !== 'End') return;
+    e.preventDefault();
+    const n = rows.length;
+    if (!n) return;
+    showTip(e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : (Math.max(0, sel) + step + n) % n);
+  });
+  // rows: [{name, value, fits, pct, ...}] in display order; value null = no bar.
+  chart.update = (rowsIn, key) => {
+    rows = rowsIn;
+    names = rows.map((r) => r.short);
+    const xs = rows.map((_, i) => i);
+    chart.setData([xs, rows.map((r) => (r.fits ? r.value : null)), rows.map((r) => (r.fits ? null : r.value)), rows.map((r) => r.pct)], `${key}|${view.yLabel(false)}`);
+    if (sel >= rows.length) sel = -1;
+    showTip(sel);
     chart.setLegend([
       { label: `${view.yLabel(false)}, fits`, color: theme.c3, kind: 'fill' },
       { label: 'does not fit', color: theme.c9, kind: 'fill' },

@@ -3,10 +3,10 @@
 import { $, el, setText, show } from './dom.js';
 import { PRESETS } from 'llmcalc:presets';
 import { v } from './patch.js';
-import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS } from './state.js';
+import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, defaultCheckpointing, scenarioFrom } from './state.js';
 import * as fmt from './format.js';
 import { GIB, URL_ERRORS_SHOWN, app, fieldErrors, timings } from './app.js';
-import { bumpCounter, render, update } from './update.js';
+import { bumpCounter, cached, render, update } from './update.js';
 
 // ---------------------------------------------------------------- link errors
 
@@ -140,9 +140,13 @@ export function syncVisibility() {
     `${fmt.grouped(g.memory_bandwidth_bytes_per_s / 1e9)} GB/s, ${fmt.grouped((g.peak_flops.bf16 || g.peak_flops.fp16 || 0) / 1e12)} TFLOP/s 16-bit dense` :
     'Enter the GPU\u2019s figures below.');
   const n = app.state.tp * app.state.pp * app.state.dp;
-  setText($('gpu-count'), `GPUs: ${n} = TP ${app.state.tp} \u00d7 PP ${app.state.pp} \u00d7 DP ${app.state.dp}`);
+  if (!fieldErrors.has('f-gpus') && document.activeElement !== $('f-gpus')) $('f-gpus').value = String(n);
+  if (!fieldErrors.has('f-context') && document.activeElement !== $('f-context')) $('f-context').value = String(app.state.prompt + app.state.gen);
+  setText($('split-summary'), `Prompt and generated tokens: ${fmt.tokens(app.state.prompt)} + ${fmt.tokens(app.state.gen)}`);
+  setText($('gpu-count'), `${n} GPU${n > 1 ? 's' : ''} = TP ${app.state.tp} \u00d7 PP ${app.state.pp} \u00d7 DP ${app.state.dp}` +
+    (n > 1 ? ` (${layoutWords(app.state)})` : '') + '. The GPUs field fills a layout; edit TP, PP and DP to change it.');
   setText($('context-hint'), app.state.mode === 'inference'
-    ? `Context: ${fmt.tokens(app.state.prompt + app.state.gen)} tokens (prompt + generated). The seed example's 4096-token context is 3840 prompt + 256 generated here, so decode speed has steps to measure; the KV cache is the same as for a 4096-token prompt.`
+    ? `Context: ${fmt.tokens(app.state.prompt + app.state.gen)} tokens (${fmt.tokens(app.state.prompt)} prompt + ${fmt.tokens(app.state.gen)} generated). The KV cache holds the whole context; the generated tokens are the decode steps that latency and throughput are measured over.`
     : `Tokens per optimizer step: batch \u00d7 sequence \u00d7 accumulation \u00d7 DP = ${fmt.tokens(app.state.batch * app.state.seq * app.state.accum * app.state.dp)}.`);
 }
 
@@ -163,6 +167,7 @@ export const PATH_TO_FIELD = [
   [/^\/workload\/generate/, 'f-gen'],
   [/^\/workload\/seq/, 'f-seq'],
   [/^\/workload\/grad_accum/, 'f-accum'],
+  [/^\/workload\/tokens_budget/, 'f-budget'],
   [/^\/training\/optimizer/, 'f-optimizer'],
   [/^\/training\/checkpointing/, 'f-ckpt'],
   [/^\/training\/finetune/, 'f-finetune'],
@@ -272,6 +277,10 @@ export function onControl(e) {
     if (r.value === 'qlora' && !['nf4', 'int4'].includes(app.state.weights)) app.state.weights = 'nf4';
     if (r.value !== 'qlora' && prev === 'qlora' && ['nf4', 'int4'].includes(app.state.weights)) app.state.weights = 'bf16';
     $('f-weights').value = app.state.weights;
+    // LoRA/QLoRA start with checkpointing on, as the frameworks do (state.js); a choice made
+    // by hand, and the way back to full training, leave it as it is.
+    if (app.state.ckpt === 'none' && prev === 'full') app.state.ckpt = defaultCheckpointing(r.value);
+    $('f-ckpt').value = app.state.ckpt;
   }
   if (f === 'gpu' && r.value === 'custom' && prev !== 'custom') prefillCustomGpu(prev);
   if (f === 'unit') {
@@ -336,4 +345,71 @@ export function prefillCustomGpu(fromId) {
   app.state.cflops8 = Math.round((g.peak_flops.fp8 || g.peak_flops.int8 || 0) / 1e12);
   app.state.cic = Math.round(g.interconnect_bandwidth_bytes_per_s / 1e9) || DEFAULTS.cic;
   for (const f of ['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']) $(`f-${f}`).value = String(app.state[f]);
+}
+
+// ---------------------------------------------------------------- GPUs and context length
+
+// GPUs in one server: NVLink/NVSwitch connects 8 (NVIDIA DGX H100/B200 and HGX boards), so
+// tensor parallelism, which all-reduces every layer, stays within them.
+export const GPUS_PER_NODE = 8;
+
+function layoutWords(s) {
+  const parts = [];
+  if (s.tp > 1) parts.push(`tensor parallel over ${s.tp}`);
+  if (s.pp > 1) parts.push(`${s.pp} pipeline stages`);
+  if (s.dp > 1) parts.push(`${s.dp} data-parallel replicas`);
+  return parts.join(', ');
+}
+
+// A layout for n GPUs. Inference splits the model: tensor parallel within a node (the largest
+// divisor of n up to 8 that the model accepts: the core refuses a tp that does not divide the
+// heads), pipeline stages across nodes. Training replicates it (data parallel, the usual first
+// choice; ZeRO shards its states). Every candidate is checked by the core, never guessed.
+export function layoutFor(n) {
+  if (app.state.mode === 'training') return { tp: 1, pp: 1, dp: n };
+  for (let tp = Math.min(n, GPUS_PER_NODE); tp >= 1; tp--) {
+    if (n % tp) continue;
+    const trial = { ...app.state, tp, pp: n / tp, dp: 1 };
+    if (cached('estimate', scenarioFrom(trial)).ok) return { tp, pp: n / tp, dp: 1 };
+  }
+  return { tp: 1, pp: n, dp: 1 };
+}
+
+// A field that sets others (GPUs -> TP/PP/DP, context -> prompt/generated): checked like any
+// field, then `apply` writes the fields it sets, whose own errors it clears.
+function onDerived(e, apply) {
+  const r = readControl(e);
+  if ('error' in r) {
+    fieldErrors.set(e.id, r.error);
+    setFieldError(e.id, r.error);
+    markStale();
+    return;
+  }
+  for (const f of [e.dataset.derived, ...apply(r.value)]) {
+    const id = f === e.dataset.derived ? e.id : `f-${f}`;
+    if (id !== e.id) $(id).value = String(app.state[f]);
+    fieldErrors.delete(id);
+    setFieldError(id, null);
+  }
+  if (fieldErrors.size > 0) {
+    markStale();
+    return;
+  }
+  clearUrlErrors();
+  syncVisibility();
+  update();
+}
+
+export function setupDerivedFields() {
+  $('f-gpus').addEventListener('input', (e) => onDerived(e.target, (n) => {
+    Object.assign(app.state, layoutFor(n));
+    return ['tp', 'pp', 'dp'];
+  }));
+  // A context length keeps the generated tokens (fewer when the context is shorter) and gives
+  // the prompt the rest.
+  $('f-context').addEventListener('input', (e) => onDerived(e.target, (c) => {
+    app.state.gen = Math.min(app.state.gen, c - 1);
+    app.state.prompt = c - app.state.gen;
+    return ['gen', 'prompt'];
+  }));
 }

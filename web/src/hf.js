@@ -86,9 +86,13 @@ export function onHfText(text) {
   hfAccepted();
 }
 
+// The model a pasted config describes, with its checkpoint's own weight formats when it has a
+// quantization_config ("weights: mxfp4 for 19.11 B parameters, bf16 for 1.80 B").
 export function describeHf(r) {
   const p = r.model.params;
-  return `${r.model.name}: ${fmt.params(p.total)} parameters${p.active < p.total ? ` (${fmt.params(p.active)} active)` : ''}`;
+  const q = r.model.checkpoint_weights;
+  const formats = q?.formats?.length ? `; weights: ${q.formats.map((f, i) => `${f.format} for ${fmt.params(f.params)}${i === 0 ? ' parameters' : ''}`).join(', ')} (${q.method} checkpoint)` : '';
+  return `${r.model.name}: ${fmt.params(p.total)} parameters${p.active < p.total ? ` (${fmt.params(p.active)} active)` : ''}${formats}`;
 }
 
 export function setupHf() {

@@ -8,12 +8,12 @@ import { readTheme } from './charts.js';
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
 import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
-import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
+import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
-import { setupEngineCopy, setupFormulaToggles, toggleExpandAll } from './results.js';
+import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
 import { renderCharts, setupCharts } from './chart_panel.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
-import { setupShare, writeUrl } from './share.js';
+import { applyPageOptions, setupShare, writeUrl } from './share.js';
 
 // ---------------------------------------------------------------- start
 
@@ -29,6 +29,7 @@ function loadFromUrl(r = readUrl()) {
   app.embed = r.embed;
   document.body.classList.toggle('embed', app.embed);
   if (app.embed) $('form-details').open = false;
+  applyPageOptions(r);
   $('f-hf').value = '';
   setHfError(null);
   app.hfInfo = '';
@@ -185,8 +186,11 @@ async function start() {
   });
   $('form').addEventListener('submit', (e) => e.preventDefault());
   setupHf();
+  setupDerivedFields();
   setupFormulaToggles();
   setupEngineCopy();
+  setupMiniVerdict();
+  setupAccuracyLink();
   setupShare();
   window.addEventListener('hashchange', onHashChange);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {

@@ -5,8 +5,10 @@ import { v, patch } from './patch.js';
 import { expressionNodes } from './expression.js';
 import { itemColor } from './charts.js';
 import * as fmt from './format.js';
+import { PRESETS } from 'llmcalc:presets';
 import { app } from './app.js';
 import { fixed } from './solvers.js';
+import ACCURACY from './accuracy.json';
 
 // ---------------------------------------------------------------- rendering
 
@@ -27,10 +29,14 @@ export function renderAnswer(report) {
   const u = app.state.unit;
   const m = report.memory;
   const fits = m.fits;
+  const warnings = report.warnings || [];
+  const tight = fits && warnings.some((w) => w.code === 'near_capacity');
   const badge = $('fit-badge');
-  const badgeClass = `badge ${fits ? 'fits' : 'nofit'}`;
+  const badgeClass = `badge ${tight ? 'tight' : fits ? 'fits' : 'nofit'}`;
   if (badge.className !== badgeClass) badge.className = badgeClass;
-  setText(badge, fits ? '\u2713 Fits' : '\u2717 Does not fit');
+  setText(badge, tight ? '! Fits, barely' : fits ? '\u2713 Fits' : '\u2717 Does not fit');
+  patch($('fit-warnings'), warnings.map((w) => v('li', { class: `warn-${w.code}`, 'data-code': w.code, text: w.message })));
+  show($('fit-warnings'), warnings.length > 0);
   const share = m.capacity_bytes > 0 ? m.total_bytes / m.capacity_bytes : NaN;
   setText($('fit-headline'), fits
     ? `${fmt.bytes(m.total_bytes, u)} of ${fmt.bytes(m.capacity_bytes, u)} per GPU (${fmt.percent(share, 0)}), ${fmt.bytes(m.headroom_bytes, u)} to spare`
@@ -39,6 +45,12 @@ export function renderAnswer(report) {
     ? `${fmt.tokens(app.state.prompt + app.state.gen)}-token context (${fmt.tokens(app.state.prompt)} prompt + ${fmt.tokens(app.state.gen)} generated)`
     : `${fmt.tokens(app.state.seq)}-token sequences`;
   setText($('fit-detail'), `${report.model.name} \u00b7 ${report.mode} \u00b7 ${report.method} method \u00b7 batch ${fmt.tokens(app.state.batch)} \u00b7 ${ctx} \u00b7 ${report.gpu.count}\u00d7 ${report.gpu.name}`);
+
+  // The phone's compact verdict (shown while the answer card is scrolled away).
+  const mini = $('mini-badge');
+  if (mini.className !== badgeClass) mini.className = badgeClass;
+  setText(mini, badge.textContent);
+  setText($('mini-text'), `${fmt.bytes(m.total_bytes, u)} of ${fmt.bytes(m.capacity_bytes, u)} (${fmt.percent(share, 0)})`);
 
   // Stacked bar against capacity.
   const scale = Math.max(m.total_bytes, m.capacity_bytes) || 1;
@@ -68,12 +80,14 @@ export function renderAnswer(report) {
     const pre = L.phases.find((p) => p.id === 'prefill');
     const dec = L.phases.find((p) => p.id === 'decode_first');
     figs.push(figure('Time to first token', fmt.seconds(L.ttft_s), pre ? boundText(pre.bound) : ''));
-    figs.push(figure('Per output token', fmt.ms(L.decode_first_s), dec ? boundText(dec.bound) : ''));
+    figs.push(app.state.gen > 0 ? figure('Per output token', fmt.ms(L.decode_first_s), dec ? boundText(dec.bound) : '')
+      : figure('Per output token', fmt.NA, 'nothing generated'));
     figs.push(figure('Throughput (all sequences)', fmt.rate(L.tokens_per_s_total)));
   } else if (Tr) {
     figs.push(figure('Step time', fmt.seconds(Tr.step_s), boundText(Tr.step.bound)));
     figs.push(figure('Training throughput', fmt.rate(Tr.tokens_per_s)));
     figs.push(figure('MFU', fmt.percent(Tr.mfu)));
+    if (Tr.run_time_s > 0) figs.push(figure('Run time', fmt.seconds(Tr.run_time_s), `${fmt.amount(Tr.gpu_hours)} GPU-hours`));
   }
   patch($('key-figures'), figs);
 }
@@ -121,17 +135,42 @@ export function setupFormulaToggles() {
   }
 }
 
+// A hybrid model's KV cache by layer kind (full, sliding, global, windowed): the first sum in
+// the item's formula tree whose terms each name their layers; each kind's bytes are its share
+// of that sum (the core's own values), so the rows add up to the item.
+export function kvByLayerKind(item) {
+  const named = (e) => (e.op ? e.args.map(named).find(Boolean) : /\blayers\b/.test(e.label || '') ? `${fmt.grouped(e.value)} ${e.label}` : null);
+  const queue = item.expression ? [item.expression] : [];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e.op) continue;
+    if (e.op === '+' && e.value > 0 && e.args.length > 1) {
+      const names = e.args.map(named);
+      if (names.every(Boolean)) return e.args.map((a, k) => ({ label: names[k], bytes: (item.bytes * a.value) / e.value }));
+    }
+    queue.push(...e.args);
+  }
+  return [];
+}
+
 export function renderMemoryTable(report) {
   const u = app.state.unit;
   const m = report.memory;
-  setText($('mem-unit-col'), `Size (${u})`);
   setText($('mem-sub'), `${report.gpu.count > 1 ? `Per GPU, with ${report.gpu.count} GPUs (TP ${app.state.tp} \u00d7 PP ${app.state.pp} \u00d7 DP ${app.state.dp}). ` : ''}Expand a row to see its formula with the numbers substituted. ${u === 'GiB' ? '1 GiB = 2^30 bytes.' : '1 GB = 10^9 bytes.'}`);
   const rows = [];
+  // Items of 0 bytes (no logits kept, no LoRA adapters) add nothing: not listed.
   for (const i of m.items) {
+    if (!(i.bytes > 0)) continue;
     rows.push(...formulaRows(`mem-${i.id}`, i.label, [
       v('td', { class: 'num', text: fmt.bytes(i.bytes, u) }),
       v('td', { class: 'num', text: fmt.percent(m.total_bytes > 0 ? i.bytes / m.total_bytes : NaN) }),
     ], i.expression, ` = ${fmt.grouped(i.bytes)} B`));
+    if (i.id === 'kv_cache') {
+      for (const k of kvByLayerKind(i)) {
+        rows.push(v('tr', { class: 'sub' }, v('th', { scope: 'row', text: `\u2003${k.label}` }),
+          v('td', { class: 'num', text: fmt.bytes(k.bytes, u) }), v('td', { class: 'num', text: fmt.percent(k.bytes / m.total_bytes) })));
+      }
+    }
   }
   patch($('mem-rows'), rows);
   setText($('mem-total'), fmt.bytes(m.total_bytes, u));
@@ -153,8 +192,10 @@ export function renderSpeed(report) {
     const ph = Object.fromEntries(L.phases.map((p) => [p.id, p]));
     setText($('speed-sub'), `Inference on ${report.gpu.count}\u00d7 ${report.gpu.name}: roofline time per phase (the larger of compute and memory time) plus fixed per-step overhead.`);
     cards.push(speedCard('Time to first token (prefill)', fmt.seconds(L.ttft_s), ph.prefill?.bound));
-    cards.push(speedCard('Per output token', `${fmt.ms(L.decode_first_s)} \u2192 ${fmt.ms(L.decode_last_s)}`, ph.decode_first?.bound, 'first \u2192 last decode step'));
-    cards.push(speedCard('Tokens/s per sequence', fmt.rate(L.tokens_per_s_per_sequence)));
+    const gen = app.state.gen > 0;
+    cards.push(gen ? speedCard('Per output token', `${fmt.ms(L.decode_first_s)} \u2192 ${fmt.ms(L.decode_last_s)}`, ph.decode_first?.bound, 'first \u2192 last decode step')
+      : speedCard('Per output token', fmt.NA, null, 'no tokens generated'));
+    cards.push(speedCard('Tokens/s per sequence', gen ? fmt.rate(L.tokens_per_s_per_sequence) : fmt.NA));
     cards.push(speedCard(`Tokens/s, batch of ${fmt.tokens(app.state.batch)}`, fmt.rate(L.tokens_per_s_total)));
     cards.push(speedCard('End-to-end', fmt.seconds(L.end_to_end_s), null, `prefill + ${fmt.tokens(app.state.gen)} decode steps (${fmt.seconds(L.decode_total_s)})`));
     if (app.state.price > 0) cards.push(speedCard('Cost per million tokens', fmt.money(L.cost_per_million_tokens)));
@@ -167,6 +208,13 @@ export function renderSpeed(report) {
     cards.push(speedCard('Tokens per step', fmt.tokens(Tr.tokens_per_step)));
     if (Tr.recompute_overhead > 0) cards.push(speedCard('Recompute overhead', fmt.percent(Tr.recompute_overhead)));
     if (Tr.pipeline_bubble > 0) cards.push(speedCard('Pipeline bubble', fmt.percent(Tr.pipeline_bubble)));
+    if (Tr.run_time_s > 0) {
+      cards.push(speedCard(`Run time for ${fmt.tokens(app.state.budget)} tokens`, fmt.seconds(Tr.run_time_s)));
+      cards.push(speedCard('GPU-hours', fmt.amount(Tr.gpu_hours), null, `${report.gpu.count} GPU${report.gpu.count > 1 ? 's' : ''} \u00d7 run time`));
+      cards.push(speedCard('Cost', app.state.price > 0 ? fmt.money(Tr.run_cost) : fmt.NA, null, app.state.price > 0 ? `at $${fmt.grouped(app.state.price, 2)} per GPU-hour` : 'set a price per GPU-hour'));
+    } else {
+      cards.push(speedCard('Run time, GPU-hours, cost', fmt.NA, null, 'set the tokens to train on'));
+    }
     phases = [Tr.step];
   } else {
     setText($('speed-sub'), 'Speed needs the GPU\u2019s memory bandwidth and peak FLOP/s for this precision (see the notes).');
@@ -242,4 +290,48 @@ export function renderNotes(report) {
   const notes = report.notes || [];
   patch($('notes'), notes.map((n) => v('li', { text: n })));
   show($('notes-card'), notes.length > 0);
+}
+
+// Marks the page while the answer card is out of view, for the phone's compact verdict.
+export function setupMiniVerdict() {
+  new IntersectionObserver(([e]) => document.body.classList.toggle('answer-away', !e.isIntersecting)).observe($('fit-badge'));
+}
+
+// ---------------------------------------------------------------- accuracy
+
+const CATEGORY_NAMES = { inference_memory: 'Memory', training_memory: 'Memory', latency: 'Latency', throughput: 'Throughput' };
+const CATEGORIES = { inference: ['inference_memory', 'latency', 'throughput'], training: ['training_memory', 'throughput'] };
+const weightClass = (w) => (['bf16', 'fp16', 'fp32', 'tf32'].includes(w) ? '16-bit' : 'quantized');
+
+// The measured error for this kind of scenario: the reference groups of its mode, engine and
+// weight class (web/src/accuracy.json, from scripts/page_accuracy.mjs); where none was
+// measured, it says so and gives the figures over every engine for comparison.
+export function accuracyFor(state) {
+  const engine = state.engine || 'generic';
+  const weights = weightClass(state.weights);
+  return CATEGORIES[state.mode].map((category) => ({ category,
+    exact: ACCURACY.groups.find((g) => g.category === category && g.weights === weights && g.engine === engine) }));
+}
+
+export function renderAccuracy() {
+  const st = app.state;
+  const rows = accuracyFor(st);
+  const pct = (x) => fmt.percent(x, x < 0.1 ? 1 : 0);
+  const measured = rows.filter((r) => r.exact);
+  setText($('accuracy-brief'), measured.length
+    ? `${measured.map((r) => `${CATEGORY_NAMES[r.category]} \u00b1${pct(r.exact.median_abs_error)}`).join(', ')} (median error, measured)`
+    : 'Outside anything measured: no reference case matches this scenario.');
+  setText($('accuracy-kind'), `${PRESET_ENGINES.get(st.engine) || st.engine}, ${st.mode}, ${weightClass(st.weights)} weights:`);
+  patch($('accuracy-body'), rows.map((r) => v('li', { 'data-category': r.category }, `${CATEGORY_NAMES[r.category]}: `,
+    r.exact ? `median error ${pct(r.exact.median_abs_error)}, worst ${pct(r.exact.max_abs_error)} over ${r.exact.cases} measured case${r.exact.cases > 1 ? 's' : ''}` : 'outside anything measured')));
+}
+
+const PRESET_ENGINES = new Map(PRESETS.engines.map((e) => [e.id, e.name]));
+
+export function setupAccuracyLink() {
+  $('accuracy-link').addEventListener('click', () => {
+    const card = $('accuracy-card');
+    card.scrollIntoView();
+    card.focus({ preventScroll: true });
+  });
 }

@@ -6,9 +6,43 @@ import { app, charts } from './app.js';
 
 // ---------------------------------------------------------------- URL, share, export
 
+// Where the page is hosted, when the build was told (LLMCALC_BASE_URL, web/build.mjs): the
+// single file opened from disk then offers links to the hosted page instead of file:// ones.
+// eslint-disable-next-line no-undef
+const HOSTED = typeof __LLMCALC_BASE_URL__ === 'string' ? __LLMCALC_BASE_URL__ : '';
+const fromFile = () => location.protocol === 'file:';
+
 export function baseUrl() {
-  return location.href.replace(/#.*$/, '');
+  const here = location.href.replace(/#.*$/, '');
+  return fromFile() && HOSTED ? HOSTED + location.search : here;
 }
+
+// Embed options of the link (embed=answer, theme=light|dark|auto): the layout, the colours
+// (the host page's choice rather than the reader's OS setting), and the height posted to the
+// host page so that the iframe can fit its content (the snippet's listener sets it).
+let heightObserver = null;
+export function applyPageOptions(r) {
+  document.body.classList.toggle('embed-answer', r.embed === 'answer');
+  const root = document.documentElement.classList;
+  root.toggle('theme-light', r.theme === 'light');
+  root.toggle('theme-dark', r.theme === 'dark');
+  if (r.embed && window.parent !== window && !heightObserver) {
+    let last = 0;
+    heightObserver = new ResizeObserver(() => {
+      const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height === last) return;
+      last = height;
+      window.parent.postMessage({ type: 'llmcalc-height', height }, '*');
+    });
+    heightObserver.observe(document.documentElement);
+  }
+}
+
+// The few lines of script the host page needs to follow the embed's height.
+// (The tags are assembled at run time: the page's own HTML holds exactly one <script>.)
+const LT = String.fromCharCode(60);
+const LISTENER = `${LT}script>addEventListener("message",function(e){var f=document.getElementById("llmcalc-embed");` +
+  `if(f&&e.source===f.contentWindow&&e.data&&e.data.type==="llmcalc-height")f.style.height=e.data.height+"px"})${LT}/script>`;
 
 export function writeUrl() {
   const { hash } = linkFor(app.state);
@@ -23,12 +57,22 @@ export function writeShare() {
     ? `The pasted config.json is too large for a link (${fmt.grouped(full)} characters; a link may carry ${fmt.grouped(MAX_URL_CHARS)}): this link leaves it out, and opening it asks for the config again. Share the config.json file with it.`
     : '');
   show($('share-note'), omitted);
-  const noEmbed = baseUrl().replace(/([?&])embed=[^&#]*&?/, '$1').replace(/[?&]$/, '');
+  const base = new URL(baseUrl());
+  base.searchParams.delete('embed');
+  base.searchParams.delete('theme');
+  const noEmbed = base.href;
   const share = noEmbed + (hash ? `#${hash}` : '');
   $('share-link').value = share;
-  const embedSrc = `${noEmbed}${noEmbed.includes('?') ? '&' : '?'}embed=1${hash ? `#${hash}` : ''}`;
-  $('embed-code').value = `<iframe src="${embedSrc.replace(/"/g, '%22')}" title="llmcalc: GPU memory and speed of an LLM" width="100%" height="720" style="border:0" loading="lazy"></iframe>`;
+  const theme = $('embed-theme').value;
+  const opts = `${theme !== 'auto' ? `theme=${theme}&` : ''}embed=${$('embed-answer').checked ? 'answer' : '1'}`;
+  const embedSrc = `${noEmbed}${noEmbed.includes('?') ? '&' : '?'}${opts}${hash ? `#${hash}` : ''}`;
+  $('embed-code').value = `<iframe id="llmcalc-embed" src="${embedSrc.replace(/"/g, '%22')}" title="llmcalc: GPU memory and speed of an LLM" width="100%" height="${$('embed-answer').checked ? 320 : 900}" style="border:0" loading="lazy"></iframe>\n${LISTENER}`;
   $('open-full').href = share;
+  // From disk, a link or an embed points at this computer's file: it needs the page hosted.
+  const local = fromFile();
+  setText($('host-note'), local ? (HOSTED ? `This page is a local file; the link and embed below point at the hosted page (${HOSTED}).`
+    : 'This page is a local file: a link or an embed only works for others once the page is hosted on a web server (the single file llmcalc.html can be).') : '');
+  show($('host-note'), local);
 }
 
 export function csvCell(v) {
@@ -74,6 +118,7 @@ export function fileStem() {
 }
 
 export function setupShare() {
+  for (const id of ['embed-answer', 'embed-theme']) $(id).addEventListener('change', writeShare);
   for (const b of document.querySelectorAll('[data-copy]')) {
     b.addEventListener('click', async () => {
       const src = $(b.dataset.copy);

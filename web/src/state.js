@@ -12,7 +12,7 @@ export const KV_DTYPES = names('KvDtype');
 export const ACT_DTYPES = names('WideDtype');
 export const OPTIMIZERS = names('Optimizer');
 
-// The seed example (LLaMA-2-7B, batch 4, context 4096). Inference splits the 4096-token
+// The default example (LLaMA-2-7B, batch 4, context 4096). Inference splits the 4096-token
 // context into a 3840-token prompt and 256 generated tokens, so decode latency and the
 // throughput knee have decode steps to measure; the KV cache still holds 4096 tokens.
 export const DEFAULTS = Object.freeze({
@@ -33,6 +33,7 @@ export const DEFAULTS = Object.freeze({
   gen: 256,
   seq: 4096,
   accum: 1,
+  budget: 0, // training: tokens to train on (0 = none)
   optimizer: 'adamw',
   ckpt: 'none',
   finetune: 'full',
@@ -54,6 +55,24 @@ export const DEFAULTS = Object.freeze({
   price: 0,
   unit: 'GiB',
 });
+
+// Activation checkpointing a fine-tuning method starts with: PEFT turns gradient checkpointing
+// on for adapters over a quantized base (huggingface/peft src/peft/utils/other.py @012c0d5a,
+// prepare_model_for_kbit_training(use_gradient_checkpointing=True)), and torchtune's LoRA
+// recipes ship with it on (pytorch/torchtune recipes/configs/llama3_1/8B_lora_single_device.yaml
+// @14857d88, enable_activation_checkpointing: True). Full training keeps the core's default.
+export function defaultCheckpointing(finetune) {
+  return finetune === 'lora' || finetune === 'qlora' ? 'full' : DEFAULTS.ckpt;
+}
+
+// Defaults that follow the fine-tuning method: QLoRA trains over a 4-bit NormalFloat base
+// (the core's own default, resolve_defaults.cpp) and, like LoRA, with checkpointing on. A link
+// leaves them out and reads them back.
+function defaultOf(field, state) {
+  if (field === 'ckpt') return defaultCheckpointing(state.finetune);
+  if (field === 'weights' && state.finetune === 'qlora') return 'nf4';
+  return DEFAULTS[field];
+}
 
 const int = (lo, hi) => ({ kind: 'int', lo, hi });
 const num = (lo, hi) => ({ kind: 'num', lo, hi });
@@ -90,6 +109,7 @@ export const URL_FIELDS = {
   g: ['gen', field('/workload/generate')],
   seq: ['seq', field('/workload/seq')],
   ga: ['accum', field('/workload/grad_accum')],
+  tb: ['budget', field('/workload/tokens_budget')],
   opt: ['optimizer', field('/training/optimizer')],
   ckpt: ['ckpt', field('/training/checkpointing')],
   ft: ['finetune', field('/training/finetune')],
@@ -115,7 +135,7 @@ export const URL_FIELDS = {
 const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
-const PAGE_KEYS = new Set(['embed']);
+const PAGE_KEYS = new Set(['embed', 'theme']);
 export const MAX_URL_CHARS = 16384;
 const MAX_VALUE_CHARS = 12288;
 // Written instead of a pasted config.json that would make the link too long to open again.
@@ -158,7 +178,7 @@ function parseValue(raw, spec, ctx) {
       return { value: n };
     }
     case 'num': {
-      if (!/^\d{1,12}(\.\d{1,9})?$/.test(raw)) return { error: 'must be a plain decimal number' };
+      if (!/^\d{1,17}(\.\d{1,9})?$/.test(raw)) return { error: 'must be a plain decimal number' };
       const n = Number(raw);
       if (!Number.isFinite(n) || n < spec.lo || n > spec.hi)
         return { error: `must be between ${spec.lo} and ${spec.hi}` };
@@ -205,16 +225,17 @@ export function stateFromUrl(href, ctx) {
   const errors = [];
   const fail = (text, field = null) => errors.push({ text, field });
   let embed = false;
+  let theme = 'auto'; // the page's colours: the reader's OS setting, or the host page's choice
   let url;
   try {
     url = new URL(href);
   } catch {
     fail('the address could not be read');
-    return { state, errors, embed };
+    return { state, errors, embed, theme };
   }
   if (url.search.length + url.hash.length > MAX_URL_CHARS) {
     fail(`the link's parameters are too long (over ${MAX_URL_CHARS} characters); defaults shown`);
-    return { state, errors, embed };
+    return { state, errors, embed, theme };
   }
   const hash = isAnchorHash(url.hash) ? '' : url.hash.replace(/^#/, '');
   const lists = [new URLSearchParams(url.search), new URLSearchParams(hash)];
@@ -223,7 +244,13 @@ export function stateFromUrl(href, ctx) {
   for (const params of lists) {
     for (const [key, raw] of params) {
       if (key === 'embed') {
-        embed = raw === '1' || raw === 'true';
+        // embed=1: the compact card; embed=answer: the verdict and key figures only.
+        embed = raw === 'answer' ? 'answer' : raw === '1' || raw === 'true';
+        continue;
+      }
+      if (key === 'theme') {
+        if (['light', 'dark', 'auto'].includes(raw)) theme = raw;
+        else fail(`parameter theme=${shown(raw)} must be light, dark or auto; auto used`);
         continue;
       }
       if (PAGE_KEYS.has(key)) continue;
@@ -251,13 +278,15 @@ export function stateFromUrl(href, ctx) {
     fail(unknown.length === 1 ? `unknown parameter ${names} ignored`
       : `${unknown.length} unknown parameters ignored: ${names}${unknown.length > UNKNOWN_SHOWN ? ', ...' : ''}`);
   }
+  if (!seen.has('ckpt')) state.ckpt = defaultOf('ckpt', state);
+  if (!seen.has('w')) state.weights = defaultOf('weights', state);
   if (seen.has('model') && seen.has('hf')) {
     // Two models: a conflict, not a silent choice of one.
     state.model = DEFAULTS.model;
     state.hf = null;
     fail('parameters model= and hf= both name the model; a link names one (both ignored)', 'model');
   }
-  return { state, errors, embed };
+  return { state, errors, embed, theme };
 }
 
 function encodeValue(field, v) {
@@ -277,7 +306,7 @@ export function stateToHash(state, omitHf = false) {
       params.set(key, omitHf ? HF_OMITTED : encodeValue(field, v));
       continue;
     }
-    if (v === DEFAULTS[field]) continue;
+    if (v === defaultOf(field, state)) continue;
     if (CUSTOM_GPU_FIELDS.has(field) && state.gpu !== 'custom') continue;
     if (field === 'model' && state.hf) continue;
     params.set(key, encodeValue(field, v));
@@ -334,6 +363,7 @@ export function scenarioFrom(state) {
   } else {
     s.workload.seq = state.seq;
     s.workload.grad_accum = state.accum;
+    if (state.budget > 0) s.workload.tokens_budget = state.budget;
     if (state.grads !== 'auto') s.precision.gradients = state.grads;
     if (state.master !== 'auto') s.precision.master_weights = state.master;
     if (state.ostates !== 'auto') s.precision.optimizer_states = state.ostates;

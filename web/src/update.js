@@ -4,7 +4,7 @@ import { $, setText } from './dom.js';
 import { scenarioFrom } from './state.js';
 import { app, fieldErrors, timings } from './app.js';
 import { showCoreErrors, showStale } from './form.js';
-import { renderAnswer, renderEngine, renderMemoryTable, renderNotes, renderSpeed } from './results.js';
+import { renderAccuracy, renderAnswer, renderEngine, renderMemoryTable, renderNotes, renderSpeed } from './results.js';
 import { renderSolvers } from './solvers.js';
 import { renderCharts } from './chart_panel.js';
 import { writeShare, writeUrl } from './share.js';
@@ -32,6 +32,7 @@ export function render() {
   phase('speed', () => renderSpeed(app.last.report));
   phase('notes', () => renderNotes(app.last.report));
   phase('engine', () => renderEngine(app.last.report));
+  phase('accuracy', renderAccuracy);
   if (app.chartsReady) phase('charts', () => renderCharts(app.last.scenario));
   timings.sync = performance.now() - t;
   app.pending = true;

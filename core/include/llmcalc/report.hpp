@@ -158,6 +158,7 @@ struct TrainingPerfReport {
   double run_time_s = 0;          // for tokens_budget; 0 when none
   double gpu_hours = 0;
   double run_cost = 0;            // 0 when no price is given
+  double cost_per_million_tokens = 0;  // at the user's price; 0 when none
 };
 
 // What the engine makes of the scenario. Serving engines with a KV pool (vLLM, SGLang,
@@ -183,6 +184,14 @@ struct EngineReport {
   std::string command;             // the command line that runs it
 };
 
+// Something the user should act on, shown with the verdict (notes are background). `code` is
+// stable for programs; `bytes` is the per-GPU total a suggested change would need (0: none).
+struct Warning {
+  std::string code;
+  std::string message;
+  double bytes = 0;
+};
+
 struct Report {
   std::string model_id;
   std::string model_name;
@@ -200,6 +209,7 @@ struct Report {
   TrainingPerfReport training;   // training
   EngineReport engine;           // written only when the scenario names an engine
   std::vector<std::string> notes;  // assumptions the user should know about
+  std::vector<Warning> warnings;   // full reports only (core/src/analyses/warnings.cpp)
   Expressions expressions;  // every item's and phase's formula tree (empty: numbers only)
 };
 

@@ -8,6 +8,7 @@
 #include "performance.hpp"
 #include "../text/number_format.hpp"
 #include "llmcalc/weight_bytes.hpp"
+#include "warnings.hpp"
 
 namespace llmcalc {
 
@@ -79,6 +80,8 @@ Report estimate(const Scenario& s, Detail detail) {
   add_performance(c, r);
   add_engine_report(c, r);
   add_notes(c, r);
+  // Warnings re-estimate changed scenarios (numbers only, which never come back here).
+  if (detail == Detail::full) add_warnings(s, r);
   return r;
 }
 

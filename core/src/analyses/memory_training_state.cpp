@@ -194,9 +194,9 @@ void add_seed_items(const Context& c, Items& out) {
   };
   out.push_back(c.item(MemoryKind::gradients, params * wb));
   out.push_back(c.item(MemoryKind::master_weights,
-                       shard(params * c.bytes(4, "fp32 master, part of the seed's 12 B Adam overhead"))));
+                       shard(params * c.bytes(4, "fp32 master, part of the 12 B-per-parameter Adam rule"))));
   out.push_back(c.item(MemoryKind::optimizer_states,
-                       shard(params * c.bytes(8, "Adam m + v, the rest of the seed's 12 B")),
+                       shard(params * c.bytes(8, "Adam m + v, the rest of the 12 B rule")),
                        "Optimizer states (adamw)"));
   add_training_activation_items(c, out);
 }

@@ -40,7 +40,7 @@ void add_notes(const Context& c, Report& r) {
   const Scenario& s = c.s;
   auto note = [&](std::string t) { r.notes.push_back(std::move(t)); };
   if (s.method == Method::seed)
-    note("Seed method: the rules of thumb of seed 000, exactly (no runtime overhead, logits or "
+    note("Rules of thumb: the project's original rules, exactly (no runtime overhead, logits or "
          "quantization detail).");
   if (c.a.mla && s.mode == Mode::inference)
     note("MLA: the KV cache holds the compressed latent (vLLM/SGLang MLA kernels); Hugging Face "

@@ -97,6 +97,10 @@ void add_training_perf(const Context& c, Report& r) {
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
   const double peak = c.s.gpu.matmul_peak(dt) * double(c.s.gpu_count);
   T.mfu = peak > 0 && p.time_s > 0 ? model_flops * c.dp / p.time_s / peak : 0;
+  // The same price arithmetic as inference's (latency.cpp): GPU-hours per million tokens.
+  if (c.s.options.price_per_gpu_hour > 0 && T.tokens_per_s > 0)
+    T.cost_per_million_tokens =
+        c.s.options.price_per_gpu_hour * double(c.s.gpu_count) / 3600.0 / T.tokens_per_s * 1e6;
   if (w.tokens_budget > 0 && T.tokens_per_s > 0) {
     T.run_time_s = w.tokens_budget / T.tokens_per_s;
     T.gpu_hours = T.run_time_s * double(c.s.gpu_count) / 3600.0;

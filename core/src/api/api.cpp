@@ -110,6 +110,10 @@ void write_compact_series(JsonWriter& w, const std::vector<SweepPoint>& points) 
   });
   column("step_s", [](const SweepPoint& p) { return p.report.training.step.time_s; });
   column("mfu", [](const SweepPoint& p) { return p.report.training.mfu; });
+  column("cost_per_million_tokens", [](const SweepPoint& p) {
+    return p.report.mode == Mode::inference ? p.report.latency.cost_per_million_tokens
+                                            : p.report.training.cost_per_million_tokens;
+  });
   w.end_object();
 }
 

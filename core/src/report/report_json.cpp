@@ -149,6 +149,7 @@ void write_report(JsonWriter& w, const Report& r) {
         .field("run_time_s", T.run_time_s)
         .field("gpu_hours", T.gpu_hours)
         .field("run_cost", T.run_cost)
+        .field("cost_per_million_tokens", T.cost_per_million_tokens)
         .end_object();
   } else {
     w.null();
@@ -182,6 +183,16 @@ void write_report(JsonWriter& w, const Report& r) {
   w.key("notes").begin_array();
   for (const auto& n : r.notes) w.value(n);
   w.end_array();
+  // Written only when there are some, so that reports without any keep their shape.
+  if (!r.warnings.empty()) {
+    w.key("warnings").begin_array();
+    for (const auto& x : r.warnings) {
+      w.begin_object().field("code", x.code).field("message", x.message);
+      if (x.bytes > 0) w.field("bytes", x.bytes);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
 }
 
