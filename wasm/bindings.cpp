@@ -14,6 +14,7 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("engines_json", &llmcalc::wasm::engines);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
+  emscripten::function("import_gguf_json", &llmcalc::wasm::import_gguf);
   emscripten::function("schema_json", &llmcalc::wasm::schema);
   emscripten::function("version", &llmcalc::wasm::version);
 }

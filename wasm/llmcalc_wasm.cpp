@@ -98,6 +98,10 @@ emscripten::val export_hf_config(const std::string& model_id) {
   return guarded([&] { return llmcalc::export_hf_config_json(model_id); });
 }
 
+emscripten::val import_gguf(const std::string& bytes, double file_size) {
+  return guarded([&] { return llmcalc::import_gguf_json(bytes, file_size); });
+}
+
 emscripten::val schema() {
   return guarded([] { return llmcalc::schema_json(); });
 }

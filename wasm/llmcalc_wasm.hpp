@@ -24,6 +24,8 @@ emscripten::val kinds();
 emscripten::val engines();
 emscripten::val import_hf_config(const std::string& config);
 emscripten::val export_hf_config(const std::string& model_id);
+// The first bytes of a GGUF file (a Uint8Array from File.slice) and the file's size.
+emscripten::val import_gguf(const std::string& bytes, double file_size);
 // The scenario schema (llmcalc/schema.hpp): fields, enums, error codes.
 emscripten::val schema();
 std::string version();

@@ -1,5 +1,7 @@
 #include "scenario_flags.hpp"
 
+#include "gguf_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@ void print_error(const std::string& where, const std::string& message, std::stri
 // The flag that set a path, so errors name what the user typed.
 std::string flag_for_path(const std::string& path) {
   if (path.rfind("/model/hf_config", 0) == 0) return "--hf-config";
+  if (path.rfind("/model/gguf", 0) == 0 || path.rfind("/gguf", 0) == 0) return "--gguf";
   if (path.empty()) return "--scenario";
   for (std::string p = path; !p.empty(); p = p.substr(0, p.rfind('/')))
     if (const Field* f = find_field(p); f != nullptr && !f->flag.empty()) return std::string(f->flag);
@@ -48,6 +51,9 @@ void add_scenario_flags(CLI::App& cmd, ScenarioFlags& flags) {
   cmd.add_option("--scenario", flags.scenario_file, "scenario JSON file (flags override it)");
   cmd.add_option("--hf-config", flags.hf_config_file,
                  "Hugging Face config.json to import as the model (not with --model)");
+  cmd.add_option("--gguf", flags.gguf_file,
+                 "GGUF model file: architecture and exact weight bytes from its header only "
+                 "(not with --model)");
   for (const Field& f : scenario_fields()) {
     if (f.flag.empty()) continue;
     std::string help(f.help);
@@ -114,6 +120,12 @@ std::optional<std::string> build_scenario(const ScenarioFlags& flags) {
     hf_text = read_input_file(flags.hf_config_file, "--hf-config");
     if (!hf_text) return std::nullopt;
     in.hf_config_text = *hf_text;
+  }
+  std::optional<std::string> gguf_model;
+  if (!flags.gguf_file.empty()) {
+    gguf_model = read_gguf_model(flags.gguf_file);
+    if (!gguf_model) return std::nullopt;
+    in.model_object_text = *gguf_model;
   }
   in.flags = flags.values;
   TextResult r = compose_scenario(in);

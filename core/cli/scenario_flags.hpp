@@ -16,6 +16,7 @@ namespace llmcalc::cli {
 struct ScenarioFlags {
   std::string scenario_file;
   std::string hf_config_file;
+  std::string gguf_file;  // --gguf: a GGUF model file (only its header is read)
   std::vector<std::pair<std::string, std::string>> values;  // {"--batch", "4"} as typed
   bool json = false;
   bool gb = false;

@@ -58,6 +58,13 @@ expect_error "/sweep/values/0" sweep --model llama-2-7b --vary batch --values na
 # Files: bounded reads of regular files only; size and depth checked on the raw text.
 expect_error "not_a_file" estimate --scenario /dev/zero
 expect_error "not_a_file" estimate --hf-config /dev/urandom
+# --gguf: not GGUF, not a file, cut short, combined with --model, unknown weight format.
+printf 'PK\003\004 a zip' > "$tmp/not.gguf"
+expect_error "/gguf/magic (--gguf)" estimate --gguf "$tmp/not.gguf"
+expect_error "not_a_file" estimate --gguf /dev/zero
+printf 'GGUF\003\000\000\000' > "$tmp/cut.gguf"
+expect_error "(--gguf)" estimate --gguf "$tmp/cut.gguf"
+expect_error "/precision/weights (--weights)" estimate --model llama-2-7b --weights Q4_K_X
 expect_error "not_a_file" estimate --scenario "$tmp"
 expect_error "not_a_file" import-hf-config /dev/zero
 { printf '{"model":'; head -c 75000 /dev/zero | tr '\0' '['; printf '}'; } > "$tmp/deep.json"

@@ -224,7 +224,7 @@ function parseAnswer(text) {
 
 const decoder = new TextDecoder();
 const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json', 'kinds_json', 'engines_json',
-  'import_hf_config_json', 'export_hf_config_json', 'schema_json'];
+  'import_hf_config_json', 'export_hf_config_json', 'import_gguf_json', 'schema_json'];
 
 // The raw module answers with a Uint8Array view of UTF-8 JSON in its memory, valid until its
 // next call (wasm/llmcalc_wasm.hpp); textCore gives the same functions returning strings,
@@ -346,6 +346,17 @@ export function wrapCore(rawModule) {
     },
     importHfConfig(config) {
       return call(() => [toText(config, '', 'the config')], module.import_hf_config_json);
+    },
+    // bytes: the first bytes of a GGUF file (File.slice(0, n) as a Uint8Array); fileSize: the
+    // whole file's size. {ok:false, need_bytes} asks for a longer slice (read at least that).
+    importGguf(bytes, fileSize) {
+      return call(() => {
+        if (!(bytes instanceof Uint8Array))
+          throw new InputError('/bytes', 'wrong_type', `the GGUF bytes must be a Uint8Array, got ${typeOf(bytes)}`);
+        if (typeof fileSize !== 'number' || !Number.isFinite(fileSize) || fileSize < 0)
+          throw new InputError('/file_size', 'out_of_range', 'the file size must be a finite number >= 0 (0: unknown)');
+        return [bytes, fileSize];
+      }, module.import_gguf_json);
     },
     exportHfConfig(id) {
       return call(() => {

@@ -30,7 +30,7 @@ export type ErrorCode =
 
 export type Mode = 'inference' | 'training';
 export type Method = 'detailed' | 'rules-of-thumb' | 'seed';
-export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
+export type WeightFormat = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4' | 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q2_K' | 'Q2_K_S' | 'Q3_K_S' | 'Q3_K_M' | 'Q3_K_L' | 'Q4_K_S' | 'Q4_K_M' | 'Q5_K_S' | 'Q5_K_M' | 'Q6_K' | 'IQ1_S' | 'IQ1_M' | 'IQ2_XXS' | 'IQ2_XS' | 'IQ2_S' | 'IQ2_M' | 'IQ3_XXS' | 'IQ3_XS' | 'IQ3_S' | 'IQ3_M' | 'IQ4_NL' | 'IQ4_XS' | 'TQ1_0' | 'TQ2_0' | 'MXFP4_MOE';
 export type KvDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4';
 export type ActivationDtype = 'fp32' | 'fp16' | 'bf16' | 'fp8';
 export type WideDtype = 'fp32' | 'fp16' | 'bf16';
@@ -39,6 +39,7 @@ export type StateDtype = 'fp32' | 'bf16';
 export type Optimizer = 'adamw' | 'adamw-8bit' | 'adafactor' | 'sgd' | 'sgd-momentum' | 'lion';
 export type Checkpointing = 'none' | 'selective' | 'full';
 export type Finetune = 'full' | 'lora' | 'qlora';
+export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
 export type ActivationMethod = 'detailed' | 'korthikanti' | 'rules-of-thumb' | 'seed';
 export type LogitsScope = 'all' | 'last';
 export type LoraModule = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'q_a_proj' | 'q_b_proj' | 'kv_a_proj_with_mqa' | 'kv_b_proj';
@@ -56,8 +57,8 @@ export interface Scenario {
   /** how memory is counted (`seed` is accepted for rules-of-thumb); default detailed; CLI --method */
   method?: Method;
   precision?: {
-    /** weight storage; quantized formats keep embeddings, lm_head and norms in 16-bit; default bf16 (nf4 for QLoRA); CLI --weights */
-    weights?: Dtype;
+    /** weight storage; int/nf/fp formats keep embeddings, lm_head and norms in 16-bit; GGUF mixes (Q4_K_M ...) type each tensor by llama.cpp's recipe; default bf16 (nf4 for QLoRA); CLI --weights */
+    weights?: WeightFormat;
     /** int4/int8 scale group size (GPTQ/AWQ g128); 0 = one scale per output channel [weights]; 0 to 65536; default 128 for int4/int8, else 0; CLI --group-size */
     group_size?: number;
     /** KV cache storage; default bf16; CLI --kv */
@@ -428,6 +429,27 @@ export interface GpuPreset {
 /** Scenarios, specs and configs may be given as values or as JSON text. */
 export type JsonInput<T> = T | string;
 
+/** A model read from a GGUF header: goes into Scenario.model as is. */
+export interface GgufModel {
+  architecture: Record<string, unknown>;
+  name: string;
+  gguf: { file_type?: string; tensor_types: Record<string, number> };
+}
+export interface GgufSummary {
+  architecture: string;
+  name: string;
+  tensors: number;
+  weight_bytes: number;
+  context_length: number;
+  header_bytes: number;
+}
+/** The header continues past the bytes given: read at least need_bytes and call again. */
+export interface GgufNeedMore {
+  ok: false;
+  need_bytes: number;
+  errors: { path: string; code: string; message: string }[];
+}
+
 export interface LlmCalc {
   /** The core's version, e.g. "0.1.0". */
   readonly version: string;
@@ -447,6 +469,12 @@ export interface LlmCalc {
   kinds(): Kinds;
   importHfConfig(config: JsonInput<HfConfig>): Result<{ model: ModelSummary }>;
   exportHfConfig(id: string): Result<{ config: HfConfig }>;
+  /**
+   * A GGUF file's header -> a model object for Scenario.model (architecture, exact weight bytes
+   * per ggml type). Pass File.slice(0, n) as a Uint8Array and file.size; when the answer is
+   * {ok:false, need_bytes}, read at least need_bytes from the start and call again.
+   */
+  importGguf(bytes: Uint8Array, fileSize: number): Result<{ model: GgufModel; gguf: GgufSummary }> | GgufNeedMore;
   /** The scenario schema (what `llmcalc schema --json` prints). */
   schema(): Result<SchemaExport>;
 }
@@ -495,6 +523,7 @@ export interface LlmCalcCoreModule {
   kinds_json(): Uint8Array;
   engines_json(): Uint8Array;
   import_hf_config_json(config: string): Uint8Array;
+  import_gguf_json(bytes: Uint8Array, fileSize: number): Uint8Array;
   export_hf_config_json(id: string): Uint8Array;
   schema_json(): Uint8Array;
   version(): string;
@@ -510,6 +539,7 @@ export interface LlmCalcCoreText {
   kinds_json(): string;
   engines_json(): string;
   import_hf_config_json(config: string): string;
+  import_gguf_json(bytes: Uint8Array, fileSize: number): string;
   export_hf_config_json(id: string): string;
   schema_json(): string;
   version(): string;

@@ -25,6 +25,12 @@ std::string kinds_json();
 std::string engines_json();
 // A Hugging Face config.json -> {"ok":true,"model":{"id","name","architecture","params"}}
 std::string import_hf_config_json(std::string_view config);
+// The first bytes of a GGUF file -> {"ok":true,"model":{architecture,name,gguf:{file_type,
+// tensor_types}},"gguf":{architecture,name,tensors,weight_bytes,context_length,header_bytes}};
+// the model object goes in a scenario's /model as is. When the bytes end inside the header:
+// {"ok":false,"need_bytes":N,"errors":[{code:"truncated"}]}: read at least N bytes and retry.
+// file_size (0 = unknown) lets it check that tensors lie within the file.
+std::string import_gguf_json(std::string_view bytes, double file_size);
 // A preset -> {"ok":true,"config":{...HF config.json...}}
 std::string export_hf_config_json(std::string_view model_id);
 

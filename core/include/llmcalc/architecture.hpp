@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llmcalc/dtype.hpp"
@@ -196,6 +197,13 @@ std::vector<CacheBytes> cache_bytes_per_sequence(const Architecture& a, int64_t 
 std::string_view attention_kind_name(AttentionKind k);
 std::optional<AttentionKind> parse_attention_kind(std::string_view name);
 
+// What a GGUF file stores: elements per ggml type (exact weight bytes) and its file type.
+struct GgufStorage {
+  std::string file_type;                         // llama-quantize mix name ("Q4_K_M"), or ""
+  std::vector<std::pair<int, int64_t>> types;    // ggml type id -> elements, ascending by id
+  bool operator==(const GgufStorage&) const = default;
+};
+
 // A model: its architecture plus catalog metadata.
 struct ModelSpec {
   std::string id;    // preset id, or "custom" / "hf:<model_type>"
@@ -206,6 +214,7 @@ struct ModelSpec {
   std::vector<std::string> notes;       // what an importer assumed (unknown model_type, ...)
   std::optional<CheckpointQuantization> quantization;  // from the checkpoint's config
   int64_t checkpoint_total_bytes = 0;  // model.safetensors.index.json metadata.total_size (0: none)
+  GgufStorage gguf;  // set for a model read from a GGUF header (types empty otherwise)
 };
 
 }  // namespace llmcalc

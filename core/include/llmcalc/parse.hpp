@@ -31,6 +31,7 @@ ModelResult import_hf_config_text(std::string_view json_text);
 struct ScenarioSources {
   std::optional<std::string_view> scenario_text;   // --scenario FILE's bytes
   std::optional<std::string_view> hf_config_text;  // --hf-config FILE's bytes
+  std::optional<std::string_view> model_object_text;  // --gguf: the model import_gguf_json made
   std::vector<std::pair<std::string, std::string>> flags;  // {"--batch", "4"}, as typed
 };
 

@@ -27,6 +27,10 @@ enum class LogitsScope { all, last };
 
 struct Precision {
   Dtype weights = Dtype::bf16;
+  // A llama.cpp quantization mix ("Q4_K_M": llama-quantize's file type) when the weights are
+  // stored as GGUF; empty otherwise. Each tensor's type then follows llama.cpp's recipe and
+  // `weights` is fp16 (only the matmul dtype reads it there, and that follows activations).
+  std::string gguf_mix;
   int64_t group_size = 0;  // int4/int8: scale group size; 0 = one scale per output channel
   Dtype kv_cache = Dtype::bf16;
   Dtype activations = Dtype::bf16;

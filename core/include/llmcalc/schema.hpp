@@ -34,10 +34,15 @@ struct EnumTable {
 };
 
 namespace enums {
-extern const EnumTable dtype, kv_dtype, wide_dtype, activation_dtype, state_dtype, master_weights,
+extern const EnumTable dtype, weight_format, kv_dtype, wide_dtype, activation_dtype, state_dtype, master_weights,
     mode, method,
     activation_method, optimizer, checkpointing, finetune, logits, lora_module;
 }
+
+// weight_format values from kGgufMixBase on are GGUF mixes (Precision::gguf_mix); below, Dtypes.
+inline constexpr int kGgufMixBase = 100;
+// The GGUF mix names weight_format accepts, in core/data/gguf_types.json's order (tested).
+std::span<const EnumName> gguf_mix_names();
 
 enum class FieldType {
   integer,       // a JSON integer (a whole double is accepted); int64 in the Scenario

@@ -13,6 +13,10 @@ using Items = std::vector<MemoryItem>;
 
 // Weights on one GPU, with quantization scales as their own item.
 void add_weight_items(const Context& c, Items& out);
+// GGUF weights (precision.gguf_mix): per tensor in llama.cpp's types; called by add_weight_items.
+void add_gguf_weight_items(const Context& c, Items& out);
+// The weights are a GGUF file's own (a model read from a header, precision.weights not given).
+bool from_gguf_file(const Scenario& s);
 // KV cache for the scenario's context (inference) on one GPU.
 void add_kv_cache_item(const Context& c, Items& out);
 double kv_cache_bytes_per_gpu(const Context& c, int64_t batch, int64_t tokens);

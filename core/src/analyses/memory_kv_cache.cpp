@@ -4,6 +4,10 @@
 
 #include "memory.hpp"
 #include "../text/number_format.hpp"
+#include "model/gguf_types.hpp"
+
+#include <cctype>
+#include <string>
 
 namespace llmcalc {
 namespace {
@@ -137,12 +141,21 @@ Ex kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text) {
                   n(double(cached_tokens(c, tokens, true)), "tokens")) *
              n(double(batch), "batch");
   }
-  // llama.cpp's quantized cache types are ggml blocks of 32 values with an fp16 scale:
-  // q8_0 34 B, q4_0 18 B per block (ggml-common.h block_q8_0 / block_q4_0).
+  // llama.cpp's cache types are ggml types: bytes per element = block bytes / block size
+  // (core/data/gguf_types.json; q8_0 34 B / 32, q4_0 18 B / 32, q5_1 24 B / 32 ...).
   const size_t kv_type = size_t(c.s.engine.get(EngineOption::kv_cache_type, 0));
-  if (c.fixed_context() && kv_type > 0)
-    return per_token * cached *
-           n(kv_type == 1 ? 34.0 / 32.0 : 18.0 / 32.0, kv_type == 1 ? "q8_0 (34 B / 32)" : "q4_0 (18 B / 32)", "B");
+  if (c.fixed_context() && kv_type > 0) {
+    const std::string name(engine_option_info(EngineOption::kv_cache_type).choices[kv_type]);
+    std::string upper = name;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (const gguf::TypeInfo* t = gguf::find_type(upper)) {
+      const double per = double(t->block_bytes) / double(t->block_elements);
+      return per_token * cached *
+             n(per, text ? name + " (" + std::to_string(t->block_bytes) + " B / " +
+                               std::to_string(t->block_elements) + ")"
+                         : std::string(), "B");
+    }
+  }
   return per_token * cached * n(dtype_bytes(c.s.precision.kv_cache), dtype_name(c.s.precision.kv_cache), "B");
 }
 

@@ -42,6 +42,7 @@ void add_weight_items(const Context& c, Items& out) {
     return;
   }
   const Precision& p = c.s.precision;
+  if (!p.gguf_mix.empty() || from_gguf_file(c.s)) return add_gguf_weight_items(c, out);  // memory_weights_gguf.cpp
   const bool quantized = is_quantized(p.weights);
   const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });
   // "params on this GPU (tp 2, pp 1)" when the model is split.

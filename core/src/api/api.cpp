@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "../model/architecture_json.hpp"
+#include "../model/gguf_model.hpp"
+#include "../model/gguf_reader.hpp"
 #include "../model/hf_config.hpp"
 #include "../report/json_writer.hpp"
 #include "../report/report_json.hpp"
@@ -390,6 +392,30 @@ std::string export_hf_config_json(std::string_view model_id) {
   auto config = export_hf_config_checked(p->spec, errors);
   if (!config) return fail(errors);
   return finish({{"config", *config}});
+}
+
+std::string import_gguf_json(std::string_view bytes, double file_size) {
+  if (!(file_size >= 0) || file_size > 1e15)  // also rejects NaN
+    return fail({{"/file_size", "out_of_range", "must be a byte count from 0 (unknown) to 1e15"}});
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  GgufRead read = read_gguf_header({data, bytes.size()}, static_cast<uint64_t>(file_size));
+  if (!read.header) {
+    json out = errors_to_json(read.errors);
+    // The caller reads at least this many bytes from the start of the file and calls again.
+    if (read.need_bytes > 0) out["need_bytes"] = static_cast<double>(read.need_bytes);
+    return dump(out);
+  }
+  const GgufHeader& h = *read.header;
+  gguf::ModelObject m = gguf::model_from_header(h);
+  if (!m.model) return fail(m.errors);
+  return finish({{"model", std::move(*m.model)},
+                 {"gguf",
+                  {{"architecture", h.architecture},
+                   {"name", h.name},
+                   {"tensors", h.tensors.size()},
+                   {"weight_bytes", h.weight_bytes},
+                   {"context_length", h.context_length},
+                   {"header_bytes", h.header_bytes}}}});
 }
 
 }  // namespace llmcalc

@@ -16,7 +16,11 @@ using json_io::ObjectReader;
 
 namespace {
 
-constexpr std::string_view kKvTypes[] = {"f16", "q8_0", "q4_0"};
+// llama.cpp's -ctk/-ctv types (common/arg.cpp kv_cache_types: F32, F16, BF16, Q8_0, Q4_0, Q4_1,
+// IQ4_NL, Q5_0, Q5_1; found with the code index, id 183570679). Index 0 is the default; the
+// first three keep their old indexes.
+constexpr std::string_view kKvTypes[] = {"f16",  "q8_0",   "q4_0", "q4_1", "q5_0",
+                                         "q5_1", "iq4_nl", "bf16", "f32"};
 constexpr std::string_view kAdapterDtypes[] = {"fp32", "bf16"};
 
 using O = EngineOption;

@@ -165,6 +165,16 @@ TextResult compose_scenario(const ScenarioSources& in) {
     if (!config) return out;
     doc["model"] = json{{"hf_config", std::move(*config)}};
   }
+  if (in.model_object_text) {
+    if (model_flag || in.hf_config_text) {
+      errors.push_back(make_error("/model", ErrorCode::invalid_choice,
+                                  "give one of --model, --hf-config or --gguf"));
+      return out;
+    }
+    auto model = json_io::parse_text(*in.model_object_text, "/model", errors);
+    if (!model) return out;
+    doc["model"] = std::move(*model);
+  }
   for (const auto& [flag, text] : in.flags) {
     const Field* f = find_flag(flag);
     if (f == nullptr) {

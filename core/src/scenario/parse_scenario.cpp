@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "../model/architecture_json.hpp"
+#include "check_local.hpp"
+#include "../model/gguf_model.hpp"
 #include "../model/hf_config.hpp"
 #include "../json/json_reader.hpp"
 #include "../text/number_format.hpp"
@@ -217,13 +219,15 @@ class ScenarioReader {
     if (m->is_string()) return preset(m->get<std::string>(), "/model");
     ObjectReader r(m, "/model", errors_);
     if (!r.valid()) return std::nullopt;
-    r.reject_unknown({"preset", "architecture", "hf_config", "name"});
+    r.reject_unknown({"preset", "architecture", "hf_config", "name", "gguf"});
     const int sources = int(r.has("preset")) + int(r.has("architecture")) + int(r.has("hf_config"));
     if (sources != 1) {
       errors_.push_back(make_error("/model", ErrorCode::invalid_choice,
                                    "give exactly one of preset, architecture or hf_config"));
       return std::nullopt;
     }
+    if (r.has("gguf") && !r.has("architecture"))
+      r.error("gguf", "inconsistent", "goes with an architecture (what llmcalc --gguf writes)");
     std::optional<ModelSpec> spec;
     if (r.has("preset")) {
       if (auto id = r.string("preset")) spec = preset(*id, "/model/preset");
@@ -235,6 +239,12 @@ class ScenarioReader {
         spec->id = "custom";
         spec->name = "Custom architecture";
         spec->arch = *arch;
+        // What a GGUF file stores (llmcalc --gguf, import_gguf): exact weight bytes.
+        if (r.has("gguf")) {
+          ObjectReader g = r.object("gguf");
+          if (auto storage = gguf::read_storage(g)) spec->gguf = std::move(*storage);
+          else if (!g.valid()) return std::nullopt;
+        }
       }
     } else {
       const json* hf = r.strict("hf_config", "an object");
@@ -459,6 +469,7 @@ class ScenarioReader {
     if (p.activations == Dtype::fp8 && p.weights != Dtype::fp8)
       errors_.push_back(make_error("/precision/activations", ErrorCode::inconsistent,
                                    "fp8 activations (W8A8) need fp8 weights"));
+    check_local_inference(s, errors_);
     if (s.mode != Mode::training) return;
     const Finetune f = s.training.finetune;
     if (f == Finetune::qlora && p.weights != Dtype::nf4 && p.weights != Dtype::int4)

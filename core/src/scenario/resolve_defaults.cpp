@@ -91,6 +91,14 @@ void resolve_defaults(Scenario& s) {
     // The engine's attention kernel (llama.cpp: flash attention on or off).
     if (s.engine.is(EngineOption::flash_attn) && !s.gave("/options/flash_attention"))
       s.options.flash_attention = s.engine.flag(EngineOption::flash_attn);
+    // A quantized V cache needs flash attention in llama.cpp (check_local.cpp), which its
+    // "-fa auto" default turns on where the backend has it: on unless the user said off.
+    if (s.engine.is(EngineOption::kv_cache_type) && s.engine.get(EngineOption::kv_cache_type, 0) > 0 &&
+        !s.gave("/options/flash_attention")) {
+      const std::string_view kv = engine_option_info(EngineOption::kv_cache_type)
+                                      .choices[size_t(s.engine.get(EngineOption::kv_cache_type, 0))];
+      if (kv != "bf16" && kv != "f32") s.options.flash_attention = true;
+    }
   }
 
   // GPUs without a layout: inference splits the model (tensor parallel), training replicates

@@ -20,6 +20,27 @@ constexpr EnumName kDtypes[] = {
     n(Dtype::fp32, "fp32"), n(Dtype::tf32, "tf32"), n(Dtype::fp16, "fp16"),
     n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8"),   n(Dtype::int8, "int8"),
     n(Dtype::int4, "int4"), n(Dtype::nf4, "nf4"),   n(Dtype::fp4, "fp4")};
+// llama-quantize's file types (core/data/gguf_types.json "mixes"; llama.cpp
+// tools/quantize/quantize.cpp QUANT_OPTIONS), stored per tensor by llama.cpp's recipe.
+constexpr EnumName g(int i, std::string_view name, std::string_view help = {}) {
+  return {kGgufMixBase + i, name, help};
+}
+constexpr EnumName kGgufMixes[] = {
+    g(0, "F32"), g(1, "F16"), g(2, "BF16"), g(3, "Q4_0"), g(4, "Q4_1"), g(5, "Q5_0"),
+    g(6, "Q5_1"), g(7, "Q8_0"), g(8, "Q2_K"), g(9, "Q2_K_S"), g(10, "Q3_K_S"), g(11, "Q3_K_M"),
+    g(12, "Q3_K_L"), g(13, "Q4_K_S"), g(14, "Q4_K_M", "GGUF Q4_K_M: Q4_K, with Q6_K in half of attn_v/ffn_down and output"),
+    g(15, "Q5_K_S"), g(16, "Q5_K_M"), g(17, "Q6_K"), g(18, "IQ1_S"), g(19, "IQ1_M"), g(20, "IQ2_XXS"),
+    g(21, "IQ2_XS"), g(22, "IQ2_S"), g(23, "IQ2_M"), g(24, "IQ3_XXS"), g(25, "IQ3_XS"),
+    g(26, "IQ3_S"), g(27, "IQ3_M"), g(28, "IQ4_NL"), g(29, "IQ4_XS"), g(30, "TQ1_0"),
+    g(31, "TQ2_0"), g(32, "MXFP4_MOE")};
+// Generic dtypes first, then the GGUF mixes (one dropdown, one JSON field).
+constexpr auto kWeightFormats = [] {
+  std::array<EnumName, std::size(kDtypes) + std::size(kGgufMixes)> out{};
+  size_t i = 0;
+  for (const auto& e : kDtypes) out[i++] = e;
+  for (const auto& e : kGgufMixes) out[i++] = e;
+  return out;
+}();
 constexpr EnumName kKvDtypes[] = {n(Dtype::fp32, "fp32"), n(Dtype::fp16, "fp16"),
                                   n(Dtype::bf16, "bf16"), n(Dtype::fp8, "fp8"),
                                   n(Dtype::int8, "int8"), n(Dtype::int4, "int4")};
@@ -61,6 +82,7 @@ constexpr EnumName kLoraModules[] = {
 }  // namespace
 
 const EnumTable dtype{"Dtype", kDtypes};
+const EnumTable weight_format{"WeightFormat", kWeightFormats};
 const EnumTable kv_dtype{"KvDtype", kKvDtypes};
 const EnumTable wide_dtype{"WideDtype", kWideDtypes};
 const EnumTable activation_dtype{"ActivationDtype", kActivationDtypes};
@@ -76,6 +98,8 @@ const EnumTable logits{"LogitsScope", kLogits};
 const EnumTable lora_module{"LoraModule", kLoraModules};
 
 }  // namespace enums
+
+std::span<const EnumName> gguf_mix_names() { return enums::kGgufMixes; }
 
 std::optional<int> EnumTable::parse(std::string_view name) const {
   for (const auto& e : names)
@@ -185,9 +209,14 @@ const Field kFields[] = {
            "how memory is counted (`seed` is accepted for rules-of-thumb)",
            [](Scenario& s, const FieldValue& v) { s.method = Method(v.choice); }),
 
-    derived(choice("/precision/weights", "--weights", enums::dtype, "bf16",
-                   "weight storage; quantized formats keep embeddings, lm_head and norms in 16-bit",
-                   [](Scenario& s, const FieldValue& v) { s.precision.weights = Dtype(v.choice); }),
+    derived(choice("/precision/weights", "--weights", enums::weight_format, "bf16",
+                   "weight storage; int/nf/fp formats keep embeddings, lm_head and norms in "
+                   "16-bit; GGUF mixes (Q4_K_M ...) type each tensor by llama.cpp's recipe",
+                   [](Scenario& s, const FieldValue& v) {
+                     const bool gguf = v.choice >= kGgufMixBase;
+                     s.precision.gguf_mix = gguf ? enums::weight_format.name_of(v.choice) : "";
+                     s.precision.weights = gguf ? Dtype::fp16 : Dtype(v.choice);
+                   }),
             "bf16 (nf4 for QLoRA)"),
     derived(integer("/precision/group_size", "--group-size", 0, 65536, 0, "weights",
                     "int4/int8 scale group size (GPTQ/AWQ g128); 0 = one scale per output channel",

@@ -61,7 +61,7 @@ TEST(Engines, BadInputNamesTheField) {
                           "/engine_options/gpu_memory_utilization", "out_of_range"))
         << bad;
   EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","engine":"llama.cpp",
-      "engine_options":{"kv_cache_type":"q5_1"}})"),
+      "engine_options":{"kv_cache_type":"q3_k"}})"),
                         "/engine_options/kv_cache_type", "unknown_value"));
   EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-3-8b","engine":"vllm","engine_options":3})"),
                         "/engine_options", "wrong_type"));

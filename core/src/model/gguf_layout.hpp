@@ -1,0 +1,46 @@
+#pragma once
+// A model's tensor inventory as llama.cpp stores it in a GGUF file: each group's GGUF name per
+// layer, and the ggml type a named quantization mix (Q4_K_M ...) gives each of them, counted
+// per group and type so that weight bytes are exact: elements / block_elements x block_bytes.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmcalc/architecture.hpp"
+#include "llmcalc/tensors.hpp"
+#include "model/gguf_types.hpp"
+
+namespace llmcalc::gguf {
+
+// Elements of one inventory group stored in one ggml type.
+struct TypedElements {
+  int type = 0;          // ggml type id
+  int64_t elements = 0;  // over all layers and copies of the group
+};
+
+struct GroupTypes {
+  const TensorGroup* group = nullptr;  // points into the inventory passed in
+  std::vector<TypedElements> types;    // ascending by type id; elements sum to group->params()
+};
+
+struct MixLayout {
+  std::vector<GroupTypes> groups;  // in inventory order
+  std::string refused;             // GGUF name of a tensor llama-quantize refuses ("" = none)
+};
+
+// What llama-quant.cpp's rules look at, derived from the architecture: general.architecture
+// (only "falcon" changes a rule; see gguf_types.json), head and expert counts, tied output,
+// and the size class "70B" that llama-model.cpp gives an 80-layer GQA Llama/Qwen2.
+QuantModel quant_model_of(const ModelSpec& model);
+
+// The GGUF name of layer `layer`'s copy of group `g` (convert_hf_to_gguf.py / llama-arch.cpp
+// names: "blk.3.attn_v.weight", "token_embd.weight", "blk.5.ffn_down_exps.weight").
+std::string tensor_name(const TensorGroup& g, int64_t layer);
+
+// Applies `mix` to every tensor of `inventory` (as llama-quantize would to an F16/BF16 file
+// converted from the HF checkpoint: 1-D tensors and norms F32, the rest 16-bit).
+MixLayout apply_mix(const Mix& mix, const QuantModel& model, const Architecture& arch,
+                    const std::vector<TensorGroup>& inventory);
+
+}  // namespace llmcalc::gguf

@@ -1,0 +1,97 @@
+// GGUF weights through the full estimate: precision.weights = a llama.cpp mix, each tensor typed
+// by llama.cpp's recipe, against published llama-bench model sizes
+// (tests/data/reference/gguf_sizes.json has each source).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "llmcalc/schema.hpp"
+#include "model/gguf_types.hpp"
+#include "test_util.hpp"
+
+namespace llmcalc::test {
+namespace {
+
+constexpr double kMiB = 1048576.0;
+
+double weights_of(const std::string& model, const std::string& mix) {
+  const Report r = run(R"({"model":")" + model + R"(","precision":{"weights":")" + mix + R"("}})");
+  EXPECT_FALSE(has_item(r, "quantization_scales")) << "GGUF scales live inside the blocks";
+  return item(r, "weights");
+}
+
+// llama-bench prints model_size / 2^30 (or 2^20) with two decimals.
+double rounded(double bytes, double unit) { return std::round(bytes / unit * 100.0) / 100.0; }
+
+TEST(GgufWeights, Llama3_8BExactBytes) {
+  // Same hand sum as GgufTypes.Llama3_8BMatchesLlamaBench: 4,912,898,048 B = 4.58 GiB and
+  // 8,532,934,656 B = 7.95 GiB (llama-bench "llama 8B Q4_K - Medium" / "Q8_0").
+  EXPECT_EQ(weights_of("llama-3-8b", "Q4_K_M"), 4912898048.0);
+  EXPECT_EQ(weights_of("llama-3-8b", "Q8_0"), 8532934656.0);
+}
+
+struct Published {
+  const char* preset;
+  const char* mix;
+  double size;  // as printed
+  double unit;
+};
+
+TEST(GgufWeights, PublishedLlamaBenchSizes) {
+  const Published cases[] = {
+      {"llama-3-8b", "Q4_K_M", 4.58, kGiB},     {"llama-3-8b", "Q8_0", 7.95, kGiB},
+      {"llama-3.1-8b", "Q5_K_M", 5.33, kGiB},   {"llama-3.1-70b", "Q4_K_M", 39.59, kGiB},
+      {"llama-2-7b", "Q4_0", 3.56, kGiB},       {"llama-2-13b", "Q4_0", 6.86, kGiB},
+      {"qwen2.5-7b", "Q4_K_M", 4.36, kGiB},     {"qwen2.5-7b", "Q8_0", 7.54, kGiB},
+      {"llama-3.2-3b", "Q4_K_M", 1.87, kGiB},   {"llama-3.2-1b", "Q4_K_M", 762.81, kMiB},
+      {"qwen3-8b", "Q4_K_M", 4.68, kGiB},       {"gemma-3-27b", "Q4_K_M", 15.40, kGiB},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(rounded(weights_of(c.preset, c.mix), c.unit), c.size) << c.preset << " " << c.mix;
+}
+
+TEST(GgufWeights, FormulaShowsTheMix) {
+  const Report r = run(R"({"model":"llama-3-8b","precision":{"weights":"Q4_K_M"}})");
+  const MemoryItem* w = nullptr;
+  for (const auto& i : r.memory.items)
+    if (i.kind == MemoryKind::weights) w = &i;
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->label, "Weights (GGUF Q4_K_M)");
+  // Q4_K in most tensors, Q6_K in output and half of attn_v / ffn_down, F32 norms.
+  EXPECT_NE(w->formula.find("Q4_K params x 144 B Q4_K block / 256 params per block"), std::string::npos)
+      << w->formula;
+  EXPECT_NE(w->formula.find("Q6_K params x 210 B"), std::string::npos) << w->formula;
+  EXPECT_NE(w->formula.find("F32 params x 4 B"), std::string::npos) << w->formula;
+  EXPECT_DOUBLE_EQ(evaluate(r.expressions, w->expression), w->bytes);
+}
+
+TEST(GgufWeights, SchemaNamesEqualTheData) {
+  std::vector<std::string> schema;
+  for (const auto& e : gguf_mix_names()) schema.emplace_back(e.name);
+  EXPECT_EQ(schema, gguf::mix_names());
+}
+
+TEST(GgufWeights, BadInputNamesTheField) {
+  auto e = errors_of(R"({"model":"llama-3-8b","precision":{"weights":"Q4_K_X"}})");
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].path, "/precision/weights");
+  EXPECT_EQ(e[0].code, "unknown_value");
+  e = errors_of(R"({"model":"llama-3-8b","mode":"training","precision":{"weights":"Q4_K_M"}})");
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].path, "/precision/weights");
+  EXPECT_EQ(e[0].code, "inconsistent");
+}
+
+TEST(GgufWeights, MoeExpertsAreStackedPerLayer) {
+  // MXFP4_MOE: routed experts MXFP4 (17 B / 32), everything else quantizable Q8_0.
+  const Report r = run(R"({"model":"qwen3-30b-a3b","precision":{"weights":"MXFP4_MOE"}})");
+  const double w = item(r, "weights");
+  // Experts: 48 layers x 128 x 3 x 768 x 2048 = 28,991,029,248 params x 17 / 32.
+  const double experts = 28991029248.0 * 17 / 32;
+  EXPECT_GT(w, experts);
+  EXPECT_LT(w, experts + 2.0 * kGiB);
+}
+
+}  // namespace
+}  // namespace llmcalc::test
