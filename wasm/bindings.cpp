@@ -8,6 +8,7 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("estimate_json", &llmcalc::wasm::estimate);
   emscripten::function("sweep_json", &llmcalc::wasm::sweep);
   emscripten::function("solve_json", &llmcalc::wasm::solve);
+  emscripten::function("plan_json", &llmcalc::wasm::plan);
   emscripten::function("models_json", &llmcalc::wasm::models);
   emscripten::function("gpus_json", &llmcalc::wasm::gpus);
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
