@@ -224,13 +224,18 @@ PlanAnswer make_plan(const Scenario& base, const PlanGoals& goals) {
     if (kv_bits(x) != kv_bits(y)) return kv_bits(x) > kv_bits(y);
     return x.decode_tokens_per_s > y.decode_tokens_per_s;
   };
-  std::stable_sort(fitting.begin(), fitting.end(), better);
+  // Indices are sorted, not candidates: each holds a scenario and a report.
+  std::vector<size_t> order(fitting.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return better(fitting[x], fitting[y]); });
   a.fitting = int64_t(fitting.size());
   a.found = !fitting.empty();
   const size_t keep = std::min<size_t>(fitting.size(), size_t(1 + goals.alternatives));
   for (size_t i = 0; i < keep; ++i) {
-    fitting[i].why = why_text(fitting[i], family, goals);
-    a.ranked.push_back(std::move(fitting[i]));
+    PlanCandidate& c = fitting[order[i]];
+    c.why = why_text(c, family, goals);
+    a.ranked.push_back(std::move(c));
   }
   if (skipped_floor > 0)
     a.notes.push_back(count_text(skipped_floor) + " weight formats below the quality floor (" +
