@@ -8,6 +8,7 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("estimate_json", &llmcalc::wasm::estimate);
   emscripten::function("sweep_json", &llmcalc::wasm::sweep);
   emscripten::function("solve_json", &llmcalc::wasm::solve);
+  emscripten::function("plan_json", &llmcalc::wasm::plan);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("version", &llmcalc::wasm::version);
 #ifndef LLMCALC_WASM_PAGE

@@ -74,6 +74,10 @@ emscripten::val solve(const std::string& scenario, const std::string& question) 
   return guarded([&] { return llmcalc::solve_json(scenario, question); });
 }
 
+emscripten::val plan(const std::string& scenario, const std::string& goals) {
+  return guarded([&] { return llmcalc::plan_json(scenario, goals); });
+}
+
 emscripten::val models() {
   return guarded([] { return llmcalc::models_json(); });
 }

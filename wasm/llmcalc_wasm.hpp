@@ -18,6 +18,7 @@ namespace llmcalc::wasm {
 emscripten::val estimate(const std::string& scenario);
 emscripten::val sweep(const std::string& scenario, const std::string& spec);
 emscripten::val solve(const std::string& scenario, const std::string& question);
+emscripten::val plan(const std::string& scenario, const std::string& goals);
 emscripten::val models();
 emscripten::val gpus();
 emscripten::val kinds();

@@ -60,6 +60,13 @@ int main(int argc, char** argv) {
   so->add_option("--max-gpus", max_gpus, "search limit for min-gpus (1 to 65536; default 4096)");
   add_scenario_flags(*so, solve_flags);
 
+  ScenarioFlags plan_flags;
+  PlanFlags plan_goals;
+  auto* pl = app.add_subcommand("plan", "the weight format, KV cache and context that fit, ranked, "
+                                        "with the commands that run them");
+  add_plan_flags(*pl, plan_goals);
+  add_scenario_flags(*pl, plan_flags);
+
   std::string export_model;
   auto* ex = app.add_subcommand("export-hf-config", "print a preset as a Hugging Face config.json");
   ex->add_option("--model", export_model, "model preset id")->required();
@@ -83,6 +90,7 @@ int main(int argc, char** argv) {
   if (list->parsed()) return run_list(list_what, list_json);
   if (sw->parsed()) return run_sweep(sweep_flags, vary, values);
   if (so->parsed()) return run_solve(solve_flags, question, max_gpus);
+  if (pl->parsed()) return run_plan(plan_flags, plan_goals);
   if (ex->parsed()) return run_export_hf_config(export_model);
   if (im->parsed()) return run_import_hf_config(import_file, import_json);
   return 2;

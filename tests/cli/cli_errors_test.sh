@@ -107,9 +107,16 @@ expect_ok estimate --model deepseek-v3 --gpus 8 --json
 expect_ok estimate --model llama-3-8b --mode training --finetune qlora --optimizer adamw-8bit
 expect_ok sweep --model llama-2-7b --vary seq --values 512,1024,2048 --mode training
 expect_ok solve max-batch --model llama-2-7b --gpu a100-80gb
+# plan: the goals' flags name their field; the scenario's errors keep theirs.
+expect_error "/goals/min_quality (--min-quality): " plan --model llama-3.1-8b --engine llama.cpp --min-quality Q9
+expect_error "/goals/context (--context)" plan --model llama-3.1-8b --context 0x10
+expect_error "/goals/weights/0 (--quants)" plan --model llama-3.1-8b --engine vllm --quants Q4_K_M
+expect_error "/model (--model)" plan --model llama-9000
+expect_ok plan --model llama-3.1-8b --engine llama.cpp --gpu rtx-3060-12gb --context max
+expect_ok plan --model llama-3.1-405b --engine ollama --gpu rtx-4060
 expect_ok list models
 expect_ok list gpus --json
-for sub in estimate list sweep solve export-hf-config import-hf-config; do expect_ok $sub --help; done
+for sub in estimate list sweep solve plan export-hf-config import-hf-config; do expect_ok $sub --help; done
 expect_ok --help
 
 exit $fail

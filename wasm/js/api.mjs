@@ -223,7 +223,7 @@ function parseAnswer(text) {
 }
 
 const decoder = new TextDecoder();
-const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'models_json', 'gpus_json', 'kinds_json', 'engines_json',
+const TEXT_FUNCTIONS = ['estimate_json', 'sweep_json', 'solve_json', 'plan_json', 'models_json', 'gpus_json', 'kinds_json', 'engines_json',
   'import_hf_config_json', 'export_hf_config_json', 'import_gguf_json', 'schema_json'];
 
 // The raw module answers with a Uint8Array view of UTF-8 JSON in its memory, valid until its
@@ -320,6 +320,13 @@ export function wrapCore(rawModule) {
           ? checkText(JSON.stringify({ question }), '/question')
           : toText(question, '/question', 'the question'),
       ], module.solve_json);
+    },
+    /** A fit plan: the weight format, KV cache and context that fit, ranked, with commands. */
+    plan(scenario, goals = {}) {
+      return call(() => [
+        toText(scenario, '/scenario', 'the scenario'),
+        toText(goals, '/goals', 'the plan goals'),
+      ], module.plan_json);
     },
     models() {
       return catalog('models', () => module.models_json());

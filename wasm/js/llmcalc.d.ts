@@ -460,6 +460,75 @@ export interface KneeAnswer {
   };
 }
 
+// ----------------------------------------------------------------------------------- plan
+
+/** What a plan aims for (core/src/api/plan_api.cpp plan_goal_fields; `llmcalc plan` flags). */
+export interface PlanGoals {
+  /** Tokens per sequence, or "max": the longest that fits (default "max"). */
+  context?: number | 'max';
+  /** With context "max": the shortest acceptable (default 4096, llama.cpp's --fit-ctx). */
+  min_context?: number;
+  /** The lowest weight format acceptable: a tier ("Q4", "int4", "fp8", "bf16") or a format name. */
+  min_quality?: string;
+  /** Memory kept free on each device (default 1 GiB, llama.cpp's --fit-target). */
+  margin_bytes?: number;
+  /** Candidate weight formats (default: the engine's list). */
+  weights?: string[];
+  /** Candidate KV cache types (default: f16, q8_0, q4_0 for llama.cpp/Ollama; bf16, fp8 otherwise). */
+  kv_cache?: string[];
+  prefer?: 'quality' | 'speed';
+  /** Ranked alternatives besides the best, 0 to 50 (default 5). */
+  alternatives?: number;
+}
+
+export interface PlanDevice {
+  device: string;
+  name: string;
+  used_bytes: number;
+  capacity_bytes: number;
+  margin_bytes: number;
+  headroom_bytes: number;
+}
+
+export interface PlanCandidate {
+  weights: string;
+  kv_cache: string;
+  context: number;
+  flash_attention: boolean;
+  quality_bits: number;
+  fits: boolean;
+  weight_bytes: number;
+  kv_cache_bytes: number;
+  devices: PlanDevice[];
+  decode_tokens_per_s: number;
+  ttft_s: number;
+  /** The engine's own command line at this candidate ("" without an engine). */
+  command: string;
+  why: string;
+  /** Merge into the scenario (JSON merge patch) to estimate this candidate in full. */
+  scenario_changes: Partial<Scenario>;
+}
+
+export interface PlanCommand { engine: string; command: string; lines?: string[]; note?: string }
+
+export interface PlanAnswer {
+  found: boolean;
+  engine: string;
+  explanation: string;
+  goals: { context: number | 'max'; min_context: number; min_quality_bits: number; margin_bytes: number; prefer: 'quality' | 'speed' };
+  fitting: number;
+  /** Best first; empty when nothing fits. */
+  ranked: PlanCandidate[];
+  /** Present when something fits: the best candidate's commands, one per engine. */
+  commands?: PlanCommand[];
+  /** Present when nothing fits: the candidate that misses by the least, and by how much. */
+  closest_miss?: PlanCandidate;
+  shortfall_bytes?: number;
+  estimates: number;
+  stopped: boolean;
+  notes: string[];
+}
+
 // ------------------------------------------------------------------------------- catalogs
 
 export interface ModelSummary {
@@ -540,6 +609,7 @@ export interface LlmCalc {
   sweep(scenario: JsonInput<Scenario>, spec: JsonInput<SweepSpec>): Result<SweepFull | SweepCompact>;
   solve(scenario: JsonInput<Scenario>, question: 'knee' | { question: 'knee' }): Result<KneeAnswer>;
   solve(scenario: JsonInput<Scenario>, question: QuestionInput | string): Result<SolveAnswer | KneeAnswer>;
+  plan(scenario: JsonInput<Scenario>, goals?: JsonInput<PlanGoals>): Result<PlanAnswer>;
   /** The embedded model catalog (a fresh copy per call). */
   models(): ModelPreset[];
   /** The embedded GPU catalog (a fresh copy per call). */
@@ -601,6 +671,7 @@ export interface LlmCalcCoreModule {
   estimate_json(scenario: string): Uint8Array;
   sweep_json(scenario: string, spec: string): Uint8Array;
   solve_json(scenario: string, question: string): Uint8Array;
+  plan_json(scenario: string, goals: string): Uint8Array;
   models_json(): Uint8Array;
   gpus_json(): Uint8Array;
   kinds_json(): Uint8Array;
@@ -617,6 +688,7 @@ export interface LlmCalcCoreText {
   estimate_json(scenario: string): string;
   sweep_json(scenario: string, spec: string): string;
   solve_json(scenario: string, question: string): string;
+  plan_json(scenario: string, goals: string): string;
   models_json(): string;
   gpus_json(): string;
   kinds_json(): string;

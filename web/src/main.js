@@ -11,6 +11,8 @@ import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
 import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
+import { setupEngineCopy, setupFormulaToggles, toggleExpandAll } from './results.js';
+import { setupPlanPanel } from './plan_panel.js';
 import { renderCharts, setupCharts } from './chart_panel.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
 import { applyPageOptions, setupShare, writeUrl } from './share.js';
@@ -191,6 +193,7 @@ async function start() {
   setupEngineCopy();
   setupMiniVerdict();
   setupAccuracyLink();
+  setupPlanPanel();
   setupShare();
   window.addEventListener('hashchange', onHashChange);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {

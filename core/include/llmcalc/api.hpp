@@ -16,6 +16,11 @@ std::string estimate_json(std::string_view scenario);
 std::string sweep_json(std::string_view scenario, std::string_view spec);
 // question: {"question":"max-batch|max-context|min-gpus|knee"}
 std::string solve_json(std::string_view scenario, std::string_view question);
+// goals: {"context": N | "max", "min_quality": "Q4", "margin_bytes", "weights": [...],
+// "kv_cache": [...], "prefer": "quality|speed", ...} (plan_goal_fields) -> {"ok":true,
+// "found", "explanation", "ranked":[{weights, kv_cache, context, devices, decode_tokens_per_s,
+// why, scenario_changes}], "commands":[{engine, command, lines?, note?}] | "closest_miss"}.
+std::string plan_json(std::string_view scenario, std::string_view goals);
 std::string models_json();
 std::string gpus_json();
 // The report's tables: memory-item kinds {id, label, group} in stacking order, and phase kinds.

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "llmcalc/catalog.hpp"
+#include "engine_command.hpp"
 #include "memory.hpp"
 #include "../text/number_format.hpp"
 
@@ -76,10 +77,14 @@ std::string llamacpp_command(const Scenario& s, const EngineReport& e) {
     if (kv > 0) cmd += " OLLAMA_KV_CACHE_TYPE=" + std::string(engine_option_info(O::kv_cache_type).choices[kv]);
     return cmd + " ollama serve";
   }
-  std::string cmd = "llama-server -m " + s.model.id + ".gguf -ngl 99 -c " + int_text(ctx * np);
+  // The file llama-quantize names after its mix (e.g. llama-3.1-8b-Q4_K_M.gguf).
+  const std::string file = s.model.id + (s.precision.gguf_mix.empty() ? "" : "-" + s.precision.gguf_mix);
+  std::string cmd = "llama-server -m " + file + ".gguf -ngl 99 -c " + int_text(ctx * np);
   if (np > 1) cmd += " -np " + int_text(np);
   cmd += " -ub " + int_text(s.engine.get(O::n_ubatch, 512));
-  if (s.options.flash_attention) cmd += " -fa";
+  // -fa takes on|off|auto (tools/server/README.md @00dc8057): a bare -fa would swallow the
+  // next argument.
+  cmd += s.options.flash_attention ? " -fa on" : " -fa off";
   const size_t kv = size_t(s.engine.get(O::kv_cache_type, 0));
   if (kv > 0) {
     const std::string t(engine_option_info(O::kv_cache_type).choices[kv]);
@@ -161,7 +166,7 @@ void add_engine_report(const Context& c, Report& r) {
       r.notes.push_back(E.name + " allocates a context of " + int_text(double(E.max_model_len)) +
                         " tokens per sequence; a longer prompt + generation is truncated or "
                         "shifted (raise num_ctx).");
-    E.command = llamacpp_command(s, E);
+    E.command = engine_command(s, E);
     return;
   }
   // A pool engine: the KV cache takes what its policy leaves.
@@ -213,9 +218,19 @@ void add_engine_report(const Context& c, Report& r) {
                       "stored in KV cache\"); the longest that starts is " +
                       int_text(double(E.longest_context)) + ".");
   }
-  if (p.policy == MemoryPolicy::utilization_of_total) E.command = vllm_command(s, E);
-  else if (p.policy == MemoryPolicy::static_fraction) E.command = sglang_command(s, E);
-  else E.command = trtllm_command(s, E);
+  E.command = engine_command(s, E);
+}
+
+std::string engine_command(const Scenario& s, const EngineReport& e) {
+  if (!s.engine.active || s.engine.profile == nullptr) return {};
+  switch (s.engine.profile->policy) {
+    case MemoryPolicy::fixed_context: return llamacpp_command(s, e);
+    case MemoryPolicy::utilization_of_total: return vllm_command(s, e);
+    case MemoryPolicy::static_fraction: return sglang_command(s, e);
+    case MemoryPolicy::fraction_of_free: return trtllm_command(s, e);
+    case MemoryPolicy::none: break;
+  }
+  return {};
 }
 
 }  // namespace llmcalc
