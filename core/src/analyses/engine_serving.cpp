@@ -79,7 +79,15 @@ std::string llamacpp_command(const Scenario& s, const EngineReport& e) {
   }
   // The file llama-quantize names after its mix (e.g. llama-3.1-8b-Q4_K_M.gguf).
   const std::string file = s.model.id + (s.precision.gguf_mix.empty() ? "" : "-" + s.precision.gguf_mix);
-  std::string cmd = "llama-server -m " + file + ".gguf -ngl 99 -c " + int_text(ctx * np);
+  // -ngl: the scenario's GPU layer slots when it offloads (offload.gpu_layers, -1 = all), else
+  // every layer (99 is llama.cpp's documented "all" idiom).
+  const bool partial = s.offload.enabled && s.offload.gpu_layers >= 0;
+  std::string cmd = "llama-server -m " + file + ".gguf -ngl " +
+                    (partial ? int_text(double(s.offload.gpu_layers)) : std::string("99")) + " -c " +
+                    int_text(ctx * np);
+  if (s.offload.enabled && s.offload.cpu_moe_layers != 0)
+    cmd += s.offload.cpu_moe_layers < 0 ? std::string(" --cpu-moe")
+                                        : " --n-cpu-moe " + int_text(double(s.offload.cpu_moe_layers));
   if (np > 1) cmd += " -np " + int_text(np);
   cmd += " -ub " + int_text(s.engine.get(O::n_ubatch, 512));
   // -fa takes on|off|auto (tools/server/README.md @00dc8057): a bare -fa would swallow the
