@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev
-  libbenchmark-dev nlohmann-json3-dev libcli11-dev emscripten nodejs npm chromium python3)
+  libbenchmark-dev nlohmann-json3-dev libcli11-dev emscripten nodejs npm chromium python3 zopfli)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

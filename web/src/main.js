@@ -11,7 +11,6 @@ import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
 import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
-import { setupEngineCopy, setupFormulaToggles, toggleExpandAll } from './results.js';
 import { setupPlanPanel } from './plan_panel.js';
 import { renderCharts, setupCharts } from './chart_panel.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
