@@ -606,7 +606,8 @@ void read_nemotron_h(Import& im) {
         break;
       default:
         im.r.error("hybrid_override_pattern", "invalid_choice",
-                   pattern_letter(s, k) + " is not one of M (Mamba-2), * (attention), - (MLP), E (MoE)");
+                   pattern_letter(s, k) +
+                       " is not one of M (Mamba-2), * (attention), - (MLP), E (MoE)");
         return;
     }
   }
@@ -821,7 +822,8 @@ void read_gemma3n(Import& im) {
   a.num_kv_heads = im.i("num_key_value_heads", 1, kMaxHeads, a.num_heads).value_or(0);
   a.head_dim = im.i("head_dim", 1, kMaxWidth).value_or(0);
   a.max_position_embeddings = im.i("max_position_embeddings", 0, kMaxTokens, 0).value_or(0);
-  a.attention_bias = im.b("attention_bias", false);
+  // Gemma3nTextAttention: bias=config.attention_bias on q, k, v and o alike.
+  a.attention_bias = a.attention_out_bias = im.b("attention_bias", false);
   a.tie_word_embeddings = true;  // Gemma3nForCausalLM ties lm_head to embed_tokens
   a.qk_norm = true;              // q_norm and k_norm over head_dim (v_norm has no weight)
   a.norms_per_layer = 4;
@@ -882,7 +884,8 @@ void read_gemma4(Import& im) {
     v.num_kv_heads = global_kv;
     v.k_eq_v = k_eq_v;
   }
-  share_last_kv_layers(pb, a.num_layers, im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0));
+  share_last_kv_layers(pb, a.num_layers,
+                       im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0));
   if (im.has("num_experts") || im.has("num_local_experts")) {
     a.moe = read_moe(im, {"num_experts", "num_local_experts"}, {"moe_intermediate_size", "expert_intermediate_size"});
   }
@@ -1407,7 +1410,8 @@ json export_hf_config(const ModelSpec& model) {
     j["architectures"] = {a.qk_norm ? "Gemma3ForCausalLM" : "Gemma2ForCausalLM"};
     j["sliding_window"] = a.sliding_window;
     // 0 (a per-layer plan) is no valid pattern: leave Gemma 3's default to the importer.
-    if (a.qk_norm && a.global_attention_every > 0) j["sliding_window_pattern"] = a.global_attention_every;
+    if (a.qk_norm && a.global_attention_every > 0)
+      j["sliding_window_pattern"] = a.global_attention_every;
   } else if (a.qk_norm) {
     j["model_type"] = "qwen3";
     j["architectures"] = {"Qwen3ForCausalLM"};

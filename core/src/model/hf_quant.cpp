@@ -1,6 +1,7 @@
 #include "hf_quant.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "limits.hpp"
 #include "llmcalc/tensors.hpp"
@@ -111,7 +112,8 @@ WeightFormat integer_groups(const std::string& method, int64_t bits, int64_t gro
 WeightFormat nvfp4(int64_t group) {
   // NVFP4 (NVIDIA ModelOpt): E2M1 elements, an FP8 E4M3 scale per 16, and per matrix an fp32
   // weight_scale_2 plus an fp32 input_scale.
-  WeightFormat f = scaled("nvfp4 g" + std::to_string(group), Dtype::fp4, 4, ScaleLayout::group, group, 8);
+  WeightFormat f =
+      scaled("nvfp4 g" + std::to_string(group), Dtype::fp4, 4, ScaleLayout::group, group, 8);
   f.tensor_bytes = 8;
   return f;
 }

@@ -68,7 +68,8 @@ int64_t qwen3_vl(const json& v, int64_t text_hidden) {
   const int64_t block = 4 * h + (3 * h * h + 3 * h) + (h * h + h) + (h * i + i) + (i * h + h);
   const int64_t mh = h * q.m * q.m;
   const int64_t mlp = q.merger_mlp();
-  return c * q.t * p * p * h + h + pos * h + q.depth * block + (2 * h + mlp) + deepstack * (2 * mh + mlp);
+  return c * q.t * p * p * h + h + pos * h + q.depth * block + (2 * h + mlp) +
+         deepstack * (2 * mh + mlp);
 }
 
 // A plain ViT (SigLIP, CLIP, Pixtral-like): patch embedding, position table, blocks of two
@@ -115,7 +116,8 @@ int64_t gemma3n_audio(const json& v, int64_t text_hidden) {
   if (d == 0 || layers == 0 || heads == 0 || d % heads != 0) return 0;
   int64_t sscp = 0, channels = 1;
   for (size_t k = 0; k < 2; ++k) {
-    const int64_t out = pair_at(v, "sscp_conv_channel_size", k, 0, k == 0 ? 128 : 32, limits::kMaxWidth);
+    const int64_t out =
+        pair_at(v, "sscp_conv_channel_size", k, 0, k == 0 ? 128 : 32, limits::kMaxWidth);
     const int64_t kh = pair_at(v, "sscp_conv_kernel_size", k, 0, 3, 64);
     const int64_t kw = pair_at(v, "sscp_conv_kernel_size", k, 1, 3, 64);
     const int64_t sw = pair_at(v, "sscp_conv_stride_size", k, 1, 2, 64);

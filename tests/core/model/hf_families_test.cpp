@@ -84,13 +84,26 @@ TEST(HfFamilies, LayerTypesAndPatternsAreChecked) {
     json moe = std::string(type) == "gpt_oss"
                    ? json{{"num_local_experts", 4}, {"num_experts_per_tok", 2}}
                    : json::object();
-    e = first_error(with(with(kDecoder, moe), {{"model_type", type}, {"sliding_window", 16}, {"head_dim", 16},
-                                    {"num_kv_shared_layers", 2},
-                                    {"layer_types", {"sliding_attention", "full_attention",
-                                                     "sliding_attention", "linear_attention"}}}));
+    e = first_error(with(with(kDecoder, moe), {{"model_type", type}, {"sliding_window", 16},
+                                               {"head_dim", 16}, {"num_kv_shared_layers", 2},
+                                               {"layer_types", {"sliding_attention", "full_attention",
+                                                                "sliding_attention",
+                                                                "linear_attention"}}}));
     EXPECT_EQ(e.path, "/model/hf_config/layer_types") << type;
     EXPECT_EQ(e.code, "invalid_choice") << type;
   }
+  // Gemma 3n's attention_bias puts a bias on q, k, v and o: per layer 4 x 16 + 2 x (2 x 16) +
+  // 64 = 192, x 4 layers = 768 parameters.
+  const json g3n = with(kDecoder, {{"model_type", "gemma3n_text"}, {"sliding_window", 16},
+                                   {"head_dim", 16},
+                                   {"layer_types", {"sliding_attention", "full_attention",
+                                                    "sliding_attention", "full_attention"}}});
+  Errors ge;
+  const auto plain = import(g3n, ge), biased = import(with(g3n, {{"attention_bias", true}}), ge);
+  ASSERT_TRUE(plain && biased);
+  EXPECT_EQ(count_params(tensor_inventory(biased->arch)).total -
+                count_params(tensor_inventory(plain->arch)).total,
+            768);
   // Gemma 3n's per-layer MLP widths must give every layer.
   e = first_error(with(kDecoder, {{"model_type", "gemma3n_text"}, {"sliding_window", 16},
                                   {"head_dim", 16}, {"intermediate_size", {128, 128, 64}},

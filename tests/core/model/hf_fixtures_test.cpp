@@ -298,7 +298,8 @@ TEST(HfFixtures, Gemma3nE2BTermsWrittenOut) {
   // projections + the 537,395,200 output projection = 2,442,381,664.
   EXPECT_EQ(c.matmul_active, 2442381664);
   int vision_notes = 0;
-  for (const auto& n : s.notes) vision_notes += n.find("vision encoder is not counted") != std::string::npos;
+  for (const auto& n : s.notes)
+    vision_notes += n.find("vision encoder is not counted") != std::string::npos;
   EXPECT_EQ(vision_notes, 1);
   // The preset is the same decoder, without the towers.
   EXPECT_EQ(count_params(tensor_inventory(find_model("gemma-3n-e2b")->spec.arch)).total,
