@@ -158,6 +158,14 @@ struct Architecture {
   bool mtp_dedicated_embeddings = false;  // each MTP layer stores its own embedding and head
   Dtype state_dtype = Dtype::bf16;     // recurrent / SSM state (fp32 where the config says so)
   std::vector<ExtraModule> extra_modules;
+  // Gemma 3n (0: absent). Per-layer embeddings (PLE): a second table of
+  // per_layer_input_vocab x (num_layers x per_layer_input_width), looked up per token like the
+  // token embedding, plus projections in and out of each layer. AltUp keeps altup_inputs
+  // copies of the hidden state; LAuReL adds a rank-laurel_rank residual branch per layer.
+  int64_t per_layer_input_width = 0;  // hidden_size_per_layer_input
+  int64_t per_layer_input_vocab = 0;  // vocab_size_per_layer_input
+  int64_t altup_inputs = 0;           // altup_num_inputs
+  int64_t laurel_rank = 0;
 
   // The per-layer plan: the explicit one, or the uniform fields expanded.
   LayerPlan layer_plan() const;

@@ -128,8 +128,7 @@ bool read_pattern(ObjectReader& plan, std::string_view key, const std::string& k
   for (size_t i = 0; i < s.size(); ++i) {
     if (keys.find(s[i]) == std::string::npos) {
       plan.error(key, "invalid_choice",
-                 "letter " + std::to_string(i) + " ('" + json_io::shorten(s.substr(i, 1), 4) +
-                     "') names no variant; variants: " + keys);
+                 pattern_letter(s, i) + " names no variant; variants: " + keys);
       return false;
     }
   }
@@ -243,6 +242,12 @@ double param_bound(const Architecture& a) {
   total *= 1.0 + double(a.mtp_layers);
   total += 4.0 * h * double(a.vocab_size) + h * double(a.max_position_embeddings);
   for (const auto& e : a.extra_modules) total += double(e.params);
+  // Gemma 3n: the per-layer table and projections, LAuReL, AltUp (a generous bound).
+  const double L = double(a.num_layers), ple = double(a.per_layer_input_width);
+  const double n = double(a.altup_inputs);
+  total += L * ple * (double(a.per_layer_input_vocab) + 3.0 * h) +
+           L * (2.0 * h * double(a.laurel_rank) + (h + n + 3.0) * (n + 1.0) * (n + 1.0)) +
+           2.0 * n * h * h;
   return total;
 }
 
@@ -257,7 +262,9 @@ std::optional<Architecture> read_architecture(ObjectReader& r) {
                     "final_norm", "qk_norm", "attention_bias", "attention_out_bias", "mlp_bias",
                     "position", "max_position_embeddings", "tie_word_embeddings",
                     "sliding_window", "global_attention_every", "moe", "mla", "layers",
-                    "mtp_layers", "mtp_dedicated_embeddings", "state_dtype", "extra_modules"});
+                    "mtp_layers", "mtp_dedicated_embeddings", "state_dtype", "extra_modules",
+                    "per_layer_input_width", "per_layer_input_vocab", "altup_inputs",
+                    "laurel_rank"});
   const size_t before = r.errors().size();
   Architecture a;
   a.vocab_size = r.integer("vocab_size", 1, kMaxVocab).value_or(0);
@@ -288,6 +295,10 @@ std::optional<Architecture> read_architecture(ObjectReader& r) {
   a.state_dtype = parse_dtype(kStateDtypes[r.choice("state_dtype", kStateDtypes, 1).value_or(1)])
                       .value_or(Dtype::bf16);
   read_extra_modules(r, a);
+  a.per_layer_input_width = r.integer("per_layer_input_width", 0, kMaxWidth, 0).value_or(0);
+  a.per_layer_input_vocab = r.integer("per_layer_input_vocab", 0, kMaxVocab, 0).value_or(0);
+  a.altup_inputs = r.integer("altup_inputs", 0, kMaxAltupInputs, 0).value_or(0);
+  a.laurel_rank = r.integer("laurel_rank", 0, kMaxWidth, 0).value_or(0);
 
   ObjectReader moe = r.object("moe");
   if (moe.valid()) {
@@ -336,6 +347,10 @@ std::optional<Architecture> read_architecture(ObjectReader& r) {
   return a;
 }
 
+std::string pattern_letter(const std::string& pattern, size_t i) {
+  return "letter " + std::to_string(i) + " ('" + json_io::shorten(pattern.substr(i, 1), 4) + "')";
+}
+
 void sync_uniform_fields(Architecture& a) {
   if (a.plan.empty()) return;
   // The analyses that predate the plan read the uniform fields: keep them describing the
@@ -378,6 +393,10 @@ void validate_architecture(const Architecture& a, const std::string& path, Error
     if (a.moe->first_dense_layers > a.num_layers)
       err("moe/first_dense_layers", "inconsistent", "cannot exceed num_layers");
   }
+  if ((a.per_layer_input_width > 0) != (a.per_layer_input_vocab > 0))
+    err("per_layer_input_vocab", "inconsistent",
+        "per_layer_input_width (" + n(a.per_layer_input_width) + ") and per_layer_input_vocab (" +
+            n(a.per_layer_input_vocab) + ") go together: both > 0 or both 0");
   if (a.mla && a.mla->qk_nope_head_dim + a.mla->qk_rope_head_dim == 0)
     err("mla/qk_rope_head_dim", "out_of_range", "qk_nope_head_dim + qk_rope_head_dim must be > 0");
   if (!a.plan.empty()) {
@@ -508,6 +527,12 @@ json architecture_to_json(const Architecture& a) {
   if (a.mtp_layers > 0) j["mtp_layers"] = a.mtp_layers;
   if (a.mtp_dedicated_embeddings) j["mtp_dedicated_embeddings"] = true;
   if (a.state_dtype != Dtype::bf16) j["state_dtype"] = dtype_name(a.state_dtype);
+  if (a.per_layer_input_width > 0) {
+    j["per_layer_input_width"] = a.per_layer_input_width;
+    j["per_layer_input_vocab"] = a.per_layer_input_vocab;
+  }
+  if (a.altup_inputs > 0) j["altup_inputs"] = a.altup_inputs;
+  if (a.laurel_rank > 0) j["laurel_rank"] = a.laurel_rank;
   if (!a.extra_modules.empty()) {
     json list = json::array();
     for (const auto& e : a.extra_modules)

@@ -21,4 +21,8 @@ void sync_uniform_fields(Architecture& a);
 
 nlohmann::json architecture_to_json(const Architecture& a);
 
+// How an error names letter i of a per-layer pattern string: "letter 3 ('Q')". One spelling
+// for the architecture's attention_pattern / mlp_pattern and HF hybrid_override_pattern.
+std::string pattern_letter(const std::string& pattern, size_t i);
+
 }  // namespace llmcalc

@@ -231,6 +231,16 @@ bool apply_layer_types(Import& im, PlanBuilder& pb, const json& types) {
   return true;
 }
 
+// layer_types where a family requires it: missing is an error saying what the list holds.
+bool apply_required_layer_types(Import& im, PlanBuilder& pb, const std::string& what) {
+  const json* types = bounded_list(im, "layer_types", kMaxLayers);
+  if (types == nullptr) {
+    im.r.error("layer_types", "missing_field", "is required" + what);
+    return false;
+  }
+  return apply_layer_types(im, pb, *types);
+}
+
 // Replaces the placeholders 255 (linear) / 254 (mamba) of apply_layer_types.
 void fill_placeholder(PlanBuilder& pb, uint8_t placeholder, const std::string& name,
                       const AttentionLayer& v) {
@@ -302,6 +312,13 @@ void read_state_dtype(Import& im) {
 }
 
 void finish_plan(Import& im, PlanBuilder& pb) {
+  // A linear_attention / mamba entry that this family's reader did not fill would index no
+  // variant: refuse it rather than build a plan that points nowhere.
+  if (has_placeholder(pb, 255) || has_placeholder(pb, 254)) {
+    im.r.error("layer_types", "invalid_choice",
+               "linear_attention / mamba layers have no geometry in a " + im.type + " config");
+    return;
+  }
   if (pb.p.attention.size() > size_t(kMaxVariants) || pb.p.mlp.size() > size_t(kMaxVariants)) {
     im.r.error("num_hidden_layers", "out_of_range", "too many distinct layer shapes");
     return;
@@ -589,8 +606,8 @@ void read_nemotron_h(Import& im) {
         break;
       default:
         im.r.error("hybrid_override_pattern", "invalid_choice",
-                   "letter " + std::to_string(k) + " ('" + json_io::shorten(s.substr(k, 1), 4) +
-                       "') is not one of M (Mamba-2), * (attention), - (MLP), E (MoE)");
+                   pattern_letter(s, k) +
+                       " is not one of M (Mamba-2), * (attention), - (MLP), E (MoE)");
         return;
     }
   }
@@ -627,12 +644,7 @@ void read_granite_hybrid(Import& im) {
     a.intermediate_size = shared > 0 ? shared : a.intermediate_size;
   }
   PlanBuilder pb(a.num_layers);
-  const json* types = bounded_list(im, "layer_types", kMaxLayers);
-  if (types == nullptr) {
-    im.r.error("layer_types", "missing_field", "is required (mamba / attention per layer)");
-    return;
-  }
-  if (!apply_layer_types(im, pb, *types)) return;
+  if (!apply_required_layer_types(im, pb, " (mamba / attention per layer)")) return;
   if (has_placeholder(pb, 254)) {
     AttentionLayer m;
     m.kind = AttentionKind::mamba2;
@@ -783,8 +795,23 @@ void read_ernie_moe(Import& im) {
   finish_plan(im, pb);
 }
 
-// Gemma 3n: sliding/full layer_types, the last num_kv_shared_layers reuse earlier layers'
-// KV. Its per-layer embeddings, AltUp and LAuReL blocks are not modelled (noted).
+// Gemma 3n / 4 num_kv_shared_layers: the last `shared` layers read an earlier layer's KV
+// instead of caching their own (their projections are still stored).
+void share_last_kv_layers(PlanBuilder& pb, int64_t layers, int64_t shared) {
+  for (int64_t k = layers - shared; k < layers; ++k) {
+    const uint8_t x = pb.p.layer_attention[size_t(k)];
+    if (x >= pb.p.attention.size()) continue;  // a placeholder: finish_plan refuses it
+    AttentionLayer v = pb.p.attention[x];
+    const std::string name = std::string(attention_kind_name(v.kind)) + "-shared";
+    v.kind = AttentionKind::shared;
+    pb.p.layer_attention[size_t(k)] = pb.attention(name, v);
+  }
+}
+
+// Gemma 3n (HF Gemma3nTextConfig / Gemma3nTextModel): sliding/full layer_types; the last
+// num_kv_shared_layers reuse the KV of the last earlier layer of their type, so they cache
+// nothing; intermediate_size may be a per-layer list (MatFormer widths); per-layer
+// embeddings (PLE), AltUp and LAuReL are counted as their own tensors.
 void read_gemma3n(Import& im) {
   Architecture& a = im.a;
   const json* widths = im.r.raw("intermediate_size");
@@ -795,34 +822,45 @@ void read_gemma3n(Import& im) {
   a.num_kv_heads = im.i("num_key_value_heads", 1, kMaxHeads, a.num_heads).value_or(0);
   a.head_dim = im.i("head_dim", 1, kMaxWidth).value_or(0);
   a.max_position_embeddings = im.i("max_position_embeddings", 0, kMaxTokens, 0).value_or(0);
-  a.tie_word_embeddings = true;
-  a.qk_norm = true;
+  // Gemma3nTextAttention: bias=config.attention_bias on q, k, v and o alike.
+  a.attention_bias = a.attention_out_bias = im.b("attention_bias", false);
+  a.tie_word_embeddings = true;  // Gemma3nForCausalLM ties lm_head to embed_tokens
+  a.qk_norm = true;              // q_norm and k_norm over head_dim (v_norm has no weight)
   a.norms_per_layer = 4;
+  // Defaults as Gemma3nTextConfig's (E4B's values) where a config leaves a field out.
+  a.per_layer_input_width = im.i("hidden_size_per_layer_input", 1, kMaxWidth, 256).value_or(0);
+  a.per_layer_input_vocab = im.i("vocab_size_per_layer_input", 1, kMaxVocab, 262144).value_or(0);
+  a.altup_inputs = im.i("altup_num_inputs", 1, kMaxAltupInputs, 4).value_or(0);
+  a.laurel_rank = im.i("laurel_rank", 1, kMaxWidth, 64).value_or(0);
+  std::vector<int64_t> ffn;
   if (widths != nullptr && widths->is_array()) {
-    auto list = int_list(im, "intermediate_size", a.num_layers, 1, kMaxFfnWidth);
-    if (!list || list->empty()) return;
-    a.intermediate_size = list->front();
+    auto list = int_list(im, "intermediate_size", kMaxLayers, 1, kMaxFfnWidth);
+    if (!list) return;
+    // One width per layer; a single entry applies to every layer.
+    if (list->size() == 1) list->assign(size_t(std::max<int64_t>(a.num_layers, 0)), list->front());
+    if (!per_layer_length(im, "intermediate_size", list->size())) return;
+    ffn = std::move(*list);
   } else {
-    a.intermediate_size = im.i("intermediate_size", 1, kMaxFfnWidth).value_or(0);
+    ffn.assign(size_t(std::max<int64_t>(a.num_layers, 0)),
+               im.i("intermediate_size", 1, kMaxFfnWidth).value_or(0));
   }
+  a.intermediate_size = ffn.empty() ? 0 : ffn.front();
   a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
   const int64_t shared = im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0);
   PlanBuilder pb(a.num_layers);
-  const json* types = bounded_list(im, "layer_types", kMaxLayers);
-  if (types == nullptr) {
-    im.r.error("layer_types", "missing_field", "is required for gemma3n");
-    return;
-  }
-  if (!apply_layer_types(im, pb, *types)) return;
-  for (int64_t k = a.num_layers - shared; k < a.num_layers; ++k) {
-    AttentionLayer v = pb.p.attention[pb.p.layer_attention[size_t(k)]];
-    const std::string name = std::string(attention_kind_name(v.kind)) + "-shared";
-    v.kind = AttentionKind::shared;
-    pb.p.layer_attention[size_t(k)] = pb.attention(name, v);
-  }
-  for (auto& x : pb.p.layer_mlp) x = pb.mlp("dense", default_mlp(a, false));
-  im.notes.push_back("gemma3n: per-layer embeddings, AltUp and LAuReL parameters are not counted; "
-                     "the KV cache is exact");
+  if (!apply_required_layer_types(im, pb, " for gemma3n")) return;
+  share_last_kv_layers(pb, a.num_layers, shared);
+  for (size_t k = 0; k < ffn.size(); ++k)
+    pb.p.layer_mlp[k] = pb.mlp("dense-" + std::to_string(ffn[k]), {LayerMlpKind::dense, ffn[k]});
+  // Where the per-layer table lives decides the device memory (ggml-org/llama.cpp
+  // src/llama-arch.cpp: LLM_TENSOR_PER_LAYER_TOKEN_EMBD is an LLM_TENSOR_LAYER_INPUT tensor,
+  // which llama.cpp places in host memory).
+  im.notes.push_back(
+      "gemma3n: the per-layer embedding table (" + std::to_string(a.per_layer_input_vocab) + " x " +
+      std::to_string(a.num_layers * a.per_layer_input_width) +
+      ") is counted in the weights as Hugging Face transformers loads it; llama.cpp keeps it "
+      "in host memory like the token embedding. Google's \"effective\" size excludes both "
+      "tables (active_excluding_embeddings)");
   finish_plan(im, pb);
 }
 
@@ -836,12 +874,7 @@ void read_gemma4(Import& im) {
   a.norms_per_layer = 4;
   a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
   PlanBuilder pb(a.num_layers);
-  const json* types = bounded_list(im, "layer_types", kMaxLayers);
-  if (types == nullptr) {
-    im.r.error("layer_types", "missing_field", "is required for gemma4");
-    return;
-  }
-  if (!apply_layer_types(im, pb, *types)) return;
+  if (!apply_required_layer_types(im, pb, " for gemma4")) return;
   const bool k_eq_v = im.b("attention_k_eq_v", false);
   const int64_t global_dim = im.i("global_head_dim", 1, kMaxWidth, a.head_dim).value_or(0);
   const int64_t global_kv = im.i("num_global_key_value_heads", 1, kMaxHeads, a.num_kv_heads).value_or(0);
@@ -851,13 +884,8 @@ void read_gemma4(Import& im) {
     v.num_kv_heads = global_kv;
     v.k_eq_v = k_eq_v;
   }
-  const int64_t shared = im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0);
-  for (int64_t k = a.num_layers - shared; k < a.num_layers; ++k) {
-    AttentionLayer v = pb.p.attention[pb.p.layer_attention[size_t(k)]];
-    const std::string name = std::string(attention_kind_name(v.kind)) + "-shared";
-    v.kind = AttentionKind::shared;
-    pb.p.layer_attention[size_t(k)] = pb.attention(name, v);
-  }
+  share_last_kv_layers(pb, a.num_layers,
+                       im.i("num_kv_shared_layers", 0, a.num_layers, 0).value_or(0));
   if (im.has("num_experts") || im.has("num_local_experts")) {
     a.moe = read_moe(im, {"num_experts", "num_local_experts"}, {"moe_intermediate_size", "expert_intermediate_size"});
   }
@@ -1381,7 +1409,9 @@ json export_hf_config(const ModelSpec& model) {
     j["model_type"] = a.qk_norm ? "gemma3_text" : "gemma2";
     j["architectures"] = {a.qk_norm ? "Gemma3ForCausalLM" : "Gemma2ForCausalLM"};
     j["sliding_window"] = a.sliding_window;
-    if (a.qk_norm) j["sliding_window_pattern"] = a.global_attention_every;
+    // 0 (a per-layer plan) is no valid pattern: leave Gemma 3's default to the importer.
+    if (a.qk_norm && a.global_attention_every > 0)
+      j["sliding_window_pattern"] = a.global_attention_every;
   } else if (a.qk_norm) {
     j["model_type"] = "qwen3";
     j["architectures"] = {"Qwen3ForCausalLM"};

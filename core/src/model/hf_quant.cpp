@@ -1,6 +1,7 @@
 #include "hf_quant.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "limits.hpp"
 #include "llmcalc/tensors.hpp"
@@ -19,6 +20,28 @@ constexpr uint32_t bit(TensorKind k) { return 1u << static_cast<int>(k); }
 // checkpoint dtype (GPTQ, AWQ, bitsandbytes, DeepSeek FP8 and ModelOpt defaults).
 constexpr uint32_t kLinear = bit(TensorKind::attention) | bit(TensorKind::mlp) |
                              bit(TensorKind::expert) | bit(TensorKind::shared_expert);
+
+// A quantized format: elements of `bits` bits, one scale of `scale_bits` bits per `group`
+// inputs (group / block layouts) or per row / matrix.
+WeightFormat scaled(std::string name, Dtype dtype, double bits, ScaleLayout scales, int64_t group,
+                    double scale_bits) {
+  WeightFormat f;
+  f.name = std::move(name);
+  f.dtype = dtype;
+  f.element_bits = bits;
+  f.scales = scales;
+  f.group = group;
+  f.scale_bits = scale_bits;
+  return f;
+}
+
+// Two integers [a, b] (block shapes: weight_block_size, block_structure), unchecked in range.
+std::optional<std::pair<int64_t, int64_t>> int_pair(const json* v) {
+  if (v == nullptr || !v->is_array() || v->size() != 2 || !(*v)[0].is_number_integer() ||
+      !(*v)[1].is_number_integer())
+    return std::nullopt;
+  return std::pair{(*v)[0].get<int64_t>(), (*v)[1].get<int64_t>()};
+}
 
 WeightFormat plain(Dtype d) {
   WeightFormat f;
@@ -65,45 +88,38 @@ std::vector<std::string> string_list(ObjectReader& r, std::string_view key) {
   return out;
 }
 
+// The exclusion list under `key` and the linear kinds it leaves converted.
+void read_exclusions(ObjectReader& r, std::string_view key, CheckpointQuantization& q) {
+  q.not_converted = string_list(r, key);
+  q.converted_kinds = kLinear & ~excluded_kinds(q.not_converted);
+}
+
 // GPTQ / AWQ: packed integers, an fp16 scale per group and output row, a packed zero point per
 // group (GPTQ stores qzeros even when symmetric), and GPTQ's g_idx (int32 per input feature).
 // Layouts of AutoGPTQ/GPTQModel and AutoAWQ as loaded by transformers.
 WeightFormat integer_groups(const std::string& method, int64_t bits, int64_t group, bool zeros,
                             bool g_idx) {
-  WeightFormat f;
-  f.dtype = bits <= 4 ? Dtype::int4 : Dtype::int8;
-  f.element_bits = double(bits);
-  f.scales = group > 0 ? ScaleLayout::group : ScaleLayout::per_channel;
-  f.group = group > 0 ? group : 0;
-  f.scale_bits = 16;
+  WeightFormat f = scaled(
+      "int" + std::to_string(bits) + (group > 0 ? " g" + std::to_string(group) : " per-channel") +
+          " (" + method + ")",
+      bits <= 4 ? Dtype::int4 : Dtype::int8, double(bits),
+      group > 0 ? ScaleLayout::group : ScaleLayout::per_channel, group > 0 ? group : 0, 16);
   f.zero_bits = zeros ? double(bits) : 0;
   f.input_feature_bytes = g_idx ? 4 : 0;
-  f.name = "int" + std::to_string(bits) + (group > 0 ? " g" + std::to_string(group) : " per-channel") +
-           " (" + method + ")";
   return f;
 }
 
 WeightFormat nvfp4(int64_t group) {
   // NVFP4 (NVIDIA ModelOpt): E2M1 elements, an FP8 E4M3 scale per 16, and per matrix an fp32
   // weight_scale_2 plus an fp32 input_scale.
-  WeightFormat f;
-  f.name = "nvfp4 g" + std::to_string(group);
-  f.dtype = Dtype::fp4;
-  f.element_bits = 4;
-  f.scales = ScaleLayout::group;
-  f.group = group;
-  f.scale_bits = 8;
+  WeightFormat f =
+      scaled("nvfp4 g" + std::to_string(group), Dtype::fp4, 4, ScaleLayout::group, group, 8);
   f.tensor_bytes = 8;
   return f;
 }
 
 WeightFormat fp8_per_tensor(bool input_scale) {
-  WeightFormat f;
-  f.name = "fp8 per-tensor";
-  f.dtype = Dtype::fp8;
-  f.element_bits = 8;
-  f.scales = ScaleLayout::per_tensor;
-  f.scale_bits = 32;
+  WeightFormat f = scaled("fp8 per-tensor", Dtype::fp8, 8, ScaleLayout::per_tensor, 0, 32);
   f.tensor_bytes = input_scale ? 4 : 0;
   return f;
 }
@@ -159,12 +175,10 @@ std::optional<CheckpointQuantization> compressed_tensors(ObjectReader& r, Checkp
       }
     } else if (strategy == "block") {
       f.scales = ScaleLayout::block;
-      const json* bs = w.raw("block_structure");
       f.group = f.block_cols = 128;
-      if (bs != nullptr && bs->is_array() && bs->size() == 2 && (*bs)[0].is_number_integer() &&
-          (*bs)[1].is_number_integer()) {
-        f.group = std::clamp<int64_t>((*bs)[0].get<int64_t>(), 1, limits::kMaxWidth);
-        f.block_cols = std::clamp<int64_t>((*bs)[1].get<int64_t>(), 1, limits::kMaxWidth);
+      if (auto bs = int_pair(w.raw("block_structure"))) {
+        f.group = std::clamp<int64_t>(bs->first, 1, limits::kMaxWidth);
+        f.block_cols = std::clamp<int64_t>(bs->second, 1, limits::kMaxWidth);
       }
       f.name += " " + std::to_string(f.group) + "x" + std::to_string(f.block_cols);
     } else {
@@ -178,8 +192,7 @@ std::optional<CheckpointQuantization> compressed_tensors(ObjectReader& r, Checkp
                               std::to_string(acts.integer("num_bits", 1, 64, 16).value_or(16)) + ")";
   else f.name += " (W" + std::to_string(bits) + "A16)";
   q.quantized = f;
-  q.not_converted = string_list(r, "ignore");
-  q.converted_kinds = kLinear & ~excluded_kinds(q.not_converted);
+  read_exclusions(r, "ignore", q);
   return q;
 }
 
@@ -213,24 +226,18 @@ std::optional<CheckpointQuantization> read_quantization_config(const json& qc, c
       "fbgemm_fp8"}.begin()[*method]);
   q.converted_kinds = kLinear;
   if (q.method == "fp8" || q.method == "fbgemm_fp8") {
-    const json* block = r.raw("weight_block_size");
-    if (block != nullptr) {
-      if (!block->is_array() || block->size() != 2 || !(*block)[0].is_number_integer() ||
-          !(*block)[1].is_number_integer() || (*block)[0].get<int64_t>() < 1 ||
-          (*block)[1].get<int64_t>() < 1 || (*block)[0].get<int64_t>() > limits::kMaxWidth ||
-          (*block)[1].get<int64_t>() > limits::kMaxWidth) {
+    if (const json* block = r.raw("weight_block_size")) {
+      const auto shape = int_pair(block);
+      auto in_range = [](int64_t v) { return v >= 1 && v <= limits::kMaxWidth; };
+      if (!shape || !in_range(shape->first) || !in_range(shape->second)) {
         r.error("weight_block_size", "wrong_type", "must be two positive integers, e.g. [128, 128]");
         return std::nullopt;
       }
       // DeepSeek-V3 FP8: one fp32 weight_scale_inv per 128 x 128 tile.
-      WeightFormat f;
-      f.dtype = Dtype::fp8;
-      f.element_bits = 8;
-      f.scales = ScaleLayout::block;
-      f.group = (*block)[0].get<int64_t>();
-      f.block_cols = (*block)[1].get<int64_t>();
-      f.scale_bits = 32;
-      f.name = "fp8 block " + std::to_string(f.group) + "x" + std::to_string(f.block_cols);
+      WeightFormat f = scaled("fp8 block " + std::to_string(shape->first) + "x" +
+                                  std::to_string(shape->second),
+                              Dtype::fp8, 8, ScaleLayout::block, shape->first, 32);
+      f.block_cols = shape->second;
       q.quantized = f;
     } else {
       const bool static_acts = r.string("activation_scheme", "dynamic").value_or("dynamic") == "static";
@@ -239,14 +246,7 @@ std::optional<CheckpointQuantization> read_quantization_config(const json& qc, c
     q.not_converted = string_list(r, "modules_to_not_convert");
   } else if (q.method == "mxfp4") {
     // OCP MX: E2M1 elements, one E8M0 (8-bit) scale per 32 along the input dimension.
-    WeightFormat f;
-    f.name = "mxfp4";
-    f.dtype = Dtype::fp4;
-    f.element_bits = 4;
-    f.scales = ScaleLayout::group;
-    f.group = 32;
-    f.scale_bits = 8;
-    q.quantized = f;
+    q.quantized = scaled("mxfp4", Dtype::fp4, 4, ScaleLayout::group, 32, 8);
     q.not_converted = string_list(r, "modules_to_not_convert");
   } else if (q.method == "gptq" || q.method == "awq") {
     const int64_t bits = r.integer(q.method == "awq" && r.has("w_bit") ? "w_bit" : "bits", 2, 8).value_or(0);
@@ -270,21 +270,14 @@ std::optional<CheckpointQuantization> read_quantization_config(const json& qc, c
       // (QLoRA, Dettmers et al. 2023, section 3); a 16-entry fp32 code table per matrix.
       const auto type = r.choice("bnb_4bit_quant_type", {"nf4", "fp4"}, 0).value_or(0);
       const bool dq = r.boolean("bnb_4bit_use_double_quant", false).value_or(false);
-      f.dtype = type == 0 ? Dtype::nf4 : Dtype::fp4;
-      f.name = std::string(type == 0 ? "nf4" : "fp4") + (dq ? " + double quant" : "") + " (bitsandbytes)";
-      f.element_bits = 4;
-      f.scales = ScaleLayout::group;
-      f.group = 64;
-      f.scale_bits = dq ? 8 : 32;
+      f = scaled(std::string(type == 0 ? "nf4" : "fp4") + (dq ? " + double quant" : "") +
+                     " (bitsandbytes)",
+                 type == 0 ? Dtype::nf4 : Dtype::fp4, 4, ScaleLayout::group, 64, dq ? 8 : 32);
       f.double_quant_block = dq ? 256 : 0;
       f.tensor_bytes = 16 * 4;
     } else {
       // LLM.int8(): int8 weights with an fp32 scale (SCB) per output row.
-      f.dtype = Dtype::int8;
-      f.name = "int8 (bitsandbytes LLM.int8)";
-      f.element_bits = 8;
-      f.scales = ScaleLayout::per_channel;
-      f.scale_bits = 32;
+      f = scaled("int8 (bitsandbytes LLM.int8)", Dtype::int8, 8, ScaleLayout::per_channel, 0, 32);
     }
     q.quantized = f;
     q.not_converted = string_list(r, "llm_int8_skip_modules");
@@ -331,9 +324,8 @@ std::optional<CheckpointQuantization> read_modelopt_config(const json& config, c
     if (kv->get<std::string>() == "FP8") q.kv_cache = Dtype::fp8;
     else if (kv->get<std::string>() == "NVFP4") q.kv_cache = Dtype::fp4;
   }
-  q.not_converted = string_list(r, "exclude_modules");
+  read_exclusions(r, "exclude_modules", q);
   if (errors.size() != before) return std::nullopt;
-  q.converted_kinds = kLinear & ~excluded_kinds(q.not_converted);
   return q;
 }
 

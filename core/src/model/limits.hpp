@@ -20,6 +20,7 @@ inline constexpr int64_t kMaxStateSize = 100'000;  // SSM state, conv kernel
 inline constexpr int64_t kMaxVariants = 64;        // attention or MLP variants in a layer plan
 inline constexpr int64_t kMaxMtpLayers = 100;
 inline constexpr int64_t kMaxExtraModules = 16;
+inline constexpr int64_t kMaxAltupInputs = 64;     // Gemma 3n AltUp copies of the hidden state
 inline constexpr int64_t kMaxParams = int64_t{1} << 52;  // one extra module's parameters
 inline constexpr double kMaxTotalParams = 1e15;  // a quadrillion parameters: far past any model
 

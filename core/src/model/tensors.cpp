@@ -23,6 +23,17 @@ struct Builder {
         kind != TensorKind::lm_head && kind != TensorKind::norm && kind != TensorKind::extra &&
         kind != TensorKind::mtp)
       return;
+    push(name, kind, rows, cols, layers, per_layer, active_per_layer);
+  }
+  // A tensor outside the layer stack (layers = 0) of any kind, e.g. a model-level projection.
+  void add_top(std::string_view name, TensorKind kind, int64_t rows, int64_t cols) {
+    if (rows <= 0 || cols <= 0) return;
+    push(name, kind, rows, cols, 0, 1, 1);
+  }
+
+ private:
+  void push(std::string_view name, TensorKind kind, int64_t rows, int64_t cols, int64_t layers,
+            int64_t per_layer, int64_t active_per_layer) {
     TensorGroup g;
     g.name = name;
     g.kind = kind;
@@ -175,6 +186,50 @@ std::string_view extra_name(ExtraModuleKind k) {
   return "extra";
 }
 
+// Gemma 3n's blocks around each decoder layer, shapes as HF Gemma3nTextDecoderLayer builds
+// them (huggingface/transformers src/transformers/models/gemma3n/modeling_gemma3n.py @
+// 00aa0f5dc1ccd968335257cb871d41ee9c0bc21e): AltUp (correct_output_scale and router_norm over
+// h, modality_router h -> n, correction_coefs n -> n, prediction_coefs n -> n^2), LAuReL
+// (linear_left h -> r, linear_right r -> h, post_laurel_norm), and the per-layer input path
+// (per_layer_input_gate h -> p, per_layer_projection p -> h, post_per_layer_input_norm).
+void add_gemma3n_blocks(Builder& b, const Architecture& a) {
+  const int64_t h = a.hidden_size, L = a.num_layers;
+  if (a.altup_inputs > 0) {
+    const int64_t n = a.altup_inputs;
+    b.add("altup.modality_router", TensorKind::router, n, h, L);
+    b.add("altup.coefs", TensorKind::router, n + n * n, n, L);
+    b.add("altup.scale_and_norm", TensorKind::norm, 1, 2 * h, L);
+  }
+  if (a.laurel_rank > 0) {
+    b.add("laurel.linear_left", TensorKind::mlp, a.laurel_rank, h, L);
+    b.add("laurel.linear_right", TensorKind::mlp, h, a.laurel_rank, L);
+    b.add("laurel.norm", TensorKind::norm, 1, h, L);
+  }
+  if (a.per_layer_input_width > 0) {
+    const int64_t p = a.per_layer_input_width;
+    b.add("per_layer_input_gate", TensorKind::mlp, p, h, L);
+    b.add("per_layer_projection", TensorKind::mlp, h, p, L);
+    b.add("post_per_layer_input_norm", TensorKind::norm, 1, h, L);
+  }
+}
+
+// Gemma 3n's model-level tensors (HF Gemma3nTextModel, same file): the per-layer embedding
+// table (an embedding: one row looked up per token, no matmul), per_layer_model_projection
+// h -> L x p with its norm over p, and n - 1 AltUp projections in and n - 1 out, each h -> h.
+void add_gemma3n_model(Builder& b, const Architecture& a) {
+  const int64_t h = a.hidden_size, L = a.num_layers;
+  if (a.per_layer_input_width > 0) {
+    const int64_t p = a.per_layer_input_width;
+    b.add("embed_tokens_per_layer", TensorKind::embedding, a.per_layer_input_vocab, L * p, 0);
+    b.add_top("per_layer_model_projection", TensorKind::mlp, L * p, h);
+    b.add("per_layer_projection_norm", TensorKind::norm, 1, p, 0);
+  }
+  if (a.altup_inputs > 1) {
+    b.add_top("altup_projections", TensorKind::mlp, (a.altup_inputs - 1) * h, h);
+    b.add_top("altup_unembed_projections", TensorKind::mlp, (a.altup_inputs - 1) * h, h);
+  }
+}
+
 // The decoder layers (attention, norms, MLP) of `a`, grouped by variant.
 void add_layers(Builder& b, const Architecture& a) {
   const LayerPlan p = a.layer_plan();
@@ -185,6 +240,7 @@ void add_layers(Builder& b, const Architecture& a) {
   b.add("layer_norms", TensorKind::norm, 1, a.norms_per_layer * norm_size(a, a.hidden_size),
         a.num_layers);
   for (size_t v = 0; v < p.mlp.size(); ++v) add_mlp(b, a, p.mlp[v], mlp[v]);
+  add_gemma3n_blocks(b, a);
 }
 
 }  // namespace
@@ -217,6 +273,7 @@ std::vector<TensorGroup> tensor_inventory(const Architecture& a, InventoryOption
   if (a.position == PositionKind::learned)
     b.add("embed_positions", TensorKind::position, a.max_position_embeddings, h, 0);
   add_layers(b, a);
+  add_gemma3n_model(b, a);
   if (a.final_norm) b.add("final_norm", TensorKind::norm, 1, norm_size(a, h), 0);
   if (!a.tie_word_embeddings) b.add("lm_head", TensorKind::lm_head, a.vocab_size, h, 0);
   for (const ExtraModule& m : a.extra_modules)
@@ -234,7 +291,8 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
     if (t.kind != TensorKind::extra) c.active += t.active_params();
     switch (t.kind) {
       case TensorKind::embedding:
-        vocab_hidden = t.elements();
+        // The output projection mirrors the token table, not Gemma 3n's per-layer one.
+        if (t.name == "embed_tokens") vocab_hidden = t.elements();
         c.embedding += t.params();
         break;
       case TensorKind::position:

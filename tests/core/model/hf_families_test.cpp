@@ -78,6 +78,39 @@ TEST(HfFamilies, LayerTypesAndPatternsAreChecked) {
                                   {"layer_types", {"full_attention", "x", "full_attention", "full_attention"}}}));
   EXPECT_EQ(e.path, "/model/hf_config/layer_types/1");
   EXPECT_EQ(e.code, "invalid_choice");
+  // A linear or mamba layer in a family that has no such geometry is refused, not left
+  // pointing at no variant (gpt_oss, gemma4 and gemma3n read layer_types without one).
+  for (const char* type : {"gpt_oss", "gemma4_text", "gemma3n_text"}) {
+    json moe = std::string(type) == "gpt_oss"
+                   ? json{{"num_local_experts", 4}, {"num_experts_per_tok", 2}}
+                   : json::object();
+    e = first_error(with(with(kDecoder, moe), {{"model_type", type}, {"sliding_window", 16},
+                                               {"head_dim", 16}, {"num_kv_shared_layers", 2},
+                                               {"layer_types", {"sliding_attention", "full_attention",
+                                                                "sliding_attention",
+                                                                "linear_attention"}}}));
+    EXPECT_EQ(e.path, "/model/hf_config/layer_types") << type;
+    EXPECT_EQ(e.code, "invalid_choice") << type;
+  }
+  // Gemma 3n's attention_bias puts a bias on q, k, v and o: per layer 4 x 16 + 2 x (2 x 16) +
+  // 64 = 192, x 4 layers = 768 parameters.
+  const json g3n = with(kDecoder, {{"model_type", "gemma3n_text"}, {"sliding_window", 16},
+                                   {"head_dim", 16},
+                                   {"layer_types", {"sliding_attention", "full_attention",
+                                                    "sliding_attention", "full_attention"}}});
+  Errors ge;
+  const auto plain = import(g3n, ge), biased = import(with(g3n, {{"attention_bias", true}}), ge);
+  ASSERT_TRUE(plain && biased);
+  EXPECT_EQ(count_params(tensor_inventory(biased->arch)).total -
+                count_params(tensor_inventory(plain->arch)).total,
+            768);
+  // Gemma 3n's per-layer MLP widths must give every layer.
+  e = first_error(with(kDecoder, {{"model_type", "gemma3n_text"}, {"sliding_window", 16},
+                                  {"head_dim", 16}, {"intermediate_size", {128, 128, 64}},
+                                  {"layer_types", {"sliding_attention", "full_attention",
+                                                   "sliding_attention", "full_attention"}}}));
+  EXPECT_EQ(e.path, "/model/hf_config/intermediate_size");
+  EXPECT_EQ(e.code, "inconsistent");
   // A pattern string with an unknown letter.
   e = first_error(with(kDecoder, {{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*-Q"},
                                   {"mamba_num_heads", 8}, {"mamba_head_dim", 16}, {"ssm_state_size", 16}}));

@@ -256,5 +256,68 @@ TEST(HfFixtures, HostileSizesAreRejectedAtOnce) {
   }
 }
 
+// Gemma 3n E2B, every tensor group of HF's Gemma3nTextModel (h 2,048, 30 layers, 8 heads and
+// 2 KV heads of 256, MLP 8,192, PLE width p 256, AltUp n 4, LAuReL rank 64):
+//   per layer:
+//     q 2,048 x 2,048 + k 512 x 2,048 + v 512 x 2,048 + o 2,048 x 2,048 = 10,485,760
+//     q_norm + k_norm 2 x 256 = 512 (v_norm has no weight)
+//     gate + up + down 3 x 2,048 x 8,192 = 50,331,648
+//     4 RMSNorms 4 x 2,048 = 8,192
+//     AltUp: modality_router 4 x 2,048 = 8,192; correction 4 x 4 + prediction 16 x 4 = 80;
+//            correct_output_scale + router_norm 2 x 2,048 = 4,096           -> 12,368
+//     LAuReL: 2 x 2,048 x 64 = 262,144 + post_laurel_norm 2,048             -> 264,192
+//     per-layer input: gate 256 x 2,048 + projection 2,048 x 256 = 1,048,576
+//                      + post_per_layer_input_norm 2,048                    -> 1,050,624
+//     sum 62,153,296; x 30 = 1,864,598,880
+//   model:
+//     embed_tokens 262,400 x 2,048 = 537,395,200 (tied with lm_head)
+//     embed_tokens_per_layer 262,144 x (30 x 256) = 2,013,265,920
+//     per_layer_model_projection 7,680 x 2,048 = 15,728,640; its norm 256; final norm 2,048
+//     altup_projections + altup_unembed_projections 2 x 3 x 2,048 x 2,048 = 25,165,824
+//     sum 2,591,557,888
+//   total 4,456,156,768 (Ollama: 4.46B); without the two tables 1,905,495,648 ("2B effective").
+// Audio tower (HF Gemma3nAudioEncoder + embed_audio; D 1,536, 8 heads of 192, 12 blocks):
+//   subsampling: conv 128 x 1 x 3 x 3 = 1,152 + norm 128; conv 32 x 128 x 3 x 3 = 36,864 +
+//     norm 32; frequency 128 -> (130 - 3) / 2 + 1 = 64 -> (66 - 3) / 2 + 1 = 32;
+//     input_proj 32 x 32 x 1,536 = 1,572,864                                  -> 1,611,040
+//   block: 2 feed-forwards 2 x (8 D^2 + 2 D); attention q, k, v, pos_proj, post 5 D^2 +
+//     2 norms 2 D + per_dim_scale 192; light conv 3 D^2 + 2 norms 2 D + conv 5 D; norm D
+//     = 24 x 2,359,296 + 9 x 1,536 + 192 + 7,680 = 56,644,800; x 12 = 679,737,600
+//   embedder: 128 x 1,536 + 2 x 1,536 + 1,536 x 2,048 = 3,345,408
+//   audio total 684,694,048. The MobileNet-V5 vision tower is not counted (a note says so).
+TEST(HfFixtures, Gemma3nE2BTermsWrittenOut) {
+  const ModelSpec s = load("gemma-3n-e2b");
+  const ParamCounts c = counts(s);
+  EXPECT_EQ(c.extra, 684694048);
+  EXPECT_EQ(c.total - c.extra, 4456156768);
+  EXPECT_EQ(c.embedding, int64_t{537395200} + 2013265920);
+  EXPECT_EQ(c.lm_head, 0);
+  EXPECT_EQ(c.active_excluding_embeddings, 1905495648);
+  // The per-layer table is a lookup, not a matmul: matrices 30 x (10,485,760 + 50,331,648 +
+  // 8,192 + 80 + 262,144 + 1,048,576) = 1,864,092,000, + 15,728,640 + 25,165,824 model-level
+  // projections + the 537,395,200 output projection = 2,442,381,664.
+  EXPECT_EQ(c.matmul_active, 2442381664);
+  int vision_notes = 0;
+  for (const auto& n : s.notes)
+    vision_notes += n.find("vision encoder is not counted") != std::string::npos;
+  EXPECT_EQ(vision_notes, 1);
+  // The preset is the same decoder, without the towers.
+  EXPECT_EQ(count_params(tensor_inventory(find_model("gemma-3n-e2b")->spec.arch)).total,
+            c.total - c.extra);
+}
+
+// E4B: per layer as E2B with an MLP of 3 x 2,048 x 16,384 = 100,663,296 -> 112,484,944;
+// x 35 = 3,936,973,040. Model: 537,395,200 + 262,144 x 8,960 = 2,348,810,240 + 8,960 x 2,048
+// = 18,350,080 + 256 + 2,048 + 25,165,824 = 2,929,723,648. Total 6,866,696,688 (Ollama 6.87B);
+// effective 6,866,696,688 - 537,395,200 - 2,348,810,240 = 3,980,491,248 ("E4B").
+TEST(HfFixtures, Gemma3nE4BTermsWrittenOut) {
+  const ParamCounts c = counts(load("gemma-3n-e4b"));
+  EXPECT_EQ(c.total - c.extra, 6866696688);
+  EXPECT_EQ(c.extra, 684694048);  // the same audio tower as E2B's
+  EXPECT_EQ(c.active_excluding_embeddings, 3980491248);
+  EXPECT_EQ(count_params(tensor_inventory(find_model("gemma-3n-e4b")->spec.arch)).total,
+            c.total - c.extra);
+}
+
 }  // namespace
 }  // namespace llmcalc::test

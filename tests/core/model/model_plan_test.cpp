@@ -227,6 +227,32 @@ TEST(ModelPlan, Gemma3nSharedLayersCacheNothing) {
   EXPECT_DOUBLE_EQ(total_bytes(a, 1001) - total_bytes(a, 1000), 8192.0);
 }
 
+TEST(ModelPlan, Gemma3nE2BSharedLayersAddNoKv) {
+  // E2B: 30 layers, full where i % 5 == 4; the last 10 (layers 20-29) reuse earlier KV, so the
+  // cache owners are layers 0-19: 4 full + 16 sliding (512). Per layer 2 KV heads x (256 K +
+  // 256 V) = 1,024 elements = 2,048 B in bf16.
+  const Architecture a = fixture("gemma-3n-e2b");
+  EXPECT_EQ(a.layers_of(AttentionKind::shared), 10);
+  const auto gs = a.cache_groups();
+  ASSERT_EQ(gs.size(), 2u);
+  EXPECT_EQ(group(gs, AttentionKind::full)->layers, 4);
+  EXPECT_EQ(group(gs, AttentionKind::sliding)->layers, 16);
+  // 8,192 tokens: full 4 x 8,192 x 2,048 = 67,108,864 B; sliding 16 x 512 x 2,048 = 16,777,216 B.
+  EXPECT_DOUBLE_EQ(bytes(a, 8192, AttentionKind::full, &CacheBytes::kv), 67108864.0);
+  EXPECT_DOUBLE_EQ(bytes(a, 8192, AttentionKind::sliding, &CacheBytes::kv), 16777216.0);
+  // Without sharing all 30 cache: 6 full + 24 sliding = 6 x 8,192 x 2,048 + 24 x 512 x 2,048
+  // = 100,663,296 + 25,165,824 = 125,829,120 B against 83,886,080 B.
+  Architecture unshared = a;
+  uint8_t full = 0, sliding = 0;
+  for (size_t v = 0; v < a.plan.attention.size(); ++v) {
+    if (a.plan.attention[v].kind == AttentionKind::full) full = uint8_t(v);
+    if (a.plan.attention[v].kind == AttentionKind::sliding) sliding = uint8_t(v);
+  }
+  for (size_t i = 20; i < 30; ++i) unshared.plan.layer_attention[i] = i % 5 == 4 ? full : sliding;
+  EXPECT_DOUBLE_EQ(total_bytes(a, 8192), 83886080.0);
+  EXPECT_DOUBLE_EQ(total_bytes(unshared, 8192), 125829120.0);
+}
+
 TEST(ModelPlan, UniformFieldsExpandAsBefore) {
   // Gemma 3 27B: 62 layers, every 6th global -> 10 global, 52 windowed (1,024).
   const Architecture& g = find_model("gemma-3-27b")->spec.arch;
@@ -282,6 +308,12 @@ TEST(ModelPlan, PlanErrorsNameTheField) {
   json moe_without = base;
   moe_without["layers"] = {{"mlp", {{"E", {{"kind", "moe"}}}}}, {"mlp_pattern", "E"}};
   EXPECT_EQ(error_of(moe_without).path, "/model/architecture/layers/mlp/E/kind");
+  // Gemma 3n's per-layer embeddings need both the width and the table's vocabulary.
+  json ple_half = base;
+  ple_half["per_layer_input_width"] = 256;
+  const Error ple = error_of(ple_half);
+  EXPECT_EQ(ple.path, "/model/architecture/per_layer_input_vocab");
+  EXPECT_EQ(ple.code, "inconsistent");
 }
 
 }  // namespace
