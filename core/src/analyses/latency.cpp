@@ -52,10 +52,20 @@ double offloaded_read_bytes(const Context& c, double weights, double expert_frac
   return weights * read_share(c, expert_fraction);
 }
 
+// Gemma 3n's per-layer embedding table (embed_tokens_per_layer) is a lookup: a decode step
+// reads one row per sequence, not the table. Its share of the weight bytes left unread.
+double per_layer_lookup_share(const Context& c, double batch) {
+  for (const auto& t : c.tensors)
+    if (t.kind == TensorKind::embedding && t.name == "embed_tokens_per_layer")
+      return std::max(0.0, double(t.params()) - batch * double(t.cols)) / double(c.counts.total);
+  return 0;
+}
+
 // Weight bytes a decode step streams: MoE layers read only the experts the batch routes to
 // (expected distinct experts of B x top_k uniform picks).
 double decode_weight_bytes(const Context& c, double weights, double batch) {
-  if (!c.a.moe) return c.offloaded ? offloaded_read_bytes(c, weights, 1.0) : weights;
+  const double lookup_share = c.offloaded ? 0.0 : per_layer_lookup_share(c, batch);
+  if (!c.a.moe) return c.offloaded ? offloaded_read_bytes(c, weights, 1.0) : weights * (1.0 - lookup_share);
   const MoeConfig& m = *c.a.moe;
   const double E = double(m.num_experts);
   const double touched = E * (1.0 - std::pow(1.0 - double(m.top_k) / E, batch));
@@ -65,7 +75,7 @@ double decode_weight_bytes(const Context& c, double weights, double batch) {
   if (c.offloaded) return offloaded_read_bytes(c, weights, touched / E);
   const double total = double(c.counts.total);
   const double expert_share = expert_elems / total;  // fraction of weight bytes in experts
-  return weights * (1.0 - expert_share + expert_share * touched / E);
+  return weights * (1.0 - lookup_share - expert_share + expert_share * touched / E);
 }
 
 // With offload: what the system RAM holds (weights as the report's RAM device counts them),

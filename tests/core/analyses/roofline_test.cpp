@@ -1,6 +1,8 @@
 // Roofline invariants: no phase beats the hardware's limits.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "test_util.hpp"
 
 namespace llmcalc::test {
@@ -18,6 +20,19 @@ TEST(Roofline, DecodeNoFasterThanStreamingTheWeights) {
   EXPECT_EQ(phase(r, "decode_first")->bound, Bound::memory);
   // Tokens/s of a 7B bf16 model at batch 1 stays below bandwidth / weight bytes (~249/s).
   EXPECT_LT(r.latency.tokens_per_s_per_sequence, bw / weights);
+}
+
+TEST(Roofline, Gemma3nDecodeReadsRowsOfThePerLayerTableNotTheTable) {
+  const Report r = run(R"({"model":"gemma-3n-e2b","hardware":{"gpu":"h100-sxm"},
+      "workload":{"batch":1,"prompt":100,"generate":2}})");
+  // Weights 4,456,156,768 x 2 B = 8,912,313,536 B; the per-layer table 262,144 x 7,680 is
+  // looked up, one 7,680-wide row per sequence: (2,013,265,920 - 7,680) x 2 B = 4,026,516,480 B
+  // are not streamed -> 4,885,797,056 B. KV: 20 caching layers x 2,048 B = 40,960 B per token.
+  EXPECT_DOUBLE_EQ(item(r, "weights"), 8912313536.0);
+  const double kv = phase(r, "decode_first")->bytes - 4885797056.0;
+  EXPECT_GE(kv, 100 * 40960.0);
+  EXPECT_LE(kv, 101 * 40960.0);
+  EXPECT_DOUBLE_EQ(std::fmod(kv, 40960.0), 0.0);
 }
 
 TEST(Roofline, PrefillNoFasterThanPeakCompute) {
