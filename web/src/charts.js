@@ -19,14 +19,22 @@ const STACK_IDS = [...ITEM_ORDER, 'other'];
 
 let theme = {};
 export function readTheme() {
-  const cs = getComputedStyle(document.documentElement);
-  const v = (n) => cs.getPropertyValue(n).trim() || '#888';
+  // The palette is light-dark(light, dark) (styles.css), and a custom property's computed value
+  // is its text: each colour is resolved through a hidden probe's `color`.
+  const probe = document.body.appendChild(document.createElement('i'));
+  probe.hidden = true;
+  const cs = getComputedStyle(probe);
+  const v = (n) => {
+    probe.style.color = `var(${n}, #888)`;
+    return cs.color;
+  };
   theme = {
     text: v('--text'), muted: v('--muted'), grid: v('--grid'), card: v('--card'), cap: v('--cap'),
     accent: v('--accent'), ok: v('--ok'), bad: v('--bad'), items: {},
     c1: v('--c1'), c2: v('--c2'), c3: v('--c3'), c6: v('--c6'), c9: v('--c9'),
   };
   for (const id of STACK_IDS) theme.items[id] = v(ITEM_COLOR_VAR[id] ?? '--c12');
+  probe.remove();
   return theme;
 }
 export function itemColor(id) {

@@ -46,3 +46,15 @@ export function download(name, blob) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+// A command line to the clipboard; where the clipboard is refused (file://, no permission) it is
+// selected for the reader to copy, and the button says which happened.
+export async function copyCode(code, button) {
+  try {
+    await navigator.clipboard.writeText(code.textContent);
+    setText(button, 'Copied');
+  } catch {
+    getSelection().selectAllChildren(code);
+    setText(button, 'Selected: press Ctrl+C');
+  }
+}

@@ -257,15 +257,33 @@ export function readControl(e) {
   return { value: f === 'zero' ? Number(raw) : raw };
 }
 
-export function onControl(e) {
-  const f = e.dataset.field;
+// A control's value ({ value }), or null once its error is shown and the results marked stale.
+function checkedControl(e) {
   const r = readControl(e);
-  if ('error' in r) {
-    fieldErrors.set(e.id, r.error);
-    setFieldError(e.id, r.error);
+  if (!('error' in r)) return r;
+  fieldErrors.set(e.id, r.error);
+  setFieldError(e.id, r.error);
+  markStale();
+  return null;
+}
+
+// Recompute when every field is valid; while one is not, the last good result stays, marked stale.
+function updateIfValid() {
+  if (fieldErrors.size > 0) {
     markStale();
     return;
   }
+  clearUrlErrors();
+  const tv = performance.now();
+  syncVisibility();
+  timings.phases.visibility = performance.now() - tv;
+  update();
+}
+
+export function onControl(e) {
+  const f = e.dataset.field;
+  const r = checkedControl(e);
+  if (!r) return;
   if (fieldErrors.has(e.id)) {
     fieldErrors.delete(e.id);
     setFieldError(e.id, null);
@@ -287,15 +305,7 @@ export function onControl(e) {
     render();
     return;
   }
-  if (fieldErrors.size > 0) {
-    markStale();
-    return;
-  }
-  clearUrlErrors();
-  const tv = performance.now();
-  syncVisibility();
-  timings.phases.visibility = performance.now() - tv;
-  update();
+  updateIfValid();
 }
 
 export function markStale() {
@@ -378,26 +388,15 @@ export function layoutFor(n) {
 // A field that sets others (GPUs -> TP/PP/DP, context -> prompt/generated): checked like any
 // field, then `apply` writes the fields it sets, whose own errors it clears.
 function onDerived(e, apply) {
-  const r = readControl(e);
-  if ('error' in r) {
-    fieldErrors.set(e.id, r.error);
-    setFieldError(e.id, r.error);
-    markStale();
-    return;
-  }
+  const r = checkedControl(e);
+  if (!r) return;
   for (const f of [e.dataset.derived, ...apply(r.value)]) {
     const id = f === e.dataset.derived ? e.id : `f-${f}`;
     if (id !== e.id) $(id).value = String(app.state[f]);
     fieldErrors.delete(id);
     setFieldError(id, null);
   }
-  if (fieldErrors.size > 0) {
-    markStale();
-    return;
-  }
-  clearUrlErrors();
-  syncVisibility();
-  update();
+  updateIfValid();
 }
 
 export function setupDerivedFields() {

@@ -1,7 +1,7 @@
 // "Make it fit": the core's plan() for the page's scenario, on request (it runs hundreds of
 // estimates, so never on every keystroke): the weight format, KV cache and context that fit,
 // ranked, and the commands that run the best one, each with a copy button.
-import { $, el, setText } from './dom.js';
+import { $, el, setText, copyCode } from './dom.js';
 import { app } from './app.js';
 import * as fmt from './format.js';
 
@@ -19,15 +19,7 @@ function select(id, label, options, value) {
 function copyButton(code) {
   return el('button', {
     type: 'button', class: 'secondary small', text: 'Copy',
-    onclick: async (e) => {
-      try {
-        await navigator.clipboard.writeText(code.textContent);
-        setText(e.target, 'Copied');
-      } catch {
-        getSelection().selectAllChildren(code);
-        setText(e.target, 'Selected: press Ctrl+C');
-      }
-    },
+    onclick: (e) => copyCode(code, e.target),
   });
 }
 

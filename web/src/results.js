@@ -1,6 +1,6 @@
 // The answer: verdict, key figures, the memory table, speed and notes, each formula row
 // rendered from the report's expression tree.
-import { $, setText, setAttr, show } from './dom.js';
+import { $, setText, setAttr, show, copyCode } from './dom.js';
 import { v, patch } from './patch.js';
 import { expressionNodes } from './expression.js';
 import { itemColor } from './charts.js';
@@ -273,16 +273,9 @@ export function renderEngine(report) {
 
 // One delegated handler: the command line goes to the clipboard (or is selected to copy).
 export function setupEngineCopy() {
-  $('engine-body').addEventListener('click', async (e) => {
+  $('engine-body').addEventListener('click', (e) => {
     if (!e.target.closest('#engine-copy')) return;
-    const code = $('engine-command');
-    try {
-      await navigator.clipboard.writeText(code.textContent);
-      setText(e.target, 'Copied');
-    } catch {
-      getSelection().selectAllChildren(code);
-      setText(e.target, 'Selected: press Ctrl+C');
-    }
+    copyCode($('engine-command'), e.target);
   });
 }
 
