@@ -287,6 +287,11 @@ test('hybrid models: KV cache rows per layer kind, the recurrent state in its ow
   await page.fill('#f-hf', JSON.stringify(cfg));
   await settled(page, before);
   assert.match(await text(page, '#hf-name'), /weights: mxfp4 for 19\.11 B parameters, bf16 for 1\.80 B \(mxfp4 checkpoint\)/);
+  // ... and priced in them: the weights picker follows the checkpoint (19.11 B in MXFP4 at
+  // 4.25 bits plus 1.80 B in bf16 is ~13.8 GB, where bf16 throughout would be ~41.8 GB).
+  assert.equal(await page.inputValue('#f-weights'), 'checkpoint');
+  const w = await page.evaluate(() => window.__llmcalc.last.report.memory.items.find((i) => i.id === 'weights').bytes);
+  assert.ok(w > 13e9 && w < 15e9, `weights ${w}`);
   assert.deepEqual([...problems, ...q.problems], []);
 });
 

@@ -1,6 +1,7 @@
 // The form: its pickers and controls, reading inputs into the state, and errors beside the
 // fields they belong to.
 import { $, el, setText, show } from './dom.js';
+import { clearCompanions, companionsText } from './checkpoint_files.js';
 import { PRESETS } from 'llmcalc:presets';
 import { v } from './patch.js';
 import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, defaultCheckpointing, scenarioFrom } from './state.js';
@@ -16,7 +17,8 @@ export let urlErrorFields = new Set(); // element ids showing a link parameter's
 
 export const SELECT_OPTIONS = {
   'f-engine': PRESETS.engines.map((e) => [e.id, `${e.name}${e.modes.length === 1 ? ` (${e.modes[0]})` : ''}`]),
-  'f-weights': DTYPES.map((d) => [d, d]),
+  // "checkpoint": the model's own formats (a config's quantization_config, hf_quant_config.json).
+  'f-weights': [...DTYPES.map((d) => [d, d]), ['checkpoint', 'as the checkpoint']],
   'f-kv': KV_DTYPES.map((d) => [d, d]),
   'f-act': ACT_DTYPES.map((d) => [d, d]),
   'f-grads': [['auto', 'auto (as weights)'], ...ACT_DTYPES.map((d) => [d, d])],
@@ -130,6 +132,9 @@ export function syncVisibility() {
   b.toggle('hf-model', Boolean(app.state.hf));
   show($('hf-active'), Boolean(app.state.hf));
   if (app.state.hf) setText($('hf-name'), app.hfInfo || 'the pasted config.json');
+  const files = companionsText(app.state);
+  show($('ckpt-active'), Boolean(files));
+  if (files) setText($('ckpt-name'), files);
   $('f-model').disabled = Boolean(app.state.hf);
   $('model-search').disabled = Boolean(app.state.hf);
   const m = app.models.find((x) => x.id === app.state.model);
@@ -290,6 +295,7 @@ export function onControl(e) {
   }
   const prev = app.state[f];
   app.state[f] = r.value;
+  if (f === 'model') clearCompanions(app.state);
   // Convenience, not estimation: keep the precision consistent with the fine-tuning method.
   if (f === 'finetune') {
     if (r.value === 'qlora' && !['nf4', 'int4'].includes(app.state.weights)) app.state.weights = 'nf4';

@@ -5,6 +5,7 @@ import * as fmt from './format.js';
 import { MAX_HF_CHARS, app, fieldErrors } from './app.js';
 import { clearUrlErrors, markStale, syncVisibility } from './form.js';
 import { update } from './update.js';
+import { clearCompanions, companionOf, safetensorsIndex } from './checkpoint_files.js';
 
 // ---------------------------------------------------------------- HF config
 
@@ -71,6 +72,8 @@ export function onHfText(text) {
   const prev = { hf: app.state.hf, info: app.hfInfo };
   app.state.hf = trimHfConfig(obj);
   app.hfInfo = describeHf(r);
+  const prevWeights = app.state.weights;
+  if (r.model.checkpoint_weights?.formats?.length) useCheckpointWeights();
   syncVisibility();
   update();
   if (document.body.dataset.valid !== '1') {
@@ -78,6 +81,8 @@ export function onHfText(text) {
     const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
     app.state.hf = prev.hf;
     app.hfInfo = prev.info;
+    app.state.weights = prevWeights;
+    $('f-weights').value = prevWeights;
     syncVisibility();
     update();
     hfRejected(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
@@ -95,21 +100,73 @@ export function describeHf(r) {
   return `${r.model.name}: ${fmt.params(p.total)} parameters${p.active < p.total ? ` (${fmt.params(p.active)} active)` : ''}${formats}`;
 }
 
+// A quantized checkpoint is priced in its own formats (FP8, MXFP4, NVFP4...), not the picker's
+// bf16; the picker says "as the checkpoint" and stays editable.
+function useCheckpointWeights() {
+  if (app.state.mode !== 'inference') return; // training picks the base's format itself
+  app.state.weights = 'checkpoint';
+  $('f-weights').value = 'checkpoint';
+}
+
+// A checkpoint file (checkpoint_files.js) joins the model in use, preset or pasted config, if
+// the scenario computes with it; else the error is shown and the model stays as it was.
+function onCompanion(r) {
+  if (r.error) {
+    setHfError([r.error]);
+    return;
+  }
+  const prev = app.state[r.field];
+  const prevWeights = app.state.weights;
+  app.state[r.field] = r.value;
+  if (r.field === 'hfQuant') useCheckpointWeights();
+  syncVisibility();
+  update();
+  if (document.body.dataset.valid !== '1') {
+    const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
+    app.state[r.field] = prev;
+    app.state.weights = prevWeights;
+    $('f-weights').value = prevWeights;
+    syncVisibility();
+    update();
+    setHfError(msgs.length ? msgs : ['This file cannot be used with the current model.']);
+    return;
+  }
+  setHfError(null);
+}
+
 export function setupHf() {
   const ta = $('f-hf');
   ta.addEventListener('input', () => onHfText(ta.value));
-  const readFile = (file) => {
+  const readFile = async (file) => {
     if (!file) return;
+    if (/\.safetensors$/i.test(file.name)) {
+      onCompanion(await safetensorsIndex(file));
+      return;
+    }
     if (file.size > MAX_HF_CHARS) {
       setHfError([`The file is too large (${fmt.grouped(file.size)} bytes).`]);
       return;
     }
-    file.text().then((t) => {
-      ta.value = t;
-      onHfText(t);
-    });
+    const t = await file.text();
+    let companion = null;
+    try {
+      const obj = JSON.parse(t);
+      if (obj && typeof obj === 'object' && !Array.isArray(obj)) companion = companionOf(obj);
+    } catch { /* not JSON: onHfText says so */ }
+    if (companion) {
+      onCompanion(companion);
+      return;
+    }
+    ta.value = t;
+    onHfText(t);
   };
   $('f-hf-file').addEventListener('change', (e) => readFile(e.target.files[0]));
+  $('ckpt-clear').addEventListener('click', () => {
+    clearCompanions(app.state);
+    hfAccepted();
+    syncVisibility();
+    update();
+  });
   for (const target of [ta, $('form')]) {
     target.addEventListener('dragover', (e) => {
       e.preventDefault();
@@ -124,6 +181,7 @@ export function setupHf() {
   }
   $('hf-clear').addEventListener('click', () => {
     app.state.hf = null;
+    clearCompanions(app.state);
     ta.value = '';
     hfAccepted();
     syncVisibility();

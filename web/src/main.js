@@ -1,6 +1,7 @@
 // The calculator page. Every number shown comes from the WASM core (estimate / sweep /
 // solve); this entry starts the core, reads the link and wires the modules together.
 import 'uplot/dist/uPlot.min.css';
+import { clearCompanions } from './checkpoint_files.js';
 import './styles.css';
 import { $, setText } from './dom.js';
 import { DEFAULTS, stateFromUrl, stateToHash, linkFor, isAnchorHash, applyInputRanges } from './state.js';
@@ -167,6 +168,7 @@ async function start() {
     const first = $('f-model').querySelector('option');
     if (first && first.value !== app.state.model) {
       app.state.model = first.value;
+      clearCompanions(app.state);
       $('f-model').value = first.value;
       syncVisibility();
       update();

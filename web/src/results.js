@@ -280,7 +280,14 @@ export function setupEngineCopy() {
 }
 
 export function renderNotes(report) {
-  const notes = report.notes || [];
+  const notes = [...(report.notes || [])];
+  // A dropped model.safetensors.index.json (or .safetensors header): its bytes beside ours.
+  const given = report.params?.checkpoint_bytes;
+  if (given > 0) {
+    const computed = report.params.checkpoint_computed_bytes;
+    notes.unshift(`Checkpoint: ${fmt.bytes(given, 'GB', 2)} (safetensors files), ${fmt.bytes(computed, 'GB', 2)} computed ` +
+      `(${computed >= given ? '+' : '-'}${fmt.percent(Math.abs(computed / given - 1), 2)}).`);
+  }
   patch($('notes'), notes.map((n) => v('li', { text: n })));
   show($('notes-card'), notes.length > 0);
 }

@@ -18,6 +18,9 @@ export const OPTIMIZERS = names('Optimizer');
 export const DEFAULTS = Object.freeze({
   model: 'llama-2-7b',
   hf: null, // a Hugging Face config.json (object) used instead of a preset
+  // The checkpoint's companion files (checkpoint_files.js), for a preset or a pasted config:
+  stIndex: null, // model.safetensors.index.json without its weight_map ({metadata: {total_size}})
+  hfQuant: null, // hf_quant_config.json (ModelOpt checkpoints: their quantization lives here)
   mode: 'inference',
   method: 'detailed',
   engine: 'generic',
@@ -94,6 +97,8 @@ const text = (max) => ({ kind: 'text', max });
 export const URL_FIELDS = {
   model: ['model', { kind: 'model' }],
   hf: ['hf', { kind: 'hf' }],
+  sti: ['stIndex', { kind: 'json', what: 'model.safetensors.index.json' }],
+  hq: ['hfQuant', { kind: 'json', what: 'hf_quant_config.json' }],
   mode: ['mode', field('/mode')],
   method: ['method', field('/method')],
   engine: ['engine', choice(...PRESETS.engines.map((e) => e.id))],
@@ -211,6 +216,16 @@ function parseValue(raw, spec, ctx) {
       // The core validates the config itself when the scenario is estimated.
       return { value: obj };
     }
+    case 'json': {
+      let obj;
+      try {
+        obj = JSON.parse(b64urlDecode(raw));
+      } catch {
+        return { error: `is not a valid encoded ${spec.what}` };
+      }
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: `is not a ${spec.what} object` };
+      return { value: obj }; // checked by the core, like a config.json
+    }
     default:
       return { error: 'is not supported' };
   }
@@ -290,7 +305,7 @@ export function stateFromUrl(href, ctx) {
 }
 
 function encodeValue(field, v) {
-  if (field === 'hf') return b64urlEncode(JSON.stringify(v));
+  if (typeof v === 'object') return b64urlEncode(JSON.stringify(v)); // hf=, sti=, hq=
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
 }
@@ -343,10 +358,19 @@ function hfModel(config) {
   return m;
 }
 
+// The model: a preset id, or an object when a config.json or checkpoint files come with it.
+function modelFrom(state) {
+  if (!state.hf && !state.stIndex && !state.hfQuant) return state.model;
+  const m = state.hf ? hfModel(state.hf) : { preset: state.model };
+  if (state.stIndex) m.safetensors_index = state.stIndex;
+  if (state.hfQuant) m.hf_quant_config = state.hfQuant;
+  return m;
+}
+
 // The scenario JSON the core reads (core/src/scenario/parse_scenario.cpp's schema).
 export function scenarioFrom(state) {
   const s = {
-    model: state.hf ? hfModel(state.hf) : state.model,
+    model: modelFrom(state),
     mode: state.mode,
     method: state.method,
     precision: { weights: state.weights, kv_cache: state.kv, activations: state.act },

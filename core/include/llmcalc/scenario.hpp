@@ -31,6 +31,8 @@ struct Precision {
   // stored as GGUF; empty otherwise. Each tensor's type then follows llama.cpp's recipe and
   // `weights` is fp16 (only the matmul dtype reads it there, and that follows activations).
   std::string gguf_mix;
+  // weights "checkpoint" (or left out): the checkpoint's own formats where it has them.
+  bool as_checkpoint = false;
   int64_t group_size = 0;  // int4/int8: scale group size; 0 = one scale per output channel
   Dtype kv_cache = Dtype::bf16;
   Dtype activations = Dtype::bf16;
@@ -164,6 +166,9 @@ struct Scenario {
   // the input gave (schema literals).
   std::vector<std::string_view> given;
   bool gave(std::string_view pointer) const;
+  // The weights are the checkpoint's own formats (quantization_config, hf_quant_config.json,
+  // GGUF tensor types): weights left out or given as "checkpoint".
+  bool weights_as_checkpoint() const;
   // Inputs that do not apply to this scenario (training flags in inference, LoRA targets the
   // model lacks): the estimate copies them into the report's notes.
   std::vector<std::string> input_notes;

@@ -41,6 +41,8 @@ extern const EnumTable dtype, weight_format, kv_dtype, wide_dtype, activation_dt
 
 // weight_format values from kGgufMixBase on are GGUF mixes (Precision::gguf_mix); below, Dtypes.
 inline constexpr int kGgufMixBase = 100;
+// weight_format "checkpoint": the checkpoint's own formats, as when the field is left out.
+inline constexpr int kWeightsAsCheckpoint = 99;
 // The GGUF mix names weight_format accepts, in core/data/gguf_types.json's order (tested).
 std::span<const EnumName> gguf_mix_names();
 

@@ -37,7 +37,7 @@ void add_checkpoint_weight_items(const Context& c, const CheckpointQuantization&
 }  // namespace
 
 void add_weight_items(const Context& c, Items& out) {
-  if (c.s.model.quantization && !c.s.gave("/precision/weights")) {
+  if (c.s.model.quantization && c.s.weights_as_checkpoint()) {
     add_checkpoint_weight_items(c, *c.s.model.quantization, out);
     return;
   }

@@ -43,7 +43,7 @@ std::vector<gguf::TypedElements> elements_by_type(const Context& c) {
 }  // namespace
 
 bool from_gguf_file(const Scenario& s) {
-  return !s.model.gguf.types.empty() && !s.gave("/precision/weights");
+  return !s.model.gguf.types.empty() && s.weights_as_checkpoint();
 }
 
 void add_gguf_weight_items(const Context& c, Items& out) {

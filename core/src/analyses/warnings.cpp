@@ -38,7 +38,7 @@ void suggest_cheaper(const Scenario& s, Report& r) {
   }
   // Weight-only quantization of 16/32-bit weights (not a checkpoint's own format, not
   // QLoRA's 4-bit base): int8, else int4, with the usual 128-weight scale groups.
-  const bool own_format = s.model.quantization.has_value() && !s.gave("/precision/weights");
+  const bool own_format = s.model.quantization.has_value() && s.weights_as_checkpoint();
   const bool frozen_4bit = s.mode == Mode::training && s.training.finetune == Finetune::qlora;
   if (!wide_weights(s.precision.weights) || own_format || frozen_4bit) return;
   if (s.mode == Mode::training && s.training.finetune == Finetune::full) return;  // trains the weights

@@ -60,7 +60,7 @@ void resolve_defaults(Scenario& s) {
   const bool rules_of_thumb = s.method == Method::rules_of_thumb;
 
   // QLoRA trains adapters over a frozen 4-bit NormalFloat base (Dettmers et al. 2023, sec. 3).
-  if (qlora && !s.gave("/precision/weights")) p.weights = Dtype::nf4;
+  if (qlora && s.weights_as_checkpoint()) p.weights = Dtype::nf4;
   // int4/int8 checkpoints (GPTQ, AWQ) ship with one scale per 128 weights (the "g128" builds).
   if (!s.gave("/precision/group_size"))
     p.group_size = (p.weights == Dtype::int4 || p.weights == Dtype::int8) ? 128 : 0;

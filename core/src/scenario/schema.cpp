@@ -34,11 +34,17 @@ constexpr EnumName kGgufMixes[] = {
     g(21, "IQ2_XS"), g(22, "IQ2_S"), g(23, "IQ2_M"), g(24, "IQ3_XXS"), g(25, "IQ3_XS"),
     g(26, "IQ3_S"), g(27, "IQ3_M"), g(28, "IQ4_NL"), g(29, "IQ4_XS"), g(30, "TQ1_0"),
     g(31, "TQ2_0"), g(32, "MXFP4_MOE")};
-// Generic dtypes first, then the GGUF mixes (one dropdown, one JSON field).
+// Generic dtypes first, then the checkpoint's own formats, then the GGUF mixes (one dropdown,
+// one JSON field).
+constexpr EnumName kAsCheckpoint{
+    kWeightsAsCheckpoint, "checkpoint",
+    "the checkpoint's own formats (quantization_config, hf_quant_config.json, a GGUF's tensor "
+    "types; bf16 when it has none), as when weights is left out"};
 constexpr auto kWeightFormats = [] {
-  std::array<EnumName, std::size(kDtypes) + std::size(kGgufMixes)> out{};
+  std::array<EnumName, std::size(kDtypes) + 1 + std::size(kGgufMixes)> out{};
   size_t i = 0;
   for (const auto& e : kDtypes) out[i++] = e;
+  out[i++] = kAsCheckpoint;
   for (const auto& e : kGgufMixes) out[i++] = e;
   return out;
 }();
@@ -217,8 +223,11 @@ const Field kFields[] = {
                    "16-bit; GGUF mixes (Q4_K_M ...) type each tensor by llama.cpp's recipe",
                    [](Scenario& s, const FieldValue& v) {
                      const bool gguf = v.choice >= kGgufMixBase;
+                     s.precision.as_checkpoint = v.choice == kWeightsAsCheckpoint;
                      s.precision.gguf_mix = gguf ? enums::weight_format.name_of(v.choice) : "";
-                     s.precision.weights = gguf ? Dtype::fp16 : Dtype(v.choice);
+                     s.precision.weights = gguf ? Dtype::fp16
+                                           : s.precision.as_checkpoint ? Dtype::bf16
+                                                                       : Dtype(v.choice);
                    }),
             "bf16 (nf4 for QLoRA)"),
     derived(integer("/precision/group_size", "--group-size", 0, 65536, 0, "weights",
@@ -450,6 +459,10 @@ const Field* find_flag(std::string_view flag) {
 
 bool Scenario::gave(std::string_view pointer) const {
   return std::find(given.begin(), given.end(), pointer) != given.end();
+}
+
+bool Scenario::weights_as_checkpoint() const {
+  return precision.as_checkpoint || !gave("/precision/weights");
 }
 
 std::string_view mode_name(Mode m) { return enums::mode.name_of(int(m)); }

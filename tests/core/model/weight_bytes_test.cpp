@@ -87,6 +87,30 @@ TEST(WeightBytes, GptOss20bMxfp4OnTheExpertsOnly) {
   EXPECT_DOUBLE_EQ(shares[1].bytes(), 3608919168.0);
 }
 
+// weights "checkpoint" is the same as leaving weights out (the page always sends a format, so it
+// needs a name for "as the checkpoint"); a named format replaces the checkpoint's.
+TEST(WeightBytes, WeightsCheckpointIsTheCheckpointsOwnFormats) {
+  std::string config;
+  for (const auto& f : hf_fixtures())
+    if (f.name == "gpt-oss-20b") config = std::string(f.text);
+  ASSERT_FALSE(config.empty());
+  auto weights_of = [&](const std::string& precision) {
+    const Report r = run(R"({"model": {"hf_config": )" + config + "}" + precision +
+                         R"(, "hardware": {"gpu": "h100-sxm"}})");
+    double w = 0;
+    for (const auto& i : r.memory.items)
+      if (i.kind == MemoryKind::weights || i.kind == MemoryKind::quantization_scales) w += i.bytes;
+    return w;
+  };
+  const double absent = weights_of("");
+  // 10,152,345,600 B MXFP4 experts (their E8M0 scales a separate item) + 3,608,919,168 B bf16
+  // (test above).
+  EXPECT_DOUBLE_EQ(absent, 10152345600.0 + 3608919168.0);
+  EXPECT_DOUBLE_EQ(weights_of(R"(, "precision": {"weights": "checkpoint"})"), absent);
+  // bf16 throughout: 20,914,757,184 x 2 B.
+  EXPECT_DOUBLE_EQ(weights_of(R"(, "precision": {"weights": "bf16"})"), 41829514368.0);
+}
+
 TEST(WeightBytes, Qwen3_30bA3bFp8IsAboutThirtyOneGigabytes) {
   // Qwen/Qwen3-30B-A3B-FP8 quantization_config (block-wise FP8, 128 x 128).
   const auto q = quant(json::parse(R"({"activation_scheme":"dynamic","fmt":"e4m3",

@@ -1,0 +1,91 @@
+// A checkpoint's files dropped beside the model (issue 17: "GGUF and safetensors-index drop"):
+// model.safetensors.index.json, hf_quant_config.json and a single .safetensors file's header,
+// in Chromium, through the file picker the drop zone shares.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pageSession, change, settled, updates, text } from './lib.mjs';
+
+const session = pageSession();
+const { open } = session;
+
+async function pick(page, name, bytes) {
+  const before = await updates(page);
+  await page.setInputFiles('#f-hf-file', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+  return before;
+}
+
+const weightBytes = (page) => page.evaluate(() =>
+  window.__llmcalc.last.report.memory.items.find((i) => i.id === 'weights').bytes);
+
+// A safetensors file: 8-byte little-endian header length, the JSON header, then the data.
+function safetensors(header, dataBytes) {
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([len, json, Buffer.alloc(dataBytes)]);
+}
+
+test('checkpoint files: a safetensors index, hf_quant_config.json and a .safetensors header join the model; links keep them', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b');
+  const bf16 = await weightBytes(page);
+  // Llama 3.1 8B: 8,030,261,248 parameters x 2 B = 16,060,522,496 B, what its index's
+  // total_size says; the weight_map is left out of the state (and the link).
+  let before = await pick(page, 'model.safetensors.index.json',
+    JSON.stringify({ metadata: { total_size: 16060522496 }, weight_map: { 'lm_head.weight': 'model-00004-of-00004.safetensors' } }));
+  await settled(page, before);
+  assert.match(await text(page, '#ckpt-name'), /^model\.safetensors\.index\.json \(16\.06 GB of weights\)$/);
+  await page.waitForFunction(() => /Checkpoint:/.test(document.getElementById('notes').textContent));
+  assert.match(await page.textContent('#notes'), /Checkpoint: 16\.06 GB \(safetensors files\), 16\.06 GB computed \(\+0\.00%\)/);
+  await page.waitForFunction(() => /sti=/.test(location.hash));
+  const sti = await page.evaluate(() => {
+    const b64 = new URLSearchParams(location.hash.slice(1)).get('sti').replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(b64 + '==='.slice((b64.length + 3) % 4)));
+  });
+  assert.deepEqual(sti, { metadata: { total_size: 16060522496 } });
+
+  // ModelOpt's NVFP4 checkpoint: its quantization is in hf_quant_config.json, not config.json.
+  before = await pick(page, 'hf_quant_config.json', JSON.stringify({ producer: { name: 'modelopt', version: '0.29.0' },
+    quantization: { quant_algo: 'NVFP4', kv_cache_quant_algo: 'FP8', group_size: 16, exclude_modules: ['lm_head'] } }));
+  await settled(page, before);
+  const nvfp4 = await weightBytes(page);
+  assert.ok(nvfp4 < 0.45 * bf16, `NVFP4 weights ${nvfp4} vs bf16 ${bf16}`);
+  assert.match(await text(page, '#ckpt-name'), /index\.json .* and hf_quant_config\.json$/);
+
+  // The link carries both; opened again it gives the same weights.
+  await page.waitForFunction(() => /hq=/.test(location.hash) && /sti=/.test(location.hash));
+  const again = await open((await page.evaluate(() => location.hash)));
+  assert.equal(await weightBytes(again.page), nvfp4);
+  assert.match(await text(again.page, '#ckpt-name'), /hf_quant_config\.json/);
+
+  // Another model drops them (they describe one checkpoint).
+  await change(page, '#f-model', 'qwen2.5-7b');
+  assert.equal(await page.locator('#ckpt-active').isHidden(), true);
+  await page.waitForFunction(() => !/hq=|sti=/.test(location.hash));
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
+test('checkpoint files: a single .safetensors is read from its header; shards and broken files say why', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b');
+  // Two tensors, 12 + 8,000 B: the header's data_offsets add up to 8,012 B.
+  const file = safetensors({ __metadata__: { format: 'pt' }, a: { dtype: 'BF16', shape: [2, 3], data_offsets: [0, 12] },
+    b: { dtype: 'F32', shape: [2000], data_offsets: [12, 8012] } }, 8012);
+  let before = await pick(page, 'model.safetensors', file);
+  await settled(page, before);
+  assert.match(await text(page, '#ckpt-name'), /^model\.safetensors\.index\.json \(8\.01 kB of weights\)$/);
+  // Far from this model's 16 GB: the core's own note says so.
+  await page.waitForFunction(() => /safetensors index lists/.test(document.getElementById('notes').textContent));
+  assert.match(await page.textContent('#notes'), /the safetensors index lists 8012 B of tensors/);
+
+  await pick(page, 'model-00001-of-00004.safetensors', file);
+  await page.waitForFunction(() => !document.getElementById('f-hf-err').hidden);
+  assert.match(await text(page, '#f-hf-err'), /one shard of 4: drop model\.safetensors\.index\.json instead/);
+
+  await pick(page, 'model.safetensors', Buffer.from('not a safetensors file at all'));
+  await page.waitForFunction(() => /header length/.test(document.getElementById('f-hf-err').textContent));
+  // A header whose offsets run past the end of the file.
+  await pick(page, 'model.safetensors', safetensors({ a: { dtype: 'BF16', shape: [4], data_offsets: [0, 8] } }, 4));
+  await page.waitForFunction(() => /no valid data_offsets/.test(document.getElementById('f-hf-err').textContent));
+  // The model in use kept the last good file.
+  assert.match(await text(page, '#ckpt-name'), /8\.01 kB/);
+  assert.deepEqual(problems, []);
+});
