@@ -7,9 +7,14 @@
 // Prints, per run and as medians: the page's own marks (ms since navigation) and the table.
 // --compare: runs OTHER.html (say, the previous build's single page) alternately with this
 // build's, so both see the same minutes of this shared machine, and prints both tables.
-import { writeFileSync } from 'node:fs';
+// Each run also opens an empty page (the floor, its first paint) and reports answer_on_screen
+// (when the verdict was first painted visible: Element Timing on #fit-headline, whose
+// elementtiming attribute an older page may lack; then the page's first_paint mark stands in)
+// and both as ratios to that run's floor.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { launch, waitReady, SINGLE_URL, percentile } from '../tests/browser/lib.mjs';
 
 const args = process.argv.slice(2);
@@ -43,8 +48,15 @@ async function traceOnce(url) {
     // trace's (us): a user-timing mark, which the trace records with its own timestamp.
     const { marks, anchorMs } = await page.evaluate(() => {
       performance.mark('llmcalc:trace-anchor');
-      return { marks: window.__llmcalc.timings.startup, anchorMs: performance.now() };
+      return { marks: { ...window.__llmcalc.timings.startup }, anchorMs: performance.now() };
     });
+    marks.answer_on_screen = await page.evaluate(() => new Promise((resolve) => {
+      new PerformanceObserver((list) => {
+        const e = list.getEntries().find((x) => x.identifier === 'answer');
+        if (e) resolve(+e.renderTime.toFixed(1));
+      }).observe({ type: 'element', buffered: true });
+      setTimeout(() => resolve(null), 3000);
+    })) ?? marks.first_paint;
     await cdp.send('Tracing.end');
     await done;
     return { events, marks, anchorMs };
@@ -81,10 +93,31 @@ function summarize(events, marks, anchorMs) {
   return [...self.entries()].map(([name, us]) => [name, us / 1000]).sort((a, b) => b[1] - a[1]);
 }
 
+// The floor: a trivial page's first paint in a fresh profile (as tests/browser/offline.test.mjs).
+const emptyPage = join(mkdtempSync(join(tmpdir(), 'llmcalc-trace-')), 'empty.html');
+writeFileSync(emptyPage, '<!doctype html><html lang="en"><meta charset="utf-8"><title>Empty</title><p>Empty page.</p></html>\n');
+async function floorOnce() {
+  const b = await launch();
+  try {
+    const page = await b.context.newPage();
+    await page.goto(pathToFileURL(emptyPage).href);
+    return await page.evaluate(() => new Promise((resolve) => {
+      new PerformanceObserver((l) => { const e = l.getEntries().find((x) => x.name === 'first-paint'); if (e) resolve(e.startTime); })
+        .observe({ type: 'paint', buffered: true });
+    }));
+  } finally {
+    await b.close();
+  }
+}
+
 const results = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
+  const floor = await floorOnce();
+  console.log(`run ${i + 1} empty page first paint ${floor.toFixed(1)}`);
   for (const [name, url] of Object.entries(pages)) {
     const { events, marks, anchorMs } = await traceOnce(url);
+    marks.answer_x_floor = +(marks.answer_on_screen / floor).toFixed(2);
+    marks.ready_x_floor = +(marks.ready / floor).toFixed(2);
     if (out && i === 0 && name === 'this') writeFileSync(out, JSON.stringify({ traceEvents: events }));
     results[name].push({ marks, rows: Object.fromEntries(summarize(events, marks, anchorMs)) });
     console.log(`run ${i + 1} ${name}: ${Object.entries(marks).map(([k, v]) => `${k} ${v}`).join(', ')}`);

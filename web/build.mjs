@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { textCore } from '../wasm/js/api.mjs';
+import { textCore, wrapCore } from '../wasm/js/api.mjs';
+import { staticDocument, applyToTemplate, contains } from './static_dom.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -54,7 +55,8 @@ function systemGzip(tool, args, bytes) {  // zopfli reads only files, gzip reads
 // result. Only the fields the page shows are kept.
 const require = createRequire(import.meta.url);
 const nodeModule = join(dirname(wasmModule), 'llmcalc_core_node.cjs');
-const presetCore = textCore(await require(nodeModule)());
+const nodeCore = await require(nodeModule)();
+const presetCore = textCore(nodeCore);
 const modelList = JSON.parse(presetCore.models_json());
 const gpuList = JSON.parse(presetCore.gpus_json());
 const kindList = JSON.parse(presetCore.kinds_json());
@@ -113,8 +115,39 @@ const result = await build({
 });
 
 const js = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
-const css = result.outputFiles.find((f) => f.path.endsWith('.css')).text;
-for (const [name, text] of [['app.js', js], ['app.css', css]]) {
+const pageCss = result.outputFiles.find((f) => f.path.endsWith('.css')).text;
+
+// The default scenario's answer as markup (web/src/prerender.js): the page's render functions,
+// bundled for Node, over a static copy of the template's elements, with the same core's Node
+// build. A link that carries a scenario must not show it: the inline script in <head> marks the
+// document (class "link") before the body is parsed, and the prerendered elements stay hidden
+// until main.js has rendered the link's own answer and drops the mark.
+const prerenderBundle = await build({
+  entryPoints: [join(here, 'src/prerender.js')],
+  bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'warning', plugins: [redirectWasm],
+});
+const { prerenderDefault } = await import(`data:text/javascript;base64,${Buffer.from(prerenderBundle.outputFiles[0].text).toString('base64')}`);
+const templateSource = readFileSync(join(here, 'index.html'), 'utf8');
+const staticDoc = staticDocument(templateSource);
+prerenderDefault(wrapCore(nodeCore), staticDoc);
+// renderAccuracy also fills the accuracy card, far below the first screen: not written.
+for (const id of ['accuracy-kind', 'accuracy-body']) staticDoc.byId.delete(id);
+const prerendered = applyToTemplate(templateSource, staticDoc);
+// What a link hides until its own answer is shown: these elements, and each prerendered one
+// must lie in one of them (or be one).
+const LINK_HIDES = { answer: '#answer>*', 'mem-sub': '#mem-sub', 'mem-table': '#mem-table', 'mini-verdict': '#mini-verdict' };
+for (const id of staticDoc.byId.keys()) {
+  if (!Object.keys(LINK_HIDES).some((root) => root === id || contains(templateSource, root, id)))
+    throw new Error(`build_web: the prerendered #${id} is in none of the elements a link hides (LINK_HIDES)`);
+}
+const hideForLink = `${Object.values(LINK_HIDES).map((sel) => `.link ${sel}`).join(',')}{visibility:hidden}`;
+const css = pageCss + prerendered.css + hideForLink;
+// Runs before the body is parsed: scenario parameters (anything but embed= and theme=) in the
+// query or in a hash that is not an element id (web/src/state.js, stateFromUrl and isAnchorHash).
+const headScript = "(function(){var h=location.hash.slice(1),p=location.search.slice(1).split('&');" +
+  "if(!/^[A-Za-z][\\w-]*$/.test(h))p=p.concat(h.split('&'));" +
+  "if(p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))document.documentElement.classList.add('link')})()";
+for (const [name, text] of [['app.js', js], ['app.css', css], ['the head script', headScript]]) {
   if (/<\/(script|style)/i.test(text)) throw new Error(`${name} contains a closing tag; it cannot be inlined`);
   // Non-ASCII bytes could be re-encoded when a browser saves the page, breaking the hashes.
   if (/[^\x00-\x7f]/.test(text)) throw new Error(`${name} is not pure ASCII`);
@@ -130,7 +163,7 @@ if (needsEval) {
 }
 const evalSource = needsEval ? " 'unsafe-eval'" : '';
 
-const template = readFileSync(join(here, 'index.html'), 'utf8');
+const template = prerendered.html.replace('%%HEAD_SCRIPT%%', () => `<script>${headScript}</script>`);
 const sha = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 // Common directives: nothing may be fetched, framed, posted or used as a base URL. img-src
@@ -155,14 +188,14 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'app.js'), js);
 writeFileSync(join(out, 'app.css'), css);
 writeFileSync(join(out, 'index.html'), page(
-  `${common}; script-src 'self' 'wasm-unsafe-eval'${evalSource}; style-src 'self'`,
+  `${common}; script-src 'self' ${sha(headScript)} 'wasm-unsafe-eval'${evalSource}; style-src 'self'`,
   '<link rel="stylesheet" href="app.css">',
   '<script id="app" src="app.js"></script>'));
 
 // Single file: the inline script and style are allowed by their SHA-256 hashes (stricter
 // than 'unsafe-inline': no other inline code can run, not even an injected attribute).
 const single = page(
-  `${common}; script-src ${sha(js)} 'wasm-unsafe-eval'${evalSource}; style-src ${sha(css)}`,
+  `${common}; script-src ${sha(headScript)} ${sha(js)} 'wasm-unsafe-eval'${evalSource}; style-src ${sha(css)}`,
   `<style>${css}</style>`,
   `<script id="app">${js}</script>`);
 writeFileSync(join(out, 'llmcalc.html'), single);

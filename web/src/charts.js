@@ -4,17 +4,13 @@ import uPlot from 'uplot';
 import { compactCount, grouped } from './format.js';
 
 import { PRESETS } from 'llmcalc:presets';
+import { ITEM_COLOR_VAR } from './palette.js';
 
 // Memory items in stacking order (bottom first) with their labels: the core's kind table
 // (kinds_json, read at build time); unknown ids fall into "other".
 export const ITEM_ORDER = PRESETS.kinds.memory.map((k) => k.id);
 export const ITEM_LABELS = Object.fromEntries([...PRESETS.kinds.memory.map((k) => [k.id, k.label]), ['other', 'Other']]);
-// Colours are presentation, chosen here; a kind without its own colour takes the last one.
-const ITEM_COLOR_VAR = {
-  weights: '--c1', quantization_scales: '--c11', lora_adapters: '--c10', gradients: '--c2', master_weights: '--c8',
-  optimizer_states: '--c4', kv_cache: '--c3', recurrent_state: '--c13', activations: '--c6', logits: '--c5', fragmentation: '--c7',
-  runtime_overhead: '--c9', other: '--c12',
-};
+// Colours are presentation, chosen in palette.js; a kind without its own colour takes the last one.
 const STACK_IDS = [...ITEM_ORDER, 'other'];
 
 let theme = {};

@@ -128,7 +128,6 @@ async function start() {
   setText($('version'), `core ${app.core.version}`);
   loadFromUrl();
   mark('url_read');
-  readTheme(); // the memory bar's colours; the charts read it again when they are set up
   setText($('status'), '');
   // Asked for before the first update, so that it is queued after the frame ahead of the
   // update's own (its solvers) and marks the frame alone.
@@ -147,6 +146,9 @@ async function start() {
     errors.push({ text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown`, field: null });
     showUrlErrors(errors);
   }
+  // The link's own answer is in the page: the prerendered default's elements may show again
+  // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
+  document.documentElement.classList.remove('link');
 
   // The answer is in the page: let the browser paint it, then draw the charts (uPlot setup
   // and their sweeps take longer than the numbers themselves).

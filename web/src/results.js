@@ -3,11 +3,10 @@
 import { $, setText, setAttr, show, copyCode } from './dom.js';
 import { v, patch } from './patch.js';
 import { expressionNodes } from './expression.js';
-import { itemColor } from './charts.js';
+import { itemColorVar } from './palette.js';
 import * as fmt from './format.js';
 import { PRESETS } from 'llmcalc:presets';
 import { app } from './app.js';
-import { fixed } from './solvers.js';
 import ACCURACY from './accuracy.json';
 
 // ---------------------------------------------------------------- rendering
@@ -56,7 +55,7 @@ export function renderAnswer(report) {
   const scale = Math.max(m.total_bytes, m.capacity_bytes) || 1;
   const bar = $('membar');
   const spans = m.items.filter((i) => i.bytes > 0).map((i) => {
-    return v('span', { title: `${i.label}: ${fmt.bytes(i.bytes, u)}`, style: { width: `${(i.bytes / scale) * 100}%`, background: itemColor(i.id) } });
+    return v('span', { title: `${i.label}: ${fmt.bytes(i.bytes, u)}`, style: { width: `${(i.bytes / scale) * 100}%`, background: itemColorVar(i.id) } });
   });
   patch(bar, spans);
   setAttr(bar, 'aria-label', `Memory per GPU: ${m.items.map((i) => `${i.label} ${fmt.bytes(i.bytes, u)}`).join(', ')}; total ${fmt.bytes(m.total_bytes, u)} against ${fmt.bytes(m.capacity_bytes, u)} capacity`);
@@ -67,7 +66,7 @@ export function renderAnswer(report) {
   cap.classList.toggle('left', capPct < 50);
   setText($('membar-cap-label'), `capacity ${fmt.bytes(m.capacity_bytes, u)}`);
   patch($('membar-legend'), m.items.filter((i) => i.bytes > 0).map((i) => {
-    return v('li', {}, v('span', { class: 'swatch', style: { background: itemColor(i.id) } }), `${i.label}: ${fmt.bytes(i.bytes, u)}`);
+    return v('li', {}, v('span', { class: 'swatch', style: { background: itemColorVar(i.id) } }), `${i.label}: ${fmt.bytes(i.bytes, u)}`);
   }));
 
   // Key figures.
