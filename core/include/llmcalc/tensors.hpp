@@ -43,6 +43,11 @@ struct TensorGroup {
   bool is_matrix() const { return rows > 1 && cols > 1; }
   // Linear weights that weight-only quantizers (GPTQ, AWQ, bitsandbytes) convert.
   bool is_quantizable_linear() const;
+  // Gemma 3n's per-layer embedding table (embed_tokens_per_layer): read by row like the token
+  // table, and never the tied output matrix.
+  bool is_per_layer_table() const {
+    return kind == TensorKind::embedding && name == "embed_tokens_per_layer";
+  }
 };
 
 struct InventoryOptions {

@@ -79,10 +79,12 @@ double Context::device_share(const TensorGroup& t) const {
   }
   // Outside the layer stack: token embeddings stay in RAM (llama.cpp gets rows on the CPU); a
   // tied table also gets a copy in the output layer's buffer (TENSOR_DUPLICATED) when the
-  // output layer is offloaded. lm_head and the final norm go with the output layer. Vision
-  // and audio towers (mmproj) are loaded to the GPU by their own loader.
+  // output layer is offloaded. Gemma 3n's per-layer table is an input tensor too, and never
+  // the output matrix: it gets no copy. lm_head and the final norm go with the output layer.
+  // Vision and audio towers (mmproj) are loaded to the GPU by their own loader.
   if (t.kind == TensorKind::embedding || t.kind == TensorKind::position) {
-    const bool copy = t.kind == TensorKind::embedding && a.tie_word_embeddings && output_on_gpu;
+    const bool copy = t.kind == TensorKind::embedding && !t.is_per_layer_table() &&
+                      a.tie_word_embeddings && output_on_gpu;
     return gpu ? (copy ? 1.0 : 0.0) : 1.0;
   }
   if (t.kind == TensorKind::extra) return gpu ? 1.0 : 0.0;

@@ -33,46 +33,61 @@ double tp_allreduce_s(const Context& c, double tokens) {
   return 2.0 * double(c.a.num_layers) * per;
 }
 
-// With offload: the share of a device's weight bytes a step reads (by elements). The token
-// table is read one row per token (get_rows), so not at all here, unless it is the tied output
-// matrix the CPU multiplies by; routed experts by `expert_fraction`.
-double read_share(const Context& c, double expert_fraction) {
+// Elements of Gemma 3n's per-layer embedding table (embed_tokens_per_layer) a step over
+// `tokens` tokens leaves unread on this context's device: it is a lookup (get_rows), one row per
+// token, on every path (offloaded or not). `share` gives the device's fraction of the table.
+template <class Share>
+double per_layer_table_unread(const Context& c, double tokens, Share share) {
+  for (const auto& t : c.tensors)
+    if (t.is_per_layer_table()) {
+      const double held = double(t.params()) * share(t);
+      return std::max(0.0, held - std::min(held, tokens * double(t.cols)));
+    }
+  return 0;
+}
+
+// With offload: the share of a device's weight bytes a step over `tokens` tokens reads (by
+// elements). The token table is read one row per token (get_rows), so not at all here, unless
+// it is the tied output matrix the CPU multiplies by; the per-layer table one row per token;
+// routed experts by `expert_fraction`.
+double read_share(const Context& c, double expert_fraction, double tokens) {
   const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });
   if (all <= 0) return 0;
   const bool tied_output_here =
       c.a.tie_word_embeddings && (c.device == Device::gpu ? c.output_on_gpu : !c.output_on_gpu);
   const double rows_only = c.per_gpu_elements([&](const TensorGroup& t) {
-    return t.kind == TensorKind::position || (t.kind == TensorKind::embedding && !tied_output_here);
+    return t.kind == TensorKind::position ||
+           (t.kind == TensorKind::embedding && !t.is_per_layer_table() && !tied_output_here);
   });
+  const double per_layer_unread =
+      per_layer_table_unread(c, tokens, [&](const TensorGroup& t) { return c.device_share(t); });
   const double experts = c.per_gpu_elements([](const TensorGroup& t) { return t.kind == TensorKind::expert; });
-  return (all - rows_only - experts + experts * expert_fraction) / all;
+  return (all - rows_only - per_layer_unread - experts + experts * expert_fraction) / all;
 }
 
-double offloaded_read_bytes(const Context& c, double weights, double expert_fraction) {
-  return weights * read_share(c, expert_fraction);
+double offloaded_read_bytes(const Context& c, double weights, double expert_fraction, double tokens) {
+  return weights * read_share(c, expert_fraction, tokens);
 }
 
-// Gemma 3n's per-layer embedding table (embed_tokens_per_layer) is a lookup: a decode step
-// reads one row per sequence, not the table. Its share of the weight bytes left unread.
+// Without offload: the per-layer table's share of the weight bytes a decode step leaves unread
+// (one row per sequence read).
 double per_layer_lookup_share(const Context& c, double batch) {
-  for (const auto& t : c.tensors)
-    if (t.kind == TensorKind::embedding && t.name == "embed_tokens_per_layer")
-      return std::max(0.0, double(t.params()) - batch * double(t.cols)) / double(c.counts.total);
-  return 0;
+  return per_layer_table_unread(c, batch, [](const TensorGroup&) { return 1.0; }) /
+         double(c.counts.total);
 }
 
 // Weight bytes a decode step streams: MoE layers read only the experts the batch routes to
 // (expected distinct experts of B x top_k uniform picks).
 double decode_weight_bytes(const Context& c, double weights, double batch) {
   const double lookup_share = c.offloaded ? 0.0 : per_layer_lookup_share(c, batch);
-  if (!c.a.moe) return c.offloaded ? offloaded_read_bytes(c, weights, 1.0) : weights * (1.0 - lookup_share);
+  if (!c.a.moe) return c.offloaded ? offloaded_read_bytes(c, weights, 1.0, batch) : weights * (1.0 - lookup_share);
   const MoeConfig& m = *c.a.moe;
   const double E = double(m.num_experts);
   const double touched = E * (1.0 - std::pow(1.0 - double(m.top_k) / E, batch));
   double expert_elems = 0;
   for (const auto& t : c.tensors)
     if (t.kind == TensorKind::expert) expert_elems += double(t.params());
-  if (c.offloaded) return offloaded_read_bytes(c, weights, touched / E);
+  if (c.offloaded) return offloaded_read_bytes(c, weights, touched / E, batch);
   const double total = double(c.counts.total);
   const double expert_share = expert_elems / total;  // fraction of weight bytes in experts
   return weights * (1.0 - lookup_share - expert_share + expert_share * touched / E);
@@ -169,9 +184,9 @@ void add_inference_latency(const Context& c, Report& r) {
     if (ubatch >= kOpOffloadMinBatch && c.s.host.pcie_bandwidth_bytes_per_s > 0) {
       // Each physical batch copies the RAM's matmul weights to the GPU (the token table stays
       // behind: read one row per token). A unified pool (no PCIe) copies nothing.
-      pre.transfer_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0) * std::ceil(B * P / ubatch);
+      pre.transfer_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0, ubatch) * std::ceil(B * P / ubatch);
     } else {  // short prompts: the CPU runs its layers, reading their weights once per step
-      pre.host_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0) * std::ceil(B * P / ubatch) +
+      pre.host_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0, ubatch) * std::ceil(B * P / ubatch) +
                        kv_cache_bytes_per_gpu(*host.c, w.batch, w.prompt);
     }
   }

@@ -147,11 +147,13 @@ MlpLayer default_mlp(const Architecture& a, bool moe_layer) {
 }
 
 // Reads the llama-like decoder fields under their usual names.
-void read_decoder(Import& im, bool need_ffn = true) {
+// `layers` stands in for a missing num_hidden_layers where the config's per-layer list gives the
+// count (NemotronHConfig derives it from layers_block_type).
+void read_decoder(Import& im, bool need_ffn = true, std::optional<int64_t> layers = std::nullopt) {
   Architecture& a = im.a;
   a.vocab_size = im.i("vocab_size", 1, kMaxVocab).value_or(0);
   a.hidden_size = im.i("hidden_size", 1, kMaxWidth).value_or(0);
-  a.num_layers = im.i("num_hidden_layers", 1, kMaxLayers).value_or(0);
+  a.num_layers = im.i("num_hidden_layers", 1, kMaxLayers, layers).value_or(0);
   a.num_heads = im.i("num_attention_heads", 1, kMaxHeads).value_or(0);
   a.num_kv_heads = im.i("num_key_value_heads", 1, kMaxHeads, a.num_heads).value_or(0);
   a.head_dim = im.i("head_dim", 1, kMaxWidth, 0).value_or(0);
@@ -553,25 +555,68 @@ void read_mimo_v2(Import& im) {
   finish_plan(im, pb);
 }
 
+// Nemotron-H's newer spelling of the pattern (huggingface/transformers
+// src/transformers/models/nemotron_h/configuration_nemotron_h.py @
+// 13923c63d59f73faebae79b2ee3fafc7e3a35201): layers_block_type (alias layer_types), one of
+// "linear_attention" (Mamba-2), "full_attention", "mlp", "moe" per layer; the legacy names
+// "mamba" and "attention" are remapped (remap_legacy_layer_types). Returns the pattern letters;
+// nullopt (with the error at the entry) when an entry is not one of them.
+std::optional<std::string> nemotron_block_letters(Import& im, std::string_view key, const json& list) {
+  std::string s;
+  for (size_t k = 0; k < list.size(); ++k) {
+    const std::string path = im.r.child_path(key) + "/" + std::to_string(k);
+    const json& e = list[k];
+    if (!e.is_string()) {
+      im.r.errors().push_back({path, "wrong_type", "must be a string, got " + json_io::type_name(e)});
+      return std::nullopt;
+    }
+    const std::string& t = e.get_ref<const std::string&>();
+    if (t == "linear_attention" || t == "mamba") s += 'M';
+    else if (t == "full_attention" || t == "attention") s += '*';
+    else if (t == "mlp") s += '-';
+    else if (t == "moe") s += 'E';
+    else {
+      im.r.errors().push_back({path, "invalid_choice",
+                               "\"" + t.substr(0, 40) + "\" is not one of linear_attention (or mamba), "
+                               "full_attention (or attention), mlp, moe"});
+      return std::nullopt;
+    }
+  }
+  return s;
+}
+
 // Nemotron-H / Nemotron Nano 2 / Nemotron 3: one mixer per block, by pattern letter:
 // M Mamba-2, * attention, - MLP, E MoE. One norm per block; squared-ReLU MLP (up, down).
 void read_nemotron_h(Import& im) {
   Architecture& a = im.a;
-  read_decoder(im, false);
+  // The pattern as a string (hybrid_override_pattern) or, in newer configs, as a list.
+  std::optional<std::string> letters;
+  std::string_view key = "hybrid_override_pattern";
+  const json* pat = im.r.raw(key);
+  if (pat == nullptr) {
+    key = im.first_of({"layers_block_type", "layer_types"});
+    if (const json* list = bounded_list(im, key, kMaxLayers)) {
+      letters = nemotron_block_letters(im, key, *list);
+      if (!letters) return;
+    } else if (im.has(key)) {
+      return;  // bounded_list named the problem
+    }
+  }
+  read_decoder(im, false,
+               letters ? std::optional<int64_t>(static_cast<int64_t>(letters->size())) : std::nullopt);
   a.head_dim = im.i(im.first_of({"head_dim", "attention_head_dim"}), 1, kMaxWidth, a.head_dim).value_or(0);
   a.mlp = MlpKind::standard;
   a.norms_per_layer = 1;
   a.attention_bias = im.b("attention_bias", false);
   a.mlp_bias = im.b("mlp_bias", false);
   read_state_dtype(im);
-  const json* pat = im.r.raw("hybrid_override_pattern");
-  if (pat == nullptr || !pat->is_string()) {
+  if (!letters && (pat == nullptr || !pat->is_string())) {
     im.r.error("hybrid_override_pattern", pat ? "wrong_type" : "missing_field",
-               "is required: a string with one letter (M, *, -, E) per layer");
+               "is required: a string with one letter (M, *, -, E) per layer, or layers_block_type");
     return;
   }
-  const std::string& s = pat->get_ref<const std::string&>();
-  if (!per_layer_length(im, "hybrid_override_pattern", s.size())) return;
+  const std::string& s = letters ? *letters : pat->get_ref<const std::string&>();
+  if (!per_layer_length(im, key, s.size())) return;
   if (s.find('E') != std::string::npos) {
     MoeConfig m = read_moe(im, {"n_routed_experts"}, {"moe_intermediate_size"});
     m.num_shared_experts = im.i("n_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);

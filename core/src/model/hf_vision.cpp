@@ -97,6 +97,14 @@ int64_t pair_at(const json& v, const char* key, size_t i, size_t j, int64_t fall
   return std::clamp<int64_t>(row[j].get<int64_t>(), 1, max);
 }
 
+// Gemma3nMultimodalEmbedder (huggingface/transformers
+// src/transformers/models/gemma3n/modeling_gemma3n.py @ 00aa0f5dc1ccd968335257cb871d41ee9c0bc21e):
+// embedding vocab_size x D, hard and soft embedding norms (D each), projection D -> text; the
+// post-projection norm has no weight (with_scale=False).
+int64_t gemma3n_embedder(int64_t vocab, int64_t d, int64_t text_hidden) {
+  return vocab * d + 2 * d + d * text_hidden;
+}
+
 // Gemma 3n audio encoder plus its embedder, as HF builds them (huggingface/transformers
 // src/transformers/models/gemma3n/modeling_gemma3n.py @ 00aa0f5dc1ccd968335257cb871d41ee9c0bc21e):
 // Gemma3nAudioSubSampleConvProjection (two bias-free Conv2d with a per-channel norm, the
@@ -128,8 +136,25 @@ int64_t gemma3n_audio(const json& v, int64_t text_hidden) {
   }
   sscp += channels * f * d;  // input_proj_linear
   const int64_t block = 24 * d * d + 9 * d + d / heads + d * kernel;
-  const int64_t embedder = vocab * d + 2 * d + d * text_hidden;
-  return sscp + layers * block + embedder;
+  return sscp + layers * block + gemma3n_embedder(vocab, d, text_hidden);
+}
+
+// timm's mobilenetv5_300m_enc (Gemma 3n's vision encoder; HF wraps it in TimmWrapperModel), as
+// a count, since the config names the layout rather than giving it: 294,284,096 parameters,
+// KerasHub's port of that encoder (keras-team/keras-hub,
+// keras_hub/src/models/mobilenetv5/mobilenetv5_presets.py @
+// b93373ada9594791c890a664ef0bd6205e8e81f4, "mobilenetv5_300m_enc_gemma3n").
+constexpr int64_t kMobileNetV5_300mEnc = 294284096;
+
+// The vision tower plus its embedder; 0 for any other named encoder (no count for it).
+int64_t gemma3n_vision(const json& v, int64_t text_hidden) {
+  const auto arch = v.find("architecture");
+  if (arch != v.end() && !(arch->is_string() && arch->get<std::string>() == "mobilenetv5_300m_enc"))
+    return 0;
+  // Gemma3nVisionConfig's defaults: hidden_size 2,048, vocab_size 128.
+  const int64_t d = field(v, {"hidden_size"}, 2048, limits::kMaxWidth);
+  const int64_t vocab = field(v, {"vocab_size"}, 128, limits::kMaxVocab);
+  return kMobileNetV5_300mEnc + gemma3n_embedder(vocab, d, text_hidden);
 }
 
 }  // namespace
@@ -149,11 +174,15 @@ std::optional<ExtraModule> estimate_tower(const json& sub, std::string_view key,
   } else if (wrapper_type == "gemma3n" && audio) {
     m.params = gemma3n_audio(sub, text_hidden);
   } else if (wrapper_type == "gemma3n") {
-    // A timm MobileNet-V5 whose layout is named (architecture "mobilenetv5_300m_enc"), not
-    // given, in the config: a ViT estimate would be wrong, so it is left out.
-    notes.push_back("vision_config: Gemma 3n's MobileNet-V5 vision encoder is not counted (its "
-                    "layout is not in the config)");
-    return std::nullopt;
+    m.params = gemma3n_vision(sub, text_hidden);
+    if (m.params <= 0) {
+      notes.push_back("vision_config: only Gemma 3n's mobilenetv5_300m_enc vision encoder has a "
+                      "count; this one is not counted");
+      return std::nullopt;
+    }
+    notes.push_back("vision_config: mobilenetv5_300m_enc counted as timm's encoder (294,284,096 "
+                    "parameters, as KerasHub ports it) plus its embedder; the config names the "
+                    "layout, it does not give it");
   } else {
     m.params = generic_vit(sub, text_hidden);
     if (m.params > 0)

@@ -35,6 +35,35 @@ TEST(Roofline, Gemma3nDecodeReadsRowsOfThePerLayerTableNotTheTable) {
   EXPECT_DOUBLE_EQ(std::fmod(kv, 40960.0), 0.0);
 }
 
+TEST(Roofline, Gemma3nOffloadedDecodeReadsRowsOfThePerLayerTableToo) {
+  // The same rule with the model in RAM (-ngl 0): the CPU reads every RAM weight (the token
+  // table too: tied, it is the output matrix) except the per-layer table, of which it reads one
+  // 7,680-wide row per sequence: (2,013,265,920 - 7,680) x 2 B = 4,026,516,480 B left unread.
+  // Plus the RAM's KV at context 101: 20 caching layers x 2,048 B x 101 tokens.
+  const Report r = run(R"({"model":"gemma-3n-e2b","hardware":{"gpu":"rtx-4090"},
+      "offload":{"gpu_layers":0},"workload":{"batch":1,"prompt":100,"generate":2}})");
+  ASSERT_EQ(r.devices.size(), 2u);
+  double ram_weights = 0;
+  for (const auto& i : r.devices[1].items)
+    if (i.id == "weights") ram_weights = i.bytes;
+  ASSERT_GT(ram_weights, 4026516480.0);
+  const double host = ram_weights - 4026516480.0 + 101 * 40960.0;
+  EXPECT_NEAR(phase(r, "decode_first")->host_bytes, host, host * 1e-12);
+
+  // Everything on the GPU (-ngl -1): the tied token table gets its copy for the output layer,
+  // the per-layer table (an input tensor, never the output matrix) stays in RAM only.
+  // GPU: (4,456,156,768 - 2,013,265,920) x 2 B = 4,885,781,696 B; RAM: (537,395,200 +
+  // 2,013,265,920) x 2 B = 5,101,322,240 B.
+  const Report all = run(R"({"model":"gemma-3n-e2b","hardware":{"gpu":"rtx-4090"},
+      "precision":{"weights":"bf16"},"offload":{"gpu_layers":-1}})");
+  ASSERT_EQ(all.devices.size(), 2u);
+  EXPECT_DOUBLE_EQ(item(all, "weights"), 4885781696.0);
+  double ram_all = 0;
+  for (const auto& i : all.devices[1].items)
+    if (i.id == "weights") ram_all = i.bytes;
+  EXPECT_DOUBLE_EQ(ram_all, 5101322240.0);
+}
+
 TEST(Roofline, PrefillNoFasterThanPeakCompute) {
   const Report r = run(R"({"model":"llama-2-7b","workload":{"batch":8,"prompt":4096,"generate":1}})");
   const Phase* p = phase(r, "prefill");

@@ -79,6 +79,110 @@ TEST(HfFixtures, NemotronNano9bV2) {
   EXPECT_EQ(s.arch.norms_per_layer, 1);
 }
 
+// Nemotron 3 Nano 30B-A3B (nemotron-3-nano-30b-a3b.json): 23 Mamba-2, 23 MoE, 6 attention blocks.
+//   Mamba-2 (64 heads of 64 -> inner 4,096; 8 groups of state 128): in_proj 2,688 x (2 x 4,096 +
+//     2 x 8 x 128 + 64) = 27,697,152; conv 6,144 x 4 + bias 6,144 = 30,720; A_log, D, dt_bias
+//     3 x 64 = 192; gated norm 4,096; out_proj 4,096 x 2,688 = 11,010,048; block norm 2,688
+//     -> 38,744,896
+//   attention (32 heads, 2 KV heads of 128): q, o 2 x 2,688 x 4,096 = 22,020,096; k, v 2 x 2,688 x
+//     256 = 1,376,256; norm 2,688 -> 23,399,040
+//   MoE (squared ReLU: up, down): expert 2 x 2,688 x 1,856 = 9,977,856; x 128 = 1,277,165,568;
+//     shared 2 x 2,688 x 3,712 = 19,955,712; router 128 x 2,688 + 128 bias = 344,192; norm 2,688
+//     -> 1,297,468,160
+//   embedding + untied head 2 x 131,072 x 2,688 = 704,643,072; final norm 2,688
+//   total 23 x 38,744,896 + 6 x 23,399,040 + 23 x 1,297,468,160 + 704,643,072 + 2,688
+//     = 31,577,940,288 (report: 31.6B)
+//   active: 6 experts -> 23 x (59,867,136 + 19,955,712 + 344,192 + 2,688) = 1,843,903,744;
+//     + 891,132,608 + 140,394,240 + 704,643,072 + 2,688 = 3,580,076,352 (report: 3.6B with the
+//     embeddings); without the input embedding 3,227,754,816 (report: 3.2B).
+// Nemotron 3 Nano technical report (arXiv:2512.20848): "31.6B parameters out of which only 3.2B
+// are activated per forward pass (3.6B including embeddings)".
+TEST(HfFixtures, Nemotron3Nano30bA3bMatchesItsReport) {
+  const ModelSpec s = load("nemotron-3-nano-30b-a3b");
+  const ParamCounts c = counts(s);
+  EXPECT_EQ(c.total, 31577940288);
+  EXPECT_EQ(c.active, 3580076352);
+  EXPECT_EQ(c.active_excluding_input_embedding, 3227754816);
+  EXPECT_NEAR(double(c.total) / 1e9, 31.6, 0.05);
+  EXPECT_NEAR(double(c.active) / 1e9, 3.6, 0.05);
+  EXPECT_NEAR(double(c.active_excluding_input_embedding) / 1e9, 3.2, 0.05);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::full), 6);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::mamba2), 23);
+  EXPECT_EQ(s.arch.moe_layers(), 23);
+}
+
+// Newer Nemotron-H configs spell the pattern as layers_block_type (transformers'
+// NemotronHConfig) and may leave num_hidden_layers out (it is the list's length); the legacy
+// names "mamba" and "attention" mean linear_attention and full_attention. The same model.
+TEST(HfFixtures, NemotronHLayersBlockTypeIsThePattern) {
+  json cfg;
+  for (const auto& f : hf_fixtures())
+    if (f.name == "nemotron-3-nano-30b-a3b") cfg = json::parse(f.text);
+  ASSERT_FALSE(cfg.is_null());
+  const std::string pattern = cfg["hybrid_override_pattern"];
+  json types = json::array(), legacy = json::array();
+  for (char ch : pattern) {
+    types.push_back(ch == 'M' ? "linear_attention" : ch == '*' ? "full_attention" : ch == '-' ? "mlp" : "moe");
+    legacy.push_back(ch == 'M' ? "mamba" : ch == '*' ? "attention" : ch == '-' ? "mlp" : "moe");
+  }
+  cfg.erase("hybrid_override_pattern");
+  cfg.erase("num_hidden_layers");
+  for (const json& list : {types, legacy}) {
+    json c = cfg;
+    c["layers_block_type"] = list;
+    Errors errors;
+    const auto s = import_hf_config(c, "/model/hf_config", errors);
+    ASSERT_TRUE(s) << (errors.empty() ? "" : errors[0].path + " " + errors[0].message);
+    EXPECT_EQ(counts(*s).total, 31577940288);
+    EXPECT_EQ(s->arch.num_layers, 52);
+    EXPECT_EQ(s->arch.layers_of(AttentionKind::mamba2), 23);
+  }
+  // An unknown entry names its index; a list that disagrees with num_hidden_layers is named.
+  json bad = cfg;
+  bad["layers_block_type"] = types;
+  bad["layers_block_type"][3] = "sliding_attention";
+  Errors e1;
+  EXPECT_FALSE(import_hf_config(bad, "/model/hf_config", e1));
+  ASSERT_FALSE(e1.empty());
+  EXPECT_EQ(e1[0].path, "/model/hf_config/layers_block_type/3");
+  EXPECT_EQ(e1[0].code, "invalid_choice");
+  json longer = cfg;
+  longer["layers_block_type"] = types;
+  longer["num_hidden_layers"] = 50;
+  Errors e2;
+  EXPECT_FALSE(import_hf_config(longer, "/model/hf_config", e2));
+  ASSERT_FALSE(e2.empty());
+  EXPECT_EQ(e2[0].path, "/model/hf_config/layers_block_type");
+  EXPECT_EQ(e2[0].code, "inconsistent");
+}
+
+// gpt-oss-120b (gpt-oss-120b-bf16.json, its config.json without the mxfp4 block): 36 layers, 128
+// experts. Per layer: attention q, o 2 x 2,880 x 4,096 + k, v 2 x 2,880 x 512 + biases 4,096 +
+// 2 x 512 + 2,880 + 64 sinks = 26,549,184; expert 2,880 x 5,760 + 5,760 + 2,880^2 + 2,880 =
+// 24,891,840, x 128 = 3,186,155,520; router 2,880 x 128 + 128 = 368,768; 2 norms 5,760.
+// Total 36 x 3,213,079,232 + 2 x 201,088 x 2,880 + 2,880 = 116,829,156,672 (card 116.83B);
+// active without the input embedding: 36 x (26,549,184 + 4 x 24,891,840 + 368,768 + 5,760) +
+// 201,088 x 2,880 + 2,880 = 5,132,849,472 (card 5.13B).
+TEST(HfFixtures, GptOss120bMatchesTheModelCard) {
+  const ParamCounts c = counts(load("gpt-oss-120b-bf16"));
+  EXPECT_EQ(c.total, 116829156672);
+  EXPECT_EQ(c.active_excluding_input_embedding, 5132849472);
+  EXPECT_NEAR(double(c.total) / 1e9, 116.83, 0.005);
+  EXPECT_NEAR(double(c.active_excluding_input_embedding) / 1e9, 5.13, 0.005);
+}
+
+// DeepSeek-V3.2 (deepseek-v3.2-bf16.json, its config.json without the fp8 block) imports to the
+// deepseek-v3.2 preset's architecture: the same parameter count, MTP layer included.
+TEST(HfFixtures, DeepSeekV32ConfigIsThePreset) {
+  const ModelSpec s = load("deepseek-v3.2-bf16");
+  const ModelPreset* p = find_model("deepseek-v3.2");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(counts(s).total, counts(p->spec).total);
+  EXPECT_EQ(mtp_params(s.arch), mtp_params(p->spec.arch));
+  EXPECT_EQ(s.arch.mtp_layers, 1);
+  EXPECT_EQ(s.arch.layer_plan().attention[0].indexer_heads, 64);
+}
+
 TEST(HfFixtures, Llama4MaverickTwoLayerPlan) {
   const ModelSpec s = load("llama-4-maverick-2layer");
   const LayerPlan p = s.arch.layer_plan();
@@ -284,11 +388,17 @@ TEST(HfFixtures, HostileSizesAreRejectedAtOnce) {
 //     2 norms 2 D + per_dim_scale 192; light conv 3 D^2 + 2 norms 2 D + conv 5 D; norm D
 //     = 24 x 2,359,296 + 9 x 1,536 + 192 + 7,680 = 56,644,800; x 12 = 679,737,600
 //   embedder: 128 x 1,536 + 2 x 1,536 + 1,536 x 2,048 = 3,345,408
-//   audio total 684,694,048. The MobileNet-V5 vision tower is not counted (a note says so).
+//   audio total 684,694,048.
+// Vision tower: timm's mobilenetv5_300m_enc 294,284,096 (KerasHub's count, hf_vision.cpp) +
+//   embedder 128 x 2,048 + 2 x 2,048 + 2,048 x 2,048 = 4,460,544 -> 298,744,640.
+// Whole checkpoint: 4,456,156,768 + 684,694,048 + 298,744,640 = 5,439,595,456, KerasHub's
+//   gemma3n_e2b preset "params" exactly (keras-team/keras-hub,
+//   keras_hub/src/models/gemma3n/gemma3n_presets.py @ ccdd2c393605a1465492c5cee151c4920acbe704).
 TEST(HfFixtures, Gemma3nE2BTermsWrittenOut) {
   const ModelSpec s = load("gemma-3n-e2b");
   const ParamCounts c = counts(s);
-  EXPECT_EQ(c.extra, 684694048);
+  EXPECT_EQ(c.extra, int64_t{684694048} + 298744640);
+  EXPECT_EQ(c.total, 5439595456);
   EXPECT_EQ(c.total - c.extra, 4456156768);
   EXPECT_EQ(c.embedding, int64_t{537395200} + 2013265920);
   EXPECT_EQ(c.lm_head, 0);
@@ -299,8 +409,17 @@ TEST(HfFixtures, Gemma3nE2BTermsWrittenOut) {
   EXPECT_EQ(c.matmul_active, 2442381664);
   int vision_notes = 0;
   for (const auto& n : s.notes)
-    vision_notes += n.find("vision encoder is not counted") != std::string::npos;
+    vision_notes += n.find("mobilenetv5_300m_enc counted as timm's encoder") != std::string::npos;
   EXPECT_EQ(vision_notes, 1);
+  // Any other named encoder has no count: left out, noted.
+  json other;
+  for (const auto& f : hf_fixtures())
+    if (f.name == "gemma-3n-e2b") other = json::parse(f.text);
+  other["vision_config"]["architecture"] = "mobilenetv5_base";
+  Errors errors;
+  const auto o = import_hf_config(other, "/model/hf_config", errors);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(counts(*o).extra, 684694048);
   // The preset is the same decoder, without the towers.
   EXPECT_EQ(count_params(tensor_inventory(find_model("gemma-3n-e2b")->spec.arch)).total,
             c.total - c.extra);
@@ -309,11 +428,14 @@ TEST(HfFixtures, Gemma3nE2BTermsWrittenOut) {
 // E4B: per layer as E2B with an MLP of 3 x 2,048 x 16,384 = 100,663,296 -> 112,484,944;
 // x 35 = 3,936,973,040. Model: 537,395,200 + 262,144 x 8,960 = 2,348,810,240 + 8,960 x 2,048
 // = 18,350,080 + 256 + 2,048 + 25,165,824 = 2,929,723,648. Total 6,866,696,688 (Ollama 6.87B);
-// effective 6,866,696,688 - 537,395,200 - 2,348,810,240 = 3,980,491,248 ("E4B").
+// effective 6,866,696,688 - 537,395,200 - 2,348,810,240 = 3,980,491,248 ("E4B"). With the same
+// towers as E2B's (audio 684,694,048, vision 298,744,640): 7,850,135,376, KerasHub's gemma3n_e4b
+// preset "params" exactly (the same file as E2B's).
 TEST(HfFixtures, Gemma3nE4BTermsWrittenOut) {
   const ParamCounts c = counts(load("gemma-3n-e4b"));
   EXPECT_EQ(c.total - c.extra, 6866696688);
-  EXPECT_EQ(c.extra, 684694048);  // the same audio tower as E2B's
+  EXPECT_EQ(c.extra, int64_t{684694048} + 298744640);
+  EXPECT_EQ(c.total, 7850135376);
   EXPECT_EQ(c.active_excluding_embeddings, 3980491248);
   EXPECT_EQ(count_params(tensor_inventory(find_model("gemma-3n-e4b")->spec.arch)).total,
             c.total - c.extra);
