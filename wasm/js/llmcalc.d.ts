@@ -137,6 +137,10 @@ export interface Scenario {
     host_memory_bytes?: number;
     /** system RAM bandwidth (peak); layers and experts kept in RAM are read at it [B/s]; 1000000000 to 1e+16; default the host_memory preset's */
     host_bandwidth_bytes_per_s?: number;
+    /** CPU preset (core/data/host_memory.json cpus: core-i9-10900x, ryzen-9-7950x, ryzen-9-9950x, epyc-9654): its FP32 FMA peak bounds the matmuls llama.cpp runs on the CPU (layers and experts in RAM); default ; CLI --cpu */
+    cpu?: string;
+    /** CPU matmul peak: prompt batches under 32 tokens and decode of the layers and experts in RAM take at least their FLOPs over it (0 = not bounded: bandwidth only) [FLOP/s]; 0 to 1e+15; default the cpu preset's, else 0; CLI --cpu-flops */
+    cpu_flops?: number;
     /** unified-memory machines: the memory the GPU may wire (macOS: iogpu.wired_limit_mb x 1 MiB); 0 = the default share of host_memory_bytes (Metal: 2/3 up to 32 GiB, 3/4 above) [B]; 0 to 1e+15; default 0; CLI --gpu-memory-limit */
     gpu_memory_limit_bytes?: number;
     /** host-to-GPU link, one direction (PCIe 4.0 x16); llama.cpp copies RAM-resident weights over it for prompt batches of 32+ tokens [B/s]; 100000000 to 1e+16; default 3.15077e+10 */
@@ -307,6 +311,7 @@ export interface Phase {
   overhead_s: number;
   /** Offload only (report.devices present): bytes the CPU reads from system RAM and its time. */
   host_bytes?: number;
+  host_flops?: number;
   host_s?: number;
   /** Offload only: weights copied to the GPU over PCIe (prompt batches of 32+ tokens). */
   transfer_bytes?: number;
@@ -500,6 +505,8 @@ export interface PlanCandidate {
   weight_bytes: number;
   kv_cache_bytes: number;
   devices: PlanDevice[];
+  /** llama.cpp's split when the model does not fit the GPU alone (-ngl; --n-cpu-moe, -1 = --cpu-moe); null: all on the GPU. */
+  offload: { gpu_layers: number; cpu_moe_layers: number } | null;
   decode_tokens_per_s: number;
   ttft_s: number;
   /** The engine's own command line at this candidate ("" without an engine). */

@@ -48,6 +48,15 @@ struct HostMemoryPreset {
   std::string source;
 };
 
+// A CPU: its FP32 FMA peak, cores x FLOP per cycle per core x base clock (core/data/
+// host_memory.json `cpus`), the bound on the matmuls llama.cpp runs on the CPU.
+struct CpuPreset {
+  std::string id;  // "ryzen-9-7950x"
+  std::string name;
+  double flops = 0;  // FLOP/s
+  std::string source;
+};
+
 // A unified-memory machine (core/data/unified: Apple M-series, Strix Halo, DGX Spark): the CPU
 // and GPU share one pool; the GPU may use a share of it that depends on the RAM size.
 struct UnifiedPreset {
@@ -72,6 +81,8 @@ const GpuPreset* find_gpu(std::string_view id);
 
 const std::vector<HostMemoryPreset>& host_memory_presets();
 const HostMemoryPreset* find_host_memory(std::string_view id);
+const std::vector<CpuPreset>& cpu_presets();
+const CpuPreset* find_cpu(std::string_view id);
 // Problems in host_memory.json (empty in a correct build; tested).
 const Errors& host_memory_errors();
 

@@ -53,10 +53,10 @@ std::span<const PlanGoalField> plan_goal_fields();
 // "F16"/"bf16" 16, "int4" 4, "fp8" 8, and the bare tiers "Q2".."Q8"; 0 when unknown.
 int nominal_bits(std::string_view name);
 
-// Where the plan's memory sits: one row per device (today the busiest GPU; system RAM when
-// layers are offloaded).
+// Where the plan's memory sits: one row per device (the GPU; system RAM too when layers or
+// experts are offloaded), each with the margin.
 struct PlanDevice {
-  std::string device;  // "gpu"
+  std::string device;  // "gpu", "ram"
   std::string name;    // "NVIDIA GeForce RTX 3060 12GB"
   double used_bytes = 0;
   double capacity_bytes = 0;
@@ -69,6 +69,11 @@ struct PlanCandidate {
   std::string kv_cache;  // KV type as the engine spells it ("q8_0", "fp8")
   int64_t context = 0;   // tokens per sequence allocated
   bool flash_attention = false;
+  // llama.cpp's split when the model does not fit the GPU alone (docs/plan.md, "Offload"):
+  // -ngl (-1 = all layers) and --n-cpu-moe (-1 = --cpu-moe); offloaded false = all on the GPU.
+  bool offloaded = false;
+  int64_t gpu_layers = -1;
+  int64_t cpu_moe_layers = 0;
   int quality_bits = 0;
   double weight_bytes = 0;
   bool fits = false;

@@ -122,7 +122,8 @@ struct Phase {
   // Offload (llama.cpp): bytes the CPU reads from system RAM for the layers and experts left
   // there, and weights copied to the GPU over PCIe (prompt batches of 32+ tokens).
   double host_bytes = 0;
-  double host_s = 0;      // host_bytes / RAM bandwidth
+  double host_flops = 0;  // matmul FLOPs the CPU runs (layers in RAM, batches under 32 tokens)
+  double host_s = 0;      // max(host_bytes / RAM bandwidth, host_flops / CPU FLOP/s)
   double transfer_bytes = 0;
   double transfer_s = 0;  // transfer_bytes / PCIe bandwidth
   double time_s = 0;      // max(compute, memory) + elementwise + comm + overhead (+ bubble)

@@ -125,6 +125,9 @@ struct HostMemory {
                                                            // one pool, nothing to copy)
   bool unified = false;       // hardware.gpu names a unified-memory machine (core/data/unified)
   double gpu_limit_bytes = 0; // unified: the GPU's wired limit (iogpu.wired_limit_mb); 0 = default
+  std::string cpu_id;         // core/data/host_memory.json `cpus` preset; empty = none
+  double cpu_flops = 0;       // CPU matmul peak (FLOP/s) for layers computed on the CPU; 0 = not
+                              // bounded (bandwidth only)
   bool operator==(const HostMemory&) const = default;
 };
 

@@ -69,6 +69,20 @@ double offloaded_read_bytes(const Context& c, double weights, double expert_frac
   return weights * read_share(c, expert_fraction, tokens);
 }
 
+// With offload: the matmul FLOPs of `tokens` tokens through the weights a device holds (2 per
+// weight element multiplied; the token table's rows are looked up, routed experts by
+// `expert_fraction`). Attention over the cache is not counted (small next to the matmuls at
+// the short prompts and decode batches the CPU runs).
+double offloaded_matmul_flops(const Context& c, double tokens, double expert_fraction) {
+  const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });
+  return 2.0 * tokens * all * read_share(c, expert_fraction, tokens);
+}
+
+// Each token multiplies by top_k of the routed experts (however many the batch touches).
+double active_expert_fraction(const Context& c) {
+  return c.a.moe ? double(c.a.moe->top_k) / double(c.a.moe->num_experts) : 1.0;
+}
+
 // Without offload: the per-layer table's share of the weight bytes a decode step leaves unread
 // (one row per sequence read).
 double per_layer_lookup_share(const Context& c, double batch) {
@@ -137,6 +151,7 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
   if (host.c != nullptr) {  // decode batches (< 32 tokens) run the RAM's layers on the CPU
     p.host_bytes = decode_weight_bytes(*host.c, host.weights, B) +
                    kv_cache_bytes_per_gpu(*host.c, w.batch, static_cast<int64_t>(context));
+    p.host_flops = offloaded_matmul_flops(*host.c, B, active_expert_fraction(*host.c));
   }
   p.comm_s = tp_allreduce_s(c, B);
   p.overhead_s = c.s.overhead.step_overhead_s;
@@ -188,6 +203,7 @@ void add_inference_latency(const Context& c, Report& r) {
     } else {  // short prompts: the CPU runs its layers, reading their weights once per step
       pre.host_bytes = offloaded_read_bytes(*host.c, host.weights, 1.0, ubatch) * std::ceil(B * P / ubatch) +
                        kv_cache_bytes_per_gpu(*host.c, w.batch, w.prompt);
+      pre.host_flops = offloaded_matmul_flops(*host.c, B * P, active_expert_fraction(*host.c));
     }
   }
   pre.overhead_s = c.s.overhead.step_overhead_s * steps;

@@ -135,6 +135,14 @@ bool apply_choice(Scenario& s, PlanFamily f, std::string_view weights, std::stri
   return true;
 }
 
+void apply_offload(Scenario& s, int64_t gpu_layers, int64_t cpu_moe_layers) {
+  s.offload.enabled = true;
+  s.offload.gpu_layers = gpu_layers;
+  s.offload.cpu_moe_layers = cpu_moe_layers;
+  mark_given(s, "/offload/gpu_layers");
+  mark_given(s, "/offload/cpu_moe_layers");
+}
+
 void apply_context(Scenario& s, PlanFamily f, int64_t ctx) {
   // The workload stays the user's, shortened to fit in the context: speed is quoted for it.
   Workload& w = s.workload;

@@ -28,6 +28,9 @@ bool kv_quantized(PlanFamily f, std::string_view kv);
 // defaults that follow them; false when a name is not one the family reads.
 bool apply_choice(Scenario& s, PlanFamily f, std::string_view weights, std::string_view kv,
                   bool flash_attention);
+// llama.cpp's split (docs/local.md, "Offload"): -ngl gpu_layers (-1 = all), --n-cpu-moe
+// cpu_moe_layers (-1 = --cpu-moe), as if the user had given /offload.
+void apply_offload(Scenario& s, int64_t gpu_layers, int64_t cpu_moe_layers);
 // Sets the context (n_ctx, max_model_len, or the sequence) and fits the workload inside it.
 void apply_context(Scenario& s, PlanFamily f, int64_t ctx);
 

@@ -22,6 +22,7 @@
 #include "llmcalc/plan.hpp"
 #include "engine_command.hpp"
 #include "plan_candidates.hpp"
+#include "../text/number_format.hpp"
 
 namespace llmcalc {
 namespace {
@@ -63,14 +64,29 @@ std::vector<PlanCommand> plan_commands(const PlanCandidate& c) {
     const bool quant_kv = kv_quantized(family, c.kv_cache);
     out.push_back({"llama.cpp", command_for(c, "llama.cpp"), {}, {}});
     PlanCommand ollama{"ollama", command_for(c, "ollama"), {}, {}};
-    ollama.lines = {"FROM ./" + file, "PARAMETER num_ctx " + ctx,
-                    "PARAMETER num_gpu " + int_text(all_layers)};
+    // num_gpu is llama.cpp's -ngl (Ollama passes it as n_gpu_layers); Ollama has no
+    // --n-cpu-moe, so an expert split is a llama-server plan only.
+    const int64_t ngl = c.offloaded && c.gpu_layers >= 0 ? c.gpu_layers : all_layers;
+    ollama.lines = {"FROM ./" + file, "PARAMETER num_ctx " + ctx, "PARAMETER num_gpu " + int_text(ngl)};
     ollama.note = "Modelfile lines; then `ollama create " + s.model.id + "-" + c.weights +
                   " -f Modelfile`. Flash attention and the KV cache type are server-wide "
                   "(environment of `ollama serve`).";
+    if (c.offloaded && c.cpu_moe_layers != 0)
+      ollama.note += " Ollama cannot keep only the experts in RAM (llama.cpp's --n-cpu-moe); this "
+                     "Modelfile puts whole layers on the GPU instead and needs a split that fits "
+                     "that way.";
     out.push_back(std::move(ollama));
-    PlanCommand lms{"lm-studio", "lms load " + file + " --context-length " + ctx + " --gpu max", {}, {}};
-    lms.lines = {"contextLength: " + ctx, "gpuOffload.ratio: max (all " + int_text(all_layers) + " layers)",
+    // lms load --gpu takes "max", "off" or a ratio 0..1 of the layers (lmstudio.ai/docs/cli/load).
+    const bool partial = c.offloaded && c.gpu_layers >= 0 && c.gpu_layers < all_layers;
+    std::string ratio = "max";
+    if (partial) {
+      ratio.clear();
+      append_significant(ratio, double(c.gpu_layers) / double(all_layers), 3);
+    }
+    PlanCommand lms{"lm-studio", "lms load " + file + " --context-length " + ctx + " --gpu " + ratio, {}, {}};
+    lms.lines = {"contextLength: " + ctx,
+                 partial ? "gpuOffload.ratio: " + ratio + " (" + int_text(c.gpu_layers) + " of " + int_text(all_layers) + " layers)"
+                         : "gpuOffload.ratio: max (all " + int_text(all_layers) + " layers)",
                  std::string("flashAttention: ") + (c.flash_attention ? "true" : "false")};
     if (c.kv_cache != "f16") {
       lms.lines.push_back("llamaKCacheQuantizationType: " + c.kv_cache);
@@ -79,6 +95,10 @@ std::vector<PlanCommand> plan_commands(const PlanCandidate& c) {
     lms.note = quant_kv ? "The KV cache types are load settings (the app's K/V cache quantization "
                           "fields), not lms flags."
                         : "";
+    if (c.offloaded && c.cpu_moe_layers != 0)
+      lms.note += std::string(lms.note.empty() ? "" : " ") +
+                  "The experts-in-RAM split (--n-cpu-moe) is llama-server's; the ratio above moves "
+                  "whole layers.";
     out.push_back(std::move(lms));
     return out;
   }

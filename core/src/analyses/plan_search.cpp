@@ -37,6 +37,17 @@ double kv_bytes_of(const Report& r) {
   return b;
 }
 
+PlanDevice plan_device(std::string id, std::string name, double used, double capacity, double margin) {
+  PlanDevice d;
+  d.device = std::move(id);
+  d.name = std::move(name);
+  d.used_bytes = used;
+  d.capacity_bytes = capacity;
+  d.margin_bytes = margin;
+  d.headroom_bytes = capacity - margin - used;
+  return d;
+}
+
 struct Search {
   const Scenario& base;
   const PlanGoals& goals;
@@ -55,18 +66,23 @@ struct Search {
     c.report = estimate(s, Detail::numbers);
     c.scenario = std::move(s);
     const Report& r = c.report;
-    PlanDevice d;
-    d.device = "gpu";
-    d.name = base.gpu.name;
-    d.used_bytes = r.memory.total_bytes;
-    d.capacity_bytes = r.memory.capacity_bytes;
+    // Offloaded: each device (GPU, system RAM) with its own verdict; else the busiest GPU.
     // A serving engine keeps its own margin (gpu_memory_utilization and the like) and fills
     // the rest with its KV pool: it fits when the pool holds one sequence of the context.
-    d.margin_bytes = family == PlanFamily::serving ? 0.0 : goals.margin_bytes;
-    d.headroom_bytes = d.capacity_bytes - d.margin_bytes - d.used_bytes;
-    c.fits = family == PlanFamily::serving ? (r.engine.starts && r.memory.fits)
-                                           : d.headroom_bytes >= 0;
-    c.devices = {d};
+    const double margin = family == PlanFamily::serving ? 0.0 : goals.margin_bytes;
+    c.devices.clear();
+    if (r.devices.empty()) {
+      c.devices.push_back(plan_device("gpu", base.gpu.name, r.memory.total_bytes, r.memory.capacity_bytes, margin));
+    } else {
+      for (const auto& dm : r.devices)
+        c.devices.push_back(plan_device(dm.id, dm.name, dm.total_bytes, dm.capacity_bytes, margin));
+    }
+    c.fits = family == PlanFamily::serving ? (r.engine.starts && r.memory.fits) : true;
+    if (family != PlanFamily::serving)
+      for (const auto& d : c.devices) c.fits = c.fits && d.headroom_bytes >= 0;
+    c.offloaded = c.scenario.offload.enabled;
+    c.gpu_layers = c.scenario.offload.gpu_layers;
+    c.cpu_moe_layers = c.scenario.offload.cpu_moe_layers;
     c.weight_bytes = weight_bytes_of(r);
     c.decode_tokens_per_s = r.latency.decode_first_s > 0 ? 1.0 / r.latency.decode_first_s : 0;
     c.ttft_s = r.latency.ttft_s;
@@ -80,7 +96,79 @@ struct Search {
       const double kv = double(std::max<int64_t>(e.max_model_len - e.kv_pool_tokens, 0)) * e.kv_bytes_per_token;
       return std::max(kv, c.report.memory.total_bytes - c.report.memory.capacity_bytes);
     }
-    return -c.devices[0].headroom_bytes;
+    double miss = -c.devices[0].headroom_bytes;
+    for (const auto& d : c.devices) miss = std::max(miss, -d.headroom_bytes);
+    return miss;
+  }
+
+  bool offload_pass = false;  // the second pass: candidates split with system RAM
+
+  // llama.cpp's offload may help: GGUF engines on one GPU, and the user did not fix a split.
+  bool can_offload() const {
+    const Parallelism& l = base.parallelism;
+    return family == PlanFamily::gguf && !base.offload.enabled && l.tp * l.pp * l.dp == 1 &&
+           base.model.arch.num_layers > 0;
+  }
+
+  // The GPU's memory only: what a split search bisects on (it falls as layers leave the GPU).
+  static bool gpu_fits(const PlanCandidate& c) { return c.devices.front().headroom_bytes >= 0; }
+
+  // The fastest llama.cpp split of `s` at `ctx` that fits the GPU and the RAM: all layers with
+  // the fewest MoE layers' experts in RAM (--n-cpu-moe), or the most GPU layers (-ngl) with no
+  // or all experts in RAM. Each is a bisection (the GPU's memory is monotone in either count);
+  // the fastest by decode speed wins, as fewer bytes read from RAM per token is faster. False
+  // when no split fits the GPU; `best` then holds the closest miss.
+  bool find_split(const Scenario& s, int64_t ctx, PlanCandidate& best) {
+    const int64_t L = base.model.arch.num_layers;
+    const bool moe = base.model.arch.moe.has_value();
+    bool found = false, tried = false;
+    auto try_split = [&](int64_t ngl, int64_t n_cpu_moe, PlanCandidate& out) {
+      Scenario t = s;
+      apply_offload(t, ngl, n_cpu_moe);
+      return evaluate(t, ctx, out);
+    };
+    auto take = [&](PlanCandidate& c) {
+      if (c.fits && (!found || c.decode_tokens_per_s > best.decode_tokens_per_s)) {
+        best = c;
+        found = true;
+      } else if (!found && (!tried || shortfall(c) < shortfall(best))) {
+        best = c;
+      }
+      tried = true;
+    };
+    // Bisection for the least of `lo..hi` whose split fits the GPU (fits(hi) is checked first).
+    auto least_fitting = [&](int64_t lo, int64_t hi, auto split, PlanCandidate& out) {
+      if (!try_split(split(hi).first, split(hi).second, out)) return false;
+      if (!gpu_fits(out)) return false;
+      PlanCandidate probe = out;
+      while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (!try_split(split(mid).first, split(mid).second, probe)) return false;
+        if (gpu_fits(probe)) {
+          hi = mid;
+          out = probe;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return true;
+    };
+    PlanCandidate c = best;
+    if (moe) {  // all layers on the GPU, experts of the first n layers in RAM
+      if (least_fitting(1, L, [](int64_t n) { return std::pair<int64_t, int64_t>(-1, n); }, c)) take(c);
+      else if (c.report.memory.total_bytes > 0) take(c);
+    }
+    // -ngl: the fewest layers left in RAM, i.e. the least k = L + 1 - ngl that fits.
+    const int64_t expert_choices[] = {0, -1};  // MoE: also with every layer's experts in RAM
+    for (int i = 0; i < (moe ? 2 : 1); ++i) {
+      const int64_t experts = expert_choices[i];
+      PlanCandidate d = best;
+      if (answer.stopped) break;
+      if (least_fitting(1, L + 1, [&](int64_t k) { return std::pair<int64_t, int64_t>(L + 1 - k, experts); }, d))
+        take(d);
+      else if (d.report.memory.total_bytes > 0) take(d);
+    }
+    return found;
   }
 
   void consider_miss(const PlanCandidate& c) {
@@ -98,6 +186,11 @@ struct Search {
     if (goals.context > 0) {
       PlanCandidate c = proto;
       if (!evaluate(s, goals.context, c)) return;
+      if (!c.fits && offload_pass) {
+        PlanCandidate split = proto;
+        if (find_split(s, goals.context, split)) c = std::move(split);
+        else if (split.report.memory.total_bytes > 0) consider_miss(split);
+      }
       if (c.fits) fitting.push_back(std::move(c));
       else consider_miss(c);
       return;
@@ -107,6 +200,20 @@ struct Search {
     const int64_t hi_limit = limit > 0 ? std::max(limit, goals.min_context) : kMaxTokens;
     PlanCandidate lo_c = proto;
     if (!evaluate(s, goals.min_context, lo_c)) return;
+    Scenario split_s;
+    const Scenario* at = &s;
+    if (!lo_c.fits && offload_pass) {
+      // The split that fits the shortest context, kept while the context grows (a longer
+      // context moves no layer: it only adds KV cache on each device).
+      PlanCandidate split = proto;
+      if (find_split(s, goals.min_context, split)) {
+        lo_c = std::move(split);
+        split_s = lo_c.scenario;
+        at = &split_s;
+      } else if (split.report.memory.total_bytes > 0) {
+        consider_miss(split);
+      }
+    }
     if (!lo_c.fits) {
       consider_miss(lo_c);
       return;
@@ -114,20 +221,20 @@ struct Search {
     int64_t lo = goals.min_context, hi = hi_limit;
     PlanCandidate probe = proto;
     for (int64_t step = lo; lo < hi;) {  // gallop: double until a context fails
-      const int64_t at = std::min(hi, lo + step);
-      if (!evaluate(s, at, probe)) break;
+      const int64_t next = std::min(hi, lo + step);
+      if (!evaluate(*at, next, probe)) break;
       if (probe.fits) {
-        lo = at;
+        lo = next;
         lo_c = probe;
         step *= 2;
       } else {
-        hi = at - 1;
+        hi = next - 1;
         break;
       }
     }
     while (lo < hi && !answer.stopped) {
       const int64_t mid = lo + (hi - lo + 1) / 2;
-      if (!evaluate(s, mid, probe)) break;
+      if (!evaluate(*at, mid, probe)) break;
       if (probe.fits) {
         lo = mid;
         lo_c = probe;
@@ -138,6 +245,16 @@ struct Search {
     fitting.push_back(std::move(lo_c));
   }
 };
+
+// llama.cpp's flags for a split: "-ngl 20", "--n-cpu-moe 12", "-ngl 30 --cpu-moe".
+std::string split_text(const PlanCandidate& c) {
+  std::string t;
+  if (c.gpu_layers >= 0) t = "-ngl " + std::to_string(c.gpu_layers);
+  if (c.cpu_moe_layers != 0)
+    t += (t.empty() ? "" : " ") + (c.cpu_moe_layers < 0 ? std::string("--cpu-moe")
+                                                        : "--n-cpu-moe " + std::to_string(c.cpu_moe_layers));
+  return t;
+}
 
 std::string why_text(const PlanCandidate& c, PlanFamily f, const PlanGoals& g) {
   const PlanDevice& d = c.devices[0];
@@ -154,6 +271,12 @@ std::string why_text(const PlanCandidate& c, PlanFamily f, const PlanGoals& g) {
                                      format_bytes(g.margin_bytes) + " margin"
                                : ", " + format_bytes(-d.headroom_bytes) + " over with a " +
                                      format_bytes(g.margin_bytes) + " margin";
+  }
+  if (c.offloaded) {
+    for (size_t i = 1; i < c.devices.size(); ++i)
+      w += "; " + format_bytes(c.devices[i].used_bytes) + " of " + format_bytes(c.devices[i].capacity_bytes) +
+           " " + (c.devices[i].device == "ram" ? std::string("system RAM") : c.devices[i].name);
+    w += " (" + split_text(c) + ")";
   }
   if (c.decode_tokens_per_s > 0) {
     std::string tps;
@@ -177,34 +300,41 @@ PlanAnswer make_plan(const Scenario& base, const PlanGoals& goals) {
   Search search{base, goals, family, a};
   std::vector<PlanCandidate> fitting;
   int64_t skipped_floor = 0, skipped_fa = 0, refused = 0;
-  for (const auto& w : weights) {
-    const int bits = nominal_bits(w);
-    if (goals.min_quality_bits > 0 && bits < goals.min_quality_bits) {
-      ++skipped_floor;
-      continue;
-    }
-    for (const auto& kv : kvs) {
-      if (kv_quantized(family, kv) && !fa) {
-        ++skipped_fa;
+  // Pass 0: everything on the GPU. Pass 1, only when nothing fits there: the same candidates
+  // split with system RAM (llama.cpp's -ngl / --n-cpu-moe), so a model that fits the GPU is
+  // never planned slower in RAM for a few more bits.
+  for (int pass = 0; pass < 2 && !a.stopped; ++pass) {
+    if (pass == 1 && (!fitting.empty() || !search.can_offload())) break;
+    search.offload_pass = pass == 1;
+    for (const auto& w : weights) {
+      const int bits = nominal_bits(w);
+      if (goals.min_quality_bits > 0 && bits < goals.min_quality_bits) {
+        skipped_floor += pass == 0;
         continue;
       }
-      Scenario s = base;
-      if (!apply_choice(s, family, w, kv, fa)) continue;
-      Errors errs;
-      check_local_inference(s, errs);  // e.g. a mix llama-quantize refuses for these shapes
-      if (!errs.empty()) {
-        ++refused;
-        continue;
+      for (const auto& kv : kvs) {
+        if (kv_quantized(family, kv) && !fa) {
+          skipped_fa += pass == 0;
+          continue;
+        }
+        Scenario s = base;
+        if (!apply_choice(s, family, w, kv, fa)) continue;
+        Errors errs;
+        check_local_inference(s, errs);  // e.g. a mix llama-quantize refuses for these shapes
+        if (!errs.empty()) {
+          refused += pass == 0;
+          continue;
+        }
+        PlanCandidate proto;
+        proto.weights = w;
+        proto.kv_cache = kv;
+        proto.flash_attention = s.options.flash_attention;
+        proto.quality_bits = bits;
+        search.run(s, proto, fitting);
+        if (a.stopped) break;
       }
-      PlanCandidate proto;
-      proto.weights = w;
-      proto.kv_cache = kv;
-      proto.flash_attention = s.options.flash_attention;
-      proto.quality_bits = bits;
-      search.run(s, proto, fitting);
       if (a.stopped) break;
     }
-    if (a.stopped) break;
   }
   const int64_t limit = base.model.arch.max_position_embeddings;
   auto kv_bits = [](const PlanCandidate& c) { return nominal_bits(c.kv_cache); };
@@ -258,6 +388,7 @@ PlanAnswer make_plan(const Scenario& base, const PlanGoals& goals) {
                     " tokens: " +
                     (goals.prefer == PlanPrefer::speed ? "the fastest" : "the highest quality") +
                     " of " + count_text(a.fitting) + " choices that fit on " + base.gpu.name +
+                    (b.offloaded ? " and system RAM (" + split_text(b) + ")" : "") +
                     (family == PlanFamily::serving ? "" : " with a " + format_bytes(goals.margin_bytes) + " margin");
     if (goals.context == 0 && limit > 0 && b.context >= limit)
       a.explanation += " (the model's own maximum context, " + count_text(limit) + " tokens)";
@@ -267,14 +398,18 @@ PlanAnswer make_plan(const Scenario& base, const PlanGoals& goals) {
   if (a.has_closest_miss) {
     PlanCandidate& m = a.closest_miss;
     m.why = why_text(m, family, goals);
-    a.explanation += ": the closest is " + m.weights + " weights with a " + m.kv_cache + " KV cache, " +
+    a.explanation += ": the closest is " + m.weights + " weights with a " + m.kv_cache + " KV cache" +
+                     (m.offloaded ? " (" + split_text(m) + ")" : "") + ", " +
                      format_bytes(a.shortfall_bytes) + " short" +
                      (family == PlanFamily::serving ? "" : " (counting the " + format_bytes(goals.margin_bytes) + " margin)");
   } else {
     a.explanation += ": no candidate could be tried";
   }
-  a.explanation += ". A lower quality floor, a shorter context, more GPUs or offloading layers to "
-                   "system memory would be needed.";
+  a.explanation += search.can_offload()
+                       ? ". A lower quality floor, a shorter context, more system RAM or more GPUs "
+                         "would be needed (layers and experts in system RAM were tried)."
+                       : ". A lower quality floor, a shorter context, more GPUs or offloading layers to "
+                         "system memory would be needed.";
   return a;
 }
 

@@ -56,11 +56,16 @@ void finish_phase(const Context& c, Phase& p, bool text) {
   // order), at the RAM's bandwidth x kHostReadEfficiency; the PCIe copies of prompt batches
   // after that too (no overlap modelled).
   if (p.host_bytes > 0) {
-    const Ex host = (text ? c.num(p.host_bytes, "read in system RAM", "B") : Ex(p.host_bytes)) /
-                    ((text ? c.num(c.s.host.bandwidth_bytes_per_s, "RAM bandwidth", "B/s")
-                           : Ex(c.s.host.bandwidth_bytes_per_s)) *
-                     (text ? c.num(kHostReadEfficiency, "CPU read efficiency (calibrated)")
-                           : Ex(kHostReadEfficiency)));
+    Ex host = (text ? c.num(p.host_bytes, "read in system RAM", "B") : Ex(p.host_bytes)) /
+              ((text ? c.num(c.s.host.bandwidth_bytes_per_s, "RAM bandwidth", "B/s")
+                     : Ex(c.s.host.bandwidth_bytes_per_s)) *
+               (text ? c.num(kHostReadEfficiency, "CPU read efficiency (calibrated)")
+                     : Ex(kHostReadEfficiency)));
+    // With the CPU's FLOP/s given (hardware.cpu / cpu_flops), its matmuls are a roofline too:
+    // the slower of reading the RAM's weights and multiplying by them.
+    if (p.host_flops > 0 && c.s.host.cpu_flops > 0)
+      host = emax(host, (text ? c.num(p.host_flops, "CPU matmul", "FLOP") : Ex(p.host_flops)) /
+                            (text ? c.num(c.s.host.cpu_flops, "CPU FLOP/s", "FLOP/s") : Ex(c.s.host.cpu_flops)));
     p.host_s = host.v;
     time = time + host;
   }

@@ -141,6 +141,12 @@ json candidate_json(const PlanCandidate& c, PlanFamily f) {
     changes["engine_options"] = {{"kv_cache_type", c.kv_cache}, {"num_ctx", c.context}};
   else changes["precision"]["kv_cache"] = c.kv_cache;
   if (f == PlanFamily::serving) changes["engine_options"] = {{"max_model_len", c.context}};
+  // llama.cpp's split (-ngl, --n-cpu-moe) when the plan offloads; null when all is on the GPU.
+  json offload = nullptr;
+  if (c.offloaded) {
+    offload = {{"gpu_layers", c.gpu_layers}, {"cpu_moe_layers", c.cpu_moe_layers}};
+    changes["offload"] = offload;
+  }
   return {{"weights", c.weights},
           {"kv_cache", c.kv_cache},
           {"context", c.context},
@@ -150,6 +156,7 @@ json candidate_json(const PlanCandidate& c, PlanFamily f) {
           {"weight_bytes", c.weight_bytes},
           {"kv_cache_bytes", kv},
           {"devices", devices},
+          {"offload", offload},
           {"decode_tokens_per_s", c.decode_tokens_per_s},
           {"ttft_s", c.ttft_s},
           {"command", c.report.engine.command},

@@ -11,6 +11,7 @@ namespace {
 
 struct HostTable {
   std::vector<HostMemoryPreset> presets;
+  std::vector<CpuPreset> cpus;
   Errors errors;
 };
 
@@ -26,7 +27,7 @@ HostTable load_host_memory() {
   auto root = json_io::parse_text(entry->json, "/host_memory", t.errors);
   if (!root) return t;
   json_io::ObjectReader r(&*root, "/host_memory", t.errors);
-  r.reject_unknown({"id", "source", "presets", "cpu_flops_notes"});
+  r.reject_unknown({"id", "source", "presets", "cpus", "cpu_flops_notes"});
   if (r.string("source").value_or("").empty()) r.error("source", "missing_source", "must cite its source");
   const json_io::json* list = r.raw("presets");
   if (list == nullptr || !list->is_array()) {
@@ -51,6 +52,31 @@ HostTable load_host_memory() {
       if (other.id == h.id) p.error("id", "duplicate", "id " + h.id + " appears twice");
     if (!h.id.empty() && h.bandwidth_bytes_per_s > 0) t.presets.push_back(std::move(h));
   }
+  const json_io::json* cpus = r.raw("cpus");
+  if (cpus == nullptr || !cpus->is_array()) {
+    r.error("cpus", "missing_field", "must be an array of CPU presets");
+    return t;
+  }
+  for (size_t i = 0; i < cpus->size(); ++i) {
+    json_io::ObjectReader p(&(*cpus)[i], "/host_memory/cpus/" + std::to_string(i), t.errors);
+    if (!p.valid()) continue;
+    p.reject_unknown({"id", "name", "cores", "fp32_flops_per_cycle_per_core", "base_clock_mhz", "flops", "source"});
+    CpuPreset c;
+    c.id = p.string("id").value_or("");
+    c.name = p.string("name").value_or("");
+    const auto cores = p.integer("cores", 1, 1024).value_or(0);
+    const auto per_cycle = p.integer("fp32_flops_per_cycle_per_core", 1, 256).value_or(0);
+    const auto mhz = p.integer("base_clock_mhz", 100, 10000).value_or(0);
+    c.flops = p.number("flops", 1e9, 1e15).value_or(0);
+    c.source = p.string("source").value_or("");
+    if (c.source.empty()) p.error("source", "missing_source", "must cite its source");
+    // The figure is arithmetic: cores x FLOP per cycle x clock.
+    if (c.flops != double(cores) * double(per_cycle) * double(mhz) * 1e6)
+      p.error("flops", "inconsistent", "must equal cores x fp32_flops_per_cycle_per_core x base_clock_mhz x 1e6");
+    for (const auto& other : t.cpus)
+      if (other.id == c.id) p.error("id", "duplicate", "id " + c.id + " appears twice");
+    if (!c.id.empty() && c.flops > 0) t.cpus.push_back(std::move(c));
+  }
   return t;
 }
 
@@ -66,6 +92,14 @@ const std::vector<HostMemoryPreset>& host_memory_presets() { return host_table()
 const HostMemoryPreset* find_host_memory(std::string_view id) {
   for (const auto& p : host_table().presets)
     if (p.id == id) return &p;
+  return nullptr;
+}
+
+const std::vector<CpuPreset>& cpu_presets() { return host_table().cpus; }
+
+const CpuPreset* find_cpu(std::string_view id) {
+  for (const auto& c : host_table().cpus)
+    if (c.id == id) return &c;
   return nullptr;
 }
 

@@ -50,7 +50,7 @@ void write_phase(JsonWriter& w, const Report& r, const Phase& p) {
       .field("comm_s", p.comm_s)
       .field("overhead_s", p.overhead_s);
   if (!r.devices.empty()) {  // offload only, so that other reports keep their shape
-    w.field("host_bytes", p.host_bytes).field("host_s", p.host_s)
+    w.field("host_bytes", p.host_bytes).field("host_flops", p.host_flops).field("host_s", p.host_s)
         .field("transfer_bytes", p.transfer_bytes).field("transfer_s", p.transfer_s);
   }
   w.field("time_s", p.time_s);

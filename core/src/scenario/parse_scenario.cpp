@@ -453,6 +453,12 @@ class ScenarioReader {
       errors_.push_back(make_error("/hardware/host_memory", ErrorCode::unknown_preset,
                                    "no system RAM preset " + quote(s.host.id) + "; one of: " + ids));
     }
+    if (!s.host.cpu_id.empty() && find_cpu(s.host.cpu_id) == nullptr) {
+      std::string ids;
+      for (const auto& c : cpu_presets()) (ids += ids.empty() ? "" : ", ") += c.id;
+      errors_.push_back(make_error("/hardware/cpu", ErrorCode::unknown_preset,
+                                   "no CPU preset " + quote(s.host.cpu_id) + "; one of: " + ids));
+    }
     if (s.host.gpu_limit_bytes > 0 && !s.host.unified)
       errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::inconsistent,
                                    "applies to unified-memory machines (hardware.gpu apple-*, "

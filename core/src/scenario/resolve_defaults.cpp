@@ -39,6 +39,8 @@ void resolve_defaults(Scenario& s) {
     s.host.name = h->name;
     if (!s.gave("/hardware/host_bandwidth_bytes_per_s")) s.host.bandwidth_bytes_per_s = h->bandwidth_bytes_per_s;
   }
+  if (!s.gave("/hardware/cpu_flops"))
+    if (const CpuPreset* cpu = find_cpu(s.host.cpu_id)) s.host.cpu_flops = cpu->flops;
   // A unified-memory machine: one pool. The GPU gets the wired limit the user set, else the
   // platform's default share of the RAM (cited in core/data/unified); the CPU reads the same
   // memory at the same bandwidth and nothing crosses a PCIe link.

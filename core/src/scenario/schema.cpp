@@ -359,6 +359,21 @@ const Field kFields[] = {
                    "system RAM bandwidth (peak); layers and experts kept in RAM are read at it",
                    [](Scenario& s, const FieldValue& v) { s.host.bandwidth_bytes_per_s = v.number; }),
             "the host_memory preset's"),
+    [] {
+      Field f = special("/hardware/cpu", "--cpu", FieldType::text,
+                        "CPU preset (core/data/host_memory.json cpus: core-i9-10900x, ryzen-9-7950x, "
+                        "ryzen-9-9950x, epyc-9654): its FP32 FMA peak bounds the matmuls llama.cpp "
+                        "runs on the CPU (layers and experts in RAM)",
+                        "");
+      f.max = 64;
+      f.store = [](Scenario& s, const FieldValue& v) { s.host.cpu_id = std::string(v.text); };
+      return f;
+    }(),
+    derived(number("/hardware/cpu_flops", "--cpu-flops", 0, 1e15, 0, "FLOP/s",
+                   "CPU matmul peak: prompt batches under 32 tokens and decode of the layers and "
+                   "experts in RAM take at least their FLOPs over it (0 = not bounded: bandwidth only)",
+                   [](Scenario& s, const FieldValue& v) { s.host.cpu_flops = v.number; }),
+            "the cpu preset's, else 0"),
     number("/hardware/gpu_memory_limit_bytes", "--gpu-memory-limit", 0, 1e15, 0, "B",
            "unified-memory machines: the memory the GPU may wire (macOS: iogpu.wired_limit_mb x "
            "1 MiB); 0 = the default share of host_memory_bytes (Metal: 2/3 up to 32 GiB, 3/4 above)",

@@ -170,6 +170,49 @@ TEST(Offload, PublishedPartialOffloadSpeeds) {
   }
 }
 
+// CPU FLOP/s (hardware.cpu / cpu_flops): the CPU's part of a step is the slower of reading the
+// RAM's weights and multiplying by them. Llama 3 8B fp16, -ngl 17: the RAM holds layers 0..15.
+TEST(Offload, CpuFlopsBoundTheCpuPart) {
+  ASSERT_TRUE(host_memory_errors().empty());
+  EXPECT_EQ(cpu_presets().size(), 4u);
+  const CpuPreset* zen4 = find_cpu("ryzen-9-7950x");
+  ASSERT_NE(zen4, nullptr);
+  EXPECT_DOUBLE_EQ(zen4->flops, 16 * 32 * 4500e6);  // cores x FLOP/cycle x base clock
+  EXPECT_DOUBLE_EQ(scenario(R"({"model":"llama-3-8b","hardware":{"cpu":"ryzen-9-7950x"}})").host.cpu_flops,
+                   2.304e12);
+  EXPECT_DOUBLE_EQ(scenario(R"({"model":"llama-3-8b","hardware":{"cpu":"ryzen-9-7950x","cpu_flops":1e12}})")
+                       .host.cpu_flops, 1e12);
+  EXPECT_DOUBLE_EQ(scenario(R"({"model":"llama-3-8b"})").host.cpu_flops, 0);  // not bounded
+
+  auto decode = [](const std::string& hardware, int64_t prompt) {
+    const Report r = run(R"({"model":"llama-3-8b","precision":{"weights":"fp16","kv_cache":"fp16"},
+        "workload":{"prompt":)" + std::to_string(prompt) + R"(,"generate":8},
+        "hardware":{"gpu":"rtx-4090","host_memory":"ddr5-6000-2ch")" + hardware + R"(},
+        "offload":{"gpu_layers":17}})");
+    return std::make_pair(*phase(r, "prefill"), *phase(r, "decode_first"));
+  };
+  // Decode, batch 1: 2 FLOP per weight of the 16 RAM layers (the token table is looked up).
+  const auto [pre0, d0] = decode("", 16);
+  EXPECT_NEAR(d0.host_flops, 2 * 16 * kLayer, 2 * 16 * kLayer * 1e-12);
+  EXPECT_DOUBLE_EQ(d0.host_s, d0.host_bytes / (96e9 * 0.46));  // no CPU figure: bandwidth only
+  // 1 GFLOP/s: 6.98 GFLOP take 6.98 s, more than reading 6.98 GB at 44 GB/s (0.16 s).
+  const auto [pre1, d1] = decode(R"(,"cpu_flops":1e9)", 16);
+  EXPECT_DOUBLE_EQ(d1.host_s, d1.host_flops / 1e9);
+  EXPECT_NEAR(d1.time_s - d0.time_s, d1.host_s - d0.host_s, 1e-9);
+  // A 7950X (2.3 TFLOP/s) is not the bound at batch 1: the RAM is.
+  const auto [pre2, d2] = decode(R"(,"cpu":"ryzen-9-7950x")", 16);
+  EXPECT_DOUBLE_EQ(d2.host_s, d0.host_s);
+  // A 16-token prompt (under llama.cpp's 32-token op offload) runs the RAM's layers on the
+  // CPU: 16 tokens x 2 x 16 layers' weights; at 1 GFLOP/s that is the prefill's CPU time.
+  EXPECT_NEAR(pre1.host_flops, 16 * 2 * 16 * kLayer, 16 * 2 * 16 * kLayer * 1e-12);
+  EXPECT_DOUBLE_EQ(pre1.host_s, pre1.host_flops / 1e9);
+  EXPECT_EQ(pre1.transfer_bytes, 0);
+  // 1024 tokens: the GPU runs them (weights copied over PCIe); the CPU multiplies nothing.
+  const auto [pre3, d3] = decode(R"(,"cpu_flops":1e9)", 1024);
+  EXPECT_EQ(pre3.host_flops, 0);
+  EXPECT_GT(pre3.transfer_bytes, 0);
+}
+
 TEST(Offload, BadValuesNameTheirField) {
   auto first = [](const Errors& e) { return e.empty() ? Error{} : e[0]; };
   // 32 layers + the output layer = 33 slots at most.
@@ -182,6 +225,12 @@ TEST(Offload, BadValuesNameTheirField) {
   e = first(errors_of(R"({"model":"llama-3-8b","hardware":{"host_memory":"ddr9"}})"));
   EXPECT_EQ(e.path, "/hardware/host_memory");
   EXPECT_EQ(e.code, "unknown_preset");
+  e = first(errors_of(R"({"model":"llama-3-8b","hardware":{"cpu":"pentium-4"}})"));
+  EXPECT_EQ(e.path, "/hardware/cpu");
+  EXPECT_EQ(e.code, "unknown_preset");
+  e = first(errors_of(R"({"model":"llama-3-8b","hardware":{"cpu_flops":-1}})"));
+  EXPECT_EQ(e.path, "/hardware/cpu_flops");
+  EXPECT_EQ(e.code, "out_of_range");
   e = first(errors_of(R"({"model":"llama-3-8b","hardware":{"host_memory_bytes":-1}})"));
   EXPECT_EQ(e.path, "/hardware/host_memory_bytes");
   EXPECT_EQ(e.code, "out_of_range");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "llmcalc/estimate.hpp"
 #include "llmcalc/plan.hpp"
 #include "test_util.hpp"
 
@@ -101,9 +102,15 @@ TEST(Plan, MaxContextIsExact) {
   EXPECT_LT(ctx, 131072);    // 128k of f16 KV is 16 GiB: more than the card
   PlanGoals at = g;
   at.context = ctx;
-  EXPECT_TRUE(make_plan(s, at).found);
+  const PlanAnswer fits = make_plan(s, at);
+  ASSERT_TRUE(fits.found);
+  EXPECT_FALSE(fits.ranked.front().offloaded);
+  // One token more does not fit the GPU alone: only a split with system RAM does.
   at.context = ctx + 1;
-  EXPECT_FALSE(make_plan(s, at).found);
+  const PlanAnswer over = make_plan(s, at);
+  ASSERT_TRUE(over.found);
+  EXPECT_TRUE(over.ranked.front().offloaded);
+  EXPECT_EQ(over.ranked.front().gpu_layers, 32);  // all but one of the 33 slots
   // A quantized KV cache holds about twice the tokens in the same memory.
   g.kv_cache = {"q8_0"};
   const PlanAnswer q = make_plan(s, g);
@@ -112,19 +119,87 @@ TEST(Plan, MaxContextIsExact) {
 }
 
 // A 70B on one 24 GB card: even the smallest 4-bit mix (IQ4_XS, ~4.25 bits x 70.6e9 = ~37 GB)
-// is larger than the card; the plan says so and names the closest miss.
-TEST(Plan, SeventyBOn24GbNeedsOffload) {
-  const Scenario s = test::scenario(
-      R"({"model":"llama-3.1-70b","engine":"llama.cpp","hardware":{"gpu":"rtx-4090"}})");
+// is larger than the card, so the plan splits the model with system RAM (64 GiB by default):
+// the highest quality that fits both with their margins is Q8_0 (~75 GB: ~22 GiB on the GPU,
+// the rest in RAM), with the most GPU layers that fit (-ngl), as llama-server runs it.
+TEST(Plan, SeventyBOn24GbOffloadsLayers) {
+  const std::string base = R"({"model":"llama-3.1-70b","engine":"llama.cpp","hardware":{"gpu":"rtx-4090")";
+  const Scenario s = test::scenario(base + "}}");
   const PlanAnswer a = make_plan(s, goals(8192, 4));
-  EXPECT_FALSE(a.found);
-  EXPECT_TRUE(a.ranked.empty());
-  ASSERT_TRUE(a.has_closest_miss);
-  EXPECT_EQ(a.closest_miss.weights, "IQ4_XS");
-  EXPECT_EQ(a.closest_miss.kv_cache, "q4_0");
-  EXPECT_GT(a.shortfall_bytes, 10e9);
-  EXPECT_NE(a.explanation.find("Nothing fits"), std::string::npos);
-  EXPECT_NE(a.explanation.find("offloading"), std::string::npos);
+  ASSERT_TRUE(a.found) << a.explanation;
+  const PlanCandidate& b = a.ranked.front();
+  EXPECT_EQ(b.weights, "Q8_0");
+  EXPECT_TRUE(b.offloaded);
+  EXPECT_EQ(b.cpu_moe_layers, 0);  // a dense model: whole layers
+  EXPECT_GT(b.gpu_layers, 0);
+  EXPECT_LT(b.gpu_layers, 81);     // 80 layers + the output layer = all
+  ASSERT_EQ(b.devices.size(), 2u);
+  EXPECT_EQ(b.devices[1].device, "ram");
+  for (const auto& d : b.devices) EXPECT_GE(d.headroom_bytes, 0) << d.name;
+  // The most GPU layers that fit: one more leaves the GPU short of its margin.
+  Scenario more = b.scenario;
+  more.offload.gpu_layers = b.gpu_layers + 1;
+  const Report r = estimate(more, Detail::numbers);
+  EXPECT_GT(r.memory.total_bytes + kDefaultPlanMarginBytes, r.memory.capacity_bytes);
+  EXPECT_NE(b.report.engine.command.find("-ngl " + std::to_string(b.gpu_layers)), std::string::npos)
+      << b.report.engine.command;
+  EXPECT_NE(a.explanation.find("system RAM"), std::string::npos) << a.explanation;
+  const auto cmds = plan_commands(b);
+  EXPECT_NE(std::find(cmds[1].lines.begin(), cmds[1].lines.end(),
+                      "PARAMETER num_gpu " + std::to_string(b.gpu_layers)),
+            cmds[1].lines.end());
+  // Speed first: a 4-bit mix keeps more layers on the GPU and reads fewer bytes per token.
+  PlanGoals fast = goals(8192, 4);
+  fast.prefer = PlanPrefer::speed;
+  const PlanAnswer f = make_plan(s, fast);
+  ASSERT_TRUE(f.found);
+  EXPECT_GT(f.ranked.front().decode_tokens_per_s, b.decode_tokens_per_s);
+
+  // With 8 GiB of RAM even IQ4_XS (~37 GB) does not fit 24 + 8 GiB: nothing fits, and the
+  // plan says it tried the RAM.
+  const Scenario small = test::scenario(base + R"(,"host_memory_bytes":8589934592}})");
+  const PlanAnswer n = make_plan(small, goals(8192, 4));
+  EXPECT_FALSE(n.found);
+  ASSERT_TRUE(n.has_closest_miss);
+  EXPECT_EQ(n.closest_miss.weights, "IQ4_XS");
+  EXPECT_TRUE(n.closest_miss.offloaded);
+  EXPECT_GT(n.shortfall_bytes, 1e9);
+  EXPECT_NE(n.explanation.find("Nothing fits"), std::string::npos);
+  EXPECT_NE(n.explanation.find("system RAM were tried"), std::string::npos) << n.explanation;
+}
+
+// An MoE model larger than the card: keeping the routed experts of the first layers in RAM
+// (--n-cpu-moe) frees nearly as much as offloading whole layers while the RAM's part of a
+// token reads only the 8 active experts of 128, so the plan picks it; the fewest such layers.
+TEST(Plan, MoeOffloadsExpertsFirst) {
+  const Scenario s = test::scenario(
+      R"({"model":"qwen3-30b-a3b","engine":"llama.cpp","hardware":{"gpu":"rtx-3060-12gb"}})");
+  PlanGoals g = goals(8192);
+  g.weights = {"Q4_K_M"};
+  g.kv_cache = {"f16"};
+  const PlanAnswer a = make_plan(s, g);
+  ASSERT_TRUE(a.found) << a.explanation;
+  const PlanCandidate& b = a.ranked.front();
+  EXPECT_TRUE(b.offloaded);
+  EXPECT_EQ(b.gpu_layers, -1);
+  EXPECT_GT(b.cpu_moe_layers, 0);
+  EXPECT_LT(b.cpu_moe_layers, 48);
+  Scenario fewer = b.scenario;
+  fewer.offload.cpu_moe_layers = b.cpu_moe_layers - 1;
+  const Report r = estimate(fewer, Detail::numbers);
+  EXPECT_GT(r.memory.total_bytes + kDefaultPlanMarginBytes, r.memory.capacity_bytes);
+  // The best whole-layer split of the same weights is slower.
+  Scenario layers = b.scenario;
+  layers.offload.cpu_moe_layers = 0;
+  for (int64_t ngl = 49; ngl >= 0; --ngl) {
+    layers.offload.gpu_layers = ngl;
+    const Report l = estimate(layers, Detail::numbers);
+    if (l.memory.total_bytes + kDefaultPlanMarginBytes > l.memory.capacity_bytes) continue;
+    EXPECT_LT(1.0 / l.latency.decode_first_s, b.decode_tokens_per_s) << "-ngl " << ngl;
+    break;
+  }
+  EXPECT_NE(b.report.engine.command.find("--n-cpu-moe " + std::to_string(b.cpu_moe_layers)),
+            std::string::npos) << b.report.engine.command;
 }
 
 TEST(Plan, FourHundredFiveBOnEightGbFitsNothing) {
@@ -134,7 +209,9 @@ TEST(Plan, FourHundredFiveBOnEightGbFitsNothing) {
   EXPECT_FALSE(a.found);
   ASSERT_TRUE(a.has_closest_miss);
   EXPECT_EQ(a.closest_miss.weights, "IQ1_S");  // the smallest file tried
-  EXPECT_GT(a.shortfall_bytes, 60e9);          // ~1.56 bits x 405e9 = ~79 GB vs 8 GB
+  // ~1.56 bits x 405e9 = ~79 GB against 8 GiB of GPU and 64 GiB of RAM: short in RAM.
+  EXPECT_TRUE(a.closest_miss.offloaded);
+  EXPECT_GT(a.shortfall_bytes, 1e9);
 }
 
 TEST(Plan, ServingEngineChoosesDtypesAndKeepsItsOwnMargin) {
