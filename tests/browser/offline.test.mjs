@@ -112,10 +112,11 @@ test('content security policy is strict and the size budgets hold', () => {
   // default answer stays hidden) and the page's.
   assert.equal(dir['script-src'].filter((s) => s.startsWith("'sha256-")).length, 2);
   assert.equal(dir['style-src'].filter((s) => s.startsWith("'sha256-")).length, 1);
-  // Two scripts run (allowed by their hashes); the other is the .wasm's data block, which no
-  // browser executes (its type is not JavaScript) and which holds base64 text only.
+  // One script runs as parsed (<head>'s, allowed by its hash); the page's script travels in a
+  // data block that <head>'s script runs (allowed by its hash); the .wasm's data block holds
+  // base64 text only. No browser executes a data block (its type is not JavaScript).
   assert.equal((html.match(/<script\b/g) || []).length, 3);
-  assert.equal((html.match(/<script id="app">/g) || []).length, 1);
+  assert.equal((html.match(/<script type="text\/plain" id="app-src">/g) || []).length, 1);
   assert.match(html, /<script type="application\/octet-stream" id="wasm-gzip">[A-Za-z0-9+/=]+<\/script>/);
   assert.doesNotMatch(html, /\bsrc="(https?:)?\/\//, 'no remote resources');
 
