@@ -105,6 +105,9 @@ struct EngineProfile {
 
   // Speed.
   double step_overhead_s_per_layer = -1;  // host time per layer per forward step (-1: generic)
+  // The same where the GPU differs: the host launches every kernel, so its time is the host
+  // CPU's (desktop cards sit in desktops with high-clock CPUs, datacenter cards in servers).
+  std::vector<GpuValue> step_overhead_s_per_layer_by_gpu;
   // With CUDA graphs: GPU time per layer per step the graph does not remove (each kernel's
   // fixed cost at batch-1 sizes); -1: none (generic: graphs zero the step overhead).
   double graph_step_overhead_s_per_layer = -1;

@@ -212,12 +212,19 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   }
   ObjectReader sp = r.object("speed");
   if (sp.valid()) {
-    sp.reject_unknown({"step_overhead_s_per_layer", "step_overhead_s_per_layer_source", "allreduce_latency_s",
+    sp.reject_unknown({"step_overhead_s_per_layer", "step_overhead_s_per_layer_source",
+                       "step_overhead_s_per_layer_by_gpu", "step_overhead_s_per_layer_by_gpu_source",
+                       "allreduce_latency_s",
                        "allreduce_latency_s_source", "fp8_compute", "fp8_compute_source",
                        "graph_step_overhead_s_per_layer", "graph_step_overhead_s_per_layer_source",
                        "weight_bandwidth_efficiency", "weight_bandwidth_efficiency_source"});
     check_sources(sp, r.raw("speed"));
     p.step_overhead_s_per_layer = optional_number(sp, "step_overhead_s_per_layer", 0, 0.1, -1);
+    ObjectReader sby = sp.object("step_overhead_s_per_layer_by_gpu");
+    if (const json* m = sp.raw("step_overhead_s_per_layer_by_gpu"); sby.valid()) {
+      for (auto it = m->begin(); it != m->end(); ++it)
+        if (auto v = sby.number(it.key(), 0, 0.1)) p.step_overhead_s_per_layer_by_gpu.push_back({it.key(), *v});
+    }
     p.allreduce_latency_s = optional_number(sp, "allreduce_latency_s", 0, 1, -1);
     p.fp8_compute = sp.boolean("fp8_compute", false).value_or(false);
     p.graph_step_overhead_s_per_layer = optional_number(sp, "graph_step_overhead_s_per_layer", 0, 0.1, -1);

@@ -90,6 +90,8 @@ void resolve_defaults(Scenario& s) {
     if (engine->workspace_bytes >= 0) workspace = engine->workspace_bytes;
     if (s.parallelism.tp > 1) comm = engine->tp_comm_bytes;
     if (engine->step_overhead_s_per_layer >= 0) launch_per_layer = engine->step_overhead_s_per_layer;
+    for (const auto& g : engine->step_overhead_s_per_layer_by_gpu)
+      if (g.gpu_id == s.gpu.id) launch_per_layer = g.value;
     if (engine->graph_step_overhead_s_per_layer >= 0) graph_per_layer = engine->graph_step_overhead_s_per_layer;
     // The engine's weight kernels stream at their measured fraction of the datasheet
     // bandwidth (gpt-fast's int8/int4 GEMVs: well below a copy benchmark).

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "llmcalc/api.hpp"
+#include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
 #include "test_util.hpp"
 
@@ -220,6 +221,23 @@ TEST(Engines, GptFastKernelsAndGraphFloor) {
   EXPECT_NEAR(streamed(bf16), 2039e9 * 0.8337, 1e3);
   EXPECT_NEAR(streamed(int4), 2039e9 * 0.6047, 1e3);
   EXPECT_NEAR(streamed(generic), 2039e9 * 0.89, 1e3);
+}
+
+// llama.cpp's per-layer host overhead is the host CPU's: desktop cards (desktop CPUs) get the
+// profile's by-GPU value, datacenter cards the server value; every listed id is a GPU preset.
+TEST(Engines, LlamaCppHostOverheadFollowsTheGpusHost) {
+  const EngineProfile* p = find_engine("llama.cpp");
+  ASSERT_NE(p, nullptr);
+  ASSERT_FALSE(p->step_overhead_s_per_layer_by_gpu.empty());
+  for (const auto& g : p->step_overhead_s_per_layer_by_gpu) EXPECT_NE(find_gpu(g.gpu_id), nullptr) << g.gpu_id;
+  const auto overhead = [](const std::string& gpu) {
+    const Report r = run(R"({"engine":"llama.cpp","model":"llama-2-7b","hardware":{"gpu":")" + gpu +
+                         R"("},"workload":{"batch":1,"prompt":8,"generate":16}})");
+    return r.latency.phases.back().overhead_s;
+  };
+  // 32 layers x 37.7 us (desktop) and x 148.4 us (server).
+  EXPECT_NEAR(overhead("rtx-4090"), 32 * 3.77e-5, 1e-12);
+  EXPECT_NEAR(overhead("a100-80gb"), 32 * 1.484e-4, 1e-12);
 }
 
 TEST(Engines, FrozenBaseShardedUnderFsdp) {
