@@ -5,6 +5,7 @@ import * as fmt from './format.js';
 import { MAX_HF_CHARS, app, fieldErrors } from './app.js';
 import { clearUrlErrors, markStale, syncVisibility } from './form.js';
 import { update } from './update.js';
+import { clearGguf, isGgufName, readGgufFile } from './local_gguf.js';
 
 // ---------------------------------------------------------------- HF config
 
@@ -68,7 +69,8 @@ export function onHfText(text) {
   clearUrlErrors();
   // Accepted: other fields' own errors would hold the update back; this one no longer does.
   fieldErrors.delete('f-hf');
-  const prev = { hf: app.state.hf, info: app.hfInfo };
+  const prev = { hf: app.state.hf, info: app.hfInfo, gguf: app.state.gguf, weights: app.state.weights };
+  if (app.state.gguf) clearGguf();
   app.state.hf = trimHfConfig(obj);
   app.hfInfo = describeHf(r);
   syncVisibility();
@@ -76,7 +78,7 @@ export function onHfText(text) {
   if (document.body.dataset.valid !== '1') {
     // The config imports but the scenario with it does not compute: keep the previous model.
     const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
-    app.state.hf = prev.hf;
+    Object.assign(app.state, { hf: prev.hf, gguf: prev.gguf, weights: prev.weights });
     app.hfInfo = prev.info;
     syncVisibility();
     update();
@@ -100,6 +102,7 @@ export function setupHf() {
   ta.addEventListener('input', () => onHfText(ta.value));
   const readFile = (file) => {
     if (!file) return;
+    if (isGgufName(file.name)) return readGgufFile(file); // dropped beside the GGUF zone
     if (file.size > MAX_HF_CHARS) {
       setHfError([`The file is too large (${fmt.grouped(file.size)} bytes).`]);
       return;

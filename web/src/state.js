@@ -4,10 +4,17 @@
 import { PRESETS } from 'llmcalc:presets';
 
 const SCHEMA_FIELDS = new Map(PRESETS.schema.fields.map((f) => [f.pointer, f]));
+// Unified-memory machines (Macs, Strix Halo, DGX Spark): picked like a GPU (hardware.gpu).
+export const UNIFIED = new Map(PRESETS.unified.map((u) => [u.id, u]));
+// The weights choice "as stored in the GGUF file" (its tensors' own types).
+export const FILE_WEIGHTS = 'file';
+// Engines that run GGUF files and offload with -ngl / --n-cpu-moe.
+export const LLAMA_ENGINES = new Set(['llama.cpp', 'ollama']);
 const ENUMS = PRESETS.schema.enums;
 const names = (id) => ENUMS[id].names;
 
-export const DTYPES = names('Dtype');
+// Every weight format the core reads: the dtypes, then llama.cpp's GGUF types and mixes (upper case).
+export const DTYPES = names(SCHEMA_FIELDS.get('/precision/weights').choices);
 export const KV_DTYPES = names('KvDtype');
 export const ACT_DTYPES = names('WideDtype');
 export const OPTIMIZERS = names('Optimizer');
@@ -54,6 +61,17 @@ export const DEFAULTS = Object.freeze({
   graphs: false,
   price: 0,
   unit: 'GiB',
+  gguf: null, // the model object of a GGUF file's header (core importGguf) used instead of a preset
+  // Local hardware (issue 15). umem: a unified machine's memory size in GiB (0 = its smallest);
+  // wired: the GPU's memory limit in MiB (macOS iogpu.wired_limit_mb; 0 = the default share);
+  // ram / ramgb: the system RAM preset and size (GiB) that offloaded layers use; ngl / ncmoe:
+  // llama.cpp's -ngl (-1 = all) and --n-cpu-moe (-1 = --cpu-moe).
+  umem: 0,
+  wired: 0,
+  ram: 'ddr5-5600-2ch',
+  ramgb: 64,
+  ngl: -1,
+  ncmoe: 0,
 });
 
 // Activation checkpointing a fine-tuning method starts with: PEFT turns gradient checkpointing
@@ -88,6 +106,7 @@ function field(pointer) {
   throw new Error(`state.js: ${pointer} is not a simple field`);
 }
 const bool = () => ({ kind: 'bool' });
+const withFileWeights = (spec) => ({ ...spec, values: [...spec.values, FILE_WEIGHTS] });
 const text = (max) => ({ kind: 'text', max });
 
 // URL key -> [state field, validator]. Anything else in the URL is rejected with a message.
@@ -97,7 +116,7 @@ export const URL_FIELDS = {
   mode: ['mode', field('/mode')],
   method: ['method', field('/method')],
   engine: ['engine', choice(...PRESETS.engines.map((e) => e.id))],
-  w: ['weights', field('/precision/weights')],
+  w: ['weights', withFileWeights(field('/precision/weights'))],
   kv: ['kv', field('/precision/kv_cache')],
   act: ['act', field('/precision/activations')],
   grad: ['grads', choice('auto', ...names('WideDtype'))],
@@ -131,7 +150,17 @@ export const URL_FIELDS = {
   graphs: ['graphs', field('/options/cuda_graphs')],
   price: ['price', field('/options/price_per_gpu_hour')],
   unit: ['unit', choice('GiB', 'GB')],
+  gguf: ['gguf', { kind: 'gguf' }],
+  umem: ['umem', num(0, 1e6)],
+  wired: ['wired', int(0, 1e9)],
+  ram: ['ram', choice(...PRESETS.hostMemory.map((h) => h.id))],
+  ramgb: ['ramgb', num(0.001, 1e6)],
+  ngl: ['ngl', field('/offload/gpu_layers')],
+  ncmoe: ['ncmoe', field('/offload/cpu_moe_layers')],
 };
+// Fields that apply only to some hardware or engines; a link leaves them out otherwise.
+const UNIFIED_FIELDS = new Set(['umem', 'wired']);
+const OFFLOAD_FIELDS = new Set(['ngl', 'ncmoe', 'ram', 'ramgb']);
 const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
@@ -172,7 +201,7 @@ function b64urlDecode(s) {
 function parseValue(raw, spec, ctx) {
   switch (spec.kind) {
     case 'int': {
-      if (!/^\d{1,12}$/.test(raw)) return { error: 'must be a whole number' };
+      if (!/^-?\d{1,12}$/.test(raw)) return { error: 'must be a whole number' };
       const n = Number(raw);
       if (n < spec.lo || n > spec.hi) return { error: `must be between ${spec.lo} and ${spec.hi}` };
       return { value: n };
@@ -197,7 +226,8 @@ function parseValue(raw, spec, ctx) {
     case 'model':
       return ctx.modelIds.has(raw) ? { value: raw } : { error: 'is not a model preset' };
     case 'gpu':
-      return raw === 'custom' || ctx.gpuIds.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
+      return raw === 'custom' || ctx.gpuIds.has(raw) || UNIFIED.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
+    case 'gguf':
     case 'hf': {
       if (raw === HF_OMITTED)
         return { error: 'stood for a pasted config.json too large to carry in a link: paste it again' };
@@ -207,7 +237,8 @@ function parseValue(raw, spec, ctx) {
       } catch {
         return { error: 'is not a valid encoded config.json' };
       }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'is not a config.json object' };
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+        return { error: spec.kind === 'gguf' ? 'is not a GGUF model object' : 'is not a config.json object' };
       // The core validates the config itself when the scenario is estimated.
       return { value: obj };
     }
@@ -280,17 +311,28 @@ export function stateFromUrl(href, ctx) {
   }
   if (!seen.has('ckpt')) state.ckpt = defaultOf('ckpt', state);
   if (!seen.has('w')) state.weights = defaultOf('weights', state);
-  if (seen.has('model') && seen.has('hf')) {
+  const models = ['model', 'hf', 'gguf'].filter((k) => seen.has(k));
+  if (models.length > 1) {
     // Two models: a conflict, not a silent choice of one.
     state.model = DEFAULTS.model;
     state.hf = null;
-    fail('parameters model= and hf= both name the model; a link names one (both ignored)', 'model');
+    state.gguf = null;
+    fail(`parameters ${models.map((k) => `${k}=`).join(' and ')} ${models.length > 2 ? 'all' : 'both'} name the model; a link names one (${models.length > 2 ? 'all' : 'both'} ignored)`, 'model');
+  }
+  if (state.weights === FILE_WEIGHTS && !state.gguf) {
+    state.weights = defaultOf('weights', state);
+    fail(`parameter w=${FILE_WEIGHTS} needs a GGUF model (gguf=); default used`, 'weights');
+  }
+  const u = UNIFIED.get(state.gpu);
+  if (u && state.umem > 0 && !u.memory_gib.includes(state.umem)) {
+    fail(`parameter umem=${shown(state.umem)} is not a memory size of the ${u.name} (${u.memory_gib.join(', ')} GiB); its smallest used`, 'umem');
+    state.umem = 0;
   }
   return { state, errors, embed, theme };
 }
 
 function encodeValue(field, v) {
-  if (field === 'hf') return b64urlEncode(JSON.stringify(v));
+  if (field === 'hf' || field === 'gguf') return b64urlEncode(JSON.stringify(v));
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
 }
@@ -306,9 +348,16 @@ export function stateToHash(state, omitHf = false) {
       params.set(key, omitHf ? HF_OMITTED : encodeValue(field, v));
       continue;
     }
+    if (field === 'gguf') {
+      params.set(key, encodeValue(field, v));
+      continue;
+    }
     if (v === defaultOf(field, state)) continue;
     if (CUSTOM_GPU_FIELDS.has(field) && state.gpu !== 'custom') continue;
-    if (field === 'model' && state.hf) continue;
+    if (UNIFIED_FIELDS.has(field) && !UNIFIED.has(state.gpu)) continue;
+    if (OFFLOAD_FIELDS.has(field) && !LLAMA_ENGINES.has(state.engine)) continue;
+    if ((field === 'ram' || field === 'ramgb') && UNIFIED.has(state.gpu)) continue;
+    if (field === 'model' && (state.hf || state.gguf)) continue;
     params.set(key, encodeValue(field, v));
   }
   return params.toString();
@@ -327,6 +376,7 @@ export function keyForField(field) {
 }
 
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
 
 // Keys of a config.json that only label classifier outputs; dropped so links stay short.
 const HF_NOISE = ['id2label', 'label2id', 'task_specific_params'];
@@ -346,7 +396,7 @@ function hfModel(config) {
 // The scenario JSON the core reads (core/src/scenario/parse_scenario.cpp's schema).
 export function scenarioFrom(state) {
   const s = {
-    model: state.hf ? hfModel(state.hf) : state.model,
+    model: state.gguf ? state.gguf : state.hf ? hfModel(state.hf) : state.model,
     mode: state.mode,
     method: state.method,
     precision: { weights: state.weights, kv_cache: state.kv, activations: state.act },
@@ -388,7 +438,29 @@ export function scenarioFrom(state) {
   } else {
     s.hardware = { gpu: state.gpu };
   }
+  // A GGUF file's own tensor types are its weights, to the byte: no weight format is sent
+  // unless one is picked to re-quantize it (the core's rule: precision.weights wins).
+  if (state.gguf && state.weights === FILE_WEIGHTS) delete s.precision.weights;
+  addLocalHardware(state, s);
   return s;
+}
+
+
+// Local hardware: a unified machine's memory size and GPU limit; llama.cpp's offload, with the
+// system RAM it offloads to, when -ngl or --n-cpu-moe is set on a llama.cpp engine.
+export function offloadOn(state) {
+  return state.mode === 'inference' && LLAMA_ENGINES.has(state.engine) && (state.ngl !== -1 || state.ncmoe !== 0);
+}
+function addLocalHardware(state, s) {
+  const unified = UNIFIED.has(state.gpu);
+  if (unified && state.umem > 0) s.hardware.host_memory_bytes = Math.round(state.umem * GIB);
+  if (unified && state.wired > 0) s.hardware.gpu_memory_limit_bytes = state.wired * MIB;
+  if (!offloadOn(state)) return;
+  s.offload = { gpu_layers: state.ngl, cpu_moe_layers: state.ncmoe };
+  if (!unified) {
+    s.hardware.host_memory = state.ram;
+    s.hardware.host_memory_bytes = Math.round(state.ramgb * GIB);
+  }
 }
 
 // The context length a state describes (prompt + generated tokens, or the training sequence).
