@@ -10,6 +10,8 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("solve_json", &llmcalc::wasm::solve);
   emscripten::function("plan_json", &llmcalc::wasm::plan);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
+  // The page reads a dropped GGUF file's header (web/src/local_gguf.js).
+  emscripten::function("import_gguf_json", &llmcalc::wasm::import_gguf);
   emscripten::function("version", &llmcalc::wasm::version);
 #ifndef LLMCALC_WASM_PAGE
   // Not in the calculator page's module (wasm/CMakeLists.txt): the page never calls these.
@@ -18,7 +20,6 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
   emscripten::function("engines_json", &llmcalc::wasm::engines);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
-  emscripten::function("import_gguf_json", &llmcalc::wasm::import_gguf);
   emscripten::function("schema_json", &llmcalc::wasm::schema);
 #endif
 }

@@ -74,6 +74,15 @@ const presets = {
     ({ id, name, family, hf_repo, params: { total: params.total, active: params.active } })),
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
     ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),
+  // Unified-memory machines (the GPU picker): each memory size sold and the GPU's default share
+  // of it (0: none in the data, the user says), in GiB; bandwidth and 16-bit FLOP/s.
+  unified: gpuList.unified.map(({ id, name, memory_bandwidth_bytes_per_s, peak_flops, memory_options }) =>
+    ({ id, name, bw: memory_bandwidth_bytes_per_s, f16: peak_flops.bf16 || peak_flops.fp16 || 0,
+      memory_gib: memory_options.map((o) => o.memory_bytes / 2 ** 30),
+      gpu_gib: memory_options.map((o) => o.gpu_memory_bytes / 2 ** 30) })),
+  // System RAM presets (the data the core resolves hardware.host_memory from).
+  hostMemory: JSON.parse(readFileSync(join(root, 'core/data/host_memory.json'), 'utf8')).presets
+    .map(({ id, name, bandwidth_bytes_per_s }) => ({ id, name, bandwidth_bytes_per_s })),
   kinds: kindList.kinds,
   engines: engineList.engines.map(({ id, name, modes }) => ({ id, name, modes })),
 };

@@ -8,6 +8,7 @@ import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, defaultCheckpointi
 import * as fmt from './format.js';
 import { GIB, URL_ERRORS_SHOWN, app, fieldErrors, timings } from './app.js';
 import { bumpCounter, cached, render, update } from './update.js';
+import { LOCAL_PATHS, SYSTEM_RAM_OPTIONS, syncLocal, unifiedOptions } from './local.js';
 
 // ---------------------------------------------------------------- link errors
 
@@ -17,8 +18,7 @@ export let urlErrorFields = new Set(); // element ids showing a link parameter's
 
 export const SELECT_OPTIONS = {
   'f-engine': PRESETS.engines.map((e) => [e.id, `${e.name}${e.modes.length === 1 ? ` (${e.modes[0]})` : ''}`]),
-  // "checkpoint": the model's own formats (a config's quantization_config, hf_quant_config.json).
-  'f-weights': [...DTYPES.map((d) => [d, d]), ['checkpoint', 'as the checkpoint']],
+  'f-weights': DTYPES.map((d) => [d, d === 'checkpoint' ? 'as the checkpoint' : /^[A-Z]/.test(d) ? `${d} (GGUF)` : d]),
   'f-kv': KV_DTYPES.map((d) => [d, d]),
   'f-act': ACT_DTYPES.map((d) => [d, d]),
   'f-grads': [['auto', 'auto (as weights)'], ...ACT_DTYPES.map((d) => [d, d])],
@@ -27,6 +27,7 @@ export const SELECT_OPTIONS = {
   'f-optimizer': OPTIMIZERS.map((o) => [o, { adamw: 'AdamW', 'adamw-8bit': 'AdamW 8-bit', adafactor: 'Adafactor', sgd: 'SGD', 'sgd-momentum': 'SGD + momentum', lion: 'Lion' }[o]]),
   'f-ckpt': [['none', 'none'], ['selective', 'selective (attention)'], ['full', 'full (per layer)']],
   'f-finetune': [['full', 'full fine-tune / pre-train'], ['lora', 'LoRA'], ['qlora', 'QLoRA (4-bit base)']],
+  'f-ram': SYSTEM_RAM_OPTIONS,
   'f-zero': [['0', '0 (off)'], ['1', '1 (optimizer states)'], ['2', '2 (+ gradients)'], ['3', '3 (+ weights)']],
 };
 
@@ -98,7 +99,7 @@ export function fillModels(filter = '') {
 
 export function fillGpus() {
   const opts = app.gpus.map((g) => el('option', { value: g.id, text: g.name }));
-  opts.push(el('option', { value: 'custom', text: 'Custom GPU\u2026' }));
+  opts.push(unifiedOptions(), el('option', { value: 'custom', text: 'Custom GPU\u2026' }));
   $('f-gpu').replaceChildren(...opts);
 }
 
@@ -153,11 +154,13 @@ export function syncVisibility() {
   setText($('context-hint'), app.state.mode === 'inference'
     ? `Context: ${fmt.tokens(app.state.prompt + app.state.gen)} tokens (${fmt.tokens(app.state.prompt)} prompt + ${fmt.tokens(app.state.gen)} generated). The KV cache holds the whole context; the generated tokens are the decode steps that latency and throughput are measured over.`
     : `Tokens per optimizer step: batch \u00d7 sequence \u00d7 accumulation \u00d7 DP = ${fmt.tokens(app.state.batch * app.state.seq * app.state.accum * app.state.dp)}.`);
+  syncLocal();
 }
 
 // ---------------------------------------------------------------- errors
 
 export const PATH_TO_FIELD = [
+  ...LOCAL_PATHS,
   [/^\/model\/(architecture|hf_config)/, 'f-hf'],
   [/^\/model/, 'f-model'],
   [/^\/precision\/weights/, 'f-weights'],
@@ -242,7 +245,7 @@ export function readControl(e) {
   if (e.type === 'radio') return { value: e.value };
   const raw = e.value.trim();
   if (type === 'int') {
-    if (!/^\d{1,12}$/.test(raw)) return { error: 'Enter a whole number.' };
+    if (!/^-?\d{1,12}$/.test(raw)) return { error: 'Enter a whole number.' };
     const n = Number(raw);
     const lo = Number(e.min || 0);
     const hi = Number(e.max || 1e15);

@@ -6,6 +6,7 @@ import { MAX_HF_CHARS, app, fieldErrors } from './app.js';
 import { clearUrlErrors, markStale, syncVisibility } from './form.js';
 import { update } from './update.js';
 import { clearCompanions, companionOf, safetensorsIndex } from './checkpoint_files.js';
+import { clearGguf, isGgufName, readGgufFile } from './local_gguf.js';
 
 // ---------------------------------------------------------------- HF config
 
@@ -69,20 +70,19 @@ export function onHfText(text) {
   clearUrlErrors();
   // Accepted: other fields' own errors would hold the update back; this one no longer does.
   fieldErrors.delete('f-hf');
-  const prev = { hf: app.state.hf, info: app.hfInfo };
+  const prev = { hf: app.state.hf, info: app.hfInfo, gguf: app.state.gguf, weights: app.state.weights };
+  if (app.state.gguf) clearGguf();
   app.state.hf = trimHfConfig(obj);
   app.hfInfo = describeHf(r);
-  const prevWeights = app.state.weights;
   if (r.model.checkpoint_weights?.formats?.length) useCheckpointWeights();
   syncVisibility();
   update();
   if (document.body.dataset.valid !== '1') {
     // The config imports but the scenario with it does not compute: keep the previous model.
     const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
-    app.state.hf = prev.hf;
+    Object.assign(app.state, { hf: prev.hf, gguf: prev.gguf, weights: prev.weights });
     app.hfInfo = prev.info;
-    app.state.weights = prevWeights;
-    $('f-weights').value = prevWeights;
+    $('f-weights').value = prev.weights;
     syncVisibility();
     update();
     hfRejected(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
@@ -143,6 +143,7 @@ export function setupHf() {
       onCompanion(await safetensorsIndex(file));
       return;
     }
+    if (isGgufName(file.name)) return readGgufFile(file); // dropped beside the GGUF zone
     if (file.size > MAX_HF_CHARS) {
       setHfError([`The file is too large (${fmt.grouped(file.size)} bytes).`]);
       return;

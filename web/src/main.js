@@ -13,6 +13,7 @@ import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formE
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
 import { setupPlanPanel } from './plan_panel.js';
+import { setupGguf } from './local_gguf.js';
 import { renderCharts, setupCharts } from './chart_panel.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
 import { applyPageOptions, setupShare, writeUrl } from './share.js';
@@ -191,6 +192,7 @@ async function start() {
   });
   $('form').addEventListener('submit', (e) => e.preventDefault());
   setupHf();
+  setupGguf();
   setupDerivedFields();
   setupFormulaToggles();
   setupEngineCopy();

@@ -4,10 +4,19 @@
 import { PRESETS } from 'llmcalc:presets';
 
 const SCHEMA_FIELDS = new Map(PRESETS.schema.fields.map((f) => [f.pointer, f]));
+// Unified-memory machines (Macs, Strix Halo, DGX Spark): picked like a GPU (hardware.gpu).
+export const UNIFIED = new Map(PRESETS.unified.map((u) => [u.id, u]));
+// The weights choice "as stored in the GGUF file" (its tensors' own types).
+// The weight format that keeps a model file's own formats (a GGUF's tensor types, a checkpoint's
+// quantization_config): the core's weights "checkpoint".
+export const FILE_WEIGHTS = 'checkpoint';
+// Engines that run GGUF files and offload with -ngl / --n-cpu-moe.
+export const LLAMA_ENGINES = new Set(['llama.cpp', 'ollama']);
 const ENUMS = PRESETS.schema.enums;
 const names = (id) => ENUMS[id].names;
 
-export const DTYPES = names('Dtype');
+// Every weight format the core reads: the dtypes, then llama.cpp's GGUF types and mixes (upper case).
+export const DTYPES = names(SCHEMA_FIELDS.get('/precision/weights').choices);
 export const KV_DTYPES = names('KvDtype');
 export const ACT_DTYPES = names('WideDtype');
 export const OPTIMIZERS = names('Optimizer');
@@ -57,6 +66,17 @@ export const DEFAULTS = Object.freeze({
   graphs: false,
   price: 0,
   unit: 'GiB',
+  gguf: null, // the model object of a GGUF file's header (core importGguf) used instead of a preset
+  // Local hardware (issue 15). umem: a unified machine's memory size in GiB (0 = its smallest);
+  // wired: the GPU's memory limit in MiB (macOS iogpu.wired_limit_mb; 0 = the default share);
+  // ram / ramgb: the system RAM preset and size (GiB) that offloaded layers use; ngl / ncmoe:
+  // llama.cpp's -ngl (-1 = all) and --n-cpu-moe (-1 = --cpu-moe).
+  umem: 0,
+  wired: 0,
+  ram: 'ddr5-5600-2ch',
+  ramgb: 64,
+  ngl: -1,
+  ncmoe: 0,
 });
 
 // Activation checkpointing a fine-tuning method starts with: PEFT turns gradient checkpointing
@@ -136,7 +156,17 @@ export const URL_FIELDS = {
   graphs: ['graphs', field('/options/cuda_graphs')],
   price: ['price', field('/options/price_per_gpu_hour')],
   unit: ['unit', choice('GiB', 'GB')],
+  gguf: ['gguf', { kind: 'gguf' }],
+  umem: ['umem', num(0, 1e6)],
+  wired: ['wired', int(0, 1e9)],
+  ram: ['ram', choice(...PRESETS.hostMemory.map((h) => h.id))],
+  ramgb: ['ramgb', num(0.001, 1e6)],
+  ngl: ['ngl', field('/offload/gpu_layers')],
+  ncmoe: ['ncmoe', field('/offload/cpu_moe_layers')],
 };
+// Fields that apply only to some hardware or engines; a link leaves them out otherwise.
+const UNIFIED_FIELDS = new Set(['umem', 'wired']);
+const OFFLOAD_FIELDS = new Set(['ngl', 'ncmoe', 'ram', 'ramgb']);
 const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
@@ -177,7 +207,7 @@ function b64urlDecode(s) {
 function parseValue(raw, spec, ctx) {
   switch (spec.kind) {
     case 'int': {
-      if (!/^\d{1,12}$/.test(raw)) return { error: 'must be a whole number' };
+      if (!/^-?\d{1,12}$/.test(raw)) return { error: 'must be a whole number' };
       const n = Number(raw);
       if (n < spec.lo || n > spec.hi) return { error: `must be between ${spec.lo} and ${spec.hi}` };
       return { value: n };
@@ -202,7 +232,8 @@ function parseValue(raw, spec, ctx) {
     case 'model':
       return ctx.modelIds.has(raw) ? { value: raw } : { error: 'is not a model preset' };
     case 'gpu':
-      return raw === 'custom' || ctx.gpuIds.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
+      return raw === 'custom' || ctx.gpuIds.has(raw) || UNIFIED.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
+    case 'gguf':
     case 'hf': {
       if (raw === HF_OMITTED)
         return { error: 'stood for a pasted config.json too large to carry in a link: paste it again' };
@@ -212,7 +243,8 @@ function parseValue(raw, spec, ctx) {
       } catch {
         return { error: 'is not a valid encoded config.json' };
       }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'is not a config.json object' };
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+        return { error: spec.kind === 'gguf' ? 'is not a GGUF model object' : 'is not a config.json object' };
       // The core validates the config itself when the scenario is estimated.
       return { value: obj };
     }
@@ -295,11 +327,18 @@ export function stateFromUrl(href, ctx) {
   }
   if (!seen.has('ckpt')) state.ckpt = defaultOf('ckpt', state);
   if (!seen.has('w')) state.weights = defaultOf('weights', state);
-  if (seen.has('model') && seen.has('hf')) {
+  const models = ['model', 'hf', 'gguf'].filter((k) => seen.has(k));
+  if (models.length > 1) {
     // Two models: a conflict, not a silent choice of one.
     state.model = DEFAULTS.model;
     state.hf = null;
-    fail('parameters model= and hf= both name the model; a link names one (both ignored)', 'model');
+    state.gguf = null;
+    fail(`parameters ${models.map((k) => `${k}=`).join(' and ')} ${models.length > 2 ? 'all' : 'both'} name the model; a link names one (${models.length > 2 ? 'all' : 'both'} ignored)`, 'model');
+  }
+  const u = UNIFIED.get(state.gpu);
+  if (u && state.umem > 0 && !u.memory_gib.includes(state.umem)) {
+    fail(`parameter umem=${shown(state.umem)} is not a memory size of the ${u.name} (${u.memory_gib.join(', ')} GiB); its smallest used`, 'umem');
+    state.umem = 0;
   }
   return { state, errors, embed, theme };
 }
@@ -321,9 +360,16 @@ export function stateToHash(state, omitHf = false) {
       params.set(key, omitHf ? HF_OMITTED : encodeValue(field, v));
       continue;
     }
+    if (field === 'gguf') {
+      params.set(key, encodeValue(field, v));
+      continue;
+    }
     if (v === defaultOf(field, state)) continue;
     if (CUSTOM_GPU_FIELDS.has(field) && state.gpu !== 'custom') continue;
-    if (field === 'model' && state.hf) continue;
+    if (UNIFIED_FIELDS.has(field) && !UNIFIED.has(state.gpu)) continue;
+    if (OFFLOAD_FIELDS.has(field) && !LLAMA_ENGINES.has(state.engine)) continue;
+    if ((field === 'ram' || field === 'ramgb') && UNIFIED.has(state.gpu)) continue;
+    if (field === 'model' && (state.hf || state.gguf)) continue;
     params.set(key, encodeValue(field, v));
   }
   return params.toString();
@@ -342,6 +388,7 @@ export function keyForField(field) {
 }
 
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
 
 // Keys of a config.json that only label classifier outputs; dropped so links stay short.
 const HF_NOISE = ['id2label', 'label2id', 'task_specific_params'];
@@ -360,6 +407,7 @@ function hfModel(config) {
 
 // The model: a preset id, or an object when a config.json or checkpoint files come with it.
 function modelFrom(state) {
+  if (state.gguf) return state.gguf;
   if (!state.hf && !state.stIndex && !state.hfQuant) return state.model;
   const m = state.hf ? hfModel(state.hf) : { preset: state.model };
   if (state.stIndex) m.safetensors_index = state.stIndex;
@@ -412,7 +460,26 @@ export function scenarioFrom(state) {
   } else {
     s.hardware = { gpu: state.gpu };
   }
+  addLocalHardware(state, s);
   return s;
+}
+
+
+// Local hardware: a unified machine's memory size and GPU limit; llama.cpp's offload, with the
+// system RAM it offloads to, when -ngl or --n-cpu-moe is set on a llama.cpp engine.
+export function offloadOn(state) {
+  return state.mode === 'inference' && LLAMA_ENGINES.has(state.engine) && (state.ngl !== -1 || state.ncmoe !== 0);
+}
+function addLocalHardware(state, s) {
+  const unified = UNIFIED.has(state.gpu);
+  if (unified && state.umem > 0) s.hardware.host_memory_bytes = Math.round(state.umem * GIB);
+  if (unified && state.wired > 0) s.hardware.gpu_memory_limit_bytes = state.wired * MIB;
+  if (!offloadOn(state)) return;
+  s.offload = { gpu_layers: state.ngl, cpu_moe_layers: state.ncmoe };
+  if (!unified) {
+    s.hardware.host_memory = state.ram;
+    s.hardware.host_memory_bytes = Math.round(state.ramgb * GIB);
+  }
 }
 
 // The context length a state describes (prompt + generated tokens, or the training sequence).

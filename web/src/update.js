@@ -8,6 +8,7 @@ import { renderAccuracy, renderAnswer, renderEngine, renderMemoryTable, renderNo
 import { renderSolvers } from './solvers.js';
 import { renderCharts } from './chart_panel.js';
 import { writeShare, writeUrl } from './share.js';
+import { renderDevices } from './local.js';
 
 // ---------------------------------------------------------------- update loop
 
@@ -28,6 +29,7 @@ export function render() {
     timings.phases[name] = performance.now() - t0;
   };
   phase('answer', () => renderAnswer(app.last.report));
+  phase('devices', () => renderDevices(app.last.report));
   phase('table', () => renderMemoryTable(app.last.report));
   phase('speed', () => renderSpeed(app.last.report));
   phase('notes', () => renderNotes(app.last.report));
