@@ -7,7 +7,7 @@
 // --check: exit 1 when a case leaves its tolerance (unless it is a recorded known miss), or
 // when the given docs/fidelity.md differs from the table generated now (a CTest runs this).
 // --write-summary / --check-summary: the same for the machine-readable summary the page's
-// accuracy panel reads (per category, and per category x engine x mode).
+// accuracy panel reads (per category, and per category x engine x mode x weight class).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,7 +90,9 @@ function evaluate(metric, ctx) {
 
 const rows = [];
 for (const c of data.cases) {
-  const row = { id: c.id, category: c.category, engine: c.engine, mode: (c.scenario && c.scenario.mode) || 'inference', published: c.published, tolerance: c.tolerance, known_miss: c.known_miss, fit: (c.profile_constants || {}).fit || [] };
+  const s = c.scenario || {};
+  const weights = weightClass(s.precision?.weights ?? (s.training?.finetune === 'qlora' ? 'nf4' : undefined));
+  const row = { id: c.id, category: c.category, engine: c.engine, mode: s.mode || 'inference', weights, published: c.published, tolerance: c.tolerance, known_miss: c.known_miss, fit: (c.profile_constants || {}).fit || [] };
   rows.push(row);
   // The case's engine runs it (generic cases keep the engine-free model).
   const scenario = c.engine && c.engine !== 'generic' ? { engine: c.engine, ...c.scenario } : c.scenario;
@@ -182,7 +184,13 @@ function fidelityMarkdown() {
 }
 
 // docs/fidelity.json: the accuracy panel's data. Errors are fractions (0.05 = 5%), rounded to
-// 4 decimals so the file changes only when a figure does; groups sorted by category, engine, mode.
+// 4 decimals so the file changes only when a figure does; groups (category x engine x mode x
+// weight class) sorted by those keys.
+// Weight classes as the page's accuracy panel names them: 16/32-bit, or quantized (8-bit and below).
+function weightClass(w) {
+  return !w || ['bf16', 'fp16', 'fp32', 'tf32'].includes(w) ? '16-bit' : 'quantized';
+}
+
 function fidelitySummary() {
   const r4 = (x) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
   const stats = (rs) => {
@@ -200,12 +208,13 @@ function fidelitySummary() {
     category: cat, target_median_abs_error: TARGET[cat][0], target_max_abs_error: TARGET[cat][1],
     ...stats(rows.filter((r) => r.category === cat)),
   }));
-  const keys = [...new Set(rows.map((r) => JSON.stringify([CATEGORIES.indexOf(r.category), r.engine, r.mode])))]
+  const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  const keys = [...new Set(rows.map((r) => JSON.stringify([CATEGORIES.indexOf(r.category), r.engine || 'generic', r.mode, r.weights])))]
     .map((k) => JSON.parse(k))
-    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
-  const groups = keys.map(([ci, engine, mode]) => ({
-    category: CATEGORIES[ci], engine, mode,
-    ...stats(rows.filter((r) => r.category === CATEGORIES[ci] && r.engine === engine && r.mode === mode)),
+    .sort((a, b) => a[0] - b[0] || cmp(a[1], b[1]) || cmp(a[2], b[2]) || cmp(a[3], b[3]));
+  const groups = keys.map(([ci, engine, mode, weights]) => ({
+    category: CATEGORIES[ci], engine, mode, weights,
+    ...stats(rows.filter((r) => r.category === CATEGORIES[ci] && (r.engine || 'generic') === engine && r.mode === mode && r.weights === weights)),
   }));
   return JSON.stringify({
     generated_by: 'node scripts/fidelity/reference_errors.mjs --write-summary docs/fidelity.json',

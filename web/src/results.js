@@ -7,7 +7,7 @@ import { itemColorVar } from './palette.js';
 import * as fmt from './format.js';
 import { PRESETS } from 'llmcalc:presets';
 import { app } from './app.js';
-import ACCURACY from './accuracy.json';
+import ACCURACY from '../../docs/fidelity.json';
 
 // ---------------------------------------------------------------- rendering
 
@@ -300,16 +300,22 @@ export function setupMiniVerdict() {
 
 const CATEGORY_NAMES = { inference_memory: 'Memory', training_memory: 'Memory', latency: 'Latency', throughput: 'Throughput' };
 const CATEGORIES = { inference: ['inference_memory', 'latency', 'throughput'], training: ['training_memory', 'throughput'] };
-const weightClass = (w) => (['bf16', 'fp16', 'fp32', 'tf32'].includes(w) ? '16-bit' : 'quantized');
+// "checkpoint" is quantized when the model's file says so (a GGUF, hf_quant_config.json, a
+// config's quantization_config).
+const weightClass = (state) => {
+  const w = state.weights;
+  if (w === 'checkpoint') return state.gguf || state.hfQuant || state.hf?.quantization_config ? 'quantized' : '16-bit';
+  return ['bf16', 'fp16', 'fp32', 'tf32'].includes(w) ? '16-bit' : 'quantized';
+};
 
-// The measured error for this kind of scenario: the reference groups of its mode, engine and
-// weight class (web/src/accuracy.json, from scripts/page_accuracy.mjs); where none was
-// measured, it says so and gives the figures over every engine for comparison.
+// The measured error for this kind of scenario: the reference group of its mode, engine and
+// weight class (docs/fidelity.json, written by scripts/fidelity/reference_errors.mjs from the
+// reference cases); where none was measured, it says so.
 export function accuracyFor(state) {
   const engine = state.engine || 'generic';
-  const weights = weightClass(state.weights);
+  const weights = weightClass(state);
   return CATEGORIES[state.mode].map((category) => ({ category,
-    exact: ACCURACY.groups.find((g) => g.category === category && g.weights === weights && g.engine === engine) }));
+    exact: ACCURACY.groups.find((g) => g.category === category && g.mode === state.mode && g.weights === weights && g.engine === engine) }));
 }
 
 export function renderAccuracy() {
@@ -320,7 +326,7 @@ export function renderAccuracy() {
   setText($('accuracy-brief'), measured.length
     ? `${measured.map((r) => `${CATEGORY_NAMES[r.category]} \u00b1${pct(r.exact.median_abs_error)}`).join(', ')} (median error, measured)`
     : 'Outside anything measured: no reference case matches this scenario.');
-  setText($('accuracy-kind'), `${PRESET_ENGINES.get(st.engine) || st.engine}, ${st.mode}, ${weightClass(st.weights)} weights:`);
+  setText($('accuracy-kind'), `${PRESET_ENGINES.get(st.engine) || st.engine}, ${st.mode}, ${weightClass(st)} weights:`);
   patch($('accuracy-body'), rows.map((r) => v('li', { 'data-category': r.category }, `${CATEGORY_NAMES[r.category]}: `,
     r.exact ? `median error ${pct(r.exact.median_abs_error)}, worst ${pct(r.exact.max_abs_error)} over ${r.exact.cases} measured case${r.exact.cases > 1 ? 's' : ''}` : 'outside anything measured')));
 }
