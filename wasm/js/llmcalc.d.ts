@@ -320,6 +320,8 @@ export interface Phase {
   /** Offload only: weights copied to the GPU over PCIe (prompt batches of 32+ tokens). */
   transfer_bytes?: number;
   transfer_s?: number;
+  /** hardware.extra_gpus only: the other GPUs' layers, run after the first GPU's. */
+  other_gpus_s?: number;
   time_s: number;
   formula: string;
   expression?: Expression;
@@ -327,7 +329,7 @@ export interface Phase {
 
 /** One memory device of an offloaded scenario (scenario.offload): the GPU, then system RAM. */
 export interface DeviceMemory {
-  id: 'gpu' | 'ram';
+  id: string;  // 'gpu', then 'gpu1'... (hardware.extra_gpus), then 'ram'
   name: string;
   /** RAM only (the GPU's are report.memory.items). */
   items?: MemoryItem[];
