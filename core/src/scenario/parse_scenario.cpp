@@ -526,7 +526,11 @@ class ScenarioReader {
       errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::missing_field,
                                    s.gpu.name + " has no default GPU share of its memory in the data; "
                                    "give the memory the GPU may use"));
-    if (!s.extra_gpus.empty() && s.host.unified)
+    if (!s.extra_gpus.empty() && s.mode != Mode::inference)
+      errors_.push_back(make_error("/hardware/extra_gpus", ErrorCode::inconsistent,
+                                   "applies to inference (llama.cpp's layer split); training spreads "
+                                   "over GPUs with parallelism.tp / pp / dp"));
+    else if (!s.extra_gpus.empty() && s.host.unified)
       errors_.push_back(make_error("/hardware/extra_gpus", ErrorCode::inconsistent,
                                    s.gpu.name + " is a unified-memory machine; extra_gpus are discrete "
                                    "GPUs beside a discrete hardware.gpu"));

@@ -7,6 +7,7 @@
 
 #include "analyses/context.hpp"
 #include "llmcalc/catalog.hpp"
+#include "llmcalc/format.hpp"
 #include "test_util.hpp"
 
 namespace llmcalc::test {
@@ -145,6 +146,14 @@ TEST(TensorSplit, InputsAreChecked) {
             "/hardware/extra_gpus/0");
   EXPECT_EQ(first(errors_of(llama("rtx-3090", R"({"gpu_layers":-1})", R"("rtx-3060-12gb")"))),
             "/hardware/extra_gpus");
+  EXPECT_EQ(first(errors_of(R"({"model":"llama-3-8b","mode":"training","hardware":{"gpu":"rtx-3090",
+      "extra_gpus":["rtx-3060-12gb"]}})")), "/hardware/extra_gpus");
+}
+
+TEST(TensorSplit, TextReportListsEachDevice) {
+  const std::string t = format_report_table(run(llama("rtx-3090", R"({"tensor_split":[1,9]})", k3090And3060)), false);
+  EXPECT_NE(t.find("NVIDIA GeForce RTX 3060"), std::string::npos) << t;
+  EXPECT_NE(t.find("DOES NOT FIT\n"), std::string::npos) << t;
 }
 
 }  // namespace
