@@ -8,6 +8,7 @@
 #include "analyses/context.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/format.hpp"
+#include "llmcalc/plan.hpp"
 #include "test_util.hpp"
 
 namespace llmcalc::test {
@@ -154,6 +155,20 @@ TEST(TensorSplit, TextReportListsEachDevice) {
   const std::string t = format_report_table(run(llama("rtx-3090", R"({"tensor_split":[1,9]})", k3090And3060)), false);
   EXPECT_NE(t.find("NVIDIA GeForce RTX 3060"), std::string::npos) << t;
   EXPECT_NE(t.find("DOES NOT FIT\n"), std::string::npos) << t;
+}
+
+TEST(TensorSplit, PlanChecksEveryGpu) {
+  // The plan keeps the split and holds each GPU to its own capacity and margin.
+  PlanGoals g;
+  g.context = 8192;
+  const PlanAnswer a = make_plan(scenario(R"({"model":"llama-3-8b","engine":"llama.cpp",
+      "hardware":{"gpu":"rtx-3090","extra_gpus":["rtx-3060-12gb"]}})"), g);
+  ASSERT_FALSE(a.ranked.empty());
+  EXPECT_NE(a.explanation.find("RTX 3090 24GB + NVIDIA GeForce RTX 3060 12GB"), std::string::npos) << a.explanation;
+  for (const auto& c : a.ranked) {
+    ASSERT_EQ(c.devices.size(), 3u);
+    for (const auto& d : c.devices) EXPECT_GE(d.headroom_bytes, 0) << d.name;
+  }
 }
 
 }  // namespace
