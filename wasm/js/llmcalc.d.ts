@@ -131,6 +131,8 @@ export interface Scenario {
     matmul_efficiency?: number;
     /** achievable fraction of memory bandwidth for streaming reads; 0.01 to 1; default the preset's (custom: 0.85) */
     bandwidth_efficiency?: number;
+    /** llama.cpp / Ollama: more GPUs in the same machine (GPU preset ids), in device order after hardware.gpu; the layers are split over them by offload.tensor_split and run one GPU after the other (no tensor parallelism); default none; CLI --extra-gpu */
+    extra_gpus?: string[];
     /** system RAM preset (core/data/host_memory.json: ddr4-3200-2ch, ddr5-5600-2ch, ddr5-6000-2ch, ddr5-5600-4ch, ddr5-4800-8ch, ddr5-4800-12ch, ...): its bandwidth; default ddr5-5600-2ch; CLI --host-memory */
     host_memory?: string;
     /** system RAM size: the capacity offloaded tensors (offload) are checked against; a unified machine's memory size [B]; 1000000 to 1e+15; default 64 GiB (unified: the machine's smallest memory option); CLI --ram-bytes */
@@ -149,6 +151,8 @@ export interface Scenario {
   offload?: {
     /** llama.cpp -ngl: layer slots on the GPU, the output layer counting as one (num_layers + 1 or -1 = all); the other layers stay in system RAM [layers]; -1 to 100000; default -1; inference only; CLI --gpu-layers */
     gpu_layers?: number;
+    /** llama.cpp --tensor-split: one weight per GPU (hardware.gpu, then extra_gpus); each GPU gets that share of the layer slots, in order; default each GPU's memory size; inference only; CLI --tensor-split */
+    tensor_split?: number[];
     /** llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM (-1 = every layer, --cpu-moe) [layers]; -1 to 100000; default 0; inference only; CLI --n-cpu-moe */
     cpu_moe_layers?: number;
   };
@@ -316,6 +320,8 @@ export interface Phase {
   /** Offload only: weights copied to the GPU over PCIe (prompt batches of 32+ tokens). */
   transfer_bytes?: number;
   transfer_s?: number;
+  /** hardware.extra_gpus only: the other GPUs' layers, run after the first GPU's. */
+  other_gpus_s?: number;
   time_s: number;
   formula: string;
   expression?: Expression;
@@ -323,7 +329,7 @@ export interface Phase {
 
 /** One memory device of an offloaded scenario (scenario.offload): the GPU, then system RAM. */
 export interface DeviceMemory {
-  id: 'gpu' | 'ram';
+  id: string;  // 'gpu', then 'gpu1'... (hardware.extra_gpus), then 'ram'
   name: string;
   /** RAM only (the GPU's are report.memory.items). */
   items?: MemoryItem[];

@@ -126,6 +126,10 @@ struct Phase {
   double host_s = 0;      // max(host_bytes / RAM bandwidth, host_flops / CPU FLOP/s)
   double transfer_bytes = 0;
   double transfer_s = 0;  // transfer_bytes / PCIe bandwidth
+  // Several GPUs (hardware.extra_gpus): the roofline time of the other GPUs' layers, run
+  // after this GPU's (llama.cpp's layer split runs the devices in sequence). The fields above
+  // are the first GPU's.
+  double other_gpus_s = 0;
   double time_s = 0;      // max(compute, memory) + elementwise + comm + overhead (+ bubble)
                           // (+ host + transfer)
   std::string formula;    // the text of expression, whose value is time_s

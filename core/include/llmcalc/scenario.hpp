@@ -106,6 +106,8 @@ struct Offload {
                                 // (num_layers + 1 = all); -1 = all
   int64_t cpu_moe_layers = 0;   // --n-cpu-moe N: routed experts of layers 0..N-1 stay in RAM;
                                 // -1 = every layer (--cpu-moe)
+  std::vector<double> tensor_split;  // --tensor-split: one weight per GPU (hardware.gpu, then
+                                     // extra_gpus); empty = each GPU's memory size
   bool operator==(const Offload&) const = default;
 };
 
@@ -160,6 +162,9 @@ struct Scenario {
   Parallelism parallelism;
   Gpu gpu;
   int64_t gpu_count = 1;
+  // More GPUs in the same machine that llama.cpp splits the layers over (hardware.extra_gpus),
+  // in device order after `gpu`; empty = one GPU. Only with llama.cpp's split (offload).
+  std::vector<Gpu> extra_gpus;
   HostMemory host;
   Offload offload;
   RuntimeOverhead overhead;

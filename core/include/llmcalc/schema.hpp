@@ -58,6 +58,8 @@ enum class FieldType {
   rates,         // an object: dtype name -> number (peak FLOP/s)
   engine,        // an engine profile id (core/data/engines)
   engine_options,  // an object of the engine's own options (docs/engines.md)
+  gpu_list,      // an array of GPU preset ids (at most `max`)
+  numbers,       // an array of numbers in [min, max] (one per GPU)
 };
 
 enum class Applies { always, inference, training };

@@ -6,9 +6,42 @@
 
 namespace llmcalc {
 
-Context::Context(const Scenario& scenario, Expressions* arena, Device where)
+std::vector<int> layer_devices(const Scenario& s) {
+  if (!s.offload.enabled) return {};
+  // ggml-org/llama.cpp src/llama-model.cpp @ a5410f046c01d01330c8a42f13b64a211fedf2c3,
+  // load_tensors: the split weights (tensor_split, default each device's free memory) become
+  // their normalised running sums, in float; slot il is on the CPU when il < i_gpu_start or
+  // il - i_gpu_start >= act_gpu_layers, else on device upper_bound(splits,
+  // float(il - i_gpu_start) / act_gpu_layers): the first whose running sum exceeds it.
+  const int L = int(s.model.arch.num_layers);
+  const int ngl = s.offload.gpu_layers < 0 ? L + 1 : int(std::min<int64_t>(s.offload.gpu_layers, L + 1));
+  const int i_gpu_start = std::max(L + 1 - ngl, 0);
+  const int act_gpu_layers = std::min(ngl, L + 1);
+  const size_t n = 1 + s.extra_gpus.size();
+  std::vector<float> splits(n, 0.0f);
+  if (s.offload.tensor_split.size() == n) {
+    for (size_t i = 0; i < n; ++i) splits[i] = float(s.offload.tensor_split[i]);
+  } else {
+    splits[0] = 1.0f;  // one GPU: every GPU slot is on it
+  }
+  float sum = 0.0f;
+  for (float& x : splits) {
+    sum += x;
+    x = sum;
+  }
+  for (float& x : splits) x /= sum;
+  std::vector<int> out(size_t(L) + 1, -1);
+  for (int il = 0; il <= L; ++il) {
+    if (il < i_gpu_start || il - i_gpu_start >= act_gpu_layers) continue;
+    const auto at = std::upper_bound(splits.begin(), splits.end(), float(il - i_gpu_start) / float(act_gpu_layers));
+    out[size_t(il)] = std::min(int(at - splits.begin()), int(n) - 1);
+  }
+  return out;
+}
+
+Context::Context(const Scenario& scenario, Expressions* arena, Device where, int gpu)
     : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch)),
-      device(where), exprs(arena) {
+      device(where), gpu_index(where == Device::gpu ? gpu : 0), exprs(arena) {
   counts = count_params(tensors);
   tp = static_cast<double>(s.parallelism.tp);
   pp = static_cast<double>(s.parallelism.pp);
@@ -28,7 +61,22 @@ Context::Context(const Scenario& scenario, Expressions* arena, Device where)
     // common/common.h @ de93b991682fa46acabb813641f7f6b884ad5dd0: --n-cpu-moe N overrides
     // "blk\.i\.ffn_(up|down|gate)_(ch|)exps" to the CPU buffer for i < N; --cpu-moe all layers.
     cpu_moe_end = s.offload.cpu_moe_layers < 0 ? L : std::min(s.offload.cpu_moe_layers, L);
-    layers_per_stage = device == Device::gpu ? L - std::min(gpu_layer_start, L) : std::min(gpu_layer_start, L);
+    layer_begin = std::min(gpu_layer_start, L);
+    layer_end = L;
+    output_here = output_on_gpu;
+    if (!s.extra_gpus.empty() && device == Device::gpu) {  // this GPU's part of the slots
+      const std::vector<int> dev = layer_devices(s);
+      int64_t first = L, count = 0;
+      for (int64_t il = 0; il < L; ++il)
+        if (dev[size_t(il)] == gpu_index) {
+          first = std::min(first, il);
+          ++count;
+        }
+      layer_begin = first;
+      layer_end = first + count;  // contiguous: the device index never decreases with il
+      output_here = dev[size_t(L)] == gpu_index;
+    }
+    layers_per_stage = device == Device::gpu ? layer_end - layer_begin : std::min(gpu_layer_start, L);
   }
   in_flight_micro_batches =
       s.mode == Mode::training ? std::min(s.parallelism.pp, s.workload.grad_accum) : 1;
@@ -70,11 +118,11 @@ double Context::device_share(const TensorGroup& t) const {
     if (t.kind == TensorKind::expert && cpu_moe_end > 0) {
       // MoE layers are the last t.layers (leading dense layers first: first_dense_layers).
       const int64_t first = a.num_layers - t.layers;
-      const int64_t on_gpu = a.num_layers - std::max({first, gpu_layer_start, cpu_moe_end});
+      const int64_t on_gpu = layer_end - std::max({first, layer_begin, cpu_moe_end});
       const double share = static_cast<double>(std::max<int64_t>(on_gpu, 0)) / static_cast<double>(t.layers);
       return gpu ? share : 1.0 - share;
     }
-    const double share = (L - static_cast<double>(std::min<int64_t>(gpu_layer_start, a.num_layers))) / L;
+    const double share = static_cast<double>(layer_end - layer_begin) / L;
     return gpu ? share : 1.0 - share;
   }
   // Outside the layer stack: token embeddings stay in RAM (llama.cpp gets rows on the CPU); a
@@ -84,11 +132,11 @@ double Context::device_share(const TensorGroup& t) const {
   // Vision and audio towers (mmproj) are loaded to the GPU by their own loader.
   if (t.kind == TensorKind::embedding || t.kind == TensorKind::position) {
     const bool copy = t.kind == TensorKind::embedding && !t.is_per_layer_table() &&
-                      a.tie_word_embeddings && output_on_gpu;
+                      a.tie_word_embeddings && output_here;
     return gpu ? (copy ? 1.0 : 0.0) : 1.0;
   }
-  if (t.kind == TensorKind::extra) return gpu ? 1.0 : 0.0;
-  return (output_on_gpu == gpu) ? 1.0 : 0.0;
+  if (t.kind == TensorKind::extra) return gpu && gpu_index == 0 ? 1.0 : 0.0;
+  return (output_here == gpu) ? 1.0 : 0.0;
 }
 
 double Context::tp_share(const TensorGroup& t) const {

@@ -17,9 +17,14 @@ namespace llmcalc {
 // offload (scenario /offload) leaves part of the model in.
 enum class Device { gpu, host };
 
+// llama.cpp's device of each layer slot il = 0..num_layers (the last is the output layer): 0 =
+// hardware.gpu, i = extra_gpus[i - 1], -1 = the CPU. Empty without offload.
+std::vector<int> layer_devices(const Scenario& s);
+
 struct Context {
   // exprs: where formulas are recorded; null for a numbers-only estimate (no text at all).
-  Context(const Scenario& scenario, Expressions* exprs, Device device = Device::gpu);
+  // gpu_index: which GPU a Device::gpu context is (0 = hardware.gpu, i = extra_gpus[i - 1]).
+  Context(const Scenario& scenario, Expressions* exprs, Device device = Device::gpu, int gpu_index = 0);
 
   const Scenario& s;
   const Architecture& a;
@@ -35,11 +40,20 @@ struct Context {
   int64_t gpu_layer_start = 0;
   bool output_on_gpu = true;
   int64_t cpu_moe_end = 0;
+  // Several GPUs (hardware.extra_gpus): this GPU's repeating layers [layer_begin, layer_end)
+  // and whether it holds the output layer; a host context keeps all GPUs' range here.
+  int gpu_index = 0;
+  int64_t layer_begin = 0, layer_end = 0;
+  bool output_here = true;
   int64_t in_flight_micro_batches = 1;  // 1F1B keeps min(pp, grad_accum) on the first stage
   double tp = 1, pp = 1, dp = 1;
   Expressions* exprs = nullptr;
 
   bool text() const { return exprs != nullptr; }
+  // The GPU this context's device is (the host's: hardware.gpu, which runs its big batches).
+  const Gpu& gpu() const { return gpu_index == 0 ? s.gpu : s.extra_gpus[size_t(gpu_index - 1)]; }
+  // llama.cpp splits the layers over several GPUs (hardware.extra_gpus).
+  bool multi_gpu() const { return offloaded && !s.extra_gpus.empty(); }
   // The engine allocates a fixed context with llama.cpp's buffers (llama.cpp, Ollama).
   bool fixed_context() const {
     return s.engine.active && s.engine.profile->policy == MemoryPolicy::fixed_context;

@@ -88,6 +88,15 @@ std::string llamacpp_command(const Scenario& s, const EngineReport& e) {
   if (s.offload.enabled && s.offload.cpu_moe_layers != 0)
     cmd += s.offload.cpu_moe_layers < 0 ? std::string(" --cpu-moe")
                                         : " --n-cpu-moe " + int_text(double(s.offload.cpu_moe_layers));
+  // --tensor-split: the weights as given, or the memory sizes in GiB that stand in for
+  // llama.cpp's free-memory default (only their ratio matters: common/arg.cpp normalises).
+  if (!s.extra_gpus.empty()) {
+    cmd += " --tensor-split ";
+    for (size_t i = 0; i < s.offload.tensor_split.size(); ++i) {
+      const double w = s.offload.tensor_split[i];
+      cmd += (i > 0 ? "," : "") + format_number(s.gave("/offload/tensor_split") ? w : w / 1073741824.0);
+    }
+  }
   if (np > 1) cmd += " -np " + int_text(np);
   cmd += " -ub " + int_text(s.engine.get(O::n_ubatch, 512));
   // -fa takes on|off|auto (tools/server/README.md @00dc8057): a bare -fa would swallow the

@@ -54,7 +54,7 @@ double read_share(const Context& c, double expert_fraction, double tokens) {
   const double all = c.per_gpu_elements([](const TensorGroup&) { return true; });
   if (all <= 0) return 0;
   const bool tied_output_here =
-      c.a.tie_word_embeddings && (c.device == Device::gpu ? c.output_on_gpu : !c.output_on_gpu);
+      c.a.tie_word_embeddings && (c.device == Device::gpu ? c.output_here : !c.output_on_gpu);
   const double rows_only = c.per_gpu_elements([&](const TensorGroup& t) {
     return t.kind == TensorKind::position ||
            (t.kind == TensorKind::embedding && !t.is_per_layer_table() && !tied_output_here);
@@ -114,6 +114,22 @@ struct HostPart {
   double weights = 0;          // bytes of weights in RAM
 };
 
+// Several GPUs (hardware.extra_gpus): each other GPU's view and the weight bytes its device
+// entry counts. A GPU's share of the matmul FLOPs is its share of the weight elements; of the
+// attention and elementwise work, its share of the layers.
+struct OtherGpus {
+  std::vector<Context> gpus;
+  std::vector<double> weights;
+};
+
+double matmul_share(const Context& c) {
+  if (!c.multi_gpu()) return 1.0;
+  return c.per_gpu_elements([](const TensorGroup&) { return true; }) / double(c.counts.total);
+}
+double layer_share(const Context& c) {
+  return c.multi_gpu() ? double(c.layers_per_stage) / double(c.a.num_layers) : 1.0;
+}
+
 double device_weight_bytes(const DeviceMemory& d) {
   double b = 0;
   for (const auto& i : d.items)
@@ -131,8 +147,35 @@ double ubatch_tokens(const Context& c) { return c.s.engine.get(EngineOption::n_u
 // weights copied over PCIe) when its batch is at least 32 tokens (GGML_OP_OFFLOAD_MIN_BATCH).
 constexpr double kOpOffloadMinBatch = 32;
 
+// One decode step's FLOPs and bytes on the GPU of `c` (its share of them with several GPUs).
+void decode_work(const Context& c, Phase& p, double weights, double context) {
+  const Workload& w = c.s.workload;
+  const double B = double(w.batch);
+  p.attention_flops = B * attention_flops_per_token(c, context) / c.tp * layer_share(c);
+  p.flops = B * matmul_flops_per_token(c) / c.tp * matmul_share(c) + p.attention_flops;
+  p.elementwise_bytes = B * elementwise_bytes_per_token(c) / c.tp * layer_share(c);
+  // A decode step reads every cached token and the whole recurrent / SSM state.
+  const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context)) +
+                    recurrent_state_bytes_per_gpu(c, w.batch);
+  p.bytes = weights + kv * c.pp;
+}
+
+// The other GPUs' layers of one step, one roofline each, summed: llama.cpp's layer split
+// passes each token through the GPUs in turn (pipeline without overlap at batch 1).
+template <class Work>
+double other_gpus_time(const OtherGpus* others, Work work) {
+  if (others == nullptr) return 0;
+  double t = 0;
+  for (size_t i = 0; i < others->gpus.size(); ++i) {
+    Phase q;
+    work(others->gpus[i], others->weights[i], q);
+    t += roofline_time(others->gpus[i], q, false).v;
+  }
+  return t;
+}
+
 Phase decode_phase(const Context& c, double weights, PhaseKind kind, double context,
-                   bool text = true, const HostPart& host = {}) {
+                   bool text = true, const HostPart& host = {}, const OtherGpus* others = nullptr) {
   const Workload& w = c.s.workload;
   const double B = double(w.batch);
   Phase p;
@@ -141,13 +184,10 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
     p.id = phase_kind_info(kind).id;
     p.label = phase_kind_info(kind).label;
   }
-  p.attention_flops = B * attention_flops_per_token(c, context) / c.tp;
-  p.flops = B * matmul_flops_per_token(c) / c.tp + p.attention_flops;
-  p.elementwise_bytes = B * elementwise_bytes_per_token(c) / c.tp;
-  // A decode step reads every cached token and the whole recurrent / SSM state.
-  const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context)) +
-                    recurrent_state_bytes_per_gpu(c, w.batch);
-  p.bytes = weights + kv * c.pp;
+  decode_work(c, p, weights, context);
+  p.other_gpus_s = other_gpus_time(others, [&](const Context& g, double gw, Phase& q) {
+    decode_work(g, q, decode_weight_bytes(g, gw, B), context);
+  });
   if (host.c != nullptr) {  // decode batches (< 32 tokens) run the RAM's layers on the CPU
     p.host_bytes = decode_weight_bytes(*host.c, host.weights, B) +
                    kv_cache_bytes_per_gpu(*host.c, w.batch, static_cast<int64_t>(context));
@@ -168,11 +208,20 @@ void add_inference_latency(const Context& c, Report& r) {
   const double P = double(w.prompt);
   std::optional<Context> host_view;
   HostPart host;
-  if (c.offloaded && r.devices.size() > 1) {
+  if (c.offloaded && r.devices.size() > 1) {  // the RAM is the last device
     host_view.emplace(c.s, nullptr, Device::host);
     host.c = &*host_view;
-    host.weights = device_weight_bytes(r.devices[1]);
+    host.weights = device_weight_bytes(r.devices.back());
   }
+  OtherGpus split;
+  if (c.multi_gpu()) {
+    split.gpus.reserve(c.s.extra_gpus.size());
+    for (size_t i = 0; i < c.s.extra_gpus.size(); ++i) {
+      split.gpus.emplace_back(c.s, nullptr, Device::gpu, int(i) + 1);
+      split.weights.push_back(device_weight_bytes(r.devices[i + 1]));
+    }
+  }
+  const OtherGpus* others = c.multi_gpu() ? &split : nullptr;
   // Prefill: every prompt token through the model; logits only where needed. With
   // pipeline stages a single batch passes them one after another, so per-GPU work is
   // the whole model over tp.
@@ -182,17 +231,22 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.label = phase_kind_info(PhaseKind::prefill).label;
   const double head = 2.0 * double(c.a.vocab_size) * double(c.a.hidden_size);
   const double logit_positions = c.s.options.logits == LogitsScope::all ? P : 1.0;
-  pre.attention_flops = B * attention_flops_causal(c, 0, P) / c.tp;
-  pre.flops = B * (P * (matmul_flops_per_token(c) - head) + logit_positions * head) / c.tp +
-              pre.attention_flops;
-  pre.elementwise_bytes = B * P * elementwise_bytes_per_token(c) / c.tp;
-  const double kv_written = (kv_cache_bytes_per_gpu(c, w.batch, w.prompt) +
-                             recurrent_state_bytes_per_gpu(c, w.batch)) * c.pp;
-  pre.bytes = weight_bytes(r) * c.pp + kv_written;
   const int64_t chunk = c.s.options.prefill_chunk > 0 ? std::min(c.s.options.prefill_chunk, w.prompt)
                                                       : w.prompt;
   const double steps = std::ceil(P / double(chunk));
-  pre.bytes += weight_bytes(r) * c.pp * (steps - 1);  // each chunk re-reads the weights
+  // The prompt's work on one GPU (its share with several GPUs); each chunk re-reads the weights.
+  const auto prefill_work = [&](const Context& g, double weights, Phase& p) {
+    p.attention_flops = B * attention_flops_causal(g, 0, P) / g.tp * layer_share(g);
+    p.flops = B * (P * (matmul_flops_per_token(g) - head) + logit_positions * head) / g.tp * matmul_share(g) +
+              p.attention_flops;
+    p.elementwise_bytes = B * P * elementwise_bytes_per_token(g) / g.tp * layer_share(g);
+    const double kv_written = (kv_cache_bytes_per_gpu(g, w.batch, w.prompt) +
+                               recurrent_state_bytes_per_gpu(g, w.batch)) * g.pp;
+    p.bytes = weights * g.pp + kv_written;
+    p.bytes += weights * g.pp * (steps - 1);
+  };
+  prefill_work(c, weight_bytes(r), pre);
+  pre.other_gpus_s = other_gpus_time(others, prefill_work);
   pre.comm_s = tp_allreduce_s(c, B * P);
   if (host.c != nullptr) {
     const double ubatch = std::min(ubatch_tokens(c), double(chunk) * B);
@@ -217,8 +271,8 @@ void add_inference_latency(const Context& c, Report& r) {
     const double last_ctx = P + double(decode_steps);
     // Weight bytes one decode step streams (MoE: only the experts the batch routes to).
     const double weights = decode_weight_bytes(c, weight_bytes(r), B) * c.pp;
-    Phase first = decode_phase(c, weights, PhaseKind::decode_first, first_ctx, true, host);
-    Phase last = decode_phase(c, weights, PhaseKind::decode_last, last_ctx, true, host);
+    Phase first = decode_phase(c, weights, PhaseKind::decode_first, first_ctx, true, host, others);
+    Phase last = decode_phase(c, weights, PhaseKind::decode_last, last_ctx, true, host, others);
     L.decode_first_s = first.time_s;
     L.decode_last_s = last.time_s;
     // Sum over steps. Without windowed layers or paging, and with the same bound at both ends,
@@ -232,14 +286,14 @@ void add_inference_latency(const Context& c, Report& r) {
       total = double(decode_steps) * (first.time_s + last.time_s) / 2.0;
     } else if (segments == decode_steps) {
       for (int64_t i = 0; i < decode_steps; ++i)
-        total += decode_phase(c, weights, PhaseKind::decode_first, first_ctx + double(i), false, host).time_s;
+        total += decode_phase(c, weights, PhaseKind::decode_first, first_ctx + double(i), false, host, others).time_s;
     } else {
       const double span = last_ctx - first_ctx;
       double prev = first.time_s;
       for (int64_t k = 1; k <= segments; ++k) {
         const double ctx = first_ctx + span * double(k) / double(segments);
         const double cur =
-            k == segments ? last.time_s : decode_phase(c, weights, PhaseKind::decode_first, ctx, false, host).time_s;
+            k == segments ? last.time_s : decode_phase(c, weights, PhaseKind::decode_first, ctx, false, host, others).time_s;
         total += (prev + cur) / 2.0 * double(decode_steps) / double(segments);
         prev = cur;
       }

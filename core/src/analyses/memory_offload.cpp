@@ -24,6 +24,23 @@ DeviceMemory device(std::string id, std::string name, std::vector<MemoryItem> it
 
 void add_offload_devices(const Context& c, Report& r) {
   r.devices.push_back(device("gpu", c.s.gpu.name, {}, r.memory.total_bytes, r.memory.capacity_bytes));
+  // hardware.extra_gpus: each holds its own layers' weights and KV cache and allocates its own
+  // compute buffer, CUDA context and slack (llama.cpp reserves a compute buffer per backend;
+  // the same formula as the first GPU's is used for each, an approximation: the output layer's
+  // logits are on the last GPU only).
+  for (size_t i = 0; i < c.s.extra_gpus.size(); ++i) {
+    const Context g(c.s, c.exprs, Device::gpu, int(i) + 1);
+    Items items;
+    add_weight_items(g, items);
+    if (g.layers_per_stage > 0) {
+      add_kv_cache_item(g, items);
+    }
+    add_inference_activation_items(g, items);
+    add_runtime_overhead_items(g, items);
+    MemoryReport m = assemble_memory(g, std::move(items));
+    r.devices.push_back(device("gpu" + std::to_string(i + 1), g.gpu().name, std::move(m.items), m.total_bytes,
+                               m.capacity_bytes));
+  }
   // The RAM's items come from the same analyses over the tensors llama.cpp leaves there
   // (Device::host: per_gpu_elements and the KV cache's layers count those). Compute buffers,
   // the CUDA context and allocator slack stay on the GPU; llama.cpp's CPU compute buffer is

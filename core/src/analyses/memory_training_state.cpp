@@ -205,7 +205,7 @@ MemoryReport assemble_memory(const Context& c, Items items) {
   MemoryReport m;
   m.items = std::move(items);
   for (const auto& i : m.items) m.total_bytes += i.bytes;
-  m.capacity_bytes = c.s.gpu.memory_bytes;
+  m.capacity_bytes = c.gpu().memory_bytes;
   m.headroom_bytes = m.capacity_bytes - m.total_bytes;
   m.fits = m.headroom_bytes >= 0;
   return m;

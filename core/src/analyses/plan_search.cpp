@@ -256,6 +256,19 @@ std::string split_text(const PlanCandidate& c) {
   return t;
 }
 
+// The machine's GPUs: hardware.gpu and any extra_gpus llama.cpp splits the layers over.
+std::string gpus_text(const Scenario& s) {
+  std::string t = s.gpu.name;
+  for (const Gpu& g : s.extra_gpus) t += " + " + g.name;
+  return t;
+}
+
+// " (-ngl 40)" after "system RAM", or nothing when the split has no flags (extra_gpus alone).
+std::string split_suffix(const PlanCandidate& c) {
+  const std::string t = split_text(c);
+  return t.empty() ? t : " (" + t + ")";
+}
+
 std::string why_text(const PlanCandidate& c, PlanFamily f, const PlanGoals& g) {
   const PlanDevice& d = c.devices[0];
   std::string w = c.weights + " weights (" + format_bytes(c.weight_bytes) + ") + " + c.kv_cache +
@@ -276,7 +289,7 @@ std::string why_text(const PlanCandidate& c, PlanFamily f, const PlanGoals& g) {
     for (size_t i = 1; i < c.devices.size(); ++i)
       w += "; " + format_bytes(c.devices[i].used_bytes) + " of " + format_bytes(c.devices[i].capacity_bytes) +
            " " + (c.devices[i].device == "ram" ? std::string("system RAM") : c.devices[i].name);
-    w += " (" + split_text(c) + ")";
+    w += split_suffix(c);
   }
   if (c.decode_tokens_per_s > 0) {
     std::string tps;
@@ -387,19 +400,19 @@ PlanAnswer make_plan(const Scenario& base, const PlanGoals& goals) {
     a.explanation = b.weights + " weights, " + b.kv_cache + " KV cache, " + count_text(b.context) +
                     " tokens: " +
                     (goals.prefer == PlanPrefer::speed ? "the fastest" : "the highest quality") +
-                    " of " + count_text(a.fitting) + " choices that fit on " + base.gpu.name +
-                    (b.offloaded ? " and system RAM (" + split_text(b) + ")" : "") +
+                    " of " + count_text(a.fitting) + " choices that fit on " + gpus_text(base) +
+                    (b.offloaded ? " and system RAM" + split_suffix(b) : "") +
                     (family == PlanFamily::serving ? "" : " with a " + format_bytes(goals.margin_bytes) + " margin");
     if (goals.context == 0 && limit > 0 && b.context >= limit)
       a.explanation += " (the model's own maximum context, " + count_text(limit) + " tokens)";
     return a;
   }
-  a.explanation = "Nothing fits on " + base.gpu.name + " at " + ctx_goal;
+  a.explanation = "Nothing fits on " + gpus_text(base) + " at " + ctx_goal;
   if (a.has_closest_miss) {
     PlanCandidate& m = a.closest_miss;
     m.why = why_text(m, family, goals);
     a.explanation += ": the closest is " + m.weights + " weights with a " + m.kv_cache + " KV cache" +
-                     (m.offloaded ? " (" + split_text(m) + ")" : "") + ", " +
+                     (m.offloaded ? split_suffix(m) : "") + ", " +
                      format_bytes(a.shortfall_bytes) + " short" +
                      (family == PlanFamily::serving ? "" : " (counting the " + format_bytes(goals.margin_bytes) + " margin)");
   } else {

@@ -9,7 +9,7 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
   const auto n = [&](double v, std::string_view label = {}, std::string_view unit = {}) {
     return text ? c.num(v, label, unit) : Ex(v);
   };
-  const Gpu& g = c.s.gpu;
+  const Gpu& g = c.gpu();
   const Dtype dt = compute_dtype(c.s.precision.weights, c.s.precision.activations);
   const std::string peak_label = text && c.text() ? std::string(dtype_name(dt)) + " peak" : std::string();
   const Ex peak = n(g.matmul_peak(dt), peak_label, "FLOP/s");
@@ -55,6 +55,7 @@ void finish_phase(const Context& c, Phase& p, bool text) {
   // Offload: the CPU's part runs after the GPU's in each step (llama.cpp runs the layers in
   // order), at the RAM's bandwidth x kHostReadEfficiency; the PCIe copies of prompt batches
   // after that too (no overlap modelled).
+  if (p.other_gpus_s > 0) time = time + n(p.other_gpus_s, "the other GPUs' layers");
   if (p.host_bytes > 0) {
     Ex host = (text ? c.num(p.host_bytes, "read in system RAM", "B") : Ex(p.host_bytes)) /
               ((text ? c.num(c.s.host.bandwidth_bytes_per_s, "RAM bandwidth", "B/s")

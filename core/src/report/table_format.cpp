@@ -52,6 +52,12 @@ std::string format_report_table(const Report& r, bool decimal) {
   out += std::string("  ") + (r.memory.fits ? "FITS, headroom " : "DOES NOT FIT, short by ") +
          format_bytes(r.memory.fits ? r.memory.headroom_bytes : -r.memory.headroom_bytes, decimal) +
          "\n";
+  if (!r.devices.empty()) {  // offload / extra_gpus: each device's total and verdict
+    out += "\nDevices (llama.cpp's split)\n";
+    for (const auto& d : r.devices)
+      out += "  " + pad(d.name, 34) + lpad(format_bytes(d.total_bytes, decimal), 12) + " of " +
+             format_bytes(d.capacity_bytes, decimal) + (d.fits ? ", fits" : ", DOES NOT FIT") + "\n";
+  }
   if (r.has_performance && r.mode == Mode::inference) {
     const LatencyReport& L = r.latency;
     out += "\nLatency and throughput\n";

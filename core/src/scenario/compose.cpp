@@ -77,6 +77,24 @@ std::optional<json> typed(const Field& f, std::string_view text, Errors& errors)
       if (text == "true" || text == "false") return json(text == "true");
       errors.push_back(make_error(path, ErrorCode::wrong_type, "must be true or false, got " + quote(text)));
       return std::nullopt;
+    case FieldType::gpu_list:
+    case FieldType::numbers: {  // a comma-separated list, as llama.cpp's --tensor-split 3,1
+      json list = json::array();
+      size_t pos = 0;
+      while (true) {
+        const size_t comma = text.find(',', pos);
+        const std::string_view item = text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
+        if (f.type == FieldType::gpu_list) {
+          list.push_back(std::string(item));
+        } else if (auto d = parse_cli_number(item, f.min, f.max, path, errors)) {
+          list.push_back(*d);
+        } else {
+          return std::nullopt;
+        }
+        if (comma == std::string_view::npos) return list;
+        pos = comma + 1;
+      }
+    }
     default:
       return json(std::string(text));  // names: the reader checks them against the schema
   }

@@ -57,6 +57,8 @@ class ScenarioReader {
         case FieldType::lora_targets: read_lora_targets(v, s); break;
         case FieldType::engine: read_engine(v, s); break;
         case FieldType::engine_options: read_engine_options(v, s); break;
+        case FieldType::gpu_list: read_extra_gpus(f, v, s); break;
+        case FieldType::numbers: read_tensor_split(f, v, s); break;
         default: read_plain(f, v, s); break;
       }
     }
@@ -101,6 +103,8 @@ class ScenarioReader {
       case FieldType::rates: return "an object of dtype: FLOP/s";
       case FieldType::lora_targets: return "\"all-linear\" or an array of module names";
       case FieldType::model: return "a preset id or an object";
+      case FieldType::gpu_list: return "an array of GPU preset ids";
+      case FieldType::numbers: return "an array of numbers";
       default: return "a string";
     }
   }
@@ -327,6 +331,57 @@ class ScenarioReader {
     }
   }
 
+  // hardware.extra_gpus: GPU presets (discrete cards: a custom or unified machine has no second
+  // GPU to name here).
+  void read_extra_gpus(const Field& f, const json* v, Scenario& s) {
+    s.extra_gpus.clear();
+    if (v == nullptr) return;
+    if (!v->is_array() || v->size() > size_t(f.max)) {
+      fail(f, ErrorCode::wrong_type, "must be an array of at most " + format_number(f.max) +
+                                         " GPU preset ids, got " + json_io::type_name(*v));
+      return;
+    }
+    for (size_t i = 0; i < v->size(); ++i) {
+      const std::string at = std::string(f.pointer) + "/" + std::to_string(i);
+      const json& g = (*v)[i];
+      if (!g.is_string()) {
+        errors_.push_back(make_error(at, ErrorCode::wrong_type, "must be a GPU preset id, got " + json_io::type_name(g)));
+      } else if (const GpuPreset* p = find_gpu(g.get<std::string>())) {
+        s.extra_gpus.push_back(p->gpu);
+      } else {
+        errors_.push_back(make_error(at, ErrorCode::unknown_preset,
+                                     "no GPU preset " + quote(g.get<std::string>()) + " (see `llmcalc list gpus`)"));
+      }
+    }
+  }
+
+  // offload.tensor_split: one finite weight per GPU, checked against the GPU count in
+  // check_offload().
+  void read_tensor_split(const Field& f, const json* v, Scenario& s) {
+    s.offload.tensor_split.clear();
+    if (v == nullptr) return;
+    if (!v->is_array() || v->empty()) {
+      fail(f, ErrorCode::wrong_type, "must be a non-empty array of numbers, got " + json_io::type_name(*v));
+      return;
+    }
+    for (size_t i = 0; i < v->size(); ++i) {
+      const std::string at = std::string(f.pointer) + "/" + std::to_string(i);
+      const json& x = (*v)[i];
+      if (!x.is_number()) {
+        errors_.push_back(make_error(at, ErrorCode::wrong_type, "must be a number, got " + json_io::type_name(x)));
+        continue;
+      }
+      const double d = x.get<double>();
+      if (!(d >= f.min && d <= f.max)) {
+        errors_.push_back(make_error(at, ErrorCode::out_of_range,
+                                     "must be " + format_number(f.min) + " to " + format_number(f.max) +
+                                         ", got " + format_number(d)));
+        continue;
+      }
+      s.offload.tensor_split.push_back(d);
+    }
+  }
+
   // "engine": a profile id (default generic). Whether it can run the scenario is decided in
   // resolve_defaults(), once the mode and GPU are known.
   void read_engine(const json* v, Scenario& s) {
@@ -471,8 +526,31 @@ class ScenarioReader {
       errors_.push_back(make_error("/hardware/gpu_memory_limit_bytes", ErrorCode::missing_field,
                                    s.gpu.name + " has no default GPU share of its memory in the data; "
                                    "give the memory the GPU may use"));
+    if (!s.extra_gpus.empty() && s.mode != Mode::inference)
+      errors_.push_back(make_error("/hardware/extra_gpus", ErrorCode::inconsistent,
+                                   "applies to inference (llama.cpp's layer split); training spreads "
+                                   "over GPUs with parallelism.tp / pp / dp"));
+    else if (!s.extra_gpus.empty() && s.host.unified)
+      errors_.push_back(make_error("/hardware/extra_gpus", ErrorCode::inconsistent,
+                                   s.gpu.name + " is a unified-memory machine; extra_gpus are discrete "
+                                   "GPUs beside a discrete hardware.gpu"));
     if (!s.offload.enabled) return;
     const Architecture& a = s.model.arch;
+    const size_t gpus = 1 + s.extra_gpus.size();
+    if (!s.offload.tensor_split.empty() && s.gave("/offload/tensor_split")) {
+      double sum = 0;
+      for (double w : s.offload.tensor_split) sum += w;
+      if (s.offload.tensor_split.size() != gpus)
+        errors_.push_back(make_error("/offload/tensor_split", ErrorCode::inconsistent,
+                                     "must give one weight per GPU (hardware.gpu and " +
+                                         std::to_string(s.extra_gpus.size()) + " extra_gpus: " +
+                                         std::to_string(gpus) + "), got " +
+                                         std::to_string(s.offload.tensor_split.size())));
+      else if (sum <= 0)
+        errors_.push_back(make_error("/offload/tensor_split", ErrorCode::out_of_range,
+                                     "must not be all 0 (llama.cpp then splits by free memory: "
+                                     "leave the field out for that)"));
+    }
     const int64_t slots = a.num_layers + 1;  // llama.cpp counts the output layer as one more
     if (s.offload.gpu_layers > slots)
       errors_.push_back(make_error("/offload/gpu_layers", ErrorCode::out_of_range,
@@ -491,8 +569,8 @@ class ScenarioReader {
     const Parallelism& l = s.parallelism;
     if (l.tp * l.pp * l.dp > 1)
       errors_.push_back(make_error("/offload", ErrorCode::inconsistent,
-                                   "offload is modelled for one GPU and system RAM; tp, pp and dp "
-                                   "must be 1 (llama.cpp's tensor_split across GPUs is not modelled yet)"));
+                                   "llama.cpp's split (offload, extra_gpus) is modelled with tp, pp and "
+                                   "dp 1: name the other GPUs in hardware.extra_gpus"));
   }
 
   // Rules between fields, after the defaults are resolved.

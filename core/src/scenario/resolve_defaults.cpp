@@ -54,7 +54,19 @@ void resolve_defaults(Scenario& s) {
     }
   }
   s.offload.enabled = s.mode == Mode::inference &&
-                      (s.gave("/offload/gpu_layers") || s.gave("/offload/cpu_moe_layers"));
+                      (s.gave("/offload/gpu_layers") || s.gave("/offload/cpu_moe_layers") ||
+                       s.gave("/offload/tensor_split") || !s.extra_gpus.empty());
+  // llama.cpp's default split weights each GPU by its free memory (src/llama-model.cpp
+  // load_tensors @ a5410f04, ggml_backend_dev_memory); before loading, that is about its
+  // memory size, which stands in for it here (the CUDA context's few hundred MiB are not
+  // subtracted).
+  if (s.offload.enabled && !s.gave("/offload/tensor_split")) {
+    s.offload.tensor_split.clear();
+    if (!s.extra_gpus.empty()) {
+      s.offload.tensor_split.push_back(s.gpu.memory_bytes);
+      for (const Gpu& g : s.extra_gpus) s.offload.tensor_split.push_back(g.memory_bytes);
+    }
+  }
   const EngineProfile* engine = s.engine.active ? s.engine.profile : nullptr;
   Precision& p = s.precision;
   const bool training = s.mode == Mode::training;

@@ -342,6 +342,15 @@ const Field kFields[] = {
     derived(gpu_number(kGpuBandwidthEfficiency, ""), "the preset's (custom: 0.85)"),
 
     [] {
+      Field f = special("/hardware/extra_gpus", "--extra-gpu", FieldType::gpu_list,
+                        "llama.cpp / Ollama: more GPUs in the same machine (GPU preset ids), in device "
+                        "order after hardware.gpu; the layers are split over them by "
+                        "offload.tensor_split and run one GPU after the other (no tensor parallelism)",
+                        "none");
+      f.max = 15;  // GGML_CUDA_MAX_DEVICES is 16
+      return f;
+    }(),
+    [] {
       Field f = special("/hardware/host_memory", "--host-memory", FieldType::text,
                         "system RAM preset (core/data/host_memory.json: ddr4-3200-2ch, ddr5-5600-2ch, "
                         "ddr5-6000-2ch, ddr5-5600-4ch, ddr5-4800-8ch, ddr5-4800-12ch, ...): its bandwidth",
@@ -387,6 +396,16 @@ const Field kFields[] = {
                  "llama.cpp -ngl: layer slots on the GPU, the output layer counting as one "
                  "(num_layers + 1 or -1 = all); the other layers stay in system RAM",
                  [](Scenario& s, const FieldValue& v) { s.offload.gpu_layers = v.integer; }),
+         Applies::inference),
+    only([] {
+           Field f = special("/offload/tensor_split", "--tensor-split", FieldType::numbers,
+                             "llama.cpp --tensor-split: one weight per GPU (hardware.gpu, then "
+                             "extra_gpus); each GPU gets that share of the layer slots, in order",
+                             "each GPU's memory size");
+           f.min = 0;
+           f.max = 1e15;
+           return f;
+         }(),
          Applies::inference),
     only(integer("/offload/cpu_moe_layers", "--n-cpu-moe", -1, 100000, 0, "layers",
                  "llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM "

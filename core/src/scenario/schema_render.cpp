@@ -26,6 +26,8 @@ std::string_view type_name(FieldType t) {
     case FieldType::rates: return "rates";
     case FieldType::engine: return "engine";
     case FieldType::engine_options: return "engine_options";
+    case FieldType::gpu_list: return "gpu_list";
+    case FieldType::numbers: return "numbers";
   }
   return "";
 }
@@ -59,6 +61,8 @@ std::string range_text(const Field& f) {
       return s;
     }
     case FieldType::lora_targets: return "`all-linear` or distinct names of `LoraModule`";
+    case FieldType::gpu_list: return "at most " + n(f.max) + " GPU preset ids";
+    case FieldType::numbers: return "one per GPU, each " + n(f.min) + " to " + n(f.max) + ", not all 0";
     default: return "";
   }
 }
@@ -190,6 +194,8 @@ std::string schema_typescript() {
       case FieldType::rates: return "Partial<Record<Dtype, number>>";
       case FieldType::engine: return "string";
       case FieldType::engine_options: return "Record<string, number | boolean | string>";
+      case FieldType::gpu_list: return "string[]";
+      case FieldType::numbers: return "number[]";
       default: return "string";
     }
   };
