@@ -7,7 +7,7 @@ import { itemColorVar } from './palette.js';
 import * as fmt from './format.js';
 import { PRESETS } from 'llmcalc:presets';
 import { app } from './app.js';
-import ACCURACY from '../../docs/fidelity.json';
+import { groups as ACCURACY_GROUPS } from '../../docs/fidelity.json';
 
 // ---------------------------------------------------------------- rendering
 
@@ -315,7 +315,7 @@ export function accuracyFor(state) {
   const engine = state.engine || 'generic';
   const weights = weightClass(state);
   return CATEGORIES[state.mode].map((category) => ({ category,
-    exact: ACCURACY.groups.find((g) => g.category === category && g.mode === state.mode && g.weights === weights && g.engine === engine) }));
+    exact: ACCURACY_GROUPS.find((g) => g.category === category && g.mode === state.mode && g.weights === weights && g.engine === engine) }));
 }
 
 export function renderAccuracy() {
