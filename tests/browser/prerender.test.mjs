@@ -15,7 +15,13 @@ after(async () => {
 });
 
 // What the first screen shows of the answer: the answer card and the memory table.
-const shown = (page) => page.evaluate(() => ['answer', 'mem-sub', 'mem-table'].map((id) => document.getElementById(id).innerText));
+// innerText (what is rendered: no hidden formula rows). The result cards are
+// content-visibility: auto, and an off-screen card's text is not rendered: render it first.
+const shown = (page) => page.evaluate(() => ['answer', 'mem-sub', 'mem-table'].map((id) => {
+  const e = document.getElementById(id);
+  e.closest('.card')?.style.setProperty('content-visibility', 'visible');
+  return e.innerText;
+}));
 
 test('the prerendered answer is what the live core computes for the default scenario', async () => {
   // Without JavaScript: only the markup the page came with.
