@@ -42,6 +42,8 @@ const CacheGroup* group(const std::vector<CacheGroup>& gs, AttentionKind k) {
   ADD_FAILURE() << "no cache group of kind " << attention_kind_name(k);
   return &none;
 }
+// A pointer into a temporary would dangle (valgrind caught one: read after free).
+const CacheGroup* group(std::vector<CacheGroup>&&, AttentionKind) = delete;
 
 // Sum of one component over the groups of a kind.
 double bytes(const Architecture& a, int64_t tokens, AttentionKind k, double CacheBytes::*field,
@@ -143,7 +145,8 @@ TEST(ModelPlan, NemotronHMamba2StateInFloat32) {
   EXPECT_EQ(a.layers_of(AttentionKind::mamba2), 27);
   EXPECT_EQ(a.layers_of(AttentionKind::full), 4);
   EXPECT_EQ(a.layers_of(LayerMlpKind::dense), 25);
-  const CacheGroup* m = group(a.cache_groups(), AttentionKind::mamba2);
+  const auto gs = a.cache_groups();
+  const CacheGroup* m = group(gs, AttentionKind::mamba2);
   ASSERT_NE(m, nullptr);
   // SSM 128 heads x 80 x 128 = 1,310,720; conv 3 x (10,240 + 2 x 8 x 128) = 36,864.
   EXPECT_EQ(m->state_elements, 1310720);
