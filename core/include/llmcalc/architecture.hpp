@@ -130,6 +130,17 @@ struct CacheGroup {
   int64_t conv_state_elements = 0;  // per layer per sequence: short-conv state (cache dtype)
 };
 
+// Softmax-attention layers of one geometry, for attention FLOPs: query heads, the widths of a
+// query-key dot product and of a value, and how many tokens a query attends to (0: the whole
+// context; a sliding, chunked or shared-from-sliding layer: its window).
+struct AttentionFlopGroup {
+  int64_t layers = 0;
+  int64_t heads = 0;
+  int64_t qk_dim = 0;
+  int64_t v_dim = 0;
+  int64_t window = 0;
+};
+
 struct Architecture {
   int64_t vocab_size = 0;
   int64_t hidden_size = 0;
@@ -179,6 +190,8 @@ struct Architecture {
   int64_t softmax_layers() const;
   // Layers whose KV cache is capped by the sliding window (sliding and chunked layers).
   int64_t windowed_layers() const;
+  // Softmax-attention layers grouped by their own head count, head widths and window.
+  std::vector<AttentionFlopGroup> attention_flop_groups() const;
   int64_t moe_layers() const;
   int64_t dense_layers() const { return num_layers - moe_layers(); }
   // Width of the attention output (heads x head_dim, or heads x v_head_dim for MLA).

@@ -14,10 +14,8 @@ double matmul_flops_per_token(const Context& c) { return matmul_flops_expr(c, fa
 namespace {
 
 // Per layer and token per context position: QK^T (2 x heads x qk_dim) + AV (2 x heads x v_dim).
-double attention_coeff(const Context& c) {
-  const Architecture& a = c.a;
-  const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
-  return 2.0 * double(a.num_heads) * (double(a.qk_head_dim()) + vd);
+double attention_coeff(const AttentionFlopGroup& g) {
+  return 2.0 * double(g.heads) * (double(g.qk_dim) + double(g.v_dim));
 }
 
 // Sum over positions p = first+1 .. first+n of min(p, cap).
@@ -34,14 +32,38 @@ double capped_sum(double first, double n, double cap) {
 Ex attention_flops_expr(const Context& c, double context, bool text) {
   const auto n = [&](double v, std::string_view label) { return text ? c.num(v, label) : Ex(v); };
   const Architecture& a = c.a;
+  const std::vector<AttentionFlopGroup> groups = a.attention_flop_groups();
+  // Only softmax-attention layers attend over the context: linear-attention, Mamba and
+  // attention-free layers cost nothing per context token (their matmuls are in the params).
   const double vd = a.mla ? double(a.mla->v_head_dim) : double(a.head_dim);
+  const bool uniform = std::all_of(groups.begin(), groups.end(), [&](const AttentionFlopGroup& g) {
+    return g.heads == a.num_heads && g.qk_dim == a.qk_head_dim() && double(g.v_dim) == vd &&
+           (g.window == 0 || g.window == a.sliding_window);
+  });
+  if (!uniform) {
+    // Layer kinds with their own head counts and widths (Gemma 4's wider global heads), and
+    // windows (shared-KV layers reading a sliding layer's cache): one term per kind.
+    Ex sum;
+    bool any = false;
+    for (const AttentionFlopGroup& g : groups) {
+      const Ex term = n(2, "FLOP per multiply-add") * n(double(g.heads), "heads") *
+                      (n(double(g.qk_dim), "qk_dim") + n(double(g.v_dim), "v_dim")) *
+                      n(double(g.layers), g.window > 0 ? "windowed layers" : "global layers") *
+                      (g.window > 0 ? n(std::min(context, double(g.window)), "tokens in the window")
+                                    : n(context, "context tokens"));
+      sum = any ? sum + term : term;
+      any = true;
+    }
+    return sum;
+  }
+  double windowed = 0, attending = 0;
+  for (const AttentionFlopGroup& g : groups) {
+    attending += double(g.layers);
+    if (g.window > 0) windowed += double(g.layers);
+  }
   // QK^T and AV per layer and context token; windowed layers see at most the window.
   const Ex per_layer_token = n(2, "FLOP per multiply-add") * n(double(a.num_heads), "heads") *
                              (n(double(a.qk_head_dim()), "qk_dim") + n(vd, "v_dim"));
-  // Only softmax-attention layers attend over the context: linear-attention, Mamba and
-  // attention-free layers cost nothing per context token (their matmuls are in the params).
-  const double windowed = double(a.windowed_layers());
-  const double attending = double(a.softmax_layers());
   if (windowed == 0) return per_layer_token * n(attending, "layers") * n(context, "context tokens");
   return per_layer_token *
          (n(attending - windowed, "global layers") * n(context, "context tokens") +
@@ -54,11 +76,11 @@ double attention_flops_per_token(const Context& c, double context) {
 }
 
 double attention_flops_causal(const Context& c, double first, double n) {
-  const double windowed = double(c.a.windowed_layers());
-  const double global = double(c.a.softmax_layers()) - windowed;
-  const double w = c.a.sliding_window > 0 ? double(c.a.sliding_window) : first + n;
-  return attention_coeff(c) *
-         (global * capped_sum(first, n, first + n) + windowed * capped_sum(first, n, w));
+  double sum = 0;
+  for (const AttentionFlopGroup& g : c.a.attention_flop_groups())
+    sum += attention_coeff(g) * double(g.layers) *
+           capped_sum(first, n, g.window > 0 ? double(g.window) : first + n);
+  return sum;
 }
 
 double elementwise_bytes_per_token(const Context& c) {

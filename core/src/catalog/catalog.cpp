@@ -6,6 +6,7 @@
 
 #include "../model/architecture_json.hpp"
 #include "../model/gpu_shape.hpp"
+#include "../model/hf_quant.hpp"
 #include "../json/json_reader.hpp"
 #include "data/embedded_data.hpp"
 
@@ -35,10 +36,22 @@ std::optional<ModelPreset> read_model(ObjectReader& r) {
   ObjectReader arch = r.object("architecture");
   auto a = read_architecture(arch);
   if (!arch.valid()) r.error("architecture", "missing_field", "is required");
+  // A preset released quantized carries its config.json's quantization_config (cited in the
+  // file's notes), read as an imported config's is, so leaving the weights out prices the
+  // released checkpoint. An unreadable one drops the preset (its errors are the catalog's)
+  // rather than pricing bf16.
+  bool quant_ok = true;
+  if (const json_io::json* qc = r.raw("quantization_config")) {
+    p.spec.quantization =
+        read_quantization_config(*qc, r.child_path("quantization_config"), Dtype::bf16, r.errors());
+    quant_ok = p.spec.quantization.has_value();
+    if (quant_ok) p.spec.checkpoint_dtype = p.spec.quantization->base.dtype;
+  }
   r.reject_unknown({"id", "name", "family", "hf_repo", "config_source", "published_params",
                     "published_active_params", "params_source", "architecture",
-                    "published_active_convention", "published_rounded", "published_includes_mtp"});
-  if (!a) return std::nullopt;
+                    "published_active_convention", "published_rounded", "published_includes_mtp",
+                    "quantization_config"});
+  if (!a || !quant_ok) return std::nullopt;
   p.spec.arch = *a;
   return p;
 }

@@ -174,6 +174,47 @@ int64_t Architecture::windowed_layers() const {
   return layers_of(AttentionKind::sliding) + layers_of(AttentionKind::chunked);
 }
 
+std::vector<AttentionFlopGroup> Architecture::attention_flop_groups() const {
+  std::vector<AttentionFlopGroup> out;
+  auto add = [&out](const AttentionFlopGroup& g) {
+    if (g.layers <= 0) return;
+    for (AttentionFlopGroup& o : out)
+      if (o.heads == g.heads && o.qk_dim == g.qk_dim && o.v_dim == g.v_dim && o.window == g.window) {
+        o.layers += g.layers;
+        return;
+      }
+    out.push_back(g);
+  };
+  const int64_t vd = mla ? mla->v_head_dim : head_dim;
+  if (plan.empty()) {
+    const int64_t w = windowed_layers();
+    add({softmax_layers() - w, num_heads, qk_head_dim(), vd, 0});
+    add({w, num_heads, qk_head_dim(), vd, sliding_window});
+    return out;
+  }
+  for (const uint8_t x : plan.layer_attention) {
+    if (x >= plan.attention.size()) continue;
+    const AttentionLayer& v = plan.attention[x];
+    if (v.kind == AttentionKind::linear || v.kind == AttentionKind::mamba2 ||
+        v.kind == AttentionKind::none)
+      continue;
+    AttentionFlopGroup g{1, v.num_heads > 0 ? v.num_heads : num_heads, v.head_dim, v.v_head_dim, 0};
+    if (v.kind == AttentionKind::mla) {  // nope + rope queries against the latent's keys
+      g.qk_dim = qk_head_dim();
+      g.v_dim = vd;
+    }
+    if (g.qk_dim == 0) g.qk_dim = qk_head_dim();
+    if (g.v_dim == 0) g.v_dim = g.qk_dim;
+    // A layer reading another's KV (Gemma 3n / 4 num_kv_shared_layers) attends over what
+    // that layer caches: a sliding layer's window.
+    const bool capped = v.kind == AttentionKind::sliding || v.kind == AttentionKind::chunked ||
+                        v.kind == AttentionKind::shared;
+    g.window = capped ? v.window : 0;
+    add(g);
+  }
+  return out;
+}
+
 int64_t Architecture::moe_layers() const {
   if (!moe) return 0;
   if (plan.empty()) return num_layers - moe->first_dense_layers;

@@ -9,6 +9,7 @@
 #include "llmcalc/tensors.hpp"
 #include "model/architecture_json.hpp"
 #include "model/hf_config.hpp"
+#include "test_util.hpp"
 
 namespace llmcalc::test {
 namespace {
@@ -254,6 +255,61 @@ TEST(ModelPlan, Gemma3nE2BSharedLayersAddNoKv) {
   for (size_t i = 20; i < 30; ++i) unshared.plan.layer_attention[i] = i % 5 == 4 ? full : sliding;
   EXPECT_DOUBLE_EQ(total_bytes(a, 8192), 83886080.0);
   EXPECT_DOUBLE_EQ(total_bytes(unshared, 8192), 125829120.0);
+}
+
+double attention_per_token(const Report& r) {
+  for (const auto& i : r.flops.items)
+    if (i.id == "attention_per_token") return i.flops;
+  ADD_FAILURE() << "no attention_per_token item";
+  return 0;
+}
+
+TEST(ModelPlan, Gemma3nSharedSlidingLayersAttendOverTheirWindow) {
+  // E2B: of the 10 shared layers (20-29), 24 and 29 read a full layer's KV, the other 8 a
+  // sliding layer's (window 512): 16 + 8 = 24 windowed layers, 4 + 2 = 6 global; every layer
+  // 8 heads of 256 (q and v).
+  const auto groups = fixture("gemma-3n-e2b").attention_flop_groups();
+  ASSERT_EQ(groups.size(), 2u);
+  const auto& windowed = groups[0].window > 0 ? groups[0] : groups[1];
+  const auto& global = groups[0].window > 0 ? groups[1] : groups[0];
+  EXPECT_EQ(windowed.layers, 24);
+  EXPECT_EQ(windowed.window, 512);
+  EXPECT_EQ(global.layers, 6);
+  EXPECT_EQ(global.heads, 8);
+  EXPECT_EQ(global.qk_dim, 256);
+  // The preset splits its shared layers the same way.
+  const auto preset = find_model("gemma-3n-e2b")->spec.arch.attention_flop_groups();
+  ASSERT_EQ(preset.size(), 2u);
+  EXPECT_EQ(preset[0].layers + preset[1].layers, 30);
+  EXPECT_EQ((preset[0].window > 0 ? preset[0] : preset[1]).layers, 24);
+  // Prompt 1,000, generate 1: mean context 1,000.5. Per layer and token 2 x 8 x (256 + 256) =
+  // 8,192 FLOP per context token: 8,192 x (6 x 1,000.5 + 24 x 512) = 8,192 x 18,291 =
+  // 149,839,872 (with the shared layers counted global: 8,192 x (14 x 1,000.5 + 16 x 512) =
+  // 181,854,208).
+  const Report r = run(R"({"model":"gemma-3n-e2b","workload":{"batch":1,"prompt":1000,"generate":1}})");
+  EXPECT_DOUBLE_EQ(attention_per_token(r), 149839872.0);
+}
+
+TEST(ModelPlan, Gemma4GlobalLayersUseTheirWiderHeads) {
+  // 6 layers, sliding (512) / full as listed; global_head_dim 512 against head_dim 256; the
+  // last 3 layers share KV (sliding, sliding, full).
+  const json config = json::parse(R"({"model_type":"gemma4_text","vocab_size":1000,
+      "hidden_size":1024,"num_hidden_layers":6,"num_attention_heads":8,"num_key_value_heads":2,
+      "head_dim":256,"global_head_dim":512,"intermediate_size":4096,"max_position_embeddings":8192,
+      "sliding_window":512,"num_kv_shared_layers":3,"layer_types":["sliding_attention",
+      "sliding_attention","full_attention","sliding_attention","sliding_attention","full_attention"]})");
+  const auto groups = imported(config).attention_flop_groups();
+  ASSERT_EQ(groups.size(), 2u);
+  const auto& global = groups[0].window > 0 ? groups[1] : groups[0];
+  EXPECT_EQ(global.layers, 2);
+  EXPECT_EQ(global.qk_dim, 512);
+  EXPECT_EQ(global.v_dim, 512);
+  // Mean context 1,000.5: sliding 2 x 8 x (256 + 256) x 4 layers x 512 = 16,777,216; global
+  // 2 x 8 x (512 + 512) x 2 layers x 1,000.5 = 32,784,384; 49,561,600 in all (the uniform
+  // 256-wide formula gave 8,192 x (4 x 1,000.5 + 2 x 512) = 41,172,992).
+  const Report r = run(R"({"model":{"hf_config":)" + config.dump() +
+                       R"(},"workload":{"batch":1,"prompt":1000,"generate":1}})");
+  EXPECT_DOUBLE_EQ(attention_per_token(r), 49561600.0);
 }
 
 TEST(ModelPlan, UniformFieldsExpandAsBefore) {

@@ -202,7 +202,9 @@ class Reader {
     double half = 0;
     if (u.kind == Unit::time) half = significant(3);
     else if (u.kind == Unit::hours) half = 0.005;
-    else if (u.scale != 1) half = significant(4);
+    // write_leaf prints a non-whole B / FLOP quantity to 4 digits with or without a prefix
+    // ("0.0002442 B" of scale bytes per param).
+    else if (u.scale != 1 || (u.quantity && !integer_literal)) half = significant(4);
     else if (!integer_literal) half = significant(6);
     else half = 0.5;  // whole numbers print exactly, or rounded to whole from 1e6 up
     label();
@@ -211,6 +213,7 @@ class Reader {
   struct Unit {
     enum Kind { plain, time, hours } kind = plain;
     double scale = 1;
+    bool quantity = false;  // B, FLOP, B/s or FLOP/s, SI-prefixed or not
   };
   // Units with SI prefixes: the factor to base units (B, FLOP, B/s, FLOP/s, s).
   Unit unit() {
@@ -224,7 +227,7 @@ class Reader {
         if (s_.compare(i_, u.size(), u) == 0 && (i_ + u.size() == s_.size() || s_[i_ + u.size()] == ' ' ||
                                                  s_[i_ + u.size()] == ')' || s_[i_ + u.size()] == ',')) {
           i_ += u.size();
-          return {Unit::plain, f};
+          return {Unit::plain, f, true};
         }
       }
     static const std::pair<const char*, double> kTime[] = {{"us", 1e-6}, {"ms", 1e-3}, {"s", 1}, {"h", 3600}};
