@@ -15,6 +15,31 @@ struct HostTable {
   Errors errors;
 };
 
+// One list of the file ("presets", "cpus"): every entry has an id, a name and a source; `read`
+// reads the rest and says whether the entry is usable. A duplicate id is an error.
+template <typename Entry, typename Read>
+void read_list(json_io::ObjectReader& r, const std::string& key, std::vector<Entry>& out, Errors& errors,
+               Read read) {
+  const json_io::json* list = r.raw(key);
+  if (list == nullptr || !list->is_array()) {
+    r.error(key, "missing_field", "must be an array of entries");
+    return;
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    json_io::ObjectReader p(&(*list)[i], "/host_memory/" + key + "/" + std::to_string(i), errors);
+    if (!p.valid()) continue;
+    Entry e;
+    e.id = p.string("id").value_or("");
+    e.name = p.string("name").value_or("");
+    e.source = p.string("source").value_or("");
+    if (e.source.empty()) p.error("source", "missing_source", "must cite its source");
+    const bool usable = read(p, e);
+    for (const auto& other : out)
+      if (other.id == e.id) p.error("id", "duplicate", "id " + e.id + " appears twice");
+    if (!e.id.empty() && usable) out.push_back(std::move(e));
+  }
+}
+
 HostTable load_host_memory() {
   HostTable t;
   const data::Entry* entry = nullptr;
@@ -29,54 +54,27 @@ HostTable load_host_memory() {
   json_io::ObjectReader r(&*root, "/host_memory", t.errors);
   r.reject_unknown({"id", "source", "presets", "cpus", "cpu_flops_notes"});
   if (r.string("source").value_or("").empty()) r.error("source", "missing_source", "must cite its source");
-  const json_io::json* list = r.raw("presets");
-  if (list == nullptr || !list->is_array()) {
-    r.error("presets", "missing_field", "must be an array of presets");
-    return t;
-  }
-  for (size_t i = 0; i < list->size(); ++i) {
-    json_io::ObjectReader p(&(*list)[i], "/host_memory/presets/" + std::to_string(i), t.errors);
-    if (!p.valid()) continue;
+  read_list(r, "presets", t.presets, t.errors, [](json_io::ObjectReader& p, HostMemoryPreset& h) {
     p.reject_unknown({"id", "name", "channels", "transfer_rate_mts", "bandwidth_bytes_per_s", "source"});
-    HostMemoryPreset h;
-    h.id = p.string("id").value_or("");
-    h.name = p.string("name").value_or("");
     const auto channels = p.integer("channels", 1, 64).value_or(0);
     const auto rate = p.integer("transfer_rate_mts", 100, 20000).value_or(0);
     h.bandwidth_bytes_per_s = p.number("bandwidth_bytes_per_s", 1e9, 1e13).value_or(0);
-    h.source = p.string("source").value_or("");
     // The figure is arithmetic: channels x 8 bytes (one 64-bit channel) x MT/s.
     if (h.bandwidth_bytes_per_s != double(channels) * 8.0 * double(rate) * 1e6)
       p.error("bandwidth_bytes_per_s", "inconsistent", "must equal channels x 8 B x transfer_rate_mts");
-    for (const auto& other : t.presets)
-      if (other.id == h.id) p.error("id", "duplicate", "id " + h.id + " appears twice");
-    if (!h.id.empty() && h.bandwidth_bytes_per_s > 0) t.presets.push_back(std::move(h));
-  }
-  const json_io::json* cpus = r.raw("cpus");
-  if (cpus == nullptr || !cpus->is_array()) {
-    r.error("cpus", "missing_field", "must be an array of CPU presets");
-    return t;
-  }
-  for (size_t i = 0; i < cpus->size(); ++i) {
-    json_io::ObjectReader p(&(*cpus)[i], "/host_memory/cpus/" + std::to_string(i), t.errors);
-    if (!p.valid()) continue;
+    return h.bandwidth_bytes_per_s > 0;
+  });
+  read_list(r, "cpus", t.cpus, t.errors, [](json_io::ObjectReader& p, CpuPreset& c) {
     p.reject_unknown({"id", "name", "cores", "fp32_flops_per_cycle_per_core", "base_clock_mhz", "flops", "source"});
-    CpuPreset c;
-    c.id = p.string("id").value_or("");
-    c.name = p.string("name").value_or("");
     const auto cores = p.integer("cores", 1, 1024).value_or(0);
     const auto per_cycle = p.integer("fp32_flops_per_cycle_per_core", 1, 256).value_or(0);
     const auto mhz = p.integer("base_clock_mhz", 100, 10000).value_or(0);
     c.flops = p.number("flops", 1e9, 1e15).value_or(0);
-    c.source = p.string("source").value_or("");
-    if (c.source.empty()) p.error("source", "missing_source", "must cite its source");
     // The figure is arithmetic: cores x FLOP per cycle x clock.
     if (c.flops != double(cores) * double(per_cycle) * double(mhz) * 1e6)
       p.error("flops", "inconsistent", "must equal cores x fp32_flops_per_cycle_per_core x base_clock_mhz x 1e6");
-    for (const auto& other : t.cpus)
-      if (other.id == c.id) p.error("id", "duplicate", "id " + c.id + " appears twice");
-    if (!c.id.empty() && c.flops > 0) t.cpus.push_back(std::move(c));
-  }
+    return c.flops > 0;
+  });
   return t;
 }
 

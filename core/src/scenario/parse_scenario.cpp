@@ -331,55 +331,55 @@ class ScenarioReader {
     }
   }
 
+  // An array field's items, each with its own pointer, once the array itself is of the right
+  // shape (at least `min_items`, at most the field's max items); `what` names an item.
+  template <typename Item>
+  void for_each_item(const Field& f, const json* v, size_t min_items, size_t max_items,
+                     std::string_view what, Item item) {
+    if (!v->is_array() || v->size() < min_items || v->size() > max_items) {
+      fail(f, ErrorCode::wrong_type,
+           "must be an array of " + std::string(min_items > 0 ? "1" : "0") + " to " +
+               format_number(double(max_items)) + " " + std::string(what) + ", got " +
+               (v->is_array() ? std::to_string(v->size()) + " items" : json_io::type_name(*v)));
+      return;
+    }
+    for (size_t i = 0; i < v->size(); ++i) item(std::string(f.pointer) + "/" + std::to_string(i), (*v)[i]);
+  }
+
   // hardware.extra_gpus: GPU presets (discrete cards: a custom or unified machine has no second
   // GPU to name here).
   void read_extra_gpus(const Field& f, const json* v, Scenario& s) {
     s.extra_gpus.clear();
     if (v == nullptr) return;
-    if (!v->is_array() || v->size() > size_t(f.max)) {
-      fail(f, ErrorCode::wrong_type, "must be an array of at most " + format_number(f.max) +
-                                         " GPU preset ids, got " + json_io::type_name(*v));
-      return;
-    }
-    for (size_t i = 0; i < v->size(); ++i) {
-      const std::string at = std::string(f.pointer) + "/" + std::to_string(i);
-      const json& g = (*v)[i];
-      if (!g.is_string()) {
+    for_each_item(f, v, 0, size_t(f.max), "GPU preset ids", [&](const std::string& at, const json& g) {
+      const GpuPreset* p = g.is_string() ? find_gpu(g.get<std::string>()) : nullptr;
+      if (!g.is_string())
         errors_.push_back(make_error(at, ErrorCode::wrong_type, "must be a GPU preset id, got " + json_io::type_name(g)));
-      } else if (const GpuPreset* p = find_gpu(g.get<std::string>())) {
-        s.extra_gpus.push_back(p->gpu);
-      } else {
+      else if (p == nullptr)
         errors_.push_back(make_error(at, ErrorCode::unknown_preset,
                                      "no GPU preset " + quote(g.get<std::string>()) + " (see `llmcalc list gpus`)"));
-      }
-    }
+      else
+        s.extra_gpus.push_back(p->gpu);
+    });
   }
 
-  // offload.tensor_split: one finite weight per GPU, checked against the GPU count in
-  // check_offload().
+  // offload.tensor_split: one finite weight per GPU (at most the main GPU plus its extra GPUs),
+  // checked against the GPU count in check_offload().
   void read_tensor_split(const Field& f, const json* v, Scenario& s) {
     s.offload.tensor_split.clear();
     if (v == nullptr) return;
-    if (!v->is_array() || v->empty()) {
-      fail(f, ErrorCode::wrong_type, "must be a non-empty array of numbers, got " + json_io::type_name(*v));
-      return;
-    }
-    for (size_t i = 0; i < v->size(); ++i) {
-      const std::string at = std::string(f.pointer) + "/" + std::to_string(i);
-      const json& x = (*v)[i];
-      if (!x.is_number()) {
+    // One weight per GPU: the main GPU and at most extra_gpus' max.
+    const size_t max_gpus = size_t(find_field("/hardware/extra_gpus")->max) + 1;
+    for_each_item(f, v, 1, max_gpus, "numbers", [&](const std::string& at, const json& x) {
+      const double d = x.is_number() ? x.get<double>() : 0.0;
+      if (!x.is_number())
         errors_.push_back(make_error(at, ErrorCode::wrong_type, "must be a number, got " + json_io::type_name(x)));
-        continue;
-      }
-      const double d = x.get<double>();
-      if (!(d >= f.min && d <= f.max)) {
-        errors_.push_back(make_error(at, ErrorCode::out_of_range,
-                                     "must be " + format_number(f.min) + " to " + format_number(f.max) +
-                                         ", got " + format_number(d)));
-        continue;
-      }
-      s.offload.tensor_split.push_back(d);
-    }
+      else if (!(d >= f.min && d <= f.max))
+        errors_.push_back(make_error(at, ErrorCode::out_of_range, "must be " + format_number(f.min) + " to " +
+                                                                      format_number(f.max) + ", got " + format_number(d)));
+      else
+        s.offload.tensor_split.push_back(d);
+    });
   }
 
   // "engine": a profile id (default generic). Whether it can run the scenario is decided in
