@@ -70,8 +70,10 @@ const presets = {
   // The scenario schema's fields and enums: the page's ranges and choices (web/src/state.js).
   schema: { fields: schema.fields.map(({ pointer, type, min, max, choices }) => ({ pointer, type, min, max, choices })),
     enums: schema.enums },
-  models: modelList.models.map(({ id, name, family, hf_repo, params }) =>
-    ({ id, name, family, hf_repo, params: { total: params.total, active: params.active } })),
+  // ckpt: the quantization method of a preset released quantized (its weights default to it).
+  models: modelList.models.map(({ id, name, family, hf_repo, params, checkpoint_weights }) =>
+    ({ id, name, family, hf_repo, params: { total: params.total, active: params.active },
+      ...(checkpoint_weights ? { ckpt: checkpoint_weights.method } : {}) })),
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
     ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),
   // Unified-memory machines (the GPU picker): each memory size sold and the GPU's default share

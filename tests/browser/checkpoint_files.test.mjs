@@ -89,3 +89,37 @@ test('checkpoint files: a single .safetensors is read from its header; shards an
   assert.match(await text(page, '#ckpt-name'), /8\.01 kB/);
   assert.deepEqual(problems, []);
 });
+
+test('a preset released quantized defaults to its checkpoint formats; a choice made by hand stays', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b');
+  assert.equal(await page.inputValue('#f-weights'), 'bf16');
+  // gpt-oss-120b ships its experts in MXFP4: 61,665,634,944 B of expert blocks + 3,583,180,800 B
+  // of their scales, the rest bf16 (tests/core/catalog/preset_quantization_test.cpp) - far
+  // under the 233.7 GB the whole model takes in bf16.
+  await change(page, '#f-model', 'gpt-oss-120b');
+  assert.equal(await page.inputValue('#f-weights'), 'checkpoint');
+  assert.match(await page.locator('#f-weights option[value="checkpoint"]').textContent(), /as the checkpoint \(mxfp4\)/);
+  const mx = await weightBytes(page);
+  assert.ok(mx > 61665634944 + 3583180800 && mx < 70e9, `gpt-oss-120b checkpoint weights ${mx}`);
+  // The default is left out of the link; a link without w= reads it back.
+  await page.waitForFunction(() => /model=gpt-oss-120b/.test(location.hash));
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /(^|[#&])w=/);
+  const again = await open('#model=gpt-oss-120b');
+  assert.equal(await again.page.inputValue('#f-weights'), 'checkpoint');
+  assert.equal(await weightBytes(again.page), mx);
+  // Training fine-tunes in bf16 by default; back in inference the checkpoint's formats return.
+  await change(page, 'input[name=mode][value=training]');
+  assert.equal(await page.inputValue('#f-weights'), 'bf16');
+  await change(page, 'input[name=mode][value=inference]');
+  assert.equal(await page.inputValue('#f-weights'), 'checkpoint');
+  // bf16 chosen by hand stays when the model changes, and goes into the link.
+  await change(page, '#f-weights', 'bf16');
+  await page.waitForFunction(() => /w=bf16/.test(location.hash));
+  await change(page, '#f-model', 'deepseek-v3');
+  assert.equal(await page.inputValue('#f-weights'), 'bf16');
+  // At a quantized preset's default, an unquantized preset goes back to bf16.
+  await change(page, '#f-weights', 'checkpoint');
+  await change(page, '#f-model', 'llama-3.1-8b');
+  assert.equal(await page.inputValue('#f-weights'), 'bf16');
+  assert.deepEqual([...problems, ...again.problems], []);
+});

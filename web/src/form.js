@@ -4,7 +4,7 @@ import { $, el, setText, show } from './dom.js';
 import { clearCompanions, companionsText } from './checkpoint_files.js';
 import { PRESETS } from 'llmcalc:presets';
 import { v } from './patch.js';
-import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, defaultCheckpointing, scenarioFrom } from './state.js';
+import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, defaultCheckpointing, followDefaultWeights, scenarioFrom } from './state.js';
 import * as fmt from './format.js';
 import { GIB, URL_ERRORS_SHOWN, app, fieldErrors, timings } from './app.js';
 import { bumpCounter, cached, render, update } from './update.js';
@@ -296,9 +296,14 @@ export function onControl(e) {
     fieldErrors.delete(e.id);
     setFieldError(e.id, null);
   }
-  const prev = app.state[f];
+  const before = { ...app.state };
+  const prev = before[f];
   app.state[f] = r.value;
   if (f === 'model') clearCompanions(app.state);
+  if (f === 'model' || f === 'mode') {
+    followDefaultWeights(before, app.state);
+    $('f-weights').value = app.state.weights;
+  }
   // Convenience, not estimation: keep the precision consistent with the fine-tuning method.
   if (f === 'finetune') {
     if (r.value === 'qlora' && !['nf4', 'int4'].includes(app.state.weights)) app.state.weights = 'nf4';

@@ -70,25 +70,33 @@ export function onHfText(text) {
   clearUrlErrors();
   // Accepted: other fields' own errors would hold the update back; this one no longer does.
   fieldErrors.delete('f-hf');
-  const prev = { hf: app.state.hf, info: app.hfInfo, gguf: app.state.gguf, weights: app.state.weights };
-  if (app.state.gguf) clearGguf();
-  app.state.hf = trimHfConfig(obj);
-  app.hfInfo = describeHf(r);
-  if (r.model.checkpoint_weights?.formats?.length) useCheckpointWeights();
+  const applied = applyOrRevert(['hf', 'gguf', 'weights'], () => {
+    if (app.state.gguf) clearGguf();
+    app.state.hf = trimHfConfig(obj);
+    app.hfInfo = describeHf(r);
+    if (r.model.checkpoint_weights?.formats?.length) useCheckpointWeights();
+  }, hfRejected, 'This config cannot be used with the current scenario.');
+  if (applied) hfAccepted();
+}
+
+// Applies a change of model (a pasted config, a checkpoint file) and updates. If the scenario
+// no longer computes with it, the fields named come back as they were, the previous result is
+// drawn again, and `reject` shows why (the scenario's own errors).
+function applyOrRevert(fields, apply, reject, fallback) {
+  const prev = Object.fromEntries(fields.map((f) => [f, app.state[f]]));
+  const prevInfo = app.hfInfo;
+  apply();
   syncVisibility();
   update();
-  if (document.body.dataset.valid !== '1') {
-    // The config imports but the scenario with it does not compute: keep the previous model.
-    const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
-    Object.assign(app.state, { hf: prev.hf, gguf: prev.gguf, weights: prev.weights });
-    app.hfInfo = prev.info;
-    $('f-weights').value = prev.weights;
-    syncVisibility();
-    update();
-    hfRejected(msgs.length ? msgs : ['This config cannot be used with the current scenario.']);
-    return;
-  }
-  hfAccepted();
+  if (document.body.dataset.valid === '1') return true;
+  const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
+  Object.assign(app.state, prev);
+  app.hfInfo = prevInfo;
+  $('f-weights').value = app.state.weights;
+  syncVisibility();
+  update();
+  reject(msgs.length ? msgs : [fallback]);
+  return false;
 }
 
 // The model a pasted config describes, with its checkpoint's own weight formats when it has a
@@ -115,23 +123,11 @@ function onCompanion(r) {
     setHfError([r.error]);
     return;
   }
-  const prev = app.state[r.field];
-  const prevWeights = app.state.weights;
-  app.state[r.field] = r.value;
-  if (r.field === 'hfQuant') useCheckpointWeights();
-  syncVisibility();
-  update();
-  if (document.body.dataset.valid !== '1') {
-    const msgs = [...$('scenario-errors-list').children].map((li) => li.textContent);
-    app.state[r.field] = prev;
-    app.state.weights = prevWeights;
-    $('f-weights').value = prevWeights;
-    syncVisibility();
-    update();
-    setHfError(msgs.length ? msgs : ['This file cannot be used with the current model.']);
-    return;
-  }
-  setHfError(null);
+  const applied = applyOrRevert([r.field, 'weights'], () => {
+    app.state[r.field] = r.value;
+    if (r.field === 'hfQuant') useCheckpointWeights();
+  }, setHfError, 'This file cannot be used with the current model.');
+  if (applied) setHfError(null);
 }
 
 export function setupHf() {

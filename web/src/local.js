@@ -4,7 +4,7 @@
 import { $, el, setText, show } from './dom.js';
 import { v, patch } from './patch.js';
 import { PRESETS } from 'llmcalc:presets';
-import { FILE_WEIGHTS, LLAMA_ENGINES, UNIFIED } from './state.js';
+import { FILE_WEIGHTS, LLAMA_ENGINES, QUANTIZED, UNIFIED } from './state.js';
 import * as fmt from './format.js';
 import { app } from './app.js';
 
@@ -47,7 +47,8 @@ function fillUnifiedMemory(u) {
 function syncFileWeights() {
   const select = $('f-weights');
   const opt = select.querySelector(`option[value="${FILE_WEIGHTS}"]`);
-  if (opt) setText(opt, app.state.gguf ? `as in the file (${app.state.gguf.gguf?.file_type || 'GGUF'})` : 'as the checkpoint');
+  const q = !app.state.hf && QUANTIZED.get(app.state.model);
+  if (opt) setText(opt, app.state.gguf ? `as in the file (${app.state.gguf.gguf?.file_type || 'GGUF'})` : q ? `as the checkpoint (${q})` : 'as the checkpoint');
   if (select.value !== app.state.weights) select.value = app.state.weights;
 }
 

@@ -3,7 +3,7 @@
 // page itself reads no GGUF files yet: the core's GGUF importer would take the single page
 // over its size budget (wasm/bindings.cpp); the CLI reads them (`llmcalc estimate --gguf FILE`).
 import { $ } from './dom.js';
-import { DEFAULTS, FILE_WEIGHTS } from './state.js';
+import { FILE_WEIGHTS, defaultOf } from './state.js';
 import { app } from './app.js';
 import { syncVisibility } from './form.js';
 import { update } from './update.js';
@@ -11,7 +11,7 @@ import { update } from './update.js';
 // Back to presets: the file's weights choice goes with it.
 export function clearGguf() {
   app.state.gguf = null;
-  if (app.state.weights === FILE_WEIGHTS) app.state.weights = DEFAULTS.weights;
+  if (app.state.weights === FILE_WEIGHTS) app.state.weights = defaultOf('weights', app.state);
 }
 
 export const isGgufName = (name) => /\.gguf$/i.test(name || '');

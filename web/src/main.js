@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { clearCompanions } from './checkpoint_files.js';
 import './styles.css';
 import { $, setText } from './dom.js';
-import { DEFAULTS, stateFromUrl, stateToHash, linkFor, isAnchorHash, applyInputRanges } from './state.js';
+import { DEFAULTS, followDefaultWeights, stateFromUrl, stateToHash, linkFor, isAnchorHash, applyInputRanges } from './state.js';
 import { readTheme } from './charts.js';
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
@@ -170,8 +170,10 @@ async function start() {
     e.preventDefault();
     const first = $('f-model').querySelector('option');
     if (first && first.value !== app.state.model) {
+      const before = { ...app.state };
       app.state.model = first.value;
       clearCompanions(app.state);
+      followDefaultWeights(before, app.state);
       $('f-model').value = first.value;
       syncVisibility();
       update();

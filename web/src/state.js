@@ -90,11 +90,23 @@ export function defaultCheckpointing(finetune) {
 
 // Defaults that follow the fine-tuning method: QLoRA trains over a 4-bit NormalFloat base
 // (the core's own default, resolve_defaults.cpp) and, like LoRA, with checkpointing on. A link
-// leaves them out and reads them back.
-function defaultOf(field, state) {
+// leaves them out and reads them back. A preset released quantized (gpt-oss in MXFP4,
+// DeepSeek-V3 in FP8, ...) is served as its checkpoint stores it, so in inference its weights
+// default to the checkpoint's own formats.
+export function defaultOf(field, state) {
   if (field === 'ckpt') return defaultCheckpointing(state.finetune);
   if (field === 'weights' && state.finetune === 'qlora') return 'nf4';
+  if (field === 'weights' && state.mode === 'inference' && !state.hf && !state.gguf &&
+      QUANTIZED.has(state.model)) return FILE_WEIGHTS;
   return DEFAULTS[field];
+}
+
+// The quantization method of each preset released quantized (web/build.mjs: ckpt).
+export const QUANTIZED = new Map(PRESETS.models.filter((m) => m.ckpt).map((m) => [m.id, m.ckpt]));
+
+// A weights choice still at its default follows a change of model or mode; one made by hand stays.
+export function followDefaultWeights(before, state) {
+  if (before.weights === defaultOf('weights', before)) state.weights = defaultOf('weights', state);
 }
 
 const int = (lo, hi) => ({ kind: 'int', lo, hi });
@@ -116,7 +128,7 @@ const text = (max) => ({ kind: 'text', max });
 // URL key -> [state field, validator]. Anything else in the URL is rejected with a message.
 export const URL_FIELDS = {
   model: ['model', { kind: 'model' }],
-  hf: ['hf', { kind: 'hf' }],
+  hf: ['hf', { kind: 'json', what: 'config.json', omittable: true }],
   sti: ['stIndex', { kind: 'json', what: 'model.safetensors.index.json' }],
   hq: ['hfQuant', { kind: 'json', what: 'hf_quant_config.json' }],
   mode: ['mode', field('/mode')],
@@ -156,7 +168,7 @@ export const URL_FIELDS = {
   graphs: ['graphs', field('/options/cuda_graphs')],
   price: ['price', field('/options/price_per_gpu_hour')],
   unit: ['unit', choice('GiB', 'GB')],
-  gguf: ['gguf', { kind: 'gguf' }],
+  gguf: ['gguf', { kind: 'json', what: 'GGUF model' }],
   umem: ['umem', num(0, 1e6)],
   wired: ['wired', int(0, 1e9)],
   ram: ['ram', choice(...PRESETS.hostMemory.map((h) => h.id))],
@@ -233,22 +245,10 @@ function parseValue(raw, spec, ctx) {
       return ctx.modelIds.has(raw) ? { value: raw } : { error: 'is not a model preset' };
     case 'gpu':
       return raw === 'custom' || ctx.gpuIds.has(raw) || UNIFIED.has(raw) ? { value: raw } : { error: 'is not a GPU preset' };
-    case 'gguf':
-    case 'hf': {
-      if (raw === HF_OMITTED)
-        return { error: 'stood for a pasted config.json too large to carry in a link: paste it again' };
-      let obj;
-      try {
-        obj = JSON.parse(b64urlDecode(raw));
-      } catch {
-        return { error: 'is not a valid encoded config.json' };
-      }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj))
-        return { error: spec.kind === 'gguf' ? 'is not a GGUF model object' : 'is not a config.json object' };
-      // The core validates the config itself when the scenario is estimated.
-      return { value: obj };
-    }
     case 'json': {
+      // A JSON object in base64url: a pasted config.json, a GGUF header's model, a checkpoint file.
+      if (spec.omittable && raw === HF_OMITTED)
+        return { error: 'stood for a pasted config.json too large to carry in a link: paste it again' };
       let obj;
       try {
         obj = JSON.parse(b64urlDecode(raw));
@@ -256,7 +256,7 @@ function parseValue(raw, spec, ctx) {
         return { error: `is not a valid encoded ${spec.what}` };
       }
       if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: `is not a ${spec.what} object` };
-      return { value: obj }; // checked by the core, like a config.json
+      return { value: obj }; // the core validates it when the scenario is estimated
     }
     default:
       return { error: 'is not supported' };
