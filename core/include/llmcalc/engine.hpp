@@ -49,8 +49,9 @@ enum class EngineOption : uint8_t {
   shard_frozen_base,         // training: ZeRO-3/FSDP also shards a frozen LoRA/QLoRA base
   paged_optimizer,           // training: optimizer states in CUDA unified memory (bitsandbytes)
   compile,                   // training: torch.compile fuses elementwise chains (fewer saved tensors)
+  free_logits_before_backward,  // training: logits and loss tensors freed before the layers' backward
 };
-inline constexpr int kEngineOptionCount = 21;
+inline constexpr int kEngineOptionCount = 22;
 
 enum class OptionType : uint8_t { fraction, integer, boolean, choice };
 

@@ -196,6 +196,10 @@ void add_training_activation_items(const Context& c, Items& out) {
   auto over_sp = [&](const Ex& e) { return sp ? e / c.num(c.tp, "tp (sequence parallel)") : e; };
 
   Ex bytes;
+  // What only the layers' backward holds beside the saved activations: the one layer being
+  // recomputed under full checkpointing (the gradients are added below).
+  Ex backward_only = c.bytes(0);
+  bool has_backward_only = false;
   switch (c.s.options.activation_method) {
     case ActivationMethod::seed: {
       // Seed 000: batch x seq x layers x hidden x bytes x ~7; with full checkpointing only
@@ -236,11 +240,15 @@ void add_training_activation_items(const Context& c, Items& out) {
         // Offloaded checkpoints: the layer inputs live in host memory; the GPU holds the one
         // being recomputed and the next one being copied back.
         const Ex input = over_sp(s * b * h * ab);
-        bytes = input * c.num(2, "layer inputs on the GPU (current + prefetch)") + layer_bytes(c, L, true);
+        backward_only = layer_bytes(c, L, true);
+        has_backward_only = true;
+        bytes = input * c.num(2, "layer inputs on the GPU (current + prefetch)") + backward_only;
       } else if (ckpt == Checkpointing::full) {
         // Only each layer's input is kept; backward recomputes one layer at a time.
         const Ex input = over_sp(s * b * h * ab);
-        bytes = in_flight(input * layers) + layer_bytes(c, L, true);
+        backward_only = layer_bytes(c, L, true);
+        has_backward_only = true;
+        bytes = in_flight(input * layers) + backward_only;
       } else {
         bytes = in_flight(layer_bytes(c, L, ckpt == Checkpointing::none) * layers);
       }
@@ -268,6 +276,25 @@ void add_training_activation_items(const Context& c, Items& out) {
     logits = s * b * V * (ab + c.num(double(c.s.engine.profile->logits_fp32_copies), "fp32 copies") * c.bytes(4, "fp32"));
   } else {
     logits = s * b * V * (ab + c.bytes(4, "fp32 upcast") + c.bytes(4, "fp32 log-softmax"));
+  }
+  if (c.s.engine.flag(EngineOption::free_logits_before_backward)) {
+    // The recipe drops its reference to the logits before backward (torchtune PR #1235), so
+    // the loss's tensors are freed as the cross-entropy's backward runs, before any layer's
+    // backward: the peak is the saved activations plus the larger of the loss phase (the
+    // logits) and the layers' backward (their gradients and the recomputed layer). The item
+    // holds the part of the loss phase beyond the backward phase.
+    Ex grads = c.bytes(0);
+    bool has_grads = false;
+    for (const MemoryItem& i : out) {
+      if (i.kind != MemoryKind::gradients) continue;
+      grads = has_grads ? grads + c.bytes(i.bytes, "gradients") : c.bytes(i.bytes, "gradients");
+      has_grads = true;
+    }
+    Ex backward = grads;
+    if (has_backward_only) backward = has_grads ? backward_only + grads : backward_only;
+    logits = emax(c.bytes(0), logits - backward);
+    out.push_back(c.item(MemoryKind::logits, logits, "Logits and loss (beyond the backward peak)"));
+    return;
   }
   out.push_back(c.item(MemoryKind::logits, logits, "Logits and loss"));
 }

@@ -65,6 +65,9 @@ const EngineOptionInfo kOptions[] = {
      "optimizer states in CUDA unified memory (bitsandbytes paged): outside the GPU peak"},
     {O::compile, "compile", T::boolean, 0, 0, {},
      "torch.compile: fused norms and SiLU save no fp32 upcast or SiLU output for backward"},
+    {O::free_logits_before_backward, "free_logits_before_backward", T::boolean, 0, 0, {},
+     "the recipe drops its logits before backward: the loss's tensors and the layers' backward "
+     "(gradients, recomputed layer) are not alive together"},
 };
 static_assert(std::size(kOptions) == kEngineOptionCount);
 

@@ -187,9 +187,39 @@ TEST(Engines, TrainingStackOptions) {
   EXPECT_EQ(item(paged, "optimizer_states"), 0);
   // torchtune trains in bf16 without an fp32 master copy.
   EXPECT_FALSE(has_item(plain, "master_weights"));
-  // Chunked cross-entropy: 2 B + 8 B / 8 chunks per logit instead of 2 + 4 + 4.
-  const Report ce = run(R"({"engine":"torchtune","engine_options":{"chunked_cross_entropy":0},)" + full + "}");
-  EXPECT_DOUBLE_EQ(item(ce, "logits") / item(plain, "logits"), 10.0 / 3.0);
+  // Chunked cross-entropy: 2 B + 8 B / 8 chunks per logit instead of 2 + 4 + 4 (logits kept
+  // through backward, so the item is the whole loss path).
+  const Report kept = run(R"({"engine":"torchtune","engine_options":{"free_logits_before_backward":false},)" + full + "}");
+  const Report ce = run(
+      R"({"engine":"torchtune","engine_options":{"chunked_cross_entropy":0,"free_logits_before_backward":false},)" +
+      full + "}");
+  EXPECT_DOUBLE_EQ(item(ce, "logits") / item(kept, "logits"), 10.0 / 3.0);
+}
+
+TEST(Engines, LogitsFreedBeforeTheLayersBackward) {
+  // Llama 3.2 3B, batch 2 x 4096, full checkpointing: the loss phase (logits) and the layers'
+  // backward (gradients + the recomputed layer) are not alive together when the recipe frees
+  // its logits (torchtune PR #1235); the peak takes the larger of the two.
+  auto scenario = [](const std::string& finetune, bool free) {
+    return std::string(R"({"engine":"torchtune","engine_options":{"free_logits_before_backward":)") +
+           (free ? "true" : "false") + R"(},"model":"llama-3.2-3b","mode":"training",
+        "training":{"checkpointing":"full","finetune":")" + finetune + R"(",
+        "lora":{"rank":64,"targets":["q_proj","v_proj"]}},"workload":{"batch":2,"seq":4096}})";
+  };
+  const Report kept = run(scenario("lora", false));
+  const Report freed = run(scenario("lora", true));
+  // Kept: 8192 tokens x 128256 vocab x (2 B bf16 + (4 + 4) B / 8 chunks).
+  EXPECT_DOUBLE_EQ(item(kept, "logits"), 8192.0 * 128256 * 3);
+  // The recomputed layer: activations less the 28 checkpointed inputs (8192 x 3072 x 2 B each).
+  const double layer = item(kept, "activations") - 28.0 * 8192 * 3072 * 2;
+  const double backward = layer + item(kept, "gradients");
+  ASSERT_GT(item(kept, "logits"), backward);  // LoRA: tiny gradients, the loss phase is the peak
+  EXPECT_DOUBLE_EQ(item(freed, "logits"), item(kept, "logits") - backward);
+  EXPECT_NEAR(kept.memory.total_bytes - freed.memory.total_bytes, backward, 1.0);
+  // Full fine-tuning: 6.4 GB of bf16 gradients outweigh 3.2 GB of logits; the loss adds nothing.
+  const Report full_freed = run(scenario("full", true));
+  EXPECT_EQ(item(full_freed, "logits"), 0);
+  EXPECT_GT(item(full_freed, "gradients"), item(kept, "logits"));
 }
 
 TEST(Engines, CompileDropsFusedSavedTensors) {
