@@ -167,6 +167,8 @@ export interface Scenario {
     prefill_chunk?: number;
     /** paged KV cache block size (vLLM: 16; 0 = not paged) [tokens]; 0 to 65536; default 0; inference only; CLI --kv-page */
     kv_page_tokens?: number;
+    /** load the model's MTP (next-token-prediction) layers, as an engine does for speculative decoding (vLLM --speculative-config method mtp); weights and params include them; default false; inference only; CLI --load-mtp */
+    load_mtp?: boolean;
     /** steps launched as a CUDA graph: no per-step launch overhead; default false; CLI --cuda-graphs */
     cuda_graphs?: boolean;
     /** price of one GPU-hour, for cost figures (0 = no cost) [USD/GPU-hour]; 0 to 1000000; default 0; CLI --price */

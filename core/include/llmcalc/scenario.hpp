@@ -92,6 +92,8 @@ struct Options {
   int64_t prefill_chunk = 0;           // inference: prompt tokens per prefill step (0 = whole prompt)
   int64_t kv_page_tokens = 0;          // paged KV cache block size in tokens (0 = not paged)
   bool cuda_graphs = false;            // decode launched as a CUDA graph: no per-step overhead
+  bool load_mtp = false;               // inference: the engine loads the model's next-token-
+                                       // prediction (MTP) layers, for speculative decoding
   double price_per_gpu_hour = 0;       // user's price, for cost figures (0 = no cost)
   double training_efficiency = 0.70;   // end-to-end fraction of the roofline step rate a
                                        // training framework reaches (calibrated, see docs)

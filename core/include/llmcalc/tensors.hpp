@@ -23,7 +23,7 @@ enum class TensorKind {
   bias,           // linear-layer biases and per-head vectors (attention sinks)
   mixer,          // recurrent/SSM mixer parameters that are not linear weights (conv, A, D, dt)
   extra,          // a module outside the decoder stack (vision/audio tower, projector)
-  mtp,            // next-token-prediction layers (only with InventoryOptions::mtp)
+  mtp,            // an MTP layer's own eh_proj and norms (enorm, hnorm, shared head's norm)
 };
 
 struct TensorGroup {
@@ -34,6 +34,7 @@ struct TensorGroup {
   int64_t per_layer = 1;   // copies in one layer (experts per layer)
   int64_t active_per_layer = 1;  // copies one token uses (top_k for routed experts)
   int64_t layers = 0;      // layers holding it; 0 for tensors outside the layer stack
+  bool mtp = false;        // part of the next-token-prediction layers (InventoryOptions::mtp)
 
   int64_t elements() const { return rows * cols; }
   int64_t count() const { return per_layer * (layers > 0 ? layers : 1); }
@@ -50,8 +51,13 @@ struct TensorGroup {
   }
 };
 
+// What an engine loads beside the main model. The MTP groups are the layers' own tensors
+// (kind and shape as in the main stack, `mtp` set, layers = 0: none is in the stack).
 struct InventoryOptions {
-  bool mtp = false;  // include the next-token-prediction layers (speculative decoding)
+  bool mtp = false;  // the next-token-prediction layers, as a speculative-decoding engine loads them
+  // ... and the copy of the embedding table the checkpoint stores in each of them, which an
+  // engine with one pipeline stage shares with the main model instead (vLLM eagle.py).
+  bool mtp_embedding = false;
 };
 
 std::vector<TensorGroup> tensor_inventory(const Architecture& arch, InventoryOptions options = {});
@@ -61,6 +67,7 @@ std::vector<TensorGroup> tensor_inventory(const Architecture& arch, InventoryOpt
 // shared head's norm, and (mtp_dedicated_embeddings) the copies of the embedding and the
 // output head that DeepSeek's checkpoints keep in each MTP layer (model.layers.61.* of
 // deepseek-ai/DeepSeek-V3); Qwen3.5's MTP shares the model's (mtp_use_dedicated_embeddings).
+// The sum of the MTP groups of tensor_inventory(arch, {true, true}).
 int64_t mtp_params(const Architecture& arch);
 
 // Conventions: `total` and `active` count everything the decoder stack and the extra modules
@@ -74,7 +81,7 @@ struct ParamCounts {
   // active minus input embedding and lm_head (a tied table counts as embedding): MiniMax's.
   int64_t active_excluding_embeddings = 0;
   int64_t extra = 0;          // vision/audio towers and projectors (in total, not in active)
-  int64_t mtp = 0;            // next-token-prediction layers in the inventory (inside total)
+  int64_t mtp = 0;            // next-token-prediction layers in the inventory (in total, not active)
   int64_t embedding = 0;      // token + position embeddings
   int64_t lm_head = 0;        // 0 when tied
   int64_t quantizable = 0;    // linear weights a weight-only quantizer converts

@@ -1,4 +1,5 @@
 #include "context.hpp"
+#include "memory.hpp"
 
 #include "performance.hpp"
 
@@ -39,8 +40,29 @@ std::vector<int> layer_devices(const Scenario& s) {
   return out;
 }
 
+std::string mtp_unloaded_reason(const Scenario& s) {
+  if (!s.options.load_mtp || s.model.arch.mtp_layers <= 0 || s.mode != Mode::inference) return "";
+  // llama.cpp creates the nextn layers' tensors with TENSOR_SKIP: a GLM-4.6 load logs "model
+  // has unused tensor blk.92.* -- ignoring" for each (code-search id 39156493539).
+  if (s.engine.active && s.engine.profile->policy == MemoryPolicy::fixed_context)
+    return "llama.cpp and Ollama skip the MTP layers' tensors at load";
+  if (s.offload.enabled) return "llama.cpp's offload skips the MTP layers' tensors at load";
+  if (!s.precision.gguf_mix.empty() || from_gguf_file(s))
+    return "GGUF weights run on llama.cpp, which skips the MTP layers' tensors at load";
+  return "";
+}
+
+InventoryOptions loaded_inventory(const Scenario& s) {
+  const bool mtp = s.options.load_mtp && s.model.arch.mtp_layers > 0 && s.mode == Mode::inference &&
+                   mtp_unloaded_reason(s).empty();
+  // vLLM v1 (vllm/v1/spec_decode/eagle.py @ f7eef1b6987f4780fe8636077682936fe075aa2f,
+  // load_model) replaces an MTP draft's embed_tokens by the target's when the pipeline has one
+  // stage; with more, the draft loads its own copy.
+  return {mtp, mtp && s.parallelism.pp > 1};
+}
+
 Context::Context(const Scenario& scenario, Expressions* arena, Device where, int gpu)
-    : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch)),
+    : s(scenario), a(scenario.model.arch), tensors(tensor_inventory(scenario.model.arch, loaded_inventory(scenario))),
       device(where), gpu_index(where == Device::gpu ? gpu : 0), exprs(arena) {
   counts = count_params(tensors);
   tp = static_cast<double>(s.parallelism.tp);
@@ -140,7 +162,10 @@ double Context::device_share(const TensorGroup& t) const {
 }
 
 double Context::tp_share(const TensorGroup& t) const {
-  if (t.kind == TensorKind::router) return 1.0;
+  // An MTP layer's eh_proj is a plain nn.Linear in vLLM's DeepSeekMultiTokenPredictorLayer
+  // (vllm/model_executor/models/deepseek_mtp.py @ 03356f8cb59ba27f3d0ce8866d7516b5e32cff65):
+  // every rank holds all of it.
+  if (t.kind == TensorKind::router || t.kind == TensorKind::mtp) return 1.0;
   return t.is_matrix() || t.kind == TensorKind::bias ? 1.0 / tp : 1.0;
 }
 

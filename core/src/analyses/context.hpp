@@ -21,6 +21,12 @@ enum class Device { gpu, host };
 // hardware.gpu, i = extra_gpus[i - 1], -1 = the CPU. Empty without offload.
 std::vector<int> layer_devices(const Scenario& s);
 
+// options.load_mtp: why the model's next-token-prediction layers stay unloaded even though the
+// scenario asks for them ("" when they load, or when none are asked for or the model has none).
+std::string mtp_unloaded_reason(const Scenario& s);
+// The tensors the engine holds: the model's, plus its MTP layers when they load.
+InventoryOptions loaded_inventory(const Scenario& s);
+
 struct Context {
   // exprs: where formulas are recorded; null for a numbers-only estimate (no text at all).
   // gpu_index: which GPU a Device::gpu context is (0 = hardware.gpu, i = extra_gpus[i - 1]).
@@ -88,6 +94,7 @@ struct Context {
 
 template <class Pred>
 double Context::per_gpu_elements(Pred pred) const {
+  // The MTP layers run after the last layer on its hidden states: the last stage holds them.
   if (offloaded) {  // one GPU (tp = pp = 1, checked): each group by where llama.cpp puts it
     double n = 0;
     for (const auto& t : tensors)
@@ -101,6 +108,7 @@ double Context::per_gpu_elements(Pred pred) const {
     if (!pred(t)) continue;
     const double n = static_cast<double>(t.params()) * tp_share(t);
     if (t.layers > 0) layer_part += n * stage_fraction;
+    else if (t.mtp) last_stage += n;
     else if (t.kind == TensorKind::embedding || t.kind == TensorKind::position) first_stage += n;
     else last_stage += n;
   }
@@ -109,7 +117,7 @@ double Context::per_gpu_elements(Pred pred) const {
   // projection (Megatron-LM does this), so it counts there too.
   if (a.tie_word_embeddings) {
     for (const auto& t : tensors)
-      if (t.kind == TensorKind::embedding && pred(t)) last_stage += t.params() * tp_share(t);
+      if (t.kind == TensorKind::embedding && !t.mtp && pred(t)) last_stage += t.params() * tp_share(t);
   }
   return layer_part + std::max(first_stage, last_stage);
 }

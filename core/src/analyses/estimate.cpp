@@ -48,6 +48,19 @@ Report estimate(const Scenario& s, Detail detail) {
   r.mode = s.mode;
   r.method = s.method;
   r.notes = s.input_notes;  // inputs that do not apply (see parse_scenario)
+  if (s.options.load_mtp && s.mode == Mode::inference) {
+    const int64_t n = s.model.arch.mtp_layers;
+    const std::string why = mtp_unloaded_reason(s);
+    if (n <= 0)
+      r.notes.push_back("/options/load_mtp: " + s.model.name + " has no MTP layers");
+    else if (!why.empty())
+      r.notes.push_back("/options/load_mtp: " + why + ", so they are not counted");
+    else
+      r.notes.push_back("/options/load_mtp: weights and params include " + format_number(double(n)) +
+                        " MTP layer" + (n > 1 ? "s" : "") + " (" + format_number(double(c.counts.mtp)) +
+                        " params); their own KV cache and the speed-up of speculative decoding are "
+                        "not modelled");
+  }
   r.gpu_id = s.gpu.id;
   r.gpu_name = s.gpu.name;
   r.gpu_count = s.gpu_count;

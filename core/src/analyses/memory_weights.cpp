@@ -23,6 +23,7 @@ void add_checkpoint_weight_items(const Context& c, const CheckpointQuantization&
     const WeightFormat& wf = converted ? q.quantized : q.base;
     std::string what = wf.name + " params";
     if (!converted) what += " (unconverted: embeddings, lm_head, norms, routers)";
+    if (c.counts.mtp > 0 && c.text()) what += ", MTP layers included (load_mtp)";
     const Ex term = c.num(on_gpu, what) * c.bytes(wf.element_bits / 8.0, wf.name);
     weights = any ? weights + term : term;
     any = true;
@@ -67,7 +68,10 @@ void add_weight_items(const Context& c, Items& out) {
     return;
   }
   if (!quantized) {
-    Ex n = c.num(all, on_gpu("params"));
+    // options.load_mtp: the MTP layers as a term of their own.
+    const double mtp = c.counts.mtp > 0 ? c.per_gpu_elements([](const TensorGroup& t) { return t.mtp; }) : 0;
+    Ex n = mtp > 0 ? c.num(all - mtp, on_gpu("params")) + c.num(mtp, "MTP layer params (load_mtp)")
+                   : c.num(all, on_gpu("params"));
     if (zero3) n = n / c.num(c.dp, "dp (ZeRO-3)");
     out.push_back(c.item(MemoryKind::weights, n * bytes_per));
     return;
@@ -75,7 +79,8 @@ void add_weight_items(const Context& c, Items& out) {
   // Weight-only quantization converts the linear layers; embeddings, lm_head, norms,
   // biases and routers stay 16-bit (GPTQ, AWQ and bitsandbytes defaults).
   const double q = c.per_gpu_elements([](const TensorGroup& t) { return t.is_quantizable_linear(); });
-  const Ex quant = c.num(q, on_gpu("quantized params"));
+  const Ex quant = c.num(q, on_gpu(c.counts.mtp > 0 ? "quantized params, MTP layers included (load_mtp)"
+                                                    : "quantized params"));
   // peft's prepare_model_for_kbit_training casts every non-quantized parameter to fp32.
   const bool upcast = training && e.flag(EngineOption::kbit_upcast);
   Ex w = quant * bytes_per + c.num(all - q, upcast ? "fp32 params (embeddings, lm_head, norms)"

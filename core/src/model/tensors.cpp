@@ -243,11 +243,13 @@ void add_layers(Builder& b, const Architecture& a) {
   add_gemma3n_blocks(b, a);
 }
 
-}  // namespace
-
-int64_t mtp_params(const Architecture& a) {
-  if (a.mtp_layers <= 0 || a.num_layers <= 0) return 0;
-  // One decoder layer shaped like the last main layer.
+// The next-token-prediction layers as the checkpoint stores them (model.layers.61.* of
+// deepseek-ai/DeepSeek-V3): per layer one decoder layer shaped like the last main layer,
+// eh_proj (2h -> h), enorm, hnorm, the shared head's norm, and with mtp_dedicated_embeddings
+// the layer's own output head (shared_head.head) and, when `embedding_copy`, its embedding
+// copy. All groups sit outside the layer stack (layers = 0), one copy per MTP layer.
+void add_mtp(Builder& b, const Architecture& a, bool embedding_copy) {
+  if (a.mtp_layers <= 0 || a.num_layers <= 0) return;
   const LayerPlan p = a.layer_plan();
   Architecture one = a;
   one.num_layers = 1;
@@ -255,14 +257,34 @@ int64_t mtp_params(const Architecture& a) {
   one.plan.mlp = {p.mlp[p.layer_mlp.back()]};
   one.plan.layer_attention = {0};
   one.plan.layer_mlp = {0};
-  Builder b;
-  add_layers(b, one);
-  int64_t layer = 0;
-  for (const auto& t : b.out) layer += t.params();
+  Builder layer;
+  add_layers(layer, one);
+  const int64_t n = a.mtp_layers;
+  const size_t first = b.out.size();
+  for (TensorGroup t : layer.out) {
+    t.per_layer *= n * (t.layers > 0 ? t.layers : 1);
+    t.active_per_layer *= n * (t.layers > 0 ? t.layers : 1);
+    t.layers = 0;
+    b.out.push_back(t);
+  }
   const int64_t h = a.hidden_size;
-  const int64_t own = 2 * h * h + 3 * norm_size(a, h) +
-                      (a.mtp_dedicated_embeddings ? 2 * a.vocab_size * h : 0);
-  return a.mtp_layers * (layer + own);
+  b.add("eh_proj", TensorKind::mtp, h, 2 * h, 0, n, n);
+  b.add("mtp_norms", TensorKind::mtp, 1, 3 * norm_size(a, h), 0, n, n);
+  if (a.mtp_dedicated_embeddings) {
+    b.add("shared_head.head", TensorKind::lm_head, a.vocab_size, h, 0, n, n);
+    if (embedding_copy) b.add("mtp.embed_tokens", TensorKind::embedding, a.vocab_size, h, 0, n, n);
+  }
+  for (size_t i = first; i < b.out.size(); ++i) b.out[i].mtp = true;
+}
+
+}  // namespace
+
+int64_t mtp_params(const Architecture& a) {
+  Builder b;
+  add_mtp(b, a, true);
+  int64_t sum = 0;
+  for (const auto& t : b.out) sum += t.params();
+  return sum;
 }
 
 std::vector<TensorGroup> tensor_inventory(const Architecture& a, InventoryOptions options) {
@@ -278,7 +300,7 @@ std::vector<TensorGroup> tensor_inventory(const Architecture& a, InventoryOption
   if (!a.tie_word_embeddings) b.add("lm_head", TensorKind::lm_head, a.vocab_size, h, 0);
   for (const ExtraModule& m : a.extra_modules)
     b.add(extra_name(m.kind), TensorKind::extra, 1, m.params, 0);
-  if (options.mtp) b.add("mtp_layers", TensorKind::mtp, 1, mtp_params(a), 0);
+  if (options.mtp) add_mtp(b, a, options.mtp_embedding);
   return std::move(b.out);
 }
 
@@ -287,6 +309,12 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
   int64_t vocab_hidden = 0;
   for (const auto& t : tensors) {
     c.total += t.params();
+    if (t.is_quantizable_linear()) c.quantizable += t.params();
+    // Draft layers of speculative decoding: loaded, but not part of the model's forward pass.
+    if (t.mtp) {
+      c.mtp += t.params();
+      continue;
+    }
     // Towers run per image or audio clip, not per text token: not in `active`.
     if (t.kind != TensorKind::extra) c.active += t.active_params();
     switch (t.kind) {
@@ -304,9 +332,6 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
       case TensorKind::extra:
         c.extra += t.params();
         break;
-      case TensorKind::mtp:
-        c.mtp += t.params();
-        break;
       case TensorKind::attention:
       case TensorKind::mlp:
       case TensorKind::expert:
@@ -317,7 +342,6 @@ ParamCounts count_params(const std::vector<TensorGroup>& tensors) {
       default:
         break;
     }
-    if (t.is_quantizable_linear()) c.quantizable += t.params();
   }
   // The output projection is a matmul whether or not it shares the embedding's storage.
   c.matmul_active += vocab_hidden;

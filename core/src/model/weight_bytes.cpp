@@ -56,7 +56,7 @@ std::vector<FormatShare> weight_bytes_by_format(const std::vector<TensorGroup>& 
 }
 
 double checkpoint_bytes(const ModelSpec& model) {
-  const auto tensors = tensor_inventory(model.arch, InventoryOptions{true});
+  const auto tensors = tensor_inventory(model.arch, InventoryOptions{true, true});
   double sum = 0;
   if (model.quantization) {
     for (const FormatShare& f : weight_bytes_by_format(tensors, *model.quantization)) sum += f.bytes();

@@ -435,6 +435,16 @@ const Field kFields[] = {
                  "paged KV cache block size (vLLM: 16; 0 = not paged)",
                  [](Scenario& s, const FieldValue& v) { s.options.kv_page_tokens = v.integer; }),
          Applies::inference),
+    // Off as engines default: vLLM's main model skips the MTP weights (vllm-project/vllm
+    // vllm/model_executor/models/deepseek_v2.py @ b863fe5bf4e19680572603b4e166faefc5725551,
+    // load_weights: "skip spec decode layers for main model") and loads them only as the draft
+    // of speculative decoding; llama.cpp never loads them (context.cpp).
+    only(boolean("/options/load_mtp", "--load-mtp", false,
+                 "load the model's MTP (next-token-prediction) layers, as an engine does for "
+                 "speculative decoding (vLLM --speculative-config method mtp); weights and params "
+                 "include them",
+                 [](Scenario& s, const FieldValue& v) { s.options.load_mtp = v.boolean; }),
+         Applies::inference),
     boolean("/options/cuda_graphs", "--cuda-graphs", false,
             "steps launched as a CUDA graph: no per-step launch overhead",
             [](Scenario& s, const FieldValue& v) { s.options.cuda_graphs = v.boolean; }),

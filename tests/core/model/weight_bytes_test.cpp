@@ -204,5 +204,34 @@ TEST(WeightBytes, BadQuantizationConfigsNameTheField) {
             "/quantization_config/config_groups");
 }
 
+TEST(WeightBytes, DeepSeekV3CheckpointWithItsMtpLayerMatchesTheHubCounts) {
+  // The Hub API's safetensors counts of deepseek-ai/DeepSeek-V3 (code-search ids 67469160833,
+  // 58758039937): F8_E4M3 680,571,043,840, BF16 3,918,786,560, F32 41,555,600.
+  const ModelPreset* p = find_model("deepseek-v3");
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->spec.quantization);
+  const auto shares =
+      weight_bytes_by_format(tensor_inventory(p->spec.arch, {true, true}), *p->spec.quantization);
+  ASSERT_EQ(shares.size(), 2u);
+  // FP8: 62 MLA blocks (61 + MTP) x 187,105,280 = 11,600,527,360; 3 dense MLPs x 396,361,728
+  // = 1,189,085,184; 59 MoE layers (58 + MTP) x 257 x 44,040,192 = 667,781,431,296.
+  EXPECT_EQ(shares[0].params, 11600527360 + 1189085184 + 667781431296);
+  EXPECT_EQ(shares[0].params, 680571043840);
+  // BF16: embedding, head and the MTP layer's copies 4 x 926,679,040; the MTP's eh_proj
+  // 102,760,448 (unconverted: no weight_scale_inv in the checkpoint); 59 routers x 1,835,008;
+  // norms 62 x 16,384 + 21,504 + 7,168 = 1,044,480. The 59 x 256 = 15,104 router biases
+  // (e_score_correction_bias) are F32 in the checkpoint.
+  EXPECT_EQ(shares[1].params - 15104, 3706716160 + 102760448 + 108265472 + 1044480);
+  EXPECT_EQ(shares[1].params - 15104, 3918786560);
+  // F32 block scales, one per 128 x 128 tile: MLA 672 + 2,304 + 280 + 1,024 + 7,168 = 11,448
+  // x 62; dense 3 x 8,064 x 3; experts 3 x 896 x 257 x 59: 41,540,496 = 41,555,600 - 15,104.
+  EXPECT_DOUBLE_EQ(shares[0].scale_bytes, 4.0 * (11448 * 62 + 3 * 3 * 8064 + 3 * 896 * 257 * 59));
+  EXPECT_DOUBLE_EQ(shares[0].scale_bytes, 4.0 * 41540496);
+  // The engine's inventory (one pipeline stage) holds one embedding table less.
+  EXPECT_EQ(count_params(tensor_inventory(p->spec.arch, {true, false})).total,
+            shares[0].params + shares[1].params - 926679040);
+  EXPECT_EQ(mtp_params(p->spec.arch), 13463426304);  // 12,536,747,264 + the embedding copy
+}
+
 }  // namespace
 }  // namespace llmcalc::test
