@@ -40,6 +40,7 @@ export type Optimizer = 'adamw' | 'adamw-8bit' | 'adafactor' | 'sgd' | 'sgd-mome
 export type Checkpointing = 'none' | 'selective' | 'full';
 export type Finetune = 'full' | 'lora' | 'qlora';
 export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'int4' | 'nf4' | 'fp4';
+export type GpuBackend = 'cuda' | 'vulkan' | 'sycl';
 export type ActivationMethod = 'detailed' | 'korthikanti' | 'rules-of-thumb' | 'seed';
 export type LogitsScope = 'all' | 'last';
 export type LoraModule = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'q_a_proj' | 'q_b_proj' | 'kv_a_proj_with_mqa' | 'kv_b_proj';
@@ -155,6 +156,8 @@ export interface Scenario {
     tensor_split?: number[];
     /** llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM (-1 = every layer, --cpu-moe) [layers]; -1 to 100000; default 0; inference only; CLI --n-cpu-moe */
     cpu_moe_layers?: number;
+    /** the GPU backend llama.cpp was built with: the latency of each hand-over between the GPU and the CPU (--n-cpu-moe) or the next GPU; default cuda (Intel GPUs: vulkan); inference only; CLI --backend */
+    backend?: GpuBackend;
   };
   options?: {
     /** training activation formula; default detailed (rules-of-thumb with method rules-of-thumb); training only; CLI --activation-method */
@@ -322,6 +325,11 @@ export interface Phase {
   /** Offload only: weights copied to the GPU over PCIe (prompt batches of 32+ tokens). */
   transfer_bytes?: number;
   transfer_s?: number;
+  /** Offload only: hand-overs between devices in the step (an expert layer in RAM: GPU -> CPU -> GPU;
+   *  a GPU boundary of the split), the hidden states they copy, and their time (backend latency + PCIe). */
+  handovers?: number;
+  handover_bytes?: number;
+  handover_s?: number;
   /** hardware.extra_gpus only: the other GPUs' layers, run after the first GPU's. */
   other_gpus_s?: number;
   time_s: number;
@@ -397,6 +405,7 @@ export interface Report {
     total_bytes: number;
     capacity_bytes: number;
     headroom_bytes: number;
+    /** With devices (offload, extra GPUs): true only when every device fits; total and headroom stay the first GPU's. */
     fits: boolean;
   };
   /** With scenario.offload (llama.cpp -ngl / --n-cpu-moe): memory and verdict per device. */

@@ -91,7 +91,7 @@ export function renderDevices(report) {
       v('span', { class: 'hint', text: ` \u00b7 ${d.name}${items ? ` \u00b7 ${items}` : ''}` }));
   }));
   const over = devices.filter((d) => !d.fits);
-  if (report.memory.fits && over.length > 0) {
+  if (over.length > 0 && report.memory.headroom_bytes >= 0) {  // memory.fits is every device's
     for (const id of ['fit-badge', 'mini-badge']) {
       $(id).className = 'badge nofit';
       setText($(id), '\u2717 Does not fit');

@@ -57,7 +57,7 @@ struct MemoryReport {
   double total_bytes = 0;
   double capacity_bytes = 0;
   double headroom_bytes = 0;  // capacity - total; negative when it does not fit
-  bool fits = false;
+  bool fits = false;  // with devices (offload, extra GPUs): every device fits
 };
 
 // One memory device of an offloaded scenario (llama.cpp -ngl / --n-cpu-moe): the GPU, whose
@@ -126,6 +126,11 @@ struct Phase {
   double host_s = 0;      // max(host_bytes / RAM bandwidth, host_flops / CPU FLOP/s)
   double transfer_bytes = 0;
   double transfer_s = 0;  // transfer_bytes / PCIe bandwidth
+  // Hand-overs between devices in one step (a GPU's layers to the CPU's experts and back, one
+  // GPU to the next): llama.cpp's scheduler synchronizes and copies the hidden state at each.
+  int64_t handovers = 0;
+  double handover_bytes = 0;  // the hidden states copied, all hand-overs together
+  double handover_s = 0;      // handovers x the backend's latency + handover_bytes / PCIe
   // Several GPUs (hardware.extra_gpus): the roofline time of the other GPUs' layers, run
   // after this GPU's (llama.cpp's layer split runs the devices in sequence). The fields above
   // are the first GPU's.

@@ -24,6 +24,9 @@ enum class Optimizer { adamw, adamw_8bit, adafactor, sgd, sgd_momentum, lion };
 enum class Checkpointing { none, selective, full };
 enum class Finetune { full, lora, qlora };
 enum class LogitsScope { all, last };
+// The GPU backend llama.cpp was built with: it sets the cost of each hand-over between devices
+// (offload). cuda also stands for ROCm (ggml-hip compiles the ggml-cuda sources).
+enum class GpuBackend { cuda, vulkan, sycl };
 
 struct Precision {
   Dtype weights = Dtype::bf16;
@@ -110,6 +113,7 @@ struct Offload {
                                 // -1 = every layer (--cpu-moe)
   std::vector<double> tensor_split;  // --tensor-split: one weight per GPU (hardware.gpu, then
                                      // extra_gpus); empty = each GPU's memory size
+  GpuBackend backend = GpuBackend::cuda;  // the build's GPU backend (default: vulkan for Intel GPUs)
   bool operator==(const Offload&) const = default;
 };
 

@@ -36,7 +36,7 @@ struct EnumTable {
 namespace enums {
 extern const EnumTable dtype, weight_format, kv_dtype, wide_dtype, activation_dtype, state_dtype, master_weights,
     mode, method,
-    activation_method, optimizer, checkpointing, finetune, logits, lora_module;
+    activation_method, optimizer, checkpointing, finetune, logits, lora_module, gpu_backend;
 }
 
 // weight_format values from kGgufMixBase on are GGUF mixes (Precision::gguf_mix); below, Dtypes.

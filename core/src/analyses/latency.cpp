@@ -147,6 +147,47 @@ double ubatch_tokens(const Context& c) { return c.s.engine.get(EngineOption::n_u
 // weights copied over PCIe) when its batch is at least 32 tokens (GGML_OP_OFFLOAD_MIN_BATCH).
 constexpr double kOpOffloadMinBatch = 32;
 
+// Hand-overs between devices in one forward step, with the CPU running the RAM's ops (cpu_runs:
+// decode and prompt batches under 32 tokens) or not (bigger prompt batches run them on the GPU).
+// ggml/src/ggml-backend.cpp @ 0054c01370c2105fa7ba68c16c5e8ff5f55e430d: the scheduler starts a
+// split wherever a node's backend changes (ggml_backend_sched_split_graph) and, before each
+// split, waits for the previous backend and copies the split's inputs into its own
+// (ggml_backend_sched_compute_splits; the CPU has no async copy, so a GPU -> CPU hand-over
+// synchronizes the GPU and reads the tensor). A layer whose routed experts stay in RAM while
+// its attention is on a GPU hands the hidden state to the CPU for the expert matmuls and takes
+// their output back: 2. Each GPU boundary of the layer split: 1. -ngl's one CPU -> GPU crossing
+// takes the place of the token embedding's (token_embd is always in RAM), which every run
+// has, so it is not counted.
+int64_t handovers(const Context& c, bool cpu_runs) {
+  if (!c.offloaded) return 0;
+  int64_t n = 0;
+  if (cpu_runs && c.cpu_moe_end > 0) {
+    for (const auto& t : c.tensors)
+      if (t.kind == TensorKind::expert && t.layers > 0) {  // MoE layers are the last t.layers
+        const int64_t first = std::max(c.a.num_layers - t.layers, c.gpu_layer_start);
+        n = 2 * std::max<int64_t>(std::min(c.cpu_moe_end, c.a.num_layers) - first, 0);
+        break;
+      }
+  }
+  if (c.multi_gpu()) {
+    const std::vector<int> dev = layer_devices(c.s);
+    int prev = -1;
+    for (int d : dev) {
+      if (d < 0) continue;
+      if (prev >= 0 && d != prev) ++n;
+      prev = d;
+    }
+  }
+  return n;
+}
+
+// The hidden state each hand-over copies: one f32 row of hidden_size per token (ggml keeps
+// activations in f32; the router's top_k ids and weights that go with it are not counted).
+void add_handovers(const Context& c, Phase& p, bool cpu_runs, double tokens, double steps) {
+  p.handovers = handovers(c, cpu_runs) * int64_t(steps);
+  p.handover_bytes = double(p.handovers) * tokens / steps * double(c.a.hidden_size) * 4.0;
+}
+
 // One decode step's FLOPs and bytes on the GPU of `c` (its share of them with several GPUs).
 void decode_work(const Context& c, Phase& p, double weights, double context) {
   const Workload& w = c.s.workload;
@@ -193,6 +234,7 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
                    kv_cache_bytes_per_gpu(*host.c, w.batch, static_cast<int64_t>(context));
     p.host_flops = offloaded_matmul_flops(*host.c, B, active_expert_fraction(*host.c));
   }
+  add_handovers(c, p, true, B, 1);
   p.comm_s = tp_allreduce_s(c, B);
   p.overhead_s = c.s.overhead.step_overhead_s;
   finish_phase(c, p, text);
@@ -248,6 +290,11 @@ void add_inference_latency(const Context& c, Report& r) {
   prefill_work(c, weight_bytes(r), pre);
   pre.other_gpus_s = other_gpus_time(others, prefill_work);
   pre.comm_s = tp_allreduce_s(c, B * P);
+  if (c.offloaded) {  // per physical batch; the CPU runs the RAM's ops only under 32 tokens
+    const double ubatch = std::min(ubatch_tokens(c), double(chunk) * B);
+    const bool cpu_runs = host.c != nullptr && !(ubatch >= kOpOffloadMinBatch && c.s.host.pcie_bandwidth_bytes_per_s > 0);
+    add_handovers(c, pre, cpu_runs, B * P, std::ceil(B * P / ubatch));
+  }
   if (host.c != nullptr) {
     const double ubatch = std::min(ubatch_tokens(c), double(chunk) * B);
     if (ubatch >= kOpOffloadMinBatch && c.s.host.pcie_bandwidth_bytes_per_s > 0) {

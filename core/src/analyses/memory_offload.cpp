@@ -24,10 +24,15 @@ DeviceMemory device(std::string id, std::string name, std::vector<MemoryItem> it
 
 void add_offload_devices(const Context& c, Report& r) {
   r.devices.push_back(device("gpu", c.s.gpu.name, {}, r.memory.total_bytes, r.memory.capacity_bytes));
-  // hardware.extra_gpus: each holds its own layers' weights and KV cache and allocates its own
-  // compute buffer, CUDA context and slack (llama.cpp reserves a compute buffer per backend;
-  // the same formula as the first GPU's is used for each, an approximation: the output layer's
-  // logits are on the last GPU only).
+  // hardware.extra_gpus: each holds its own layers' weights and KV cache, its CUDA context and
+  // slack, and a compute buffer by llama.cpp's rule: ggml/src/ggml-backend.cpp @
+  // 0054c01370c2105fa7ba68c16c5e8ff5f55e430d (ggml_backend_sched_split_graph, then
+  // ggml_gallocr_reserve_n per backend) sizes each backend's buffer by the live tensors of its
+  // own splits plus its copies of their inputs. Every layer has the same shapes, so a GPU with
+  // at least one layer needs one layer's working set and its own copy of the KQ mask: the
+  // first GPU's formula. A GPU the split gives no slot runs no node and gets none. Not
+  // modelled: the output layer's part on the last GPU, and the n_copies (4) of the inputs
+  // that pipeline parallelism keeps when every layer is on the GPUs.
   for (size_t i = 0; i < c.s.extra_gpus.size(); ++i) {
     const Context g(c.s, c.exprs, Device::gpu, int(i) + 1);
     Items items;
@@ -35,7 +40,7 @@ void add_offload_devices(const Context& c, Report& r) {
     if (g.layers_per_stage > 0) {
       add_kv_cache_item(g, items);
     }
-    add_inference_activation_items(g, items);
+    if (g.layer_end > g.layer_begin || g.output_here) add_inference_activation_items(g, items);
     add_runtime_overhead_items(g, items);
     MemoryReport m = assemble_memory(g, std::move(items));
     r.devices.push_back(device("gpu" + std::to_string(i + 1), g.gpu().name, std::move(m.items), m.total_bytes,
@@ -55,6 +60,10 @@ void add_offload_devices(const Context& c, Report& r) {
   // A unified machine's RAM is what the GPU's share leaves of the one pool.
   const double capacity = c.s.host.unified ? c.s.host.memory_bytes - c.s.gpu.memory_bytes : c.s.host.memory_bytes;
   r.devices.push_back(device("ram", name, std::move(items), total, capacity));
+  // A run needs every device to hold its part (a GPU buffer that does not fit fails the load;
+  // weights beyond the RAM page from disk every token under mmap): the report's verdict is all
+  // devices'. memory's total and headroom stay the first GPU's (its items).
+  for (const auto& d : r.devices) r.memory.fits = r.memory.fits && d.fits;
 }
 
 }  // namespace llmcalc

@@ -45,6 +45,27 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
 // all three within 6%. In-sample: offload_test.cpp checks these rows, not an independent set.
 constexpr double kHostReadEfficiency = 0.46;
 
+// Latency of one hand-over between devices (latency.cpp handovers(): the scheduler waits for
+// the previous backend and copies the hidden state), by the build's GPU backend. One machine
+// ran the same llama.cpp build (9739), model files and flags under both Vulkan and SYCL: Arc Pro
+// B70, Core i9-14900K, dual-channel DDR5-6000 (tests/data/reference/offload_handover.json).
+// Under SYCL the expert splits run as the model has them with no latency (gpt-oss 120B
+// --n-cpu-moe 22: 27.69 tok/s measured, 28.8 modelled with the GPU at efficiency 1.0, the
+// nearest the model comes to the machine's all-GPU SYCL row); under Vulkan the same split runs
+// at 12.35 on the same RAM and experts: the difference is the backend's hand-overs.
+// Vulkan: fitted on that one row, with the GPU at the efficiency the machine's all-GPU Vulkan
+// row implies (Llama 3.1 8B Q4_K_M, 42.0 tok/s: 0.41): 44 hand-overs take the 81.0 ms
+// measured from the 38.7 ms modelled without them, 0.96 ms each. Checked on rows not fitted on
+// (offload_handover_test.cpp): GLM-4.5-Air --n-cpu-moe 31 (+9%), Llama 3.1 70B -ngl 60 (no
+// hand-over). ggml-org/llama.cpp issue #26876 shows the cost without PCIe: on an Arc 140T iGPU
+// sharing the RAM, --n-cpu-moe runs slower than the CPU alone.
+// CUDA (and ROCm, the same sources) and SYCL: 0. The CUDA row in-sample for the RAM factor
+// (Qwen3-30B-A3B --n-cpu-moe 36, 72 hand-overs, RTX 2080) is within 6% with none, which bounds
+// it under about 25 us; the two SYCL expert rows are within 12% with none (+4%, -11%). Only
+// the copy at PCIe bandwidth is counted for them.
+constexpr double kVulkanHandoverS = 0.96e-3;
+double handover_latency_s(GpuBackend b) { return b == GpuBackend::vulkan ? kVulkanHandoverS : 0.0; }
+
 void finish_phase(const Context& c, Phase& p, bool text) {
   Ex time = roofline_time(c, p, text);
   const auto n = [&](double v, std::string_view label) {
@@ -69,6 +90,23 @@ void finish_phase(const Context& c, Phase& p, bool text) {
                             (text ? c.num(c.s.host.cpu_flops, "CPU FLOP/s", "FLOP/s") : Ex(c.s.host.cpu_flops)));
     p.host_s = host.v;
     time = time + host;
+  }
+  if (p.handovers > 0) {
+    // Each hand-over: the backend's latency, and the hidden state over PCIe (none on one pool).
+    const double lat = handover_latency_s(c.s.offload.backend);
+    const double pcie = c.s.host.pcie_bandwidth_bytes_per_s;
+    if (lat > 0) {
+      const Ex h = (text ? c.num(double(p.handovers), "device hand-overs") : Ex(double(p.handovers))) *
+                   (text ? c.num(lat, "hand-over latency", "s") : Ex(lat));
+      p.handover_s += h.v;
+      time = time + h;
+    }
+    if (pcie > 0) {
+      const Ex h = (text ? c.num(p.handover_bytes, "hidden states handed over", "B") : Ex(p.handover_bytes)) /
+                   (text ? c.num(pcie, "PCIe bandwidth", "B/s") : Ex(pcie));
+      p.handover_s += h.v;
+      time = time + h;
+    }
   }
   if (p.transfer_bytes > 0) {
     const Ex copy = (text ? c.num(p.transfer_bytes, "weights copied to the GPU", "B") : Ex(p.transfer_bytes)) /

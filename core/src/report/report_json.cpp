@@ -51,7 +51,8 @@ void write_phase(JsonWriter& w, const Report& r, const Phase& p) {
       .field("overhead_s", p.overhead_s);
   if (!r.devices.empty()) {  // offload only, so that other reports keep their shape
     w.field("host_bytes", p.host_bytes).field("host_flops", p.host_flops).field("host_s", p.host_s)
-        .field("transfer_bytes", p.transfer_bytes).field("transfer_s", p.transfer_s);
+        .field("transfer_bytes", p.transfer_bytes).field("transfer_s", p.transfer_s)
+        .field("handovers", p.handovers).field("handover_bytes", p.handover_bytes).field("handover_s", p.handover_s);
     if (r.devices.size() > 2) w.field("other_gpus_s", p.other_gpus_s);  // extra_gpus only
   }
   w.field("time_s", p.time_s);

@@ -49,9 +49,14 @@ std::string format_report_table(const Report& r, bool decimal) {
   }
   out += "  " + pad("Total", 34) + lpad(format_bytes(r.memory.total_bytes, decimal), 12) + "\n";
   out += "  " + pad("Capacity", 34) + lpad(format_bytes(r.memory.capacity_bytes, decimal), 12) + "\n";
-  out += std::string("  ") + (r.memory.fits ? "FITS, headroom " : "DOES NOT FIT, short by ") +
-         format_bytes(r.memory.fits ? r.memory.headroom_bytes : -r.memory.headroom_bytes, decimal) +
-         "\n";
+  if (r.memory.fits || r.memory.headroom_bytes < 0) {
+    out += std::string("  ") + (r.memory.fits ? "FITS, headroom " : "DOES NOT FIT, short by ") +
+           format_bytes(r.memory.fits ? r.memory.headroom_bytes : -r.memory.headroom_bytes, decimal) + "\n";
+  } else {  // this GPU fits, another device does not (listed below)
+    for (const auto& d : r.devices)
+      if (!d.fits)
+        out += "  DOES NOT FIT: " + d.name + " short by " + format_bytes(-d.headroom_bytes, decimal) + "\n";
+  }
   if (!r.devices.empty()) {  // offload / extra_gpus: each device's total and verdict
     out += "\nDevices (llama.cpp's split)\n";
     for (const auto& d : r.devices)

@@ -67,6 +67,9 @@ void resolve_defaults(Scenario& s) {
       for (const Gpu& g : s.extra_gpus) s.offload.tensor_split.push_back(g.memory_bytes);
     }
   }
+  // llama.cpp runs Intel GPUs through Vulkan (or SYCL, not modelled); the rest as CUDA / ROCm.
+  if (s.offload.enabled && !s.gave("/offload/backend") && s.gpu.vendor == "intel")
+    s.offload.backend = GpuBackend::vulkan;
   const EngineProfile* engine = s.engine.active ? s.engine.profile : nullptr;
   Precision& p = s.precision;
   const bool training = s.mode == Mode::training;

@@ -80,6 +80,10 @@ constexpr EnumName kFinetune[] = {n(Finetune::full, "full"), n(Finetune::lora, "
                                   n(Finetune::qlora, "qlora")};
 constexpr EnumName kLogits[] = {n(LogitsScope::all, "all", "every prompt position"),
                                 n(LogitsScope::last, "last", "the last position only")};
+constexpr EnumName kGpuBackends[] = {
+    n(GpuBackend::cuda, "cuda", "CUDA, or ROCm (ggml-hip builds the ggml-cuda sources)"),
+    n(GpuBackend::vulkan, "vulkan", "Vulkan"),
+    n(GpuBackend::sycl, "sycl", "SYCL (Intel oneAPI)")};
 // Module names of llmcalc/tensors.hpp that LoRA can adapt (attention and MLP matrices).
 constexpr EnumName kLoraModules[] = {
     {0, "q_proj"},   {1, "k_proj"},   {2, "v_proj"},   {3, "o_proj"},
@@ -102,6 +106,7 @@ const EnumTable optimizer{"Optimizer", kOptimizers};
 const EnumTable checkpointing{"Checkpointing", kCheckpointing};
 const EnumTable finetune{"Finetune", kFinetune};
 const EnumTable logits{"LogitsScope", kLogits};
+const EnumTable gpu_backend{"GpuBackend", kGpuBackends};
 const EnumTable lora_module{"LoraModule", kLoraModules};
 
 }  // namespace enums
@@ -411,6 +416,12 @@ const Field kFields[] = {
                  "llama.cpp --n-cpu-moe N: the routed experts of layers 0..N-1 stay in system RAM "
                  "(-1 = every layer, --cpu-moe)",
                  [](Scenario& s, const FieldValue& v) { s.offload.cpu_moe_layers = v.integer; }),
+         Applies::inference),
+    only(derived(choice("/offload/backend", "--backend", enums::gpu_backend, "cuda",
+                        "the GPU backend llama.cpp was built with: the latency of each hand-over "
+                        "between the GPU and the CPU (--n-cpu-moe) or the next GPU",
+                        [](Scenario& s, const FieldValue& v) { s.offload.backend = GpuBackend(v.choice); }),
+                 "cuda (Intel GPUs: vulkan)"),
          Applies::inference),
 
     only(derived(choice("/options/activation_method", "--activation-method",

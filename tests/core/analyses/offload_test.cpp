@@ -85,6 +85,9 @@ TEST(Offload, EachDeviceHasItsVerdict) {
   EXPECT_FALSE(r.devices[1].fits);
   EXPECT_DOUBLE_EQ(r.devices[1].capacity_bytes, 8589934592.0);
   EXPECT_LT(r.devices[1].headroom_bytes, 0);
+  // The report's verdict is every device's: the GPU fits, the RAM does not, so it does not.
+  EXPECT_GE(r.memory.headroom_bytes, 0);
+  EXPECT_FALSE(r.memory.fits);
   // Without /offload there are no devices (and the report keeps its shape).
   EXPECT_TRUE(run(R"({"model":"llama-3-8b"})").devices.empty());
 }

@@ -9,6 +9,7 @@
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/format.hpp"
 #include "llmcalc/plan.hpp"
+#include "llmcalc/solve.hpp"
 #include "test_util.hpp"
 
 namespace llmcalc::test {
@@ -104,6 +105,30 @@ TEST(TensorSplit, EachGpuHasItsOwnVerdict) {
   EXPECT_TRUE(r.devices[0].fits);
   EXPECT_FALSE(r.devices[1].fits);
   EXPECT_LT(r.devices[1].headroom_bytes, 0);
+  // The report's verdict is every device's: the 3090 fits (its headroom stays positive), the
+  // 3060 does not, so the run does not fit; the [3, 1] split of the same model does.
+  EXPECT_GE(r.memory.headroom_bytes, 0);
+  EXPECT_FALSE(r.memory.fits);
+  EXPECT_TRUE(run(llama("rtx-3090", R"({"tensor_split":[3,1]})", k3090And3060)).memory.fits);
+}
+
+TEST(TensorSplit, SolversHoldEveryGpu) {
+  // [1, 2]: sums [1/3, 1]; slot 11 (11/33 is the float of 1/3) goes on, so the 3090 holds 11
+  // layers and the 3060 21 layers + the output layer: (21 x 218,112,000 + 525,336,576 + 4,096)
+  // x 2 = 10,211,385,344 B of weights. The 3060 also takes twice the 3090's KV per token, so
+  // it runs out first: the longest prompt fits it and one more token does not, while the
+  // 3090 still has room.
+  const Scenario s = scenario(llama("rtx-3090", R"({"tensor_split":[1,2]})", k3090And3060));
+  const SolveAnswer a = solve_max_context(s);
+  ASSERT_TRUE(a.found);
+  EXPECT_DOUBLE_EQ(device_item(a.report.devices[1], "weights"), 10211385344.0);
+  Scenario over = s;
+  over.workload.prompt = a.value + 1;
+  const Report r1 = estimate(over);
+  EXPECT_TRUE(a.report.memory.fits);
+  EXPECT_FALSE(r1.memory.fits);
+  EXPECT_TRUE(r1.devices[0].fits);
+  EXPECT_FALSE(r1.devices[1].fits);
 }
 
 TEST(TensorSplit, DecodeRunsTheGpusInTurn) {
@@ -155,6 +180,9 @@ TEST(TensorSplit, TextReportListsEachDevice) {
   const std::string t = format_report_table(run(llama("rtx-3090", R"({"tensor_split":[1,9]})", k3090And3060)), false);
   EXPECT_NE(t.find("NVIDIA GeForce RTX 3060"), std::string::npos) << t;
   EXPECT_NE(t.find("DOES NOT FIT\n"), std::string::npos) << t;
+  // The verdict names the device that overflows (the 3090 itself has room).
+  EXPECT_NE(t.find("DOES NOT FIT: NVIDIA GeForce RTX 3060 12GB short by"), std::string::npos) << t;
+  EXPECT_EQ(t.find("FITS, headroom"), std::string::npos) << t;
 }
 
 TEST(TensorSplit, PlanChecksEveryGpu) {
