@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pageSession, change, settled, updates, text } from './lib.mjs';
+import { Gguf, tinyLlama } from '../node/gguf_bytes.mjs';
 
 const session = pageSession();
 const { open } = session;
@@ -123,14 +124,81 @@ test('a discrete GPU: RAM preset and size for the offloaded layers; another engi
 
 // ---------------------------------------------------------------- GGUF
 
-// The page reads no GGUF files yet (the importer would take it over its size budget:
-// wasm/bindings.cpp); a .gguf dropped on it says where it is read, and the model stays.
-test('a dropped GGUF file: the page says the CLI reads it, the model kept', async () => {
+test('a picked GGUF file: its header is the model and its tensors the weights, to the byte; the link keeps it', async () => {
+  const { page, problems } = await open('#engine=llama.cpp&b=1');
+  const before = await report(page);
+  const { file, weightBytes } = tinyLlama();
+  // Hand sum (gguf_import_test.cpp): Q4_K 860,160 elements x 144/256 = 483,840 B; Q6_K
+  // 335,872 x 210/256 = 275,520 B; F32 1,280 x 4 = 5,120 B. Total 764,480 B.
+  assert.equal(weightBytes, 764480);
+  const n = await updates(page);
+  await page.setInputFiles('#f-gguf-file', { name: 'tiny-llama-Q4_K_M.gguf', mimeType: 'application/octet-stream', buffer: file });
+  await settled(page, n);
+  const r = await report(page);
+  assert.notEqual(r.params.total, before.params.total);
+  assert.equal(r.params.total, 860160 + 335872 + 1280);
+  assert.equal(r.memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  // The architecture and context read from the header.
+  assert.equal(r.model.name, 'tiny llama');
+  assert.equal((await state(page)).gguf.architecture.max_position_embeddings, 4096);
+  assert.equal((await state(page)).gguf.architecture.num_kv_heads, 2);
+  assert.equal(await page.locator('#f-weights').inputValue(), 'checkpoint');
+  assert.match(await text(page, '#f-weights option[value=checkpoint]'), /Q4_K_M/);
+  assert.match(await text(page, '#gguf-name'), /tiny llama/);
+  assert.match(await text(page, '#f-gguf-status'), /llama, Q4_K_M, 21 tensors/);
+  assert.ok(await page.locator('#f-model').isDisabled());
+  const h = await hash(page);
+  assert.match(h, /gguf=[\w-]+/);
+  assert.match(h, /w=checkpoint/);
+  const again = await open(h);
+  assert.equal((await report(again.page)).memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  // Re-quantizing the same architecture: a weight format picked wins over the file's.
+  await change(page, '#f-weights', 'Q8_0');
+  assert.notEqual((await report(page)).memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  await change(page, '#f-weights', 'checkpoint');
+  // Back to presets.
+  const m = await updates(page);
+  await page.click('#gguf-clear');
+  await settled(page, m);
+  assert.equal((await report(page)).params.total, before.params.total);
+  assert.doesNotMatch(await hash(page), /gguf=|w=checkpoint/);
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
+test('a dropped GGUF file whose header is over the first 1 MiB slice: the page reads more, only the header', async () => {
+  const { page, problems } = await open('');
+  const { file, header } = tinyLlama(60000);
+  assert.ok(header.length > 2 ** 20, `header ${header.length} B`);
+  const n = await dropFile(page, '#gguf-drop', 'big-header.gguf', file);
+  await settled(page, n);
+  assert.equal((await report(page)).memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  // Read: at least the header, less than the whole file (the tensors are never read).
+  const status = await text(page, '#f-gguf-status');
+  const read = Number(status.match(/read ([\d.]+) MiB/)[1]);
+  assert.ok(read * 2 ** 20 >= header.length * 0.99 && read * 2 ** 20 < file.length, status);
+  assert.deepEqual(problems, []);
+});
+
+test('a file that is not GGUF, or a truncated one: a clear error beside the drop zone, the model kept', async () => {
   const { page, problems } = await open('#model=llama-3.1-8b');
-  await dropFile(page, '#f-hf', 'model-Q4_K_M.gguf', Buffer.from('GGUF\u0003\u0000\u0000\u0000'));
-  await page.waitForSelector('#f-hf-err:not([hidden])');
-  assert.match(await text(page, '#f-hf-err'), /does not read GGUF files yet; the command line does: llmcalc estimate --gguf FILE/);
+  const shown = async (name, bytes) => {
+    await dropFile(page, '#gguf-drop', name, bytes);
+    await page.waitForSelector('#f-gguf-err:not([hidden])');
+    const msg = await text(page, '#f-gguf-err');
+    await page.evaluate(() => { document.getElementById('f-gguf-err').hidden = true; });
+    return msg;
+  };
+  assert.match(await shown('model.gguf', Buffer.from('PK\u0003\u0004 this is a zip file')), /model\.gguf cannot be used: .*GGUF.*\/gguf\/magic/);
+  const { header } = tinyLlama();
+  assert.match(await shown('cut.gguf', header.subarray(0, 300)), /cut\.gguf cannot be used: .*ends at byte 300.*\/gguf\/metadata/);
+  // A tensor count past the reader's limit: refused before anything is allocated.
+  assert.match(await shown('many.gguf', new Gguf().header(2 ** 21, 0).bytes()), /2097152 tensors; the limit is 1048576 \(\/gguf\/tensor_count\)/);
   assert.equal((await state(page)).gguf, null);
   assert.equal((await report(page)).model.name, 'Llama 3.1 8B');
+  // Dropped on the config.json box instead: still read as GGUF, not as JSON text.
+  await dropFile(page, '#f-hf', 'other.gguf', Buffer.from('PK\u0003\u0004 zip'));
+  await page.waitForSelector('#f-gguf-err:not([hidden])');
+  assert.match(await text(page, '#f-gguf-err'), /other\.gguf cannot be used/);
+  assert.equal(await page.locator('#f-hf-err').isVisible(), false);
   assert.deepEqual(problems, []);
 });
