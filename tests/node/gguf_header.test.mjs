@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createLlmCalc } from './helpers.mjs';
 import { FILE_TYPES, GGML_TYPES, importGguf } from '../../web/src/gguf_header.js';
+import { CPUS } from '../../web/src/local_cpus.js';
 import { Gguf, ggufFile, tinyLlama, tinyMoe } from './gguf_bytes.mjs';
 
 const TABLE = JSON.parse(readFileSync(new URL('../../core/data/gguf_types.json', import.meta.url), 'utf8'));
@@ -25,8 +26,10 @@ async function same(bytes, size, label) {
   return { core, js };
 }
 
-test('the page\'s ggml types are the core\'s data file\'s (without its notes)', () => {
+test('the page\'s ggml types and CPU presets are the core\'s data files\' (without their notes)', () => {
   assert.deepEqual([...GGML_TYPES.values()], TABLE.types.map(({ name, id, block_elements, block_bytes }) => ({ name, id, block_elements, block_bytes })));
+  const cpus = JSON.parse(readFileSync(new URL('../../core/data/host_memory.json', import.meta.url), 'utf8')).cpus;
+  assert.deepEqual(CPUS, cpus.map(({ id, name, flops }) => [id, name, flops]));
 });
 
 test('the file-type names are gguf_types.json\'s mixes, by general.file_type', () => {

@@ -44,65 +44,68 @@ const keyPath = (k) => '/gguf/metadata/' + k.replace(/~/g, '~0').replace(/\//g, 
 
 class Stop extends Error {}
 
-// Reads little-endian fields from `bytes` (the file's first bytes); the first problem ends it.
-class Reader {
-  constructor(bytes, fileSize) {
-    this.b = bytes;
-    this.v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = 0;
-    this.size = fileSize;
-    this.need = 0;
-    this.kept = 0;
-  }
+function firstDuplicate(names) {
+  const sorted = [...names].sort();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return sorted[i];
+  return undefined;
+}
+
+// Reads the header in `b` (the file's first bytes; fileSize 0: unknown) field by field,
+// little-endian; the first problem ends it: {h} or {error, need}.
+function parse(b, fileSize) {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let pos = 0;
+  let need = 0; // > 0: the bytes ended inside the header; read at least this many
+  let kept = 0;
+  let error;
 
   // path: a JSON pointer, or a function making it (built only for an error: a tokenizer's
   // 150k strings would otherwise make 150k paths).
-  fail(path, code, message) {
-    this.error = { path: typeof path === 'function' ? path() : path, code, message };
+  function fail(path, code, message) {
+    error = { path: typeof path === 'function' ? path() : path, code, message };
     throw new Stop();
   }
 
-  have(n, path) {
-    if (n <= this.b.length - this.pos) return;
-    const need = this.pos + n;
-    if (this.size > 0 && need > this.size)
-      this.fail(path, 'truncated_file', `the file ends at byte ${this.size} but its header continues to byte ${need} (an incomplete download?)`);
-    this.need = need;
-    this.fail(path, 'truncated', `the header continues past the ${this.b.length} bytes given; read at least ${need} bytes`);
+  function have(n, path) {
+    if (n <= b.length - pos) return;
+    const end = pos + n;
+    if (fileSize > 0 && end > fileSize)
+      fail(path, 'truncated_file', `the file ends at byte ${fileSize} but its header continues to byte ${end} (an incomplete download?)`);
+    need = end;
+    fail(path, 'truncated', `the header continues past the ${b.length} bytes given; read at least ${end} bytes`);
   }
 
-  u32(path) {
-    this.have(4, path);
-    const v = this.v.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+  function u32(path) {
+    have(4, path);
+    const x = v.getUint32(pos, true);
+    pos += 4;
+    return x;
   }
 
   // A u64 as a BigInt (exact; counts and lengths are checked against limits before use).
-  u64(path) {
-    this.have(8, path);
-    const v = this.v.getBigUint64(this.pos, true);
-    this.pos += 8;
-    return v;
+  function u64(path) {
+    have(8, path);
+    const x = v.getBigUint64(pos, true);
+    pos += 8;
+    return x;
   }
 
   // A gguf_string: u64 length, then bytes; the text when it is at most `keep` bytes long.
-  string(max, keep, path) {
-    const n = this.u64(path);
-    if (n > BigInt(max)) this.fail(path, 'too_long', `string of ${n} bytes; the limit is ${max}`);
+  function string(max, keep, path) {
+    const n = u64(path);
+    if (n > BigInt(max)) fail(path, 'too_long', `string of ${n} bytes; the limit is ${max}`);
     const len = Number(n);
-    this.have(len, path);
-    const text = len <= keep ? utf8.decode(this.b.subarray(this.pos, this.pos + len)) : undefined;
-    this.pos += len;
+    have(len, path);
+    const text = len <= keep ? utf8.decode(b.subarray(pos, pos + len)) : undefined;
+    pos += len;
     return { text, len };
   }
 
   // A scalar of value type t: {integer?, number}.
-  scalar(t, path) {
-    this.have(SIZES[t], path);
-    const v = this.v;
-    const p = this.pos;
-    this.pos += SIZES[t];
+  function scalar(t, path) {
+    have(SIZES[t], path);
+    const p = pos;
+    pos += SIZES[t];
     switch (t) {
       case 0: case 7: return { integer: v.getUint8(p) };
       case 1: return { integer: v.getInt8(p) };
@@ -117,182 +120,183 @@ class Reader {
     }
   }
 
-  value(kv, path) {
+  function value(kv, path) {
     const t = kv.type;
     if (t === 8) {
-      kv.text = this.string(MAX_STRING, KEPT_STRING, path).text;
+      kv.text = string(MAX_STRING, KEPT_STRING, path).text;
       return;
     }
     if (t !== 9) {
-      Object.assign(kv, this.scalar(t, path));
+      Object.assign(kv, scalar(t, path));
       return;
     }
-    const et = this.u32(path + '/element_type');
-    if (et > 12) this.fail(path + '/element_type', 'unknown_value_type', `array element type must be 0..12, found ${et}`);
-    if (et === 9) this.fail(path + '/element_type', 'nested_array', "arrays of arrays are not supported (ggml's gguf.cpp rejects them too)");
-    const n64 = this.u64(path + '/length');
-    if (n64 > BigInt(MAX_ARRAY)) this.fail(path + '/length', 'too_long', `array of ${n64} elements; the limit is ${MAX_ARRAY}`);
+    const et = u32(path + '/element_type');
+    if (et > 12) fail(path + '/element_type', 'unknown_value_type', `array element type must be 0..12, found ${et}`);
+    if (et === 9) fail(path + '/element_type', 'nested_array', "arrays of arrays are not supported (ggml's gguf.cpp rejects them too)");
+    const n64 = u64(path + '/length');
+    if (n64 > BigInt(MAX_ARRAY)) fail(path + '/length', 'too_long', `array of ${n64} elements; the limit is ${MAX_ARRAY}`);
     const n = Number(n64);
     Object.assign(kv, { arrayType: et, arrayLength: n });
     // A tokenizer's strings each carry their length: walked, not kept.
     if (et === 8) {
-      for (let i = 0; i < n; i++) this.string(MAX_STRING, -1, () => `${path}/${i}`);
+      for (let i = 0; i < n; i++) string(MAX_STRING, -1, () => `${path}/${i}`);
       return;
     }
     const size = SIZES[et];
     // Short integer arrays are kept: per-layer hyperparameters (the largest entry is used).
-    if (isInt(et) && n <= KEPT_ARRAY && this.kept + n <= KEPT_ARRAY_VALUES) {
-      this.have(size * n, path);
-      this.kept += n;
+    if (isInt(et) && n <= KEPT_ARRAY && kept + n <= KEPT_ARRAY_VALUES) {
+      have(size * n, path);
+      kept += n;
       kv.integers = [];
       for (let i = 0; i < n; i++) {
-        const one = this.scalar(et, path);
+        const one = scalar(et, path);
         if (one.integer === undefined) {
           kv.integers = [];
-          this.pos += size * (n - i - 1);
+          pos += size * (n - i - 1);
           return;
         }
         kv.integers.push(one.integer);
       }
       return;
     }
-    this.have(size * n, path);
-    this.pos += size * n;
+    have(size * n, path);
+    pos += size * n;
   }
-}
 
-function hyper(r, meta, key) {
-  const kv = meta.get(key);
-  if (!kv) return 0;
-  let v;
-  if (kv.type === 9 && isInt(kv.arrayType)) {
-    if (!kv.integers?.length) return 0;
-    v = Math.max(...kv.integers);
-  } else if (isInt(kv.type) && kv.integer !== undefined) {
-    v = kv.integer;
-  } else {
-    r.fail(keyPath(key), 'wrong_type', `must be an integer, found ${VALUE_TYPES[kv.type]}`);
-  }
-  if (v < 0) r.fail(keyPath(key), 'out_of_range', `must be >= 0, found ${v}`);
-  return v;
-}
-
-function firstDuplicate(names) {
-  const sorted = [...names].sort();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return sorted[i];
-  return undefined;
-}
-
-function readHeader(r) {
-  if (r.size > 0 && r.size < 4)
-    r.fail('/gguf/magic', 'not_gguf', `a GGUF file starts with the 4 bytes 'GGUF'; this file has only ${r.size} bytes`);
-  r.have(4, '/gguf/magic');
-  const magic = [...r.b.subarray(0, 4)];
-  if (String.fromCharCode(...magic) !== 'GGUF') {
-    const shown = magic.map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
-    const hex = magic.map((c) => c.toString(16).toUpperCase().padStart(2, '0')).join(' ');
-    r.fail('/gguf/magic', 'not_gguf', `a GGUF file starts with 'GGUF' (47 47 55 46); this one starts with '${shown}' (${hex})`);
-  }
-  r.pos = 4;
-  const version = r.u32('/gguf/version');
-  if (version !== 2 && version !== 3) {
-    if ((version & 0xffff) === 0 && version >>> 16 !== 0)
-      r.fail('/gguf/version', 'big_endian', `the version reads as ${version}: a big-endian GGUF, which this reader does not support`);
-    r.fail('/gguf/version', 'unsupported_version', version === 1
-      ? 'GGUF version 1 (32-bit counts, 2023) is no longer read; convert the file again'
-      : `supported GGUF versions are 2 and 3, found ${version}`);
-  }
-  const nTensors = r.u64('/gguf/tensor_count');
-  const nKv = r.u64('/gguf/metadata_count');
-  if (nTensors > BigInt(MAX_TENSORS)) r.fail('/gguf/tensor_count', 'too_many', `${nTensors} tensors; the limit is ${MAX_TENSORS}`);
-  if (nKv > BigInt(MAX_KVS)) r.fail('/gguf/metadata_count', 'too_many', `${nKv} metadata entries; the limit is ${MAX_KVS}`);
-
-  const meta = new Map();
-  const keys = [];
-  for (let i = 0; i < Number(nKv); i++) {
-    const at = `/gguf/metadata/${i}`;
-    const key = r.string(MAX_KEY, MAX_KEY, at + '/key').text;
-    if (!key) r.fail(at + '/key', 'empty_key', `metadata key ${i} is empty`);
-    const path = keyPath(key);
-    const type = r.u32(path + '/type');
-    if (type > 12) r.fail(path + '/type', 'unknown_value_type', `value type must be 0..12, found ${type}`);
-    const kv = { type };
-    r.value(kv, path + '/value');
-    keys.push(key);
-    if (!meta.has(key)) meta.set(key, kv); // the first, as the core's find()
-  }
-  const dupKey = firstDuplicate(keys);
-  if (dupKey !== undefined) r.fail(keyPath(dupKey), 'duplicate_key', `key "${dupKey}" appears twice`);
-
-  const tensors = [];
-  let weightBytes = 0n;
-  let weightElements = 0n;
-  for (let i = 0; i < Number(nTensors); i++) {
-    const at = `/gguf/tensors/${i}`;
-    const s = r.string(MAX_STRING, MAX_NAME, at + '/name');
-    if (s.len > MAX_NAME) r.fail(at + '/name', 'too_long', `tensor name of ${s.len} bytes; ggml allows ${MAX_NAME}`);
-    const name = s.text;
-    const nDims = r.u32(at + '/n_dims');
-    if (nDims > MAX_DIMS) r.fail(at + '/n_dims', 'too_many_dims', `tensor '${name}' has ${nDims} dimensions; ggml allows ${MAX_DIMS}`);
-    const dims = [];
-    for (let d = 0; d < nDims; d++) {
-      const ne = r.u64(`${at}/dims/${d}`);
-      if (ne > INT64_MAX) r.fail(`${at}/dims/${d}`, 'out_of_range', `tensor '${name}' dimension ${d} is ${ne}, past int64`);
-      dims.push(ne);
+  function hyper(meta, key) {
+    const kv = meta.get(key);
+    if (!kv) return 0;
+    let v;
+    if (kv.type === 9 && isInt(kv.arrayType)) {
+      if (!kv.integers?.length) return 0;
+      v = Math.max(...kv.integers);
+    } else if (isInt(kv.type) && kv.integer !== undefined) {
+      v = kv.integer;
+    } else {
+      fail(keyPath(key), 'wrong_type', `must be an integer, found ${VALUE_TYPES[kv.type]}`);
     }
-    const typeId = r.u32(at + '/type');
-    const offset = r.u64(at + '/offset');
-    const type = GGML_TYPES.get(typeId);
-    if (!type)
-      r.fail(at + '/type', 'unknown_tensor_type', `tensor '${name}' has ggml type ${typeId}, which is not in the type table (core/data/gguf_types.json)`);
-    // Exact in BigInt, each within int64 as the core requires (gguf_types.cpp tensor_bytes).
-    const per = BigInt(type.block_elements);
-    let bytes = dims.length ? (dims[0] / per) * BigInt(type.block_bytes) : BigInt(type.block_bytes); // a scalar: one block
-    let elements = 1n;
-    for (let d = 1; d < dims.length; d++) bytes *= dims[d];
-    for (const d of dims) elements *= d;
-    if ((dims.length && dims[0] % per !== 0n) || bytes > INT64_MAX || elements > INT64_MAX)
-      r.fail(at + '/dims', 'bad_shape', `tensor '${name}' of type ${type.name} has shape [${dims.join(' x ')}]: ` +
-        `its row length must be a multiple of ${type.block_elements} and its size must fit in int64`);
-    weightBytes += bytes;
-    weightElements += elements;
-    if (weightBytes > INT64_MAX || weightElements > INT64_MAX) r.fail(at, 'out_of_range', "the tensors' total size does not fit in int64");
-    tensors.push({ name, dims, type, offset, bytes, elements });
+    if (v < 0) fail(keyPath(key), 'out_of_range', `must be >= 0, found ${v}`);
+    return v;
   }
-  const dupName = firstDuplicate(tensors.map((t) => t.name));
-  if (dupName !== undefined) r.fail('/gguf/tensors', 'duplicate_tensor', `tensor '${dupName}' appears twice`);
 
-  let alignment = 32; // GGUF_DEFAULT_ALIGNMENT
-  const al = meta.get('general.alignment');
-  if (al) {
-    if (al.type !== 4 || !al.integer || (al.integer & (al.integer - 1)) !== 0)
-      r.fail(keyPath('general.alignment'), 'bad_alignment', `must be a uint32 power of two, found ${VALUE_TYPES[al.type]}` +
-        (al.integer !== undefined ? ` ${al.integer}` : ''));
-    alignment = al.integer;
+  function readHeader() {
+    if (fileSize > 0 && fileSize < 4)
+      fail('/gguf/magic', 'not_gguf', `a GGUF file starts with the 4 bytes 'GGUF'; this file has only ${fileSize} bytes`);
+    have(4, '/gguf/magic');
+    const magic = [...b.subarray(0, 4)];
+    if (String.fromCharCode(...magic) !== 'GGUF') {
+      const shown = magic.map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
+      const hex = magic.map((c) => c.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+      fail('/gguf/magic', 'not_gguf', `a GGUF file starts with 'GGUF' (47 47 55 46); this one starts with '${shown}' (${hex})`);
+    }
+    pos = 4;
+    const version = u32('/gguf/version');
+    if (version !== 2 && version !== 3) {
+      if ((version & 0xffff) === 0 && version >>> 16 !== 0)
+        fail('/gguf/version', 'big_endian', `the version reads as ${version}: a big-endian GGUF, which this reader does not support`);
+      fail('/gguf/version', 'unsupported_version', version === 1
+        ? 'GGUF version 1 (32-bit counts, 2023) is no longer read; convert the file again'
+        : `supported GGUF versions are 2 and 3, found ${version}`);
+    }
+    const nTensors = u64('/gguf/tensor_count');
+    const nKv = u64('/gguf/metadata_count');
+    if (nTensors > BigInt(MAX_TENSORS)) fail('/gguf/tensor_count', 'too_many', `${nTensors} tensors; the limit is ${MAX_TENSORS}`);
+    if (nKv > BigInt(MAX_KVS)) fail('/gguf/metadata_count', 'too_many', `${nKv} metadata entries; the limit is ${MAX_KVS}`);
+
+    const meta = new Map();
+    const keys = [];
+    for (let i = 0; i < Number(nKv); i++) {
+      const at = `/gguf/metadata/${i}`;
+      const key = string(MAX_KEY, MAX_KEY, at + '/key').text;
+      if (!key) fail(at + '/key', 'empty_key', `metadata key ${i} is empty`);
+      const path = keyPath(key);
+      const type = u32(path + '/type');
+      if (type > 12) fail(path + '/type', 'unknown_value_type', `value type must be 0..12, found ${type}`);
+      const kv = { type };
+      value(kv, path + '/value');
+      keys.push(key);
+      if (!meta.has(key)) meta.set(key, kv); // the first, as the core's find()
+    }
+    const dupKey = firstDuplicate(keys);
+    if (dupKey !== undefined) fail(keyPath(dupKey), 'duplicate_key', `key "${dupKey}" appears twice`);
+
+    const tensors = [];
+    let weightBytes = 0n;
+    let weightElements = 0n;
+    for (let i = 0; i < Number(nTensors); i++) {
+      const at = `/gguf/tensors/${i}`;
+      const s = string(MAX_STRING, MAX_NAME, at + '/name');
+      if (s.len > MAX_NAME) fail(at + '/name', 'too_long', `tensor name of ${s.len} bytes; ggml allows ${MAX_NAME}`);
+      const name = s.text;
+      const nDims = u32(at + '/n_dims');
+      if (nDims > MAX_DIMS) fail(at + '/n_dims', 'too_many_dims', `tensor '${name}' has ${nDims} dimensions; ggml allows ${MAX_DIMS}`);
+      const dims = [];
+      for (let d = 0; d < nDims; d++) {
+        const ne = u64(`${at}/dims/${d}`);
+        if (ne > INT64_MAX) fail(`${at}/dims/${d}`, 'out_of_range', `tensor '${name}' dimension ${d} is ${ne}, past int64`);
+        dims.push(ne);
+      }
+      const typeId = u32(at + '/type');
+      const offset = u64(at + '/offset');
+      const type = GGML_TYPES.get(typeId);
+      if (!type)
+        fail(at + '/type', 'unknown_tensor_type', `tensor '${name}' has ggml type ${typeId}, which is not in the type table (core/data/gguf_types.json)`);
+      // Exact in BigInt, each within int64 as the core requires (gguf_types.cpp tensor_bytes).
+      const per = BigInt(type.block_elements);
+      let bytes = dims.length ? (dims[0] / per) * BigInt(type.block_bytes) : BigInt(type.block_bytes); // a scalar: one block
+      let elements = 1n;
+      for (let d = 1; d < dims.length; d++) bytes *= dims[d];
+      for (const d of dims) elements *= d;
+      if ((dims.length && dims[0] % per !== 0n) || bytes > INT64_MAX || elements > INT64_MAX)
+        fail(at + '/dims', 'bad_shape', `tensor '${name}' of type ${type.name} has shape [${dims.join(' x ')}]: ` +
+          `its row length must be a multiple of ${type.block_elements} and its size must fit in int64`);
+      weightBytes += bytes;
+      weightElements += elements;
+      if (weightBytes > INT64_MAX || weightElements > INT64_MAX) fail(at, 'out_of_range', "the tensors' total size does not fit in int64");
+      tensors.push({ name, dims, type, offset, bytes, elements });
+    }
+    const dupName = firstDuplicate(tensors.map((t) => t.name));
+    if (dupName !== undefined) fail('/gguf/tensors', 'duplicate_tensor', `tensor '${dupName}' appears twice`);
+
+    let alignment = 32; // GGUF_DEFAULT_ALIGNMENT
+    const al = meta.get('general.alignment');
+    if (al) {
+      if (al.type !== 4 || !al.integer || (al.integer & (al.integer - 1)) !== 0)
+        fail(keyPath('general.alignment'), 'bad_alignment', `must be a uint32 power of two, found ${VALUE_TYPES[al.type]}` +
+          (al.integer !== undefined ? ` ${al.integer}` : ''));
+      alignment = al.integer;
+    }
+    const headerBytes = pos;
+    const dataOffset = Math.ceil(headerBytes / alignment) * alignment;
+    tensors.forEach((t, i) => {
+      const at = `/gguf/tensors/${i}/offset`;
+      if (t.offset % BigInt(alignment) !== 0n)
+        fail(at, 'misaligned', `tensor '${t.name}' starts at data offset ${t.offset}, not a multiple of the alignment ${alignment}`);
+      const room = BigInt(Math.max(fileSize - dataOffset, 0));
+      if (fileSize > 0 && (t.offset > room || t.bytes > room - t.offset))
+        fail(at, 'out_of_file', `tensor '${t.name}' (${t.bytes} bytes at data offset ${t.offset}) ends past the end of the ${fileSize}-byte file`);
+    });
+
+    const arch = meta.get('general.architecture');
+    if (!arch) fail(keyPath('general.architecture'), 'missing_key', 'a model file names its architecture; this one does not');
+    if (arch.type !== 8 || !arch.text)
+      fail(keyPath('general.architecture'), 'wrong_type', `must be a non-empty string, found ${VALUE_TYPES[arch.type]}`);
+    const a = arch.text;
+    const h = { meta, tensors, weightBytes, headerBytes, architecture: a, name: meta.get('general.name')?.text || '' };
+    h.fileType = meta.get('general.file_type')?.integer ?? -1;
+    // h[key]: context_length, ..., attention.head_count (in the core's order, for its errors).
+    for (const key of ['context_length', 'block_count', 'embedding_length', 'feed_forward_length', 'attention.head_count',
+      'attention.head_count_kv', 'expert_count', 'expert_used_count', 'vocab_size'])
+      h[key] = hyper(meta, `${a}.${key}`);
+    return h;
   }
-  const headerBytes = r.pos;
-  const dataOffset = Math.ceil(headerBytes / alignment) * alignment;
-  tensors.forEach((t, i) => {
-    const at = `/gguf/tensors/${i}/offset`;
-    if (t.offset % BigInt(alignment) !== 0n)
-      r.fail(at, 'misaligned', `tensor '${t.name}' starts at data offset ${t.offset}, not a multiple of the alignment ${alignment}`);
-    const room = BigInt(Math.max(r.size - dataOffset, 0));
-    if (r.size > 0 && (t.offset > room || t.bytes > room - t.offset))
-      r.fail(at, 'out_of_file', `tensor '${t.name}' (${t.bytes} bytes at data offset ${t.offset}) ends past the end of the ${r.size}-byte file`);
-  });
 
-  const arch = meta.get('general.architecture');
-  if (!arch) r.fail(keyPath('general.architecture'), 'missing_key', 'a model file names its architecture; this one does not');
-  if (arch.type !== 8 || !arch.text)
-    r.fail(keyPath('general.architecture'), 'wrong_type', `must be a non-empty string, found ${VALUE_TYPES[arch.type]}`);
-  const a = arch.text;
-  const h = { meta, tensors, weightBytes, headerBytes, architecture: a, name: meta.get('general.name')?.text || '' };
-  h.fileType = meta.get('general.file_type')?.integer ?? -1;
-  for (const [field, key] of [['contextLength', 'context_length'], ['blockCount', 'block_count'], ['embeddingLength', 'embedding_length'],
-    ['feedForwardLength', 'feed_forward_length'], ['headCount', 'attention.head_count'], ['headCountKv', 'attention.head_count_kv'],
-    ['expertCount', 'expert_count'], ['expertUsedCount', 'expert_used_count'], ['vocabSize', 'vocab_size']])
-    h[field] = hyper(r, meta, `${a}.${key}`);
-  return h;
+  try {
+    return { h: readHeader() };
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    return { error, need };
+  }
 }
 
 // The model object of a read header (gguf_model.cpp's model_from_header): the architecture
@@ -306,16 +310,16 @@ function modelFrom(h) {
   const metaInt = (key) => h.meta.get(key)?.integer ?? 0;
   const embd = T('token_embd.weight');
   if (!embd || embd.dims.length < 2) return fail('/gguf/tensors', 'missing_key', 'no 2-D token_embd.weight: not a decoder LLM GGUF');
-  const layers = h.blockCount;
+  const layers = h.block_count;
   if (layers <= 0) return fail(`/gguf/metadata/${h.architecture}.block_count`, 'missing_key', `is required (layers), got ${layers}`);
-  if (h.headCount <= 0)
+  if (h['attention.head_count'] <= 0)
     return fail(`/gguf/metadata/${h.architecture}.attention.head_count`, 'missing_key',
       'is required (a single number; per-layer head counts are not supported yet)');
   if (blk(0, 'attn_kv_a_mqa.weight'))
     return fail('/gguf/tensors', 'unsupported_architecture', 'multi-head latent attention (DeepSeek) GGUFs are not read yet; ' +
       'use the deepseek preset with precision.weights set to the file type');
   const hidden = dim(embd, 0);
-  const heads = h.headCount;
+  const heads = h['attention.head_count'];
   const q = blk(0, 'attn_q.weight');
   const norms = h.tensors.filter(({ name: n }) => n.startsWith('blk.0.') && n.endsWith('norm.weight') &&
     !n.includes('attn_q_norm') && !n.includes('attn_k_norm')).length;
@@ -325,7 +329,7 @@ function modelFrom(h) {
     hidden_size: hidden,
     num_layers: layers,
     num_heads: heads,
-    num_kv_heads: h.headCountKv > 0 ? h.headCountKv : heads,
+    num_kv_heads: h['attention.head_count_kv'] > 0 ? h['attention.head_count_kv'] : heads,
     // Head width: the key_length key where given (Gemma), else the q projection's width / heads.
     head_dim: metaInt(`${h.architecture}.attention.key_length`) || Math.trunc((q ? dim(q, 1) : hidden) / heads),
     intermediate_size: 0,
@@ -338,7 +342,7 @@ function modelFrom(h) {
     attention_out_bias: Boolean(blk(0, 'attn_output.bias')),
     mlp_bias: false,
     position: pos ? 'learned' : 'rope',
-    max_position_embeddings: pos ? dim(pos, 1) : h.contextLength,
+    max_position_embeddings: pos ? dim(pos, 1) : h.context_length,
     tie_word_embeddings: !T('output.weight'),
     sliding_window: 0,
     global_attention_every: 0,
@@ -353,7 +357,7 @@ function modelFrom(h) {
   }
   if (firstMoe >= 0) {
     const exps = blk(firstMoe, 'ffn_up_exps.weight');
-    const m = { num_experts: dim(exps, 2), top_k: h.expertUsedCount, expert_intermediate_size: dim(exps, 1),
+    const m = { num_experts: dim(exps, 2), top_k: h.expert_used_count, expert_intermediate_size: dim(exps, 1),
       num_shared_experts: 0, shared_expert_intermediate_size: 0, first_dense_layers: firstMoe,
       shared_expert_gate: false, router_bias: Boolean(blk(firstMoe, 'exp_probs_b.bias')) };
     a.mlp = blk(firstMoe, 'ffn_gate_exps.weight') ? 'gated' : 'standard';
@@ -366,13 +370,11 @@ function modelFrom(h) {
     if (!a.intermediate_size) a.intermediate_size = m.expert_intermediate_size;
     a.moe = m;
   }
-  // Elements per stored type (keys sorted, as the core writes them): the estimate's weights
-  // are these, to the byte.
+  // Elements per stored type: the estimate's weights are these, to the byte.
   const elements = {};
   for (const t of h.tensors) elements[t.type.name] = (elements[t.type.name] || 0n) + t.elements;
-  const tensorTypes = {};
-  for (const name of Object.keys(elements).sort()) tensorTypes[name] = Number(elements[name]);
-  const g = { tensor_types: tensorTypes };
+  const g = { tensor_types: {} };
+  for (const name in elements) g.tensor_types[name] = Number(elements[name]);
   const fileType = FILE_TYPES[h.fileType];
   if (fileType && fileType !== '-') g.file_type = fileType;
   return { model: { architecture: a, name: (h.name || `GGUF ${h.architecture}`).slice(0, 120), gguf: g } };
@@ -382,16 +384,10 @@ function modelFrom(h) {
 // has the shape of the core's import_gguf_json: {ok, model, gguf} or {ok: false, errors,
 // need_bytes?} (read at least that many bytes from the start and call again).
 export function importGguf(bytes, fileSize) {
-  const r = new Reader(bytes, fileSize);
-  let h;
-  try {
-    h = readHeader(r);
-  } catch (e) {
-    if (!(e instanceof Stop)) throw e;
-    return r.need ? { ok: false, errors: [r.error], need_bytes: r.need } : { ok: false, errors: [r.error] };
-  }
+  const { h, error, need } = parse(bytes, fileSize);
+  if (!h) return need ? { ok: false, errors: [error], need_bytes: need } : { ok: false, errors: [error] };
   const m = modelFrom(h);
   if (m.errors) return { ok: false, errors: m.errors };
   return { ok: true, model: m.model, gguf: { architecture: h.architecture, name: h.name, tensors: h.tensors.length,
-    weight_bytes: Number(h.weightBytes), context_length: h.contextLength, header_bytes: h.headerBytes } };
+    weight_bytes: Number(h.weightBytes), context_length: h.context_length, header_bytes: h.headerBytes } };
 }

@@ -18,14 +18,8 @@ const MAX_HEADER_READ = 256 << 20;
 
 export function setGgufError(lines) {
   const err = $('f-gguf-err');
-  if (lines && lines.length) {
-    setText(err, lines.join('; '));
-    show(err, true);
-    $('gguf-drop').setAttribute('aria-invalid', 'true');
-  } else {
-    show(err, false);
-    $('gguf-drop').removeAttribute('aria-invalid');
-  }
+  setText(err, lines ? lines.join('; ') : '');
+  show(err, Boolean(lines));
 }
 
 // Reads the header of `file`, growing the slice as the reader asks. {ok, model, gguf, read}
@@ -92,22 +86,8 @@ export function clearGguf() {
 
 export const isGgufName = (name) => /\.gguf$/i.test(name || '');
 
+// A .gguf file comes through the config.json box (hf.js: dropped or picked there).
 export function setupGguf() {
-  const zone = $('gguf-drop');
-  $('f-gguf-file').addEventListener('change', (e) => readGgufFile(e.target.files[0]));
-  zone.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    e.stopPropagation();
-    zone.classList.add('dragover');
-  });
-  zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
-  zone.addEventListener('drop', (e) => {
-    // Here, not on the form's config.json drop target around it.
-    e.preventDefault();
-    e.stopPropagation();
-    zone.classList.remove('dragover');
-    readGgufFile(e.dataTransfer.files[0]);
-  });
   $('gguf-clear').addEventListener('click', () => {
     clearGguf();
     syncVisibility();
