@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pageSession, change, settled, updates, text } from './lib.mjs';
+import { Gguf, tinyLlama } from '../node/gguf_bytes.mjs';
 
 const session = pageSession();
 const { open } = session;
@@ -13,7 +14,7 @@ const report = (page) => page.evaluate(() => window.__llmcalc.last.report);
 const state = (page) => page.evaluate(() => window.__llmcalc.state);
 const hash = (page) => page.evaluate(() => location.hash);
 
-// A file as the drop zone receives it from a drag: a DataTransfer built in the page.
+// A file as a drop target receives it from a drag: a DataTransfer built in the page.
 async function dropFile(page, selector, name, bytes) {
   const before = await updates(page);
   await page.evaluate(({ selector, name, data }) => {
@@ -121,16 +122,142 @@ test('a discrete GPU: RAM preset and size for the offloaded layers; another engi
   assert.deepEqual(problems, []);
 });
 
+test('a second GPU with --tensor-split (a 3090 plus a 3060): a row and a verdict per GPU; the link gives the same result', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b&engine=llama.cpp&w=Q8_0&gpu=rtx-3090&b=1');
+  assert.equal((await report(page)).devices, undefined);
+  await change(page, '#f-gpu2', 'rtx-3060-12gb');
+  let s = await page.evaluate(() => window.__llmcalc.last.scenario);
+  assert.deepEqual(s.hardware.extra_gpus, ['rtx-3060-12gb']);
+  assert.equal(s.offload.tensor_split, undefined, 'no split given: llama.cpp splits by memory');
+  await change(page, '#f-ts', '3,1');
+  s = await page.evaluate(() => window.__llmcalc.last.scenario);
+  assert.deepEqual(s.offload.tensor_split, [3, 1]);
+  const r = await report(page);
+  const gpus = r.devices.filter((d) => d.id !== 'ram');
+  assert.deepEqual(gpus.map((d) => d.id), ['gpu', 'gpu1']);
+  // 3:1 of the 33 layer slots (32 layers + output): the 3090 holds more than the 3060.
+  assert.ok(gpus[0].total_bytes > gpus[1].total_bytes * 2, JSON.stringify(gpus.map((d) => d.total_bytes)));
+  assert.match(await text(page, '#device-rows [data-device=gpu1]'), /Fits GPU 2: .*RTX 3060/);
+  const h = await hash(page);
+  assert.match(h, /gpu2=rtx-3060-12gb/);
+  assert.match(h, /ts=3%2C1|ts=3,1/);
+  const again = await open(h);
+  assert.deepEqual((await report(again.page)).devices, r.devices);
+  // A split with a weight per GPU missing: the core's error beside the field.
+  const n = await updates(page);
+  await page.fill('#f-ts', '3,1,1');
+  await settled(page, n);
+  assert.ok(await page.locator('#f-ts-err').isVisible());
+  assert.match(await text(page, '#f-ts-err'), /one weight per GPU/);
+  await change(page, '#f-ts', '');
+  await change(page, '#f-gpu2', '');
+  assert.equal((await page.evaluate(() => window.__llmcalc.last.scenario)).offload, undefined);
+  assert.doesNotMatch(await hash(page), /gpu2=|ts=/);
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
+test('a CPU preset and CPU FLOP/s for the layers in system RAM: in the scenario, the link and the speed', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b&engine=llama.cpp&w=Q4_K_M&gpu=rtx-4090&b=1&p=16&ngl=10');
+  const before = await report(page);
+  await change(page, '#f-cpu', 'ryzen-9-7950x');
+  let s = await page.evaluate(() => window.__llmcalc.last.scenario);
+  assert.equal(s.hardware.cpu, 'ryzen-9-7950x');
+  assert.match(await text(page, '#f-cpu option[value=ryzen-9-7950x]'), /2\.3 TFLOP\/s/);
+  const withCpu = await report(page);
+  // A 16-token prompt runs the RAM's layers on the CPU (under 32 tokens): 160.5 GFLOP there
+  // take 0.070 s at the 7950X's 2.3 TFLOP/s, under the 0.073 s of reading them, so the preset
+  // leaves the time as it was; a slow CPU (0.05 TFLOP/s: 3.2 s) becomes the bound.
+  assert.equal(withCpu.latency.ttft_s, before.latency.ttft_s);
+  await change(page, '#f-cpuf', '0.05');
+  s = await page.evaluate(() => window.__llmcalc.last.scenario);
+  assert.equal(s.hardware.cpu_flops, 0.05e12);
+  const slow = await report(page);
+  assert.ok(slow.latency.ttft_s > withCpu.latency.ttft_s, `${slow.latency.ttft_s} vs ${withCpu.latency.ttft_s}`);
+  const h = await hash(page);
+  assert.match(h, /cpu=ryzen-9-7950x/);
+  assert.match(h, /cpuf=0\.05/);
+  const again = await open(h);
+  assert.deepEqual((await report(again.page)).latency, slow.latency);
+  // An unknown CPU in a link: the core names the field.
+  const bad = await open(h.replace('cpu=ryzen-9-7950x', 'cpu=pentium-2'));
+  assert.ok(await bad.page.locator('#f-cpu-err').isVisible() || /hardware\/cpu|CPU preset/.test(await text(bad.page, 'body')));
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
 // ---------------------------------------------------------------- GGUF
 
-// The page reads no GGUF files yet (the importer would take it over its size budget:
-// wasm/bindings.cpp); a .gguf dropped on it says where it is read, and the model stays.
-test('a dropped GGUF file: the page says the CLI reads it, the model kept', async () => {
+test('a picked GGUF file: its header is the model and its tensors the weights, to the byte; the link keeps it', async () => {
+  const { page, problems } = await open('#engine=llama.cpp&b=1');
+  const before = await report(page);
+  const { file, weightBytes } = tinyLlama();
+  // Hand sum (gguf_import_test.cpp): Q4_K 860,160 elements x 144/256 = 483,840 B; Q6_K
+  // 335,872 x 210/256 = 275,520 B; F32 1,280 x 4 = 5,120 B. Total 764,480 B.
+  assert.equal(weightBytes, 764480);
+  const n = await updates(page);
+  await page.setInputFiles('#f-hf-file', { name: 'tiny-llama-Q4_K_M.gguf', mimeType: 'application/octet-stream', buffer: file });
+  await settled(page, n);
+  const r = await report(page);
+  assert.notEqual(r.params.total, before.params.total);
+  assert.equal(r.params.total, 860160 + 335872 + 1280);
+  assert.equal(r.memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  // The architecture and context read from the header.
+  assert.equal(r.model.name, 'tiny llama');
+  assert.equal((await state(page)).gguf.architecture.max_position_embeddings, 4096);
+  assert.equal((await state(page)).gguf.architecture.num_kv_heads, 2);
+  assert.equal(await page.locator('#f-weights').inputValue(), 'checkpoint');
+  assert.match(await text(page, '#f-weights option[value=checkpoint]'), /Q4_K_M/);
+  assert.match(await text(page, '#gguf-name'), /tiny llama/);
+  assert.match(await text(page, '#f-gguf-status'), /llama, Q4_K_M, 21 tensors/);
+  assert.ok(await page.locator('#f-model').isDisabled());
+  const h = await hash(page);
+  assert.match(h, /gguf=[\w-]+/);
+  assert.match(h, /w=checkpoint/);
+  const again = await open(h);
+  assert.equal((await report(again.page)).memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  // Re-quantizing the same architecture: a weight format picked wins over the file's.
+  await change(page, '#f-weights', 'Q8_0');
+  assert.notEqual((await report(page)).memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  await change(page, '#f-weights', 'checkpoint');
+  // Back to presets.
+  const m = await updates(page);
+  await page.click('#gguf-clear');
+  await settled(page, m);
+  assert.equal((await report(page)).params.total, before.params.total);
+  assert.doesNotMatch(await hash(page), /gguf=|w=checkpoint/);
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
+test('a dropped GGUF file whose header is over the first 1 MiB slice: the page reads more, only the header', async () => {
+  const { page, problems } = await open('');
+  const { file, header } = tinyLlama(60000);
+  assert.ok(header.length > 2 ** 20, `header ${header.length} B`);
+  const n = await dropFile(page, '#f-hf', 'big-header.gguf', file);
+  await settled(page, n);
+  assert.equal((await report(page)).memory.items.find((i) => i.id === 'weights').bytes, 764480);
+  // Read: at least the header, less than the whole file (the tensors are never read).
+  const status = await text(page, '#f-gguf-status');
+  const read = Number(status.match(/read ([\d.]+) MiB/)[1]);
+  assert.ok(read * 2 ** 20 >= header.length * 0.99 && read * 2 ** 20 < file.length, status);
+  assert.deepEqual(problems, []);
+});
+
+test('a file that is not GGUF, or a truncated one: a clear error beside the drop zone, the model kept', async () => {
   const { page, problems } = await open('#model=llama-3.1-8b');
-  await dropFile(page, '#f-hf', 'model-Q4_K_M.gguf', Buffer.from('GGUF\u0003\u0000\u0000\u0000'));
-  await page.waitForSelector('#f-hf-err:not([hidden])');
-  assert.match(await text(page, '#f-hf-err'), /does not read GGUF files yet; the command line does: llmcalc estimate --gguf FILE/);
+  const shown = async (name, bytes) => {
+    await dropFile(page, '#f-hf', name, bytes);
+    await page.waitForSelector('#f-gguf-err:not([hidden])');
+    const msg = await text(page, '#f-gguf-err');
+    await page.evaluate(() => { document.getElementById('f-gguf-err').hidden = true; });
+    return msg;
+  };
+  assert.match(await shown('model.gguf', Buffer.from('PK\u0003\u0004 this is a zip file')), /model\.gguf cannot be used: .*GGUF.*\/gguf\/magic/);
+  const { header } = tinyLlama();
+  assert.match(await shown('cut.gguf', header.subarray(0, 300)), /cut\.gguf cannot be used: .*ends at byte 300.*\/gguf\/metadata/);
+  // A tensor count past the reader's limit: refused before anything is allocated.
+  assert.match(await shown('many.gguf', new Gguf().header(2 ** 21, 0).bytes()), /2097152 tensors; the limit is 1048576 \(\/gguf\/tensor_count\)/);
   assert.equal((await state(page)).gguf, null);
   assert.equal((await report(page)).model.name, 'Llama 3.1 8B');
+  // Read as GGUF, not as JSON text: the config.json error stays hidden.
+  assert.equal(await page.locator('#f-hf-err').isVisible(), false);
   assert.deepEqual(problems, []);
 });

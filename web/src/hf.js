@@ -6,7 +6,7 @@ import { MAX_HF_CHARS, app, fieldErrors } from './app.js';
 import { clearUrlErrors, markStale, syncVisibility } from './form.js';
 import { update } from './update.js';
 import { clearCompanions, companionOf, safetensorsIndex } from './checkpoint_files.js';
-import { GGUF_ON_THE_CLI, clearGguf, isGgufName } from './local_gguf.js';
+import { clearGguf, isGgufName, readGgufFile } from './local_gguf.js';
 
 // ---------------------------------------------------------------- HF config
 
@@ -139,10 +139,7 @@ export function setupHf() {
       onCompanion(await safetensorsIndex(file));
       return;
     }
-    if (isGgufName(file.name)) {
-      setHfError([GGUF_ON_THE_CLI]);
-      return;
-    }
+    if (isGgufName(file.name)) return readGgufFile(file); // dropped beside the GGUF zone
     if (file.size > MAX_HF_CHARS) {
       setHfError([`The file is too large (${fmt.grouped(file.size)} bytes).`]);
       return;

@@ -7,9 +7,14 @@ import { PRESETS } from 'llmcalc:presets';
 import { FILE_WEIGHTS, LLAMA_ENGINES, QUANTIZED, UNIFIED } from './state.js';
 import * as fmt from './format.js';
 import { app } from './app.js';
+import { CPUS } from './local_cpus.js';
 
 // Scenario paths of the local fields -> their inputs (ahead of form.js's catch-all /hardware).
 export const LOCAL_PATHS = [
+  [/^\/hardware\/extra_gpus/, 'f-gpu2'],
+  [/^\/offload\/tensor_split/, 'f-ts'],
+  [/^\/hardware\/cpu_flops/, 'f-cpuf'],
+  [/^\/hardware\/cpu/, 'f-cpu'],
   [/^\/hardware\/gpu_memory_limit/, 'f-wired'],
   [/^\/hardware\/host_memory_bytes/, 'f-ramgb'],
   [/^\/hardware\/host_/, 'f-ram'],
@@ -25,6 +30,12 @@ export function unifiedOptions() {
 
 export const SYSTEM_RAM_OPTIONS = PRESETS.hostMemory.map((h) =>
   [h.id, `${h.name}: ${fmt.grouped(h.bandwidth_bytes_per_s / 1e9)} GB/s`]);
+
+// A second GPU for llama.cpp's layer split (discrete presets; '' = none), and the CPU that runs
+// the layers left in system RAM ('' = none: their time is the RAM's reading alone).
+export const SECOND_GPU_OPTIONS = [['', 'none'], ...PRESETS.gpus.map((g) => [g.id, g.name])];
+export const CPU_OPTIONS = [['', 'none (RAM bandwidth only)'],
+  ...CPUS.map(([id, name, flops]) => [id, `${name}: ${fmt.grouped(flops / 1e12, 1)} TFLOP/s`])];
 
 // The memory sizes of the picked machine; the smallest is the default (value 0, as the core's).
 function fillUnifiedMemory(u) {
@@ -85,7 +96,7 @@ export function renderDevices(report) {
     const items = (d.items || []).filter((i) => i.bytes > 0).map((i) => `${i.label} ${fmt.bytes(i.bytes, u)}`).join(', ');
     return v('div', { class: `device ${d.fits ? 'fits' : 'nofit'}`, 'data-device': d.id },
       v('span', { class: `badge ${d.fits ? 'fits' : 'nofit'}`, text: d.fits ? '\u2713 Fits' : '\u2717 Over' }),
-      v('strong', { text: ` ${d.id === 'ram' ? 'System RAM' : 'GPU'}: ` }),
+      v('strong', { text: ` ${d.id === 'ram' ? 'System RAM' : d.id === 'gpu' ? 'GPU' : `GPU ${Number(d.id.slice(3)) + 1}`}: ` }),
       `${fmt.bytes(d.total_bytes, u)} of ${fmt.bytes(d.capacity_bytes, u)}`,
       d.fits ? ` (${fmt.bytes(d.headroom_bytes, u)} to spare)` : ` (${fmt.bytes(-d.headroom_bytes, u)} over)`,
       v('span', { class: 'hint', text: ` \u00b7 ${d.name}${items ? ` \u00b7 ${items}` : ''}` }));
