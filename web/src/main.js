@@ -5,18 +5,18 @@ import { clearCompanions } from './checkpoint_files.js';
 import './styles.css';
 import { $, setText } from './dom.js';
 import { DEFAULTS, stateFromUrl, stateToHash, linkFor, isAnchorHash, applyInputRanges } from './state.js';
-import { readTheme } from './charts.js';
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
 import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
 import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
-import { setupPlanPanel } from './plan_panel.js';
 import { setupGguf } from './local_gguf.js';
-import { renderCharts, setupCharts } from './chart_panel.js';
+import { deferred, loadDeferred, whenDeferred } from './deferred.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
 import { applyPageOptions, setupShare, writeUrl } from './share.js';
+// The modules the deferred block shares with this bundle, handed to it (web/build.mjs).
+import 'llmcalc:shared-modules';
 
 // ---------------------------------------------------------------- start
 
@@ -151,14 +151,11 @@ async function start() {
   // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
   document.documentElement.classList.remove('link');
 
-  // The answer is in the page: let the browser paint it, then draw the charts (uPlot setup
-  // and their sweeps take longer than the numbers themselves).
+  // The answer is in the page: let the browser paint it, then make the inputs live, then run
+  // the deferred block (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js),
+  // which draws its panels for the last result when it is in.
   await painted;
   mark('first_paint'); // the frame with the first numbers is done
-  setupCharts();
-  app.chartsReady = true;
-  if (app.last) renderCharts(app.last.scenario);
-  mark('charts');
 
   for (const e of formElements()) {
     const ev = e.tagName === 'SELECT' || e.type === 'radio' || e.type === 'checkbox' ? 'change' : 'input';
@@ -198,32 +195,39 @@ async function start() {
   setupEngineCopy();
   setupMiniVerdict();
   setupAccuracyLink();
-  setupPlanPanel();
   setupShare();
   window.addEventListener('hashchange', onHashChange);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
-    readTheme();
-    for (const c of Object.values(charts)) {
-      c.legendKey = null;
-      c.redraw();
+    if (deferred.ready) {
+      deferred.readTheme();
+      for (const c of Object.values(charts)) {
+        c.legendKey = null;
+        c.redraw();
+      }
     }
     render();
   });
-  mark('ready');
-  document.body.dataset.ready = '1';
-  // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
-  window.__llmcalc = {
-    ready: true,
-    firstResultMs: timings.startup.first_result, // numbers shown; charts follow (timings.startup)
-    scriptStartMs: T0,
-    core: app.core,
-    charts,
-    get updates() { return app.updates; },
-    get pending() { return app.pending; },
-    timings,
-    get last() { return app.last; },
-    get state() { return { ...app.state }; },
-  };
+  mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
+  whenDeferred(() => {
+    mark('deferred');
+    render(); // the charts and solvers for the result already shown
+    mark('charts');
+    document.body.dataset.ready = '1';
+    // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
+    window.__llmcalc = {
+      ready: true,
+      firstResultMs: timings.startup.first_result, // numbers shown; charts follow (timings.startup)
+      scriptStartMs: T0,
+      core: app.core,
+      charts,
+      get updates() { return app.updates; },
+      get pending() { return app.pending; },
+      timings,
+      get last() { return app.last; },
+      get state() { return { ...app.state }; },
+    };
+  });
+  loadDeferred();
 }
 
 start();
