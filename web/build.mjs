@@ -219,9 +219,15 @@ const css = pageCss + prerendered.css + hideForLink;
 // the prerendered answer is painted first, then the script runs (after that frame, or 100 ms
 // for a hidden page, which gets no frames); with one it runs once the document is parsed. The
 // script element is removed once run, so a copy saved from the browser does not run it twice.
-const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).split('&'),k,r;" +
+// It also lays out an embed (embed=1|true|answer) and applies theme=light|dark before the
+// first paint (stateFromUrl reads the same parameters; the last one wins), rather than when the
+// script runs; `prestart` keeps the embed's form details folded until main.js folds them.
+const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).split('&'),c=d.documentElement.classList,k,r,e,t;" +
   "if(!/^[A-Za-z][\\w-]*$/.test(h))p=p.concat(h.split('&'));" +
-  "if(k=p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))d.documentElement.classList.add('link');" +
+  "if(k=p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))c.add('link');" +
+  "p.forEach(function(s){if(/^embed=/.test(s))e=s.slice(6);if(/^theme=/.test(s))t=s.slice(6)});" +
+  "if(e=='answer'||e=='1'||e=='true')c.add('embed','prestart');if(e=='answer')c.add('embed-answer');" +
+  "if(t=='light'||t=='dark')c.add('theme-'+t);" +
   "function go(){var s=d.getElementById('app-src'),e;if(r||!s)return;r=1;" +
   "e=d.createElement('script');e.textContent=s.textContent;d.body.appendChild(e);e.remove()}" +
   "d.addEventListener('DOMContentLoaded',function(){if(k)return go();" +

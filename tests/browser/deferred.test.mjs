@@ -11,21 +11,24 @@ const LINK = '#model=llama-3.1-8b&b=8&p=2048&g=512';
 
 // Every frame as painted (a requestAnimationFrame callback runs just before the frame's style,
 // layout and paint): the verdict's text and visibility, and whether the charts were evaluated.
-async function framesOf(context, url) {
+async function framesOf(context, url, wait = 0) {
   const page = await context.newPage();
   const problems = watch(page);
   await page.addInitScript(() => {
     window.__frames = [];
     const tick = () => {
       const e = document.getElementById('fit-headline');
+      const form = document.getElementById('form');
       if (e) window.__frames.push({ visible: getComputedStyle(e).visibility === 'visible', text: e.textContent,
-        charts: performance.getEntriesByName('llmcalc:charts-evaluated').length > 0 });
+        charts: performance.getEntriesByName('llmcalc:charts-evaluated').length > 0,
+        script: !!window.__llmcalcModules, form: form && getComputedStyle(form).display });
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
   });
   await page.goto(url);
   await waitReady(page);
+  if (wait) await page.waitForTimeout(wait);
   const r = await page.evaluate(() => ({
     frames: window.__frames,
     final: document.getElementById('fit-headline').textContent,
@@ -75,4 +78,16 @@ test('the served build loads the deferred block from its own file, and nothing e
   } finally {
     await server.close();
   }
+});
+
+// The answer-only embed: laid out by the <head> script and CSS before the page's script runs
+// (the form hidden from the first frame), and it never needs the deferred block.
+test('the answer-only embed is laid out before any script runs and never loads the deferred block', async () => {
+  const r = await framesOf(browser.context, `${SINGLE_URL}?embed=answer#b=8`, 500);
+  const beforeScript = r.frames.filter((f) => !f.script);
+  assert.ok(beforeScript.length > 0, 'no frame before the script ran');
+  assert.deepEqual([...new Set(r.frames.map((f) => f.form))], ['none'], 'the form showed in some frame');
+  assert.equal(r.chartsMark, undefined, 'the charts were evaluated');
+  assert.deepEqual(r.charts, []);
+  assert.ok(r.startup.ready > 0 && r.startup.deferred === undefined);
 });

@@ -33,6 +33,13 @@ function loadFromUrl(r = readUrl()) {
   document.body.classList.toggle('embed', app.embed);
   if (app.embed) $('form-details').open = false;
   applyPageOptions(r);
+  // The <head> script laid the embed out from the URL before the first paint; from here the
+  // page's own reading of it rules (web/build.mjs).
+  const root = document.documentElement.classList;
+  root.toggle('embed', !!app.embed);
+  root.toggle('embed-answer', app.embed === 'answer');
+  root.remove('prestart');
+  if (started) wantDeferred();
   $('f-hf').value = '';
   setHfError(null);
   app.hfInfo = '';
@@ -208,26 +215,57 @@ async function start() {
     render();
   });
   mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
+  started = true;
   whenDeferred(() => {
     mark('deferred');
     render(); // the charts and solvers for the result already shown
     mark('charts');
-    document.body.dataset.ready = '1';
-    // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
-    window.__llmcalc = {
-      ready: true,
-      firstResultMs: timings.startup.first_result, // numbers shown; charts follow (timings.startup)
-      scriptStartMs: T0,
-      core: app.core,
-      charts,
-      get updates() { return app.updates; },
-      get pending() { return app.pending; },
-      timings,
-      get last() { return app.last; },
-      get state() { return { ...app.state }; },
-    };
+    publish();
   });
-  loadDeferred();
+  wantDeferred();
+  // An embed may never load the deferred block: it is ready without it.
+  if (!deferred.ready && app.embed) publish();
+}
+
+// The deferred block (charts, solvers, GPU table, plan panel) runs after the first answer. The
+// answer-only embed shows none of its panels and never loads it; the compact embed (embed=1)
+// shows the context chart and the solvers below the answer: it loads the block when one of
+// them comes near the iframe's view.
+let started = false;
+let nearObserver = null;
+function wantDeferred() {
+  if (deferred.ready || app.embed === 'answer') return;
+  if (!app.embed) {
+    loadDeferred();
+    return;
+  }
+  if (nearObserver) return;
+  nearObserver = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    nearObserver.disconnect();
+    loadDeferred();
+  }, { rootMargin: '200px' });
+  for (const id of ['chart-context', 'solve-list']) nearObserver.observe($(id));
+}
+
+let published = false;
+function publish() {
+  if (published) return;
+  published = true;
+  document.body.dataset.ready = '1';
+  // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
+  window.__llmcalc = {
+    ready: true,
+    firstResultMs: timings.startup.first_result, // numbers shown; charts follow (timings.startup)
+    scriptStartMs: T0,
+    core: app.core,
+    charts,
+    get updates() { return app.updates; },
+    get pending() { return app.pending; },
+    timings,
+    get last() { return app.last; },
+    get state() { return { ...app.state }; },
+  };
 }
 
 start();
