@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { textCore, wrapCore } from '../wasm/js/api.mjs';
@@ -101,8 +101,16 @@ const redirectWasm = {
   },
 };
 
-const result = await build({
-  entryPoints: [join(here, 'src/main.js')],
+// The page's script comes as two bundles (web/src/deferred.js): the first holds what the first
+// answer needs (core, form, state, results); the second, web/src/deferred_main.js, what it does
+// not (uPlot, the charts, GPU table, solvers, plan panel) and runs only once that answer is on
+// screen. Modules both import (app.js, update.js, form.js, the presets...) live in the first
+// only: it hands their live instances to the second through globalThis.__llmcalcModules
+// (import * as: a module namespace, its bindings live), and the second bundle's imports of
+// them resolve to those objects.
+const SHARED = 'llmcalc:shared-modules';
+const sharedNamespace = 'llmcalc-shared';
+const bundleOptions = {
   bundle: true,
   // A classic script, not a module: the page's script sits at the end of <body>, and a classic
   // script there runs as soon as the parser reaches it, where a module script is deferred and
@@ -119,13 +127,65 @@ const result = await build({
   charset: 'ascii',
   write: false,
   outdir: out,
-  entryNames: 'app',
   logLevel: 'warning',
   metafile: true,
-  plugins: [redirectWasm],
+};
+const firstEntry = join(here, 'src/main.js');
+const deferredEntry = join(here, 'src/deferred_main.js');
+const inputsOf = (r) => Object.keys(r.metafile.inputs);
+// The list of shared modules is what the two bundles hold in common when built alone.
+const exposeShared = (keys) => ({
+  name: 'llmcalc-expose-shared',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^${SHARED}$`) }, () => ({ path: 'shared', namespace: sharedNamespace }));
+    b.onLoad({ filter: /^shared$/, namespace: sharedNamespace }, () => ({
+      contents: keys.map((k, i) => `import * as m${i} from ${JSON.stringify(k.startsWith('llmcalc:') ? k : resolve(k))};`).join('\n') +
+        `\nglobalThis.__llmcalcModules = {${keys.map((k, i) => `${JSON.stringify(k)}: m${i}`).join(', ')}};`,
+      loader: 'js', resolveDir: here,
+    }));
+  },
 });
+const firstAlone = await build({ ...bundleOptions, entryPoints: [firstEntry], entryNames: 'app', plugins: [redirectWasm, exposeShared([])] });
+const deferredAlone = await build({ ...bundleOptions, entryPoints: [deferredEntry], entryNames: 'app-deferred', plugins: [redirectWasm] });
+const firstInputs = new Set(inputsOf(firstAlone));
+const shared = inputsOf(deferredAlone).filter((k) => firstInputs.has(k) && !k.endsWith('.css'));
+// What must stay out of the first bundle (the reason for the split): the build fails if an
+// import brings one of them back into it.
+const DEFERRED_ONLY = ['uplot', 'web/src/charts.js', 'web/src/chart_panel.js', 'web/src/solvers.js', 'web/src/plan_panel.js'];
+for (const k of firstInputs) {
+  const hit = DEFERRED_ONLY.find((d) => k.includes(d === 'uplot' ? 'node_modules/uplot/' : d) && !k.endsWith('.css'));
+  if (hit) throw new Error(`build_web: ${k} is in the page's first bundle; it belongs to the deferred block (web/src/deferred.js)`);
+}
+const useShared = {
+  name: 'llmcalc-use-shared',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (a) => {
+      if (a.pluginData?.inner || a.kind === 'entry-point') return undefined;
+      if (a.path === 'llmcalc:presets') return shared.includes(a.path) ? { path: a.path, namespace: sharedNamespace } : undefined;
+      const r = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, importer: a.importer, pluginData: { inner: true } });
+      if (r.errors.length) return undefined;
+      const key = relative(process.cwd(), r.path);
+      return shared.includes(key) ? { path: key, namespace: sharedNamespace } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: sharedNamespace }, (a) => ({
+      contents: `module.exports = globalThis.__llmcalcModules[${JSON.stringify(a.path)}];`, loader: 'js',
+    }));
+  },
+};
+const deferredResult = await build({ ...bundleOptions, entryPoints: [deferredEntry], entryNames: 'app-deferred', plugins: [useShared, redirectWasm] });
+for (const k of inputsOf(deferredResult)) {
+  if (k.startsWith(`${sharedNamespace}:`)) continue;
+  if (firstInputs.has(k)) throw new Error(`build_web: ${k} would be in both bundles (a second instance of its state)`);
+}
+// Only the modules the deferred bundle imports itself are handed over (each costs the first
+// bundle a namespace object that keeps all its exports).
+const handed = inputsOf(deferredResult).filter((k) => k.startsWith(`${sharedNamespace}:`)).map((k) => k.slice(sharedNamespace.length + 1));
+const result = await build({ ...bundleOptions, entryPoints: [firstEntry], entryNames: 'app', plugins: [redirectWasm, exposeShared(handed)] });
 
 const js = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+const deferredJs = deferredResult.outputFiles.find((f) => f.path.endsWith('.js')).text;
+if (deferredResult.outputFiles.some((f) => f.path.endsWith('.css')))
+  throw new Error('build_web: the deferred block imports CSS; import it from web/src/main.js (the page has one stylesheet)');
 const pageCss = result.outputFiles.find((f) => f.path.endsWith('.css')).text;
 
 // The default scenario's answer as markup (web/src/prerender.js): the page's render functions,
@@ -161,14 +221,20 @@ const css = pageCss + prerendered.css + hideForLink;
 // the prerendered answer is painted first, then the script runs (after that frame, or 100 ms
 // for a hidden page, which gets no frames); with one it runs once the document is parsed. The
 // script element is removed once run, so a copy saved from the browser does not run it twice.
-const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).split('&'),k,r;" +
+// It also lays out an embed (embed=1|true|answer) and applies theme=light|dark before the
+// first paint (stateFromUrl reads the same parameters; the last one wins), rather than when the
+// script runs; `prestart` keeps the embed's form details folded until main.js folds them.
+const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).split('&'),c=d.documentElement.classList,k,r,e,t;" +
   "if(!/^[A-Za-z][\\w-]*$/.test(h))p=p.concat(h.split('&'));" +
-  "if(k=p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))d.documentElement.classList.add('link');" +
+  "if(k=p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))c.add('link');" +
+  "p.forEach(function(s){if(/^embed=/.test(s))e=s.slice(6);if(/^theme=/.test(s))t=s.slice(6)});" +
+  "if(e=='answer'||e=='1'||e=='true')c.add('embed','prestart');if(e=='answer')c.add('embed-answer');" +
+  "if(t=='light'||t=='dark')c.add('theme-'+t);" +
   "function go(){var s=d.getElementById('app-src'),e;if(r||!s)return;r=1;" +
   "e=d.createElement('script');e.textContent=s.textContent;d.body.appendChild(e);e.remove()}" +
   "d.addEventListener('DOMContentLoaded',function(){if(k)return go();" +
   "requestAnimationFrame(function(){setTimeout(go)});setTimeout(go,100)})})(document,location)";
-for (const [name, text] of [['app.js', js], ['app.css', css], ['the head script', headScript]]) {
+for (const [name, text] of [['app.js', js], ['app-deferred.js', deferredJs], ['app.css', css], ['the head script', headScript]]) {
   if (/<\/(script|style)/i.test(text)) throw new Error(`${name} contains a closing tag; it cannot be inlined`);
   // Non-ASCII bytes could be re-encoded when a browser saves the page, breaking the hashes.
   if (/[^\x00-\x7f]/.test(text)) throw new Error(`${name} is not pure ASCII`);
@@ -207,6 +273,7 @@ mkdirSync(out, { recursive: true });
 
 // Served build: external files from the same origin.
 writeFileSync(join(out, 'app.js'), js);
+writeFileSync(join(out, 'app-deferred.js'), deferredJs);
 writeFileSync(join(out, 'app.css'), css);
 writeFileSync(join(out, 'index.html'), page(
   `${common}; script-src 'self' ${sha(headScript)} 'wasm-unsafe-eval'${evalSource}; style-src 'self'`,
@@ -216,9 +283,9 @@ writeFileSync(join(out, 'index.html'), page(
 // Single file: the inline script and style are allowed by their SHA-256 hashes (stricter
 // than 'unsafe-inline': no other inline code can run, not even an injected attribute).
 const single = page(
-  `${common}; script-src ${sha(headScript)} ${sha(js)} 'wasm-unsafe-eval'${evalSource}; style-src ${sha(css)}`,
+  `${common}; script-src ${sha(headScript)} ${sha(js)} ${sha(deferredJs)} 'wasm-unsafe-eval'${evalSource}; style-src ${sha(css)}`,
   `<style>${css}</style>`,
-  `<script type="text/plain" id="app-src">${js}</script>`);
+  `<script type="text/plain" id="app-src">${js}</script><script type="text/plain" id="app-deferred-src">${deferredJs}</script>`);
 writeFileSync(join(out, 'llmcalc.html'), single);
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(join(out, 'llmcalc.html'), join(root, 'dist/llmcalc.html'));
@@ -229,9 +296,10 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const inputs = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('.js'))].inputs;
 // The module: its glue in the script and the .wasm's data block.
 const wasmBytes = wasmBlock.length + Object.entries(inputs).filter(([k]) => k.includes('llmcalc_core')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
-const uplotBytes = Object.entries(inputs).filter(([k]) => k.includes('uplot')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
-console.log(`build_web: web/dist/index.html (+ app.js ${kb(js.length)}, app.css ${kb(css.length)})`);
+const deferredInputs = deferredResult.metafile.outputs[Object.keys(deferredResult.metafile.outputs).find((k) => k.endsWith('.js'))].inputs;
+const uplotBytes = Object.entries(deferredInputs).filter(([k]) => k.includes('uplot')).reduce((a, [, v]) => a + v.bytesInOutput, 0);
+console.log(`build_web: web/dist/index.html (+ app.js ${kb(js.length)}, app-deferred.js ${kb(deferredJs.length)}, app.css ${kb(css.length)})`);
 console.log(`build_web: web/dist/llmcalc.html and dist/llmcalc.html: ${kb(raw)} raw, ${kb(gz)} gzip ` +
   `(budgets 1024 KiB raw, 300 KiB gzip; of which WASM module ${kb(wasmBytes)} (.wasm ${kb(wasmBinary.length)}, ` +
   `inlined gzip-compressed as ${kb(wasmGzip.length)} + base64), uPlot ${kb(uplotBytes)})`);
-writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, css: css.length, wasm_module: wasmBytes, wasm_binary: wasmBinary.length, wasm_gzip: wasmGzip.length, uplot: uplotBytes, csp_unsafe_eval: needsEval }, null, 2) + '\n');
+writeFileSync(join(out, 'sizes.json'), JSON.stringify({ raw, gzip: gz, js: js.length, js_deferred: deferredJs.length, css: css.length, wasm_module: wasmBytes, wasm_binary: wasmBinary.length, wasm_gzip: wasmGzip.length, uplot: uplotBytes, csp_unsafe_eval: needsEval }, null, 2) + '\n');

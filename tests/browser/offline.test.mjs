@@ -108,15 +108,17 @@ test('content security policy is strict and the size budgets hold', () => {
   assert.ok(!csp.includes("'unsafe-inline'"), 'inline code is allowed by hash only');
   assert.ok(!dir['script-src'].includes("'unsafe-eval'"),
     "script-src must not need 'unsafe-eval' (the WASM module must be linked with -sDYNAMIC_EXECUTION=0)");
-  // Two inline scripts run: <head>'s (marks a link that carries a scenario, so the prerendered
-  // default answer stays hidden) and the page's.
-  assert.equal(dir['script-src'].filter((s) => s.startsWith("'sha256-")).length, 2);
+  // Three inline scripts run: <head>'s (marks a link that carries a scenario, so the prerendered
+  // default answer stays hidden), the page's and its deferred block (web/src/deferred.js).
+  assert.equal(dir['script-src'].filter((s) => s.startsWith("'sha256-")).length, 3);
   assert.equal(dir['style-src'].filter((s) => s.startsWith("'sha256-")).length, 1);
   // One script runs as parsed (<head>'s, allowed by its hash); the page's script travels in a
-  // data block that <head>'s script runs (allowed by its hash); the .wasm's data block holds
+  // data block that <head>'s script runs, its deferred part in another that the page's script
+  // runs after the first answer (each allowed by its hash); the .wasm's data block holds
   // base64 text only. No browser executes a data block (its type is not JavaScript).
-  assert.equal((html.match(/<script\b/g) || []).length, 3);
+  assert.equal((html.match(/<script\b/g) || []).length, 4);
   assert.equal((html.match(/<script type="text\/plain" id="app-src">/g) || []).length, 1);
+  assert.equal((html.match(/<script type="text\/plain" id="app-deferred-src">/g) || []).length, 1);
   assert.match(html, /<script type="application\/octet-stream" id="wasm-gzip">[A-Za-z0-9+/=]+<\/script>/);
   assert.doesNotMatch(html, /\bsrc="(https?:)?\/\//, 'no remote resources');
 

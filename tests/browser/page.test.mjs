@@ -355,7 +355,7 @@ test('hostile or invalid link parameters are rejected with a visible message, ne
   const msg = await text(page, '#url-errors');
   for (const k of ['model', 'b=', 'p=', 'gpu', 'evil', 'arch', '__proto__', 'constructor']) assert.ok(msg.includes(k), `message names ${k}: ${msg}`);
   assert.ok(msg.includes('<img'), 'the hostile value is shown as text');
-  assert.equal(await page.locator('img, script:not(#app):not(#app-src):not(#wasm-gzip):not(head script), iframe, b').count(), 0, 'nothing injected');
+  assert.equal(await page.locator('img, script:not(#app):not(#app-src):not(#app-deferred-src):not(#wasm-gzip):not(head script), iframe, b').count(), 0, 'nothing injected');
   assert.equal(await page.evaluate(() => ({}).polluted === undefined && Object.prototype.constructor === Object), true);
   // The defaults are computed and shown.
   assert.equal(await page.inputValue('#f-model'), 'llama-2-7b');

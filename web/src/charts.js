@@ -6,6 +6,10 @@ import { compactCount, grouped } from './format.js';
 import { PRESETS } from 'llmcalc:presets';
 import { ITEM_COLOR_VAR } from './palette.js';
 
+// When this module (and uPlot before it) was evaluated: after the first answer is on screen,
+// since it lives in the page's deferred block (tests/browser/deferred.test.mjs checks it).
+performance.mark('llmcalc:charts-evaluated');
+
 // Memory items in stacking order (bottom first) with their labels: the core's kind table
 // (kinds_json, read at build time); unknown ids fall into "other".
 export const ITEM_ORDER = PRESETS.kinds.memory.map((k) => k.id);

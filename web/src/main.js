@@ -5,18 +5,18 @@ import { clearCompanions } from './checkpoint_files.js';
 import './styles.css';
 import { $, setText } from './dom.js';
 import { DEFAULTS, followDefaultWeights, stateFromUrl, stateToHash, linkFor, isAnchorHash, applyInputRanges } from './state.js';
-import { readTheme } from './charts.js';
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
 import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
 import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
-import { setupPlanPanel } from './plan_panel.js';
 import { setupGguf } from './local_gguf.js';
-import { renderCharts, setupCharts } from './chart_panel.js';
+import { deferred, loadDeferred, whenDeferred } from './deferred.js';
 import { afterPaint, bumpCounter, render, update } from './update.js';
 import { applyPageOptions, setupShare, writeUrl } from './share.js';
+// The modules the deferred block shares with this bundle, handed to it (web/build.mjs).
+import 'llmcalc:shared-modules';
 
 // ---------------------------------------------------------------- start
 
@@ -33,6 +33,13 @@ function loadFromUrl(r = readUrl()) {
   document.body.classList.toggle('embed', app.embed);
   if (app.embed) $('form-details').open = false;
   applyPageOptions(r);
+  // The <head> script laid the embed out from the URL before the first paint; from here the
+  // page's own reading of it rules (web/build.mjs).
+  const root = document.documentElement.classList;
+  root.toggle('embed', !!app.embed);
+  root.toggle('embed-answer', app.embed === 'answer');
+  root.remove('prestart');
+  if (started) wantDeferred();
   $('f-hf').value = '';
   setHfError(null);
   app.hfInfo = '';
@@ -151,14 +158,11 @@ async function start() {
   // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
   document.documentElement.classList.remove('link');
 
-  // The answer is in the page: let the browser paint it, then draw the charts (uPlot setup
-  // and their sweeps take longer than the numbers themselves).
+  // The answer is in the page: let the browser paint it, then make the inputs live, then run
+  // the deferred block (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js),
+  // which draws its panels for the last result when it is in.
   await painted;
   mark('first_paint'); // the frame with the first numbers is done
-  setupCharts();
-  app.chartsReady = true;
-  if (app.last) renderCharts(app.last.scenario);
-  mark('charts');
 
   for (const e of formElements()) {
     const ev = e.tagName === 'SELECT' || e.type === 'radio' || e.type === 'checkbox' ? 'change' : 'input';
@@ -200,18 +204,56 @@ async function start() {
   setupEngineCopy();
   setupMiniVerdict();
   setupAccuracyLink();
-  setupPlanPanel();
   setupShare();
   window.addEventListener('hashchange', onHashChange);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
-    readTheme();
-    for (const c of Object.values(charts)) {
-      c.legendKey = null;
-      c.redraw();
+    if (deferred.ready) {
+      deferred.readTheme();
+      for (const c of Object.values(charts)) {
+        c.legendKey = null;
+        c.redraw();
+      }
     }
     render();
   });
-  mark('ready');
+  mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
+  started = true;
+  whenDeferred(() => {
+    mark('deferred');
+    render(); // the charts and solvers for the result already shown
+    mark('charts');
+    publish();
+  });
+  wantDeferred();
+  // An embed may never load the deferred block: it is ready without it.
+  if (!deferred.ready && app.embed) publish();
+}
+
+// The deferred block (charts, solvers, GPU table, plan panel) runs after the first answer. The
+// answer-only embed shows none of its panels and never loads it; the compact embed (embed=1)
+// shows the context chart and the solvers below the answer: it loads the block when one of
+// them comes near the iframe's view.
+let started = false;
+let nearObserver = null;
+function wantDeferred() {
+  if (deferred.ready || app.embed === 'answer') return;
+  if (!app.embed) {
+    loadDeferred();
+    return;
+  }
+  if (nearObserver) return;
+  nearObserver = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    nearObserver.disconnect();
+    loadDeferred();
+  }, { rootMargin: '200px' });
+  for (const id of ['chart-context', 'solve-list']) nearObserver.observe($(id));
+}
+
+let published = false;
+function publish() {
+  if (published) return;
+  published = true;
   document.body.dataset.ready = '1';
   // For tests: not serialized when the page is saved, so a saved copy cannot look ready early.
   window.__llmcalc = {

@@ -144,7 +144,9 @@ export function setupShare() {
   });
   for (const b of document.querySelectorAll('button.png')) {
     b.addEventListener('click', async () => {
-      const blob = await charts[b.dataset.chart].toPngBlob();
+      const chart = charts[b.dataset.chart]; // none until the deferred block has run (deferred.js)
+      if (!chart) return;
+      const blob = await chart.toPngBlob();
       if (blob) download(`${fileStem()}-${b.dataset.chart}.png`, blob);
     });
   }

@@ -5,8 +5,7 @@ import { scenarioFrom } from './state.js';
 import { app, fieldErrors, timings } from './app.js';
 import { showCoreErrors, showStale } from './form.js';
 import { renderAccuracy, renderAnswer, renderEngine, renderMemoryTable, renderNotes, renderSpeed } from './results.js';
-import { renderSolvers } from './solvers.js';
-import { renderCharts } from './chart_panel.js';
+import { deferred } from './deferred.js';
 import { writeShare, writeUrl } from './share.js';
 import { renderDevices } from './local.js';
 
@@ -35,7 +34,9 @@ export function render() {
   phase('notes', () => renderNotes(app.last.report));
   phase('engine', () => renderEngine(app.last.report));
   phase('accuracy', renderAccuracy);
-  if (app.chartsReady) phase('charts', () => renderCharts(app.last.scenario));
+  // The charts and solvers are in the deferred block (web/src/deferred.js): until it has run
+  // they are not drawn, and it draws them for the last result when it does.
+  if (app.chartsReady && deferred.ready) phase('charts', () => deferred.renderCharts(app.last.scenario));
   timings.sync = performance.now() - t;
   app.pending = true;
   document.body.dataset.pending = '1';
@@ -44,7 +45,7 @@ export function render() {
   afterPaint(() => {
     if (token !== deferredToken) return; // a newer update superseded this one
     const t1 = performance.now();
-    renderSolvers(snapshot.scenario);
+    if (deferred.ready) deferred.renderSolvers(snapshot.scenario);
     writeUrl();
     writeShare();
     timings.deferred = performance.now() - t1;

@@ -1,0 +1,93 @@
+// The page's deferred block (issue 18, web/src/deferred.js and web/build.mjs): uPlot, the
+// charts, the GPU table, the solvers and the plan panel are evaluated only after the first
+// answer is on screen, and then draw their panels for it. charts.js sets the user-timing mark
+// llmcalc:charts-evaluated when it is evaluated: imported statically into the first bundle it
+// would be set as the script starts, before any answer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, waitReady, watch, SINGLE_URL, serve } from './lib.mjs';
+
+const LINK = '#model=llama-3.1-8b&b=8&p=2048&g=512';
+
+// Every frame as painted (a requestAnimationFrame callback runs just before the frame's style,
+// layout and paint): the verdict's text and visibility, and whether the charts were evaluated.
+async function framesOf(context, url, wait = 0) {
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.addInitScript(() => {
+    window.__frames = [];
+    const tick = () => {
+      const e = document.getElementById('fit-headline');
+      const form = document.getElementById('form');
+      if (e) window.__frames.push({ visible: getComputedStyle(e).visibility === 'visible', text: e.textContent,
+        charts: performance.getEntriesByName('llmcalc:charts-evaluated').length > 0,
+        script: !!window.__llmcalcModules, form: form && getComputedStyle(form).display });
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.goto(url);
+  await waitReady(page);
+  if (wait) await page.waitForTimeout(wait);
+  const r = await page.evaluate(() => ({
+    frames: window.__frames,
+    final: document.getElementById('fit-headline').textContent,
+    startup: window.__llmcalc.timings.startup,
+    chartsMark: performance.getEntriesByName('llmcalc:charts-evaluated')[0]?.startTime,
+    charts: Object.keys(window.__llmcalc.charts).sort(),
+    solvers: document.getElementById('solve-list').children.length,
+    plan: document.getElementById('plan-run') !== null,
+  }));
+  await page.close();
+  assert.deepEqual(problems, []);
+  return r;
+}
+
+function check(r, what) {
+  const first = r.frames.findIndex((f) => f.visible && f.text === r.final);
+  assert.ok(first >= 0, `${what}: no frame showed the link's answer`);
+  assert.equal(r.frames[first].charts, false, `${what}: the charts were evaluated before the frame that first showed the answer`);
+  assert.ok(r.chartsMark > r.startup.first_paint, `${what}: charts evaluated at ${r.chartsMark} ms, the first answer's frame done at ${r.startup.first_paint} ms`);
+  // Then the deferred panels are drawn for the answer on screen.
+  assert.deepEqual(r.charts, ['batch', 'context', 'gpus', 'knee'], what);
+  assert.ok(r.solvers > 0, `${what}: no solver answers`);
+  assert.ok(r.plan, `${what}: the plan panel was not set up`);
+  assert.ok(r.startup.ready <= r.startup.deferred, `${what}: the inputs were live only after the deferred block`);
+}
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("a link's first answer is on screen before the deferred block (charts, solvers) is evaluated", async () => {
+  const r = await framesOf(browser.context, SINGLE_URL + LINK);
+  check(r, 'single file');
+  console.log(`# ${LINK}: first result at ${r.startup.first_result} ms, its frame done at ${r.startup.first_paint}, charts evaluated at ${r.chartsMark.toFixed(1)}`);
+});
+
+test('the served build loads the deferred block from its own file, and nothing else', async () => {
+  const server = await serve();
+  try {
+    const r = await framesOf(browser.context, `${server.url}${LINK}`);
+    check(r, 'served');
+    assert.deepEqual([...new Set(server.hits)].sort(), ['/', '/app-deferred.js', '/app.css', '/app.js']);
+  } finally {
+    await server.close();
+  }
+});
+
+// The answer-only embed: laid out by the <head> script and CSS before the page's script runs
+// (the form hidden from the first frame), and it never needs the deferred block.
+test('the answer-only embed is laid out before any script runs and never loads the deferred block', async () => {
+  const r = await framesOf(browser.context, `${SINGLE_URL}?embed=answer#b=8`, 500);
+  const beforeScript = r.frames.filter((f) => !f.script);
+  assert.ok(beforeScript.length > 0, 'no frame before the script ran');
+  assert.deepEqual([...new Set(r.frames.map((f) => f.form))], ['none'], 'the form showed in some frame');
+  assert.equal(r.chartsMark, undefined, 'the charts were evaluated');
+  assert.deepEqual(r.charts, []);
+  assert.ok(r.startup.ready > 0 && r.startup.deferred === undefined);
+});
