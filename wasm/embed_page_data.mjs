@@ -1,12 +1,13 @@
 // The preset data for the calculator page's module (llmcalc_core_page): the same files and the
 // same C++ shape as cmake/EmbedData.cmake (core/src/data/embedded_data.hpp), but
 //   - all whitespace outside strings is dropped (EmbedData keeps the space after ':' and ',');
-//   - the citations are left out: every "*_source" string and an engine's "basis" become
+//   - the citations are left out: every "source" and "*_source" string and an engine's "basis" become
 //     OMITTED. The core never puts them in a report; only the catalog listings (models_json,
 //     gpus_json, engines_json) show them, and the page's module does not export those
 //     (wasm/bindings.cpp, LLMCALC_WASM_PAGE). They stay non-empty strings, so the catalog's
 //     checks (a constant needs its "_source", catalog/engines.cpp) read the data unchanged.
-//   - "notes" go, as in EmbedData.
+//   - "notes" go, as in EmbedData, and the GGUF table's "semantics" (prose the core never reads).
+//     Measured (page single file, gzip -9): "source" and "semantics" out saved NNN B.
 // Numbers and every other string keep their exact source text, so the core reads the same
 // values: the page's estimates are the other builds' byte for byte (tests/browser/page.test.mjs
 // compares the page with the CLI).
@@ -60,20 +61,22 @@ function value(s, i, member) {
   return [m[0], i + m[0].length];
 }
 
-// A citation: the value of a "*_source" or "basis" key, when a string.
-const isCitation = (key, v) => (key.endsWith('_source') || key === 'basis') && typeof v === 'string';
+// A citation: the value of a "source", "*_source" or "basis" key, when a string.
+const isCitation = (key, v) => (key === 'source' || key.endsWith('_source') || key === 'basis') && typeof v === 'string';
+// Prose for the people who maintain the data, which the core never reads: "notes" (as in
+// EmbedData) and the GGUF table's "semantics" (how its rules read, core/data/gguf_types.json).
+const isProse = (key, v) => (key === 'notes' && typeof v === 'string') || key === 'semantics';
 
 export function pageJson(text) {
   const member = (key, v) => {
-    // EmbedData drops every string-valued "notes", at any depth.
-    if (key === 'notes' && v.startsWith('"')) return null;
+    if (isProse(key, v.startsWith('"') ? '' : null)) return null;
     return isCitation(key, JSON.parse(v.startsWith('"') ? v : '0')) ? JSON.stringify(OMITTED) : v;
   };
   const [out, end] = value(text, 0, member);
   if (text.slice(end).trim() !== '') throw new Error(`text after the JSON value at ${end}`);
   // The rewrite must be the same data apart from the citations and notes.
   const strip = (o) => Array.isArray(o) ? o.map(strip)
-    : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k, v]) => !(k === 'notes' && typeof v === 'string'))
+    : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k, v]) => !isProse(k, v))
       .map(([k, v]) => [k, isCitation(k, v) ? OMITTED : strip(v)]))
     : o;
   if (JSON.stringify(strip(JSON.parse(text))) !== JSON.stringify(JSON.parse(out)))

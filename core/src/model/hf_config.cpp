@@ -882,7 +882,12 @@ void read_gemma3n(Import& im) {
     auto list = int_list(im, "intermediate_size", kMaxLayers, 1, kMaxFfnWidth);
     if (!list) return;
     // One width per layer; a single entry applies to every layer.
-    if (list->size() == 1) list->assign(size_t(std::max<int64_t>(a.num_layers, 0)), list->front());
+    // (The width is copied first: assign() may free the storage front() refers to; libc++ does,
+    // and the WASM test suite read freed memory here under AddressSanitizer.)
+    if (list->size() == 1) {
+      const int64_t width = list->front();
+      list->assign(size_t(std::max<int64_t>(a.num_layers, 0)), width);
+    }
     if (!per_layer_length(im, "intermediate_size", list->size())) return;
     ffn = std::move(*list);
   } else {
