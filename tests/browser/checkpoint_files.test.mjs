@@ -93,14 +93,16 @@ test('checkpoint files: a single .safetensors is read from its header; shards an
 test('a preset released quantized defaults to its checkpoint formats; a choice made by hand stays', async () => {
   const { page, problems } = await open('#model=llama-3.1-8b');
   assert.equal(await page.inputValue('#f-weights'), 'bf16');
-  // gpt-oss-120b ships its experts in MXFP4: 61,665,634,944 B of expert blocks + 3,583,180,800 B
-  // of their scales, the rest bf16 (tests/core/catalog/preset_quantization_test.cpp) - far
-  // under the 233.7 GB the whole model takes in bf16.
+  // gpt-oss-120b ships its experts in MXFP4: 57,330,892,800 B of expert blocks + 4,334,742,144 B
+  // for the rest in bf16 = 61,665,634,944 B, and 3,583,180,800 B of E8M0 scales as their own item
+  // (tests/core/catalog/preset_quantization_test.cpp) - not the 233.7 GB of bf16.
   await change(page, '#f-model', 'gpt-oss-120b');
   assert.equal(await page.inputValue('#f-weights'), 'checkpoint');
   assert.match(await page.locator('#f-weights option[value="checkpoint"]').textContent(), /as the checkpoint \(mxfp4\)/);
   const mx = await weightBytes(page);
-  assert.ok(mx > 61665634944 + 3583180800 && mx < 70e9, `gpt-oss-120b checkpoint weights ${mx}`);
+  assert.equal(mx, 61665634944);
+  assert.equal(await page.evaluate(() =>
+    window.__llmcalc.last.report.memory.items.find((i) => i.id === 'quantization_scales').bytes), 3583180800);
   // The default is left out of the link; a link without w= reads it back.
   await page.waitForFunction(() => /model=gpt-oss-120b/.test(location.hash));
   assert.doesNotMatch(await page.evaluate(() => location.hash), /(^|[#&])w=/);
