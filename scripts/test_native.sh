@@ -12,7 +12,7 @@ command -v clang++ >/dev/null || { echo "clang++ missing: run scripts/setup.sh";
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs"
   # Each target: first its corpus once, file by file (issue 16's reproducers, at full length),
-  # then a short run from that corpus (FUZZ_SECONDS each, 15 by default: ~75 s for five
+  # then a short run from that corpus (FUZZ_SECONDS each, 6 by default: ~30 s for five
   # targets). -timeout is the per-input limit (a hang is a failure), -rss_limit_mb the memory.
   # New inputs go to a scratch directory (the first corpus dir), never into the repository.
   scratch=$(mktemp -d)
@@ -26,9 +26,9 @@ command -v clang++ >/dev/null || { echo "clang++ missing: run scripts/setup.sh";
     "$bin" "${limits[@]}" "$corpus"/* >"$scratch/$target-corpus.log" 2>&1 ||
       { tail -n 40 "$scratch/$target-corpus.log"; echo "fuzz_$target: a corpus input failed"; exit 1; }
     mkdir -p "$scratch/$target"
-    "$bin" "${limits[@]}" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-15}" -max_len=4096 \
+    "$bin" "${limits[@]}" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-6}" -max_len=4096 \
       -print_final_stats=1 "$scratch/$target" "$corpus" >"$scratch/$target.log" 2>&1 ||
       { tail -n 40 "$scratch/$target.log"; echo "fuzz_$target: fuzzing found a failure"; exit 1; }
-    echo "fuzz_$target: $(ls "$corpus" | wc -l) corpus inputs pass; $(grep -o 'stat::number_of_executed_units: [0-9]*' "$scratch/$target.log" | grep -o '[0-9]*$') runs in ${FUZZ_SECONDS:-15} s"
+    echo "fuzz_$target: $(ls "$corpus" | wc -l) corpus inputs pass; $(grep -o 'stat::number_of_executed_units: [0-9]*' "$scratch/$target.log" | grep -o '[0-9]*$') runs in ${FUZZ_SECONDS:-6} s"
   done
 }
