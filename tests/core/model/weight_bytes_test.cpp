@@ -233,5 +233,26 @@ TEST(WeightBytes, DeepSeekV3CheckpointWithItsMtpLayerMatchesTheHubCounts) {
   EXPECT_EQ(mtp_params(p->spec.arch), 13463426304);  // 12,536,747,264 + the embedding copy
 }
 
+TEST(WeightBytes, DeepSeekR1CheckpointWithItsMtpLayerMatchesTheHubCounts) {
+  // The Hub API record of deepseek-ai/DeepSeek-R1 at revision 56d4cbbb (code-search ids
+  // 58758039937, 53152611403): BF16 3,918,786,560, F8_E4M3 680,571,043,840, F32 41,555,600,
+  // total 684,531,386,000. R1 is V3's architecture with the same MTP layer 61; without it the
+  // FP8 share would be 1 MLA block + 1 MoE layer (187,105,280 + 257 x 44,040,192) short.
+  const ModelPreset* p = find_model("deepseek-r1");
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->spec.quantization);
+  EXPECT_EQ(p->spec.arch.mtp_layers, 1);
+  const auto shares =
+      weight_bytes_by_format(tensor_inventory(p->spec.arch, {true, true}), *p->spec.quantization);
+  ASSERT_EQ(shares.size(), 2u);
+  EXPECT_EQ(shares[0].params, 680571043840);
+  // BF16 less the 59 x 256 F32 router biases (see DeepSeek-V3 above).
+  EXPECT_EQ(shares[1].params - 15104, 3918786560);
+  // F32: the block scales (bytes / 4) plus those biases.
+  EXPECT_DOUBLE_EQ(shares[0].scale_bytes / 4.0 + 15104, 41555600.0);
+  EXPECT_DOUBLE_EQ(double(shares[0].params + shares[1].params) + shares[0].scale_bytes / 4.0,
+                   684531386000.0);
+}
+
 }  // namespace
 }  // namespace llmcalc::test
