@@ -172,6 +172,10 @@ export interface Scenario {
     kv_page_tokens?: number;
     /** load the model's MTP (next-token-prediction) layers, as an engine does for speculative decoding (vLLM --speculative-config method mtp); weights and params include them; default false; inference only; CLI --load-mtp */
     load_mtp?: boolean;
+    /** draft tokens the MTP layers propose per decode step (load_mtp) [tokens]; 0 to 16; default one per MTP layer; inference only; CLI --spec-tokens */
+    speculative_tokens?: number;
+    /** chance each draft token is accepted (load_mtp; DeepSeek-V3 report: 0.85-0.9); 0 to 1; default 0.85; inference only; CLI --acceptance */
+    acceptance_rate?: number;
     /** steps launched as a CUDA graph: no per-step launch overhead; default false; CLI --cuda-graphs */
     cuda_graphs?: boolean;
     /** price of one GPU-hour, for cost figures (0 = no cost) [USD/GPU-hour]; 0 to 1000000; default 0; CLI --price */

@@ -88,6 +88,11 @@ struct RuntimeOverhead {
   bool operator==(const RuntimeOverhead&) const = default;
 };
 
+// Default chance that a draft token of speculative decoding is accepted: the DeepSeek-V3
+// technical report (arXiv:2412.19437, multi-token prediction evaluation) measures 85% to 90%
+// for the second token its MTP module predicts; the low end.
+inline constexpr double kDefaultAcceptanceRate = 0.85;
+
 struct Options {
   ActivationMethod activation_method = ActivationMethod::detailed;
   bool flash_attention = true;         // fused attention: no materialized score matrix
@@ -97,6 +102,9 @@ struct Options {
   bool cuda_graphs = false;            // decode launched as a CUDA graph: no per-step overhead
   bool load_mtp = false;               // inference: the engine loads the model's next-token-
                                        // prediction (MTP) layers, for speculative decoding
+  int64_t speculative_tokens = 0;      // inference, load_mtp: draft tokens per step (0 = one per
+                                       // MTP layer, vLLM's default num_speculative_tokens)
+  double acceptance_rate = kDefaultAcceptanceRate;     // inference, load_mtp: chance each draft token is accepted
   double price_per_gpu_hour = 0;       // user's price, for cost figures (0 = no cost)
   double training_efficiency = 0.70;   // end-to-end fraction of the roofline step rate a
                                        // training framework reaches (calibrated, see docs)

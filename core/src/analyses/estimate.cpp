@@ -55,12 +55,20 @@ Report estimate(const Scenario& s, Detail detail) {
       r.notes.push_back("/options/load_mtp: " + s.model.name + " has no MTP layers");
     else if (!why.empty())
       r.notes.push_back("/options/load_mtp: " + why + ", so they are not counted");
-    else
+    else {
+      const int64_t k = s.options.speculative_tokens > 0 ? s.options.speculative_tokens : n;
       r.notes.push_back("/options/load_mtp: weights and params include " + format_number(double(n)) +
                         " MTP layer" + (n > 1 ? "s" : "") + " (" + format_number(double(c.counts.mtp)) +
-                        " params); their own KV cache and the speed-up of speculative decoding are "
-                        "not modelled");
+                        " params), run as the speculative draft: " + format_number(double(k)) +
+                        " draft token" + (k > 1 ? "s" : "") + " per decode step, each accepted with "
+                        "probability " + format_number(s.options.acceptance_rate) +
+                        " (/options/acceptance_rate); the KV cache holds their layers too");
+    }
   }
+  if (s.mode == Mode::inference && c.counts.mtp == 0 &&
+      (s.options.speculative_tokens > 0 || s.options.acceptance_rate != kDefaultAcceptanceRate))
+    r.notes.push_back("/options/speculative_tokens, /options/acceptance_rate: no MTP draft is loaded "
+                      "(/options/load_mtp), so they change nothing");
   r.gpu_id = s.gpu.id;
   r.gpu_name = s.gpu.name;
   r.gpu_count = s.gpu_count;

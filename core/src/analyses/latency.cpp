@@ -188,17 +188,77 @@ void add_handovers(const Context& c, Phase& p, bool cpu_runs, double tokens, dou
   p.handover_bytes = double(p.handovers) * tokens / steps * double(c.a.hidden_size) * 4.0;
 }
 
+// Speculative decoding with the model's own MTP layers as the draft (options.load_mtp: vLLM
+// loads them only for --speculative-config method mtp). Each step the draft proposes k tokens,
+// one MTP pass each, and the target verifies them in one pass over k + 1 tokens per sequence.
+// With each draft token accepted with probability a, independently, a step yields
+// (1 - a^(k+1)) / (1 - a) tokens on average (Leviathan et al., "Fast Inference from
+// Transformers via Speculative Decoding", arXiv:2211.17192, eq. 1); k + 1 when a = 1.
+// k defaults to the MTP layers (vLLM: num_speculative_tokens "will default to the number in
+// the draft model config", vllm/config/speculative.py @ 002e77c1f0ef9b19cff8b9e21cfbd6feb3d6b443).
+struct Speculation {
+  int64_t draft = 0;          // k draft tokens per step; 0: no speculative decoding
+  double tokens_per_step = 1; // per sequence, on average
+};
+
+Speculation speculation(const Context& c) {
+  Speculation sp;
+  if (c.counts.mtp <= 0 || c.s.mode != Mode::inference) return sp;
+  sp.draft = c.s.options.speculative_tokens > 0 ? c.s.options.speculative_tokens : c.a.mtp_layers;
+  const double a = c.s.options.acceptance_rate;
+  sp.tokens_per_step = a >= 1.0 ? double(sp.draft + 1) : (1.0 - std::pow(a, double(sp.draft + 1))) / (1.0 - a);
+  return sp;
+}
+
+Ex tokens_per_step_expr(const Context& c, const Speculation& sp, bool text) {
+  if (!text) return Ex(sp.tokens_per_step);
+  const double a = c.s.options.acceptance_rate;
+  if (a >= 1.0) return c.num(double(sp.draft + 1), "draft tokens + 1 (all accepted)");
+  return (Ex(1.0) - c.num(std::pow(a, double(sp.draft + 1)),
+                          "acceptance_rate^" + std::to_string(sp.draft + 1) + " (draft tokens + 1)")) /
+         (Ex(1.0) - c.num(a, "acceptance_rate"));
+}
+
+// One draft token's matmul FLOPs: 2 x one MTP layer's active weights (its embedding copy is
+// a lookup), its own output head included; without one (GLM-4.6) it uses the model's.
+double draft_matmul_flops_per_token(const Context& c) {
+  double params = 0;
+  bool own_head = false;
+  for (const auto& t : c.tensors) {
+    if (!t.mtp || t.kind == TensorKind::embedding) continue;
+    params += double(t.active_params());
+    own_head = own_head || t.kind == TensorKind::lm_head;
+  }
+  params /= double(std::max<int64_t>(c.a.mtp_layers, 1));
+  if (!own_head) params += double(c.a.vocab_size) * double(c.a.hidden_size);
+  return 2.0 * params;
+}
+
 // One decode step's FLOPs and bytes on the GPU of `c` (its share of them with several GPUs).
-void decode_work(const Context& c, Phase& p, double weights, double context) {
+// With speculative decoding the step verifies k + 1 tokens per sequence (weights and cache
+// read once) after k draft passes; `weights` already holds the MTP layers once, and a draft
+// longer than the MTP layers re-runs them (vLLM: layer spec_step_idx % num_mtp_layers),
+// reading their share of the weights again.
+void decode_work(const Context& c, Phase& p, double weights, double context, const Speculation& sp) {
   const Workload& w = c.s.workload;
   const double B = double(w.batch);
-  p.attention_flops = B * attention_flops_per_token(c, context) / c.tp * layer_share(c);
-  p.flops = B * matmul_flops_per_token(c) / c.tp * matmul_share(c) + p.attention_flops;
-  p.elementwise_bytes = B * elementwise_bytes_per_token(c) / c.tp * layer_share(c);
+  const double T = B * double(sp.draft + 1);  // tokens through the target per step
+  p.attention_flops = T * attention_flops_per_token(c, context) / c.tp * layer_share(c);
+  p.flops = T * matmul_flops_per_token(c) / c.tp * matmul_share(c) + p.attention_flops;
+  p.elementwise_bytes = T * elementwise_bytes_per_token(c) / c.tp * layer_share(c);
   // A decode step reads every cached token and the whole recurrent / SSM state.
   const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context)) +
                     recurrent_state_bytes_per_gpu(c, w.batch);
   p.bytes = weights + kv * c.pp;
+  if (sp.draft > 0) {
+    const double k = double(sp.draft);
+    // Draft attention: one MTP layer over the context, counted as the model's mean layer.
+    p.attention_flops += B * k * attention_flops_per_token(c, context) / double(c.a.num_layers) / c.tp;
+    p.flops += B * k * draft_matmul_flops_per_token(c) / c.tp +
+               B * k * attention_flops_per_token(c, context) / double(c.a.num_layers) / c.tp;
+    const double n = double(c.a.mtp_layers);
+    if (k > n) p.bytes += weights * double(c.counts.mtp) / double(c.counts.total) * (k - n) / n;
+  }
 }
 
 // The other GPUs' layers of one step, one roofline each, summed: llama.cpp's layer split
@@ -219,15 +279,17 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
                    bool text = true, const HostPart& host = {}, const OtherGpus* others = nullptr) {
   const Workload& w = c.s.workload;
   const double B = double(w.batch);
+  const Speculation sp = speculation(c);
   Phase p;
   if (text) {
     p.kind = kind;
     p.id = phase_kind_info(kind).id;
     p.label = phase_kind_info(kind).label;
+    if (sp.draft > 0) p.label += ", per output token (speculative: a verify step / tokens per step)";
   }
-  decode_work(c, p, weights, context);
+  decode_work(c, p, weights, context, sp);
   p.other_gpus_s = other_gpus_time(others, [&](const Context& g, double gw, Phase& q) {
-    decode_work(g, q, decode_weight_bytes(g, gw, B), context);
+    decode_work(g, q, decode_weight_bytes(g, gw, B), context, speculation(g));
   });
   if (host.c != nullptr) {  // decode batches (< 32 tokens) run the RAM's layers on the CPU
     p.host_bytes = decode_weight_bytes(*host.c, host.weights, B) +
@@ -235,9 +297,14 @@ Phase decode_phase(const Context& c, double weights, PhaseKind kind, double cont
     p.host_flops = offloaded_matmul_flops(*host.c, B, active_expert_fraction(*host.c));
   }
   add_handovers(c, p, true, B, 1);
-  p.comm_s = tp_allreduce_s(c, B);
+  p.comm_s = tp_allreduce_s(c, B * double(sp.draft + 1));
   p.overhead_s = c.s.overhead.step_overhead_s;
-  finish_phase(c, p, text);
+  if (sp.draft > 0) {
+    const Ex per_step = tokens_per_step_expr(c, sp, text && c.text());
+    finish_phase(c, p, text, &per_step);
+  } else {
+    finish_phase(c, p, text);
+  }
   return p;
 }
 
@@ -316,8 +383,9 @@ void add_inference_latency(const Context& c, Report& r) {
   if (decode_steps > 0) {
     const double first_ctx = P + 1;
     const double last_ctx = P + double(decode_steps);
-    // Weight bytes one decode step streams (MoE: only the experts the batch routes to).
-    const double weights = decode_weight_bytes(c, weight_bytes(r), B) * c.pp;
+    // Weight bytes one decode step streams (MoE: only the experts the batch routes to; a
+    // speculative step routes each sequence's k + 1 verified tokens).
+    const double weights = decode_weight_bytes(c, weight_bytes(r), B * double(speculation(c).draft + 1)) * c.pp;
     Phase first = decode_phase(c, weights, PhaseKind::decode_first, first_ctx, true, host, others);
     Phase last = decode_phase(c, weights, PhaseKind::decode_last, last_ctx, true, host, others);
     L.decode_first_s = first.time_s;

@@ -21,6 +21,15 @@ int64_t cached_tokens(const Context& c, int64_t tokens, bool windowed) {
   return n;
 }
 
+// MTP layers whose KV the engine allocates: loaded MTP layers run as the speculative draft,
+// and vLLM v1 gives the draft's attention layers KV cache in the target's KV cache group
+// (vllm/v1/spec_decode/eagle.py @ f7eef1b6987f4780fe8636077682936fe075aa2f, load_model:
+// draft_attn_layer_names; validate_same_kv_cache_group). Each MTP layer is a full decoder
+// layer (vllm/model_executor/models/deepseek_mtp.py @ 03356f8cb59ba27f3d0ce8866d7516b5e32cff65,
+// mtp_block = DeepseekV2DecoderLayer) attending to the whole context. They sit after the last
+// layer, on the last pipeline stage; the per-GPU figure counts them (the worst stage).
+int64_t draft_kv_layers(const Context& c) { return c.counts.mtp > 0 ? c.a.mtp_layers : 0; }
+
 // A name for a group of layers in formulas: "full layers", "sliding layers (window 128)".
 std::string layers_label(const CacheGroup& g) {
   std::string s(attention_kind_name(g.kind));
@@ -42,30 +51,39 @@ Ex plan_kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool tex
   const int64_t tp = c.s.parallelism.tp;
   Ex kv, indexer;
   bool any_kv = false, any_indexer = false;
+  const auto per_token = [&](const CacheGroup& g) {
+    if (g.kind == AttentionKind::mla)
+      return n(double(a.mla->kv_lora_rank), "kv_lora_rank") + n(double(a.mla->qk_rope_head_dim), "rope_dim");
+    const double heads = double(std::max<int64_t>(1, (g.kv_heads + tp - 1) / tp));
+    return g.v_dim == 0 ? n(heads, "kv_heads") * n(double(g.k_dim), "head_dim (K = V, once)")
+                        : n(heads, "kv_heads") * (n(double(g.k_dim), "k_dim") + n(double(g.v_dim), "v_dim"));
+  };
+  const auto add_kv = [&](const Ex& term) {
+    kv = any_kv ? kv + term : term;
+    any_kv = true;
+  };
+  const auto add_indexer = [&](const CacheGroup& g, const Ex& layers) {
+    const double idx = double(g.indexer_elements_per_token);
+    const Ex term = layers * n(double(tokens), "tokens") *
+                    n(idx + 4.0 * std::ceil(idx / 128.0), "indexer key (fp8 + fp32 scale)", "B");
+    indexer = any_indexer ? indexer + term : term;
+    any_indexer = true;
+  };
+  const CacheGroup* global = nullptr;  // the MTP layers' geometry: the first full-context one
   for (const CacheGroup& g : a.cache_groups()) {
     const Ex layers = n(double(g.layers) * stage, layers_label(g));
     const Ex cached = n(double(cached_tokens(c, g.window > 0 ? std::min(tokens, g.window) : tokens, false)),
                         "tokens");
     if (g.kv_elements_per_token > 0) {
-      Ex per_token;
-      if (g.kind == AttentionKind::mla) {
-        per_token = n(double(a.mla->kv_lora_rank), "kv_lora_rank") + n(double(a.mla->qk_rope_head_dim), "rope_dim");
-      } else {
-        const double heads = double(std::max<int64_t>(1, (g.kv_heads + tp - 1) / tp));
-        per_token = g.v_dim == 0 ? n(heads, "kv_heads") * n(double(g.k_dim), "head_dim (K = V, once)")
-                                 : n(heads, "kv_heads") * (n(double(g.k_dim), "k_dim") + n(double(g.v_dim), "v_dim"));
-      }
-      const Ex term = per_token * layers * cached;
-      kv = any_kv ? kv + term : term;
-      any_kv = true;
+      add_kv(per_token(g) * layers * cached);
+      if (global == nullptr && g.window == 0) global = &g;
     }
-    if (g.indexer_elements_per_token > 0) {
-      const double idx = double(g.indexer_elements_per_token);
-      const Ex term = n(double(g.layers) * stage, "indexer layers") * n(double(tokens), "tokens") *
-                      n(idx + 4.0 * std::ceil(idx / 128.0), "indexer key (fp8 + fp32 scale)", "B");
-      indexer = any_indexer ? indexer + term : term;
-      any_indexer = true;
-    }
+    if (g.indexer_elements_per_token > 0) add_indexer(g, n(double(g.layers) * stage, "indexer layers"));
+  }
+  if (const int64_t mtp = draft_kv_layers(c); mtp > 0 && global != nullptr) {
+    const Ex layers = n(double(mtp), "MTP layers (draft)");
+    add_kv(per_token(*global) * layers * n(double(cached_tokens(c, tokens, false)), "tokens"));
+    if (global->indexer_elements_per_token > 0) add_indexer(*global, n(double(mtp), "MTP indexer layers"));
   }
   Ex out = any_kv ? kv * n(double(batch), "batch") *
                         n(dtype_bytes(c.s.precision.kv_cache), dtype_name(c.s.precision.kv_cache), "B")
@@ -131,12 +149,16 @@ Ex kv_cache_bytes(const Context& c, int64_t batch, int64_t tokens, bool text) {
   const int64_t windowed = a.windowed_layers();
   const double stage = double(c.layers_per_stage) / double(a.num_layers);
   Ex cached;
+  const int64_t mtp = draft_kv_layers(c);
   if (windowed == 0 || tokens <= a.sliding_window) {
-    cached = n(double(c.layers_per_stage), "layers") * n(double(batch), "batch") *
-             n(double(cached_tokens(c, tokens, false)), "tokens");
+    const Ex layers = mtp > 0 ? n(double(c.layers_per_stage), "layers") + n(double(mtp), "MTP layers (draft)")
+                              : n(double(c.layers_per_stage), "layers");
+    cached = layers * n(double(batch), "batch") * n(double(cached_tokens(c, tokens, false)), "tokens");
   } else {
-    cached = (n(double(a.num_layers - windowed) * stage, "global layers") *
-                  n(double(cached_tokens(c, tokens, false)), "tokens") +
+    const Ex global = mtp > 0 ? n(double(a.num_layers - windowed) * stage, "global layers") +
+                                    n(double(mtp), "MTP layers (draft)")
+                              : n(double(a.num_layers - windowed) * stage, "global layers");
+    cached = (global * n(double(cached_tokens(c, tokens, false)), "tokens") +
               n(double(windowed) * stage, "windowed layers") *
                   n(double(cached_tokens(c, tokens, true)), "tokens")) *
              n(double(batch), "batch");

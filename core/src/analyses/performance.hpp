@@ -33,8 +33,9 @@ double elementwise_bytes_per_token(const Context& c);
 // summed over a generation, numbers-only estimates).
 Ex roofline_time(const Context& c, Phase& p, bool text);
 // The whole phase: roofline + comm_s + overhead_s; fills time_s, and expression and formula
-// when text is set and the context keeps text.
-void finish_phase(const Context& c, Phase& p, bool text);
+// when text is set and the context keeps text. tokens_per_step (speculative decoding): the
+// step's time is divided by the tokens it yields, so time_s is per output token.
+void finish_phase(const Context& c, Phase& p, bool text, const Ex* tokens_per_step = nullptr);
 
 // Fraction of peak FLOP/s fused attention reaches (FlashAttention-2 paper range, see flops.cpp).
 inline constexpr double kAttentionEfficiency = 0.55;

@@ -66,7 +66,7 @@ constexpr double kHostReadEfficiency = 0.46;
 constexpr double kVulkanHandoverS = 0.96e-3;
 double handover_latency_s(GpuBackend b) { return b == GpuBackend::vulkan ? kVulkanHandoverS : 0.0; }
 
-void finish_phase(const Context& c, Phase& p, bool text) {
+void finish_phase(const Context& c, Phase& p, bool text, const Ex* tokens_per_step) {
   Ex time = roofline_time(c, p, text);
   const auto n = [&](double v, std::string_view label) {
     return text ? c.num(v, label, "s") : Ex(v);
@@ -115,6 +115,7 @@ void finish_phase(const Context& c, Phase& p, bool text) {
     p.transfer_s = copy.v;
     time = time + copy;
   }
+  if (tokens_per_step != nullptr) time = time / *tokens_per_step;
   p.time_s = time.v;
   if (text) c.set_formula(p, time);
 }

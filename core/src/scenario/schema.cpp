@@ -469,6 +469,17 @@ const Field kFields[] = {
                  "include them",
                  [](Scenario& s, const FieldValue& v) { s.options.load_mtp = v.boolean; }),
          Applies::inference),
+    // vLLM sets num_speculative_tokens to the model's num_nextn_predict_layers when the
+    // speculative config leaves it out (vllm/config/speculative.py, method "mtp").
+    only(derived(integer("/options/speculative_tokens", "--spec-tokens", 0, 16, 0, "tokens",
+                         "draft tokens the MTP layers propose per decode step (load_mtp)",
+                         [](Scenario& s, const FieldValue& v) { s.options.speculative_tokens = v.integer; }),
+                 "one per MTP layer"),
+         Applies::inference),
+    only(number("/options/acceptance_rate", "--acceptance", 0, 1, kDefaultAcceptanceRate, "",
+                "chance each draft token is accepted (load_mtp; DeepSeek-V3 report: 0.85-0.9)",
+                [](Scenario& s, const FieldValue& v) { s.options.acceptance_rate = v.number; }),
+         Applies::inference),
     boolean("/options/cuda_graphs", "--cuda-graphs", false,
             "steps launched as a CUDA graph: no per-step launch overhead",
             [](Scenario& s, const FieldValue& v) { s.options.cuda_graphs = v.boolean; }),
