@@ -1263,6 +1263,20 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
     read_gemma3n(im);
   } else if (is(type, {"gemma4", "gemma4_text"})) {
     read_gemma4(im);
+  } else if (type == "phi4flash" || im.has("mb_per_layer")) {
+    // SambaY (microsoft/Phi-4-mini-flash-reasoning; modeling_phi4flash.py, SambaYDecoderLayer,
+    // as mirrored in franciskamande-ai/cloned_models @ 711ebe7d74126666d14c391aac7625115438411e):
+    // the first half alternates Mamba-1 layers (in_proj, x_proj, dt_proj; state d_inner x
+    // mamba_d_state) with sliding-window differential attention; layer L/2 is Mamba-1, L/2 + 1
+    // the one full-attention layer; from L/2 + 2 on, gated memory units (in_proj, out_proj on
+    // layer L/2's output, no cache) alternate with cross-attention layers that read layer
+    // L/2 + 1's KV. The per-layer plan has neither Mamba-1 nor gated memory units, and the
+    // generic reader would price 32 sliding-window attention layers: refuse, say why.
+    errors.push_back({r.child_path(im.has("mb_per_layer") ? "mb_per_layer" : "model_type"), "unknown_value",
+                      "SambaY (\"" + json_io::shorten(type, 60) +
+                          "\": Phi-4-mini-flash) is not supported yet: its Mamba-1 layers (x_proj, "
+                          "dt_proj; state d_inner x mamba_d_state) and gated memory units have no "
+                          "layer kind, and reading it as a plain decoder would be wrong"});
   } else {
     read_generic(im);
     if (errors.size() != before) {

@@ -227,3 +227,30 @@ TEST(HfFamilies, OlderDecodersOfTheList) {
 
 }  // namespace
 }  // namespace llmcalc::test
+
+namespace llmcalc::test {
+namespace {
+
+// microsoft/Phi-4-mini-flash-reasoning's config.json as mirrored in franciskamande-ai/
+// cloned_models, Phi-4-mini-flash-reasoning/config.json @ 711ebe7d74126666d14c391aac7625115438411e
+// (fields memory reads). SambaY's Mamba-1 layers and gated memory units have no layer kind:
+// refused with the reason instead of read as 32 sliding-window attention layers.
+TEST(HfFamilies, SambaYIsRefusedNotMisreadAsADecoder) {
+  const json phi4flash = json::parse(R"({"architectures":["Phi4FlashForCausalLM"],
+      "hidden_act":"silu","hidden_size":2560,"intermediate_size":10240,"layer_norm_eps":1e-5,
+      "max_position_embeddings":262144,"mb_per_layer":2,"model_type":"phi4flash",
+      "num_attention_heads":40,"num_hidden_layers":32,"num_key_value_heads":20,
+      "sliding_window":512,"torch_dtype":"bfloat16","tie_word_embeddings":true,
+      "mlp_bias":false,"lm_head_bias":false,"vocab_size":200064})");
+  const Error e = first_error(phi4flash);
+  EXPECT_EQ(e.path, "/model/hf_config/mb_per_layer");
+  EXPECT_EQ(e.code, "unknown_value");
+  EXPECT_NE(e.message.find("Mamba-1"), std::string::npos) << e.message;
+  // Another model_type spelling with SambaY's field is caught by the field.
+  json other = phi4flash;
+  other["model_type"] = "sambay";
+  EXPECT_EQ(first_error(other).path, "/model/hf_config/mb_per_layer");
+}
+
+}  // namespace
+}  // namespace llmcalc::test
