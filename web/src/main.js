@@ -48,7 +48,9 @@ function loadFromUrl(r = readUrl()) {
     if (imported.ok) app.hfInfo = describeHf(imported);
   }
   writeForm();
-  fillModels($('model-search').value);
+  // At start fillPickers has just listed them (and writeForm refilters for a search): a second
+  // list of every preset only delayed a link's first result (issue 18).
+  if (started) fillModels($('model-search').value);
   showUrlErrors(r.errors); // after writeForm, which clears the fields' errors
 }
 
