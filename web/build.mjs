@@ -20,9 +20,10 @@ const out = join(here, 'dist');
 // The page's build of the core: Emscripten's glue (llmcalc_core_page.mjs) and the .wasm
 // beside it, which goes into the page gzip-compressed and base64-encoded in a data block,
 // <script type="application/octet-stream" id="wasm-gzip">, ahead of the page's script
-// (web/src/core.js inflates it): the browser never parses it as JavaScript, nor hashes it for
-// the CSP, and the script stays a third of the size. LLMCALC_WASM_MODULE may point at another
-// build of the page glue, with its .wasm beside it (for experiments).
+// (the <head> script compiles it, web/src/core.js instantiates it): the browser never parses
+// it as JavaScript, nor hashes it for the CSP, and the script stays a third of the size.
+// LLMCALC_WASM_MODULE may point at another build of the page glue, with its .wasm beside it
+// (for experiments).
 const wasmModule = resolve(process.env.LLMCALC_WASM_MODULE || join(root, 'build/wasm/wasm/llmcalc_core_page.mjs'));
 const wasmBinaryPath = wasmModule.replace(/\.mjs$/, '.wasm');
 for (const f of [wasmModule, wasmBinaryPath]) {
