@@ -3,13 +3,12 @@
 // floor, its first paint) and then, for each scenario of the timing test, A and B (the order
 // swapped every round), each in a fresh browser profile from file://. Reports per build and
 // scenario the p50 of the per-round ratios to the floor: first result on screen (Element
-// Timing on the verdict) and interactive (the page's `ready` mark).
+// Timing on the verdict) and interactive (the page's `ready` mark). The browser, the floor and
+// the on-screen measure are the timing test's own (tests/browser/lib.mjs).
 //   node scripts/ab_cold_start.mjs A.html B.html [--runs 5] [--only shared_link,embed]
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, waitReady, percentile, ROOT } from '../tests/browser/lib.mjs';
+import { launch, waitReady, percentile, emptyPageFirstPaint, answerOnScreen, COLD } from '../tests/browser/lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -21,43 +20,16 @@ const only = opt('--only', '');
 const [a, b] = args;
 if (!a || !b) throw new Error('usage: node scripts/ab_cold_start.mjs A.html B.html [--runs N] [--only names]');
 const builds = { A: pathToFileURL(resolve(a)).href, B: pathToFileURL(resolve(b)).href };
-// The scenarios of tests/browser/offline.test.mjs (COLD).
-const HF = readFileSync(join(ROOT, 'tests/data/hf_configs/gpt-oss-20b.json'), 'utf8');
-let COLD = {
-  default: '',
-  shared_link: '#model=llama-3.1-8b&b=8&p=2048&g=512',
-  pasted_config_link: `#hf=${Buffer.from(JSON.stringify(JSON.parse(HF))).toString('base64url')}&b=2`,
-  embed: '?embed=1',
-};
-if (only) COLD = Object.fromEntries(only.split(',').map((k) => [k, COLD[k]]));
+const scenarios = only ? Object.fromEntries(only.split(',').map((k) => [k, COLD[k]])) : COLD;
 
-const empty = join(mkdtempSync(join(tmpdir(), 'llmcalc-ab-')), 'empty.html');
-writeFileSync(empty, '<!doctype html><html lang="en"><meta charset="utf-8"><title>Empty</title><p>Empty page.</p></html>\n');
-async function floorOnce() {
-  const br = await launch();
-  try {
-    const page = await br.context.newPage();
-    await page.goto(pathToFileURL(empty).href);
-    return await page.evaluate(() => new Promise((res) => {
-      new PerformanceObserver((l) => { const e = l.getEntries().find((x) => x.name === 'first-paint'); if (e) res(e.startTime); })
-        .observe({ type: 'paint', buffered: true });
-    }));
-  } finally {
-    await br.close();
-  }
-}
 async function pageOnce(url) {
   const br = await launch();
   try {
     const page = await br.context.newPage();
     await page.goto(url);
     await waitReady(page);
-    return await page.evaluate(() => new Promise((res) => {
-      new PerformanceObserver((l) => {
-        const e = l.getEntries().find((x) => x.identifier === 'answer');
-        if (e) res({ screen: e.renderTime, ready: window.__llmcalc.timings.startup.ready });
-      }).observe({ type: 'element', buffered: true });
-    }));
+    const screen = await page.evaluate(answerOnScreen);
+    return { screen, ready: await page.evaluate(() => window.__llmcalc.timings.startup.ready) };
   } finally {
     await br.close();
   }
@@ -65,8 +37,8 @@ async function pageOnce(url) {
 
 const rows = {};
 for (let i = 0; i < runs; i++) {
-  const floor = await floorOnce();
-  for (const [name, suffix] of Object.entries(COLD)) {
+  const floor = await emptyPageFirstPaint();
+  for (const [name, suffix] of Object.entries(scenarios)) {
     for (const which of i % 2 ? ['B', 'A'] : ['A', 'B']) {
       const r = await pageOnce(builds[which] + suffix);
       const row = (rows[`${name} ${which}`] ??= { screen: [], ready: [] });

@@ -11,11 +11,10 @@
 // (when the verdict was first painted visible: Element Timing on #fit-headline, whose
 // elementtiming attribute an older page may lack; then the page's first_paint mark stands in)
 // and both as ratios to that run's floor.
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { join, resolve } from 'node:path';
-import { launch, waitReady, SINGLE_URL, percentile } from '../tests/browser/lib.mjs';
+import { resolve } from 'node:path';
+import { launch, waitReady, SINGLE_URL, percentile, emptyPageFirstPaint, answerOnScreen } from '../tests/browser/lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -30,7 +29,7 @@ const pages = { this: SINGLE_URL, ...(compare ? { other: pathToFileURL(resolve(c
 
 // The trace events named here are the ones a cold start spends its time in; the rest are
 // summed as "other". Nested events are counted in their innermost named ancestor only.
-const CATEGORIES = ['devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'disabled-by-default-devtools.timeline',
+const CATEGORIES = ['devtools.timeline', 'v8', 'v8.execute', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'blink', 'loading', 'disabled-by-default-devtools.timeline',
   'disabled-by-default-v8.compile', 'blink.user_timing'].join(',');
 
 async function traceOnce(url) {
@@ -50,13 +49,8 @@ async function traceOnce(url) {
       performance.mark('llmcalc:trace-anchor');
       return { marks: { ...window.__llmcalc.timings.startup }, anchorMs: performance.now() };
     });
-    marks.answer_on_screen = await page.evaluate(() => new Promise((resolve) => {
-      new PerformanceObserver((list) => {
-        const e = list.getEntries().find((x) => x.identifier === 'answer');
-        if (e) resolve(+e.renderTime.toFixed(1));
-      }).observe({ type: 'element', buffered: true });
-      setTimeout(() => resolve(null), 3000);
-    })) ?? marks.first_paint;
+    // An older page may lack the verdict's elementtiming: its first_paint mark stands in.
+    marks.answer_on_screen = await page.evaluate(answerOnScreen).catch(() => marks.first_paint);
     await cdp.send('Tracing.end');
     await done;
     return { events, marks, anchorMs };
@@ -90,36 +84,51 @@ function summarize(events, marks, anchorMs) {
     stack.push(e);
   }
   for (const e of main) if (e.clipped !== undefined) add(e.name, Math.max(0, e.clipped - e.child));
-  return [...self.entries()].map(([name, us]) => [name, us / 1000]).sort((a, b) => b[1] - a[1]);
+  // WebAssembly work on the renderer's other threads (streaming and background compile, tier-up).
+  const bg = events.filter((e) => e.pid === parse.pid && e.tid !== parse.tid && e.ph === 'X' && /wasm/i.test(e.name) && e.ts < end)
+    .reduce((a, e) => a + Math.min(e.dur || 0, end - e.ts), 0);
+  // Points on the page's clock: the document parsed, the first paint.
+  marks.parsed = +((parse.ts + (parse.dur || 0) - t0) / 1000).toFixed(1);
+  const fp = events.find((e) => e.name === 'firstPaint' && e.pid === parse.pid);
+  if (fp) marks.trace_first_paint = +((fp.ts - t0) / 1000).toFixed(1);
+  return { rows: [...self.entries()].map(([name, us]) => [name, us / 1000]).sort((a, b) => b[1] - a[1]), bg: bg / 1000 };
 }
 
-// The floor: a trivial page's first paint in a fresh profile (as tests/browser/offline.test.mjs).
-const emptyPage = join(mkdtempSync(join(tmpdir(), 'llmcalc-trace-')), 'empty.html');
-writeFileSync(emptyPage, '<!doctype html><html lang="en"><meta charset="utf-8"><title>Empty</title><p>Empty page.</p></html>\n');
-async function floorOnce() {
-  const b = await launch();
-  try {
-    const page = await b.context.newPage();
-    await page.goto(pathToFileURL(emptyPage).href);
-    return await page.evaluate(() => new Promise((resolve) => {
-      new PerformanceObserver((l) => { const e = l.getEntries().find((x) => x.name === 'first-paint'); if (e) resolve(e.startTime); })
-        .observe({ type: 'paint', buffered: true });
-    }));
-  } finally {
-    await b.close();
+// The table of docs/performance.md: main-thread self time grouped by what it was (the first
+// group whose pattern matches the event's name), and the WebAssembly time off the main thread.
+const GROUPS = [
+  ['document bytes in, text decode', /NavigationBodyLoader|TextResourceDecoder|BodyLoadingFinished|FinishedLoading|CommitNavigation|StartLoadingResponse/],
+  ['HTML parse', /ParseHTML|HTMLDocumentParser|FinishedParsing/],
+  ['CSS parse', /ParseStyleSheet|processStyleSheet/],
+  ['style', /Style\.UpdateTime|UpdateLayoutTree|RecalcStyle|updateStyle/],
+  ['layout', /[Ll]ayout|InlineNode|Shape/],
+  ['paint, composite', /Paint|Layerize|Commit|Compositing|PrePaint/],
+  ['JS parse and compile', /V8\.(Compile|Parse|PreParse|CollectSourcePositions)/],
+  ['WebAssembly lazy compile (main thread)', /^wasm\.(Compile|Publish|AddCompiled)|FlushInstructionCache/],
+  ['WebAssembly instantiate', /Instantiate|newInstance|InstanceBuilder/],
+  ['GC', /GC/],
+  ['JS run (script, microtasks, timers)', /v8\.|FunctionCall|RunMicrotasks|EvaluateScript|TimerFire|AsyncTask|ExecuteScript|EventDispatch/],
+];
+function grouped(rows) {
+  const g = new Map([...GROUPS.map(([n]) => [n, 0]), ['other', 0]]);
+  for (const [name, ms] of rows) {
+    const hit = GROUPS.find(([, re]) => re.test(name));
+    g.set(hit ? hit[0] : 'other', g.get(hit ? hit[0] : 'other') + ms);
   }
+  return g;
 }
 
 const results = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
-  const floor = await floorOnce();
+  const floor = await emptyPageFirstPaint();
   console.log(`run ${i + 1} empty page first paint ${floor.toFixed(1)}`);
   for (const [name, url] of Object.entries(pages)) {
     const { events, marks, anchorMs } = await traceOnce(url);
     marks.answer_x_floor = +(marks.answer_on_screen / floor).toFixed(2);
     marks.ready_x_floor = +(marks.ready / floor).toFixed(2);
     if (out && i === 0 && name === 'this') writeFileSync(out, JSON.stringify({ traceEvents: events }));
-    results[name].push({ marks, rows: Object.fromEntries(summarize(events, marks, anchorMs)) });
+    const { rows, bg } = summarize(events, marks, anchorMs);
+    results[name].push({ marks, rows: Object.fromEntries(rows), groups: Object.fromEntries([...grouped(rows), ['WebAssembly off the main thread', bg]]) });
     console.log(`run ${i + 1} ${name}: ${Object.entries(marks).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
 }
@@ -128,6 +137,8 @@ for (const [name, all] of Object.entries(results)) {
   const med = names.map((n) => [n, percentile(all.map((r) => r.rows[n] || 0), 50)]).sort((a, b) => b[1] - a[1]);
   console.log(`\n${name} (${pages[name]}): main-thread self time up to the first-numbers frame, median of ${runs} cold runs (ms):`);
   for (const [n, ms] of med.slice(0, 16)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${n}`);
+  console.log('grouped, median (ms):');
+  for (const g of Object.keys(all[0].groups)) console.log(`  ${percentile(all.map((r) => r.groups[g]), 50).toFixed(1).padStart(8)}  ${g}`);
   const markNames = Object.keys(all[0].marks);
   console.log(`page marks, median (ms since navigation): ${markNames.map((k) => `${k} ${percentile(all.map((r) => r.marks[k]), 50)}`).join(', ')}`);
 }

@@ -20,9 +20,10 @@ const out = join(here, 'dist');
 // The page's build of the core: Emscripten's glue (llmcalc_core_page.mjs) and the .wasm
 // beside it, which goes into the page gzip-compressed and base64-encoded in a data block,
 // <script type="application/octet-stream" id="wasm-gzip">, ahead of the page's script
-// (web/src/core.js inflates it): the browser never parses it as JavaScript, nor hashes it for
-// the CSP, and the script stays a third of the size. LLMCALC_WASM_MODULE may point at another
-// build of the page glue, with its .wasm beside it (for experiments).
+// (the <head> script compiles it, web/src/core.js instantiates it): the browser never parses
+// it as JavaScript, nor hashes it for the CSP, and the script stays a third of the size.
+// LLMCALC_WASM_MODULE may point at another build of the page glue, with its .wasm beside it
+// (for experiments).
 const wasmModule = resolve(process.env.LLMCALC_WASM_MODULE || join(root, 'build/wasm/wasm/llmcalc_core_page.mjs'));
 const wasmBinaryPath = wasmModule.replace(/\.mjs$/, '.wasm');
 for (const f of [wasmModule, wasmBinaryPath]) {
@@ -260,13 +261,22 @@ const css = pageCss + prerendered.css + hideForLink;
 // It also lays out an embed (embed=1|true|answer) and applies theme=light|dark before the
 // first paint (stateFromUrl reads the same parameters; the last one wins), rather than when the
 // script runs; `prestart` keeps the embed's form details folded until main.js folds them.
-const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).split('&'),c=d.documentElement.classList,k,r,e,t;" +
+// window.llmcalcWasm() starts the WebAssembly module's compile from the data block (#wasm-gzip:
+// base64 -> DecompressionStream -> WebAssembly.compileStreaming, off the main thread) and
+// returns its promise, once; go() calls it just before the page's script runs, so the module
+// compiles while that script is parsed, compiled and fills the pickers (web/src/core.js calls it
+// too: in the served build app.js runs first).
+const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).split('&'),c=d.documentElement.classList,k,r,e,t,P;" +
   "if(!/^[A-Za-z][\\w-]*$/.test(h))p=p.concat(h.split('&'));" +
   "if(k=p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))c.add('link');" +
   "p.forEach(function(s){if(/^embed=/.test(s))e=s.slice(6);if(/^theme=/.test(s))t=s.slice(6)});" +
   "if(e=='answer'||e=='1'||e=='true')c.add('embed','prestart');if(e=='answer')c.add('embed-answer');" +
   "if(t=='light'||t=='dark')c.add('theme-'+t);" +
-  "function go(){var s=d.getElementById('app-src'),e;if(r||!s)return;r=1;" +
+  "function W(){var w=d.getElementById('wasm-gzip'),b,u,i;if(!P&&w){b=w.textContent;" +
+  "if(Uint8Array.fromBase64)u=Uint8Array.fromBase64(b);else{b=atob(b);u=new Uint8Array(b.length);for(i=0;i<b.length;)u[i]=b.charCodeAt(i++)}" +
+  "(P=WebAssembly.compileStreaming(new Response(new Response(u).body.pipeThrough(new DecompressionStream('gzip')),{headers:{'content-type':'application/wasm'}}))).catch(function(){})}return P}" +
+  "window.llmcalcWasm=W;" +
+  "function go(){var s=d.getElementById('app-src'),e;if(r||!s)return;r=1;W();" +
   "e=d.createElement('script');e.textContent=s.textContent;d.body.appendChild(e);e.remove()}" +
   "d.addEventListener('DOMContentLoaded',function(){if(k)return go();" +
   "requestAnimationFrame(function(){setTimeout(go)});setTimeout(go,100)})})(document,location)";

@@ -4,7 +4,7 @@ import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -146,3 +146,54 @@ export function pageSession(launchOptions = {}) {
 
 export const text = (page, sel) => page.locator(sel).innerText();
 export const visibleText = (page) => page.evaluate(() => document.body.innerText);
+
+// The cold-start scenarios (issue 18), each a suffix of the single page's URL: the default, a
+// shared link with another scenario, a link carrying a pasted config (gpt-oss-20b's
+// config.json) and the embed (issue 18 asks it to be the fastest of all: the default, compact).
+export const COLD = {
+  default: '',
+  shared_link: '#model=llama-3.1-8b&b=8&p=2048&g=512',
+  pasted_config_link: `#hf=${Buffer.from(JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'tests/data/hf_configs/gpt-oss-20b.json'), 'utf8')))).toString('base64url')}&b=2`,
+  embed: '?embed=1',
+};
+
+// The cold-start floor (issue 18): what the same browser needs to show a trivial page from
+// file://, in a fresh profile like every cold run. Its first paint (ms since navigation) is the
+// unit the timing test, scripts/ab_cold_start.mjs and scripts/trace_cold_start.mjs report in.
+let emptyPageUrl = null;
+export async function emptyPageFirstPaint() {
+  if (!emptyPageUrl) {
+    const file = join(mkdtempSync(join(tmpdir(), 'llmcalc-empty-')), 'empty.html');
+    writeFileSync(file, '<!doctype html><html lang="en"><meta charset="utf-8"><title>Empty</title><p>Empty page.</p></html>\n');
+    emptyPageUrl = pathToFileURL(file).href;
+  }
+  const b = await launch();
+  try {
+    const page = await b.context.newPage();
+    await page.goto(emptyPageUrl);
+    return await page.evaluate(() => new Promise((resolve) => {
+      const find = (list) => list.find((e) => e.name === 'first-paint');
+      const seen = find(performance.getEntriesByType('paint'));
+      if (seen) return resolve(seen.startTime);
+      new PerformanceObserver((l) => { const e = find(l.getEntries()); if (e) resolve(e.startTime); })
+        .observe({ type: 'paint', buffered: true });
+    }));
+  } finally {
+    await b.close();
+  }
+}
+
+// Run in the page (page.evaluate(answerOnScreen)): when the verdict (#fit-headline,
+// elementtiming="answer") was first painted visible, in ms since navigation (Element Timing:
+// the frame's presentation time, the clock of the empty page's first-paint). The prerendered
+// default's verdict is painted with the page; a link's, hidden until its own answer replaces
+// it, when that one is. Rejects if it never was within 10 s.
+export function answerOnScreen() {
+  return new Promise((resolve, reject) => {
+    new PerformanceObserver((list) => {
+      const e = list.getEntries().find((x) => x.identifier === 'answer');
+      if (e) resolve(+e.renderTime.toFixed(1));
+    }).observe({ type: 'element', buffered: true });
+    setTimeout(() => reject(new Error('the verdict was never painted (no element timing entry)')), 10000);
+  });
+}

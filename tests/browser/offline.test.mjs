@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, watch, waitReady, settled, ROOT, SINGLE, SINGLE_URL, SCREENSHOTS, ensureDir, percentile } from './lib.mjs';
+import { launch, watch, waitReady, settled, ROOT, SINGLE, SINGLE_URL, SCREENSHOTS, ensureDir, percentile, emptyPageFirstPaint, answerOnScreen, COLD } from './lib.mjs';
 
 let browser;
 const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-offline-'));
@@ -174,60 +174,15 @@ test('screenshots: desktop and 360 px, light and dark', async () => {
   console.log(`# screenshots in ${dir}`);
 });
 
-// The cold-start scenarios (issue 18): each opened in a fresh browser, next to a trivial page.
-const HF_CONFIG = readFileSync(join(ROOT, 'tests/data/hf_configs/gpt-oss-20b.json'), 'utf8');
-const COLD = {
-  default: '',
-  shared_link: '#model=llama-3.1-8b&b=8&p=2048&g=512',
-  pasted_config_link: `#hf=${Buffer.from(JSON.stringify(JSON.parse(HF_CONFIG))).toString('base64url')}&b=2`,
-  // The embed (issue 18 asks it to be the fastest of all): the default scenario, compact.
-  embed: '?embed=1',
-};
-
-// The floor: what the same browser needs to show a trivial page from file:// (a fresh profile
-// too). Its first paint is the unit every cold-start figure is reported in.
-async function emptyPageFirstPaint(url) {
-  const b = await launch();
-  try {
-    const page = await b.context.newPage();
-    await page.goto(url);
-    return await page.evaluate(() => new Promise((resolve) => {
-      const find = (list) => list.find((e) => e.name === 'first-paint');
-      const seen = find(performance.getEntriesByType('paint'));
-      if (seen) return resolve(seen.startTime);
-      new PerformanceObserver((l) => { const e = find(l.getEntries()); if (e) resolve(e.startTime); })
-        .observe({ type: 'paint', buffered: true });
-    }));
-  } finally {
-    await b.close();
-  }
-}
-
-// When the verdict (#fit-headline, elementtiming="answer") was first painted visible, in ms
-// since navigation (Element Timing: the frame's presentation time, as the empty page's
-// first-paint). The prerendered default's verdict is painted with the page; a link's, hidden
-// until its own answer replaces it, when that one is.
-function answerOnScreen() {
-  return new Promise((resolve, reject) => {
-    new PerformanceObserver((list) => {
-      const e = list.getEntries().find((x) => x.identifier === 'answer');
-      if (e) resolve(+e.renderTime.toFixed(1));
-    }).observe({ type: 'element', buffered: true });
-    setTimeout(() => reject(new Error('the verdict was never painted (no element timing entry)')), 10000);
-  });
-}
-
 test('timing report (not a gate): open to first result, input change to updated numbers and charts', async () => {
   // Cold: a fresh browser profile per run (no code cache), the single file from file://.
   // Each run opens the trivial page and every scenario in turn, so the machine's slow minutes
   // fall on all of them alike; every figure is also given as a ratio to that run's floor.
-  const emptyUrl = pathToFileURL(join(tmp, 'empty.html')).href;
-  writeFileSync(join(tmp, 'empty.html'), '<!doctype html><html lang="en"><meta charset="utf-8"><title>Empty</title><p>Empty page.</p></html>\n');
   const RUNS = 3; // 5 took 85 s of CI's 20 minutes; the ratios are medians of 3 runs
   const floor = [];
   const cold = Object.fromEntries(Object.keys(COLD).map((k) => [k, { first: [], painted: [], ready: [], startups: [] }]));
   for (let i = 0; i < RUNS; i++) {
-    floor.push(await emptyPageFirstPaint(emptyUrl));
+    floor.push(await emptyPageFirstPaint());
     for (const [name, hash] of Object.entries(COLD)) {
       const b = await launch();
       const page = await b.context.newPage();

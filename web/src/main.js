@@ -48,7 +48,9 @@ function loadFromUrl(r = readUrl()) {
     if (imported.ok) app.hfInfo = describeHf(imported);
   }
   writeForm();
-  fillModels($('model-search').value);
+  // At start fillPickers has just listed them (and writeForm refilters for a search): a second
+  // list of every preset only delayed a link's first result (issue 18).
+  if (started) fillModels($('model-search').value);
   showUrlErrors(r.errors); // after writeForm, which clears the fields' errors
 }
 
@@ -104,18 +106,8 @@ async function start() {
     $(id).replaceChildren();
   delete document.body.dataset.ready;
   try {
-    // Emscripten 3.1's loader tries fetch() on the inlined data: URL of the .wasm before
-    // decoding the base64 itself; the CSP (connect-src 'none') would refuse that fetch and
-    // log a violation. Hide fetch while the module starts so it decodes directly: the page
-    // never fetches anything.
-    const savedFetch = window.fetch;
-    let loading;
-    window.fetch = undefined;
-    try {
-      loading = createLlmCalc();
-    } finally {
-      window.fetch = savedFetch;
-    }
+    // The module compiles from the page's own bytes (web/src/core.js): nothing is fetched.
+    const loading = createLlmCalc();
     // The pickers need only the lists that come with the page: filled while the module is
     // inflated and compiled (the compile runs off the main thread).
     fillPickers();
