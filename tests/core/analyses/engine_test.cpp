@@ -276,6 +276,29 @@ TEST(Engines, GptFastKernelsAndGraphFloor) {
   EXPECT_NEAR(streamed(generic), 2039e9 * 0.89, 1e3);
 }
 
+TEST(Engines, TensorRtWithoutXqaRereadsGqaKv) {
+  // Decode bytes are weights + batch x KV per sequence: two batches give both parts. Without
+  // XQA Llama-2-70B's 64 query heads over 8 KV heads read each KV head 8 times, of which the
+  // profile's fraction of the 7 extra reads reaches DRAM.
+  const auto decode_bytes = [](const std::string& model, int batch, bool xqa) {
+    const Report r = run(R"({"engine":"tensorrt-llm","engine_options":{"xqa":)" +
+                         std::string(xqa ? "true" : "false") + R"(},"model":")" + model +
+                         R"(","hardware":{"gpu":"h100-sxm","count":2},"parallelism":{"tp":2},
+        "workload":{"batch":)" + std::to_string(batch) + R"(,"prompt":512,"generate":64}})");
+    return r.latency.phases.back().bytes;
+  };
+  const double f = find_engine("tensorrt-llm")->gqa_kv_reread_without_xqa;
+  ASSERT_GT(f, 0);
+  const double kv = decode_bytes("llama-2-70b", 2, true) - decode_bytes("llama-2-70b", 1, true);
+  const double weights = decode_bytes("llama-2-70b", 1, true) - kv;
+  EXPECT_NEAR((decode_bytes("llama-2-70b", 1, false) - weights) / kv, 1 + 7 * f, 1e-9);
+  // Llama-2-7B is multi-head (32 KV heads): nothing to re-read.
+  EXPECT_EQ(decode_bytes("llama-2-7b", 4, false), decode_bytes("llama-2-7b", 4, true));
+  // Only TensorRT-LLM has the option.
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-2-7b","engine":"vllm","engine_options":{"xqa":false}})"),
+                        "/engine_options/xqa", "unknown_field"));
+}
+
 // llama.cpp's per-layer host overhead is the host CPU's: desktop cards (desktop CPUs) get the
 // profile's by-GPU value, datacenter cards the server value; every listed id is a GPU preset.
 TEST(Engines, LlamaCppHostOverheadFollowsTheGpusHost) {
