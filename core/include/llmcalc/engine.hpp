@@ -50,8 +50,9 @@ enum class EngineOption : uint8_t {
   paged_optimizer,           // training: optimizer states in CUDA unified memory (bitsandbytes)
   compile,                   // training: torch.compile fuses elementwise chains (fewer saved tensors)
   free_logits_before_backward,  // training: logits and loss tensors freed before the layers' backward
+  xqa,                       // TensorRT-LLM: XQA generation attention for GQA/MQA (v0.8 and later)
 };
-inline constexpr int kEngineOptionCount = 22;
+inline constexpr int kEngineOptionCount = 23;
 
 enum class OptionType : uint8_t { fraction, integer, boolean, choice };
 
@@ -117,6 +118,9 @@ struct EngineProfile {
   std::vector<std::pair<std::string, double>> weight_bandwidth_efficiency;
   double allreduce_latency_s = -1;  // per all-reduce message (-1: generic)
   bool fp8_compute = false;         // W8A8: fp8 weights run fp8 matmuls where the GPU has them
+  // Without XQA (option xqa off), the generation attention reads a KV head once per query
+  // head: the fraction of those extra reads that reach DRAM (the rest hit L2); 0: none.
+  double gqa_kv_reread_without_xqa = 0;
 
   // Training.
   bool bf16_training = false;  // params, grads and optimizer states in bf16, no fp32 master

@@ -247,8 +247,17 @@ void decode_work(const Context& c, Phase& p, double weights, double context, con
   p.flops = T * matmul_flops_per_token(c) / c.tp * matmul_share(c) + p.attention_flops;
   p.elementwise_bytes = T * elementwise_bytes_per_token(c) / c.tp * layer_share(c);
   // A decode step reads every cached token and the whole recurrent / SSM state.
-  const double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context)) +
-                    recurrent_state_bytes_per_gpu(c, w.batch);
+  double kv = kv_cache_bytes_per_gpu(c, w.batch, static_cast<int64_t>(context));
+  // TensorRT-LLM before XQA (v0.8): one thread block per query head reads its KV head, so a
+  // GQA group of g query heads reads it g times; a fitted fraction of the g - 1 extra reads
+  // misses L2 (tensorrt-llm.json speed.gqa_kv_reread_without_xqa).
+  const EngineSettings& e = c.s.engine;
+  if (e.is(EngineOption::xqa) && !e.flag(EngineOption::xqa) && e.profile != nullptr &&
+      c.a.num_kv_heads > 0 && c.a.num_heads > c.a.num_kv_heads) {
+    const double group = double(c.a.num_heads) / double(c.a.num_kv_heads);
+    kv *= 1.0 + e.profile->gqa_kv_reread_without_xqa * (group - 1.0);
+  }
+  kv += recurrent_state_bytes_per_gpu(c, w.batch);
   p.bytes = weights + kv * c.pp;
   if (sp.draft > 0) {
     const double k = double(sp.draft);

@@ -45,6 +45,9 @@ double largest_layer_elements(const Context& c);
 
 // Trainable parameters (all for full fine-tuning, adapters for LoRA/QLoRA).
 int64_t trainable_params(const Context& c);
+// Optimizer state bytes on one GPU that a paged optimizer (engine option paged_optimizer) keeps
+// in CUDA unified memory, outside the memory items; 0 when the option is off.
+double paged_optimizer_bytes(const Context& c);
 
 MemoryReport assemble_memory(const Context& c, Items items);
 // Offload: the GPU (r.memory) and the system RAM as devices, each with its verdict

@@ -101,6 +101,17 @@ double largest_layer_elements(const Context& c) {
   return layer;
 }
 
+double paged_optimizer_bytes(const Context& c) {
+  if (c.s.mode != Mode::training || !c.s.engine.flag(EngineOption::paged_optimizer)) return 0;
+  const double trainable = c.s.training.finetune == Finetune::full
+                               ? c.per_gpu_elements([](const TensorGroup&) { return true; })
+                               : lora_elements_per_gpu(c, nullptr);
+  double bytes = optimizer_bytes(c, c.num(trainable)).v;
+  // ZeRO-1 and up shard the states over dp, as add_training_state_items does.
+  if (c.s.training.zero_stage >= 1 && c.dp > 1) bytes /= c.dp;
+  return bytes;
+}
+
 int64_t trainable_params(const Context& c) {
   if (c.s.training.finetune == Finetune::full) return c.counts.total;
   double total = 0;

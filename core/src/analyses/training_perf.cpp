@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "memory.hpp"
 #include "performance.hpp"
 #include "../text/number_format.hpp"
 
@@ -67,6 +68,21 @@ void add_training_perf(const Context& c, Report& r) {
             c.num(c.s.options.training_efficiency, "training efficiency");
   if (p.comm_s > 0) time = time + c.num(p.comm_s, "tp all-reduce", "s");
   if (p.overhead_s > 0) time = time + c.num(p.overhead_s, "fixed overhead", "s");
+  // Paged optimizer (bitsandbytes Paged*): the states live in CUDA unified memory. The update
+  // prefetches each parameter's states, steps it and synchronizes (bitsandbytes/optim/
+  // optimizer.py @51294d90, Optimizer8bit.step), so migration is not overlapped with compute.
+  // When the states do not fit in what the allocator's peak leaves free, the per-step sweep
+  // over them in the same order misses every page (LRU on a cyclic pass): each step moves all
+  // of them in and, evicting, all of them out, over the host link one direction at a time.
+  const double paged = paged_optimizer_bytes(c);
+  const double pcie = c.s.host.pcie_bandwidth_bytes_per_s;
+  if (paged > 0 && pcie > 0 && paged > r.memory.headroom_bytes) {
+    const Ex moved = c.num(2, "in and out") * c.bytes(paged, "paged optimizer states");
+    p.transfer_bytes += moved.v;
+    const Ex paging = moved / c.num(pcie, "host link (one direction)", "B/s");
+    p.transfer_s += paging.v;
+    time = time + paging;
+  }
   // Data parallel: the gradient all-reduce overlaps with backward (DDP buckets); only the
   // part longer than the backward pass is exposed.
   if (c.s.parallelism.dp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {

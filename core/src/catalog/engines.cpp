@@ -68,6 +68,8 @@ const EngineOptionInfo kOptions[] = {
     {O::free_logits_before_backward, "free_logits_before_backward", T::boolean, 0, 0, {},
      "the recipe drops its logits before backward: the loss's tensors and the layers' backward "
      "(gradients, recomputed layer) are not alive together"},
+    {O::xqa, "xqa", T::boolean, 0, 0, {},
+     "TensorRT-LLM: XQA generation attention for GQA/MQA (off: each query head reads its KV head)"},
 };
 static_assert(std::size(kOptions) == kEngineOptionCount);
 
@@ -220,7 +222,8 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
                        "allreduce_latency_s",
                        "allreduce_latency_s_source", "fp8_compute", "fp8_compute_source",
                        "graph_step_overhead_s_per_layer", "graph_step_overhead_s_per_layer_source",
-                       "weight_bandwidth_efficiency", "weight_bandwidth_efficiency_source"});
+                       "weight_bandwidth_efficiency", "weight_bandwidth_efficiency_source",
+                       "gqa_kv_reread_without_xqa", "gqa_kv_reread_without_xqa_source"});
     check_sources(sp, r.raw("speed"));
     p.step_overhead_s_per_layer = optional_number(sp, "step_overhead_s_per_layer", 0, 0.1, -1);
     ObjectReader sby = sp.object("step_overhead_s_per_layer_by_gpu");
@@ -231,6 +234,7 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
     p.allreduce_latency_s = optional_number(sp, "allreduce_latency_s", 0, 1, -1);
     p.fp8_compute = sp.boolean("fp8_compute", false).value_or(false);
     p.graph_step_overhead_s_per_layer = optional_number(sp, "graph_step_overhead_s_per_layer", 0, 0.1, -1);
+    p.gqa_kv_reread_without_xqa = optional_number(sp, "gqa_kv_reread_without_xqa", 0, 1, 0);
     ObjectReader wbe = sp.object("weight_bandwidth_efficiency");
     if (const json* m = sp.raw("weight_bandwidth_efficiency"); wbe.valid()) {
       for (auto it = m->begin(); it != m->end(); ++it) {

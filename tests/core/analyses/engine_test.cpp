@@ -196,6 +196,29 @@ TEST(Engines, TrainingStackOptions) {
   EXPECT_DOUBLE_EQ(item(ce, "logits") / item(kept, "logits"), 10.0 / 3.0);
 }
 
+TEST(Engines, PagedOptimizerStatesMigrateWhenTheyDoNotFit) {
+  // Llama 2 7B full fine-tune on one RTX 4090 with bitsandbytes' 32-bit PagedAdamW: the fp32
+  // m and v (2 x 4 B x 6,738,415,616 params = 53,907,324,928 B) exceed the card, so each step
+  // moves them in and out: 2 x 53,907,324,928 B over PCIe 4.0 x16 (31.5 GB/s) = 3.42 s.
+  auto scenario = [](const std::string& gpu, bool paged) {
+    return std::string(R"({"engine":"torchtune","engine_options":{"optimizer_in_backward":true,"paged_optimizer":)") +
+           (paged ? "true" : "false") + R"(},"model":"llama-2-7b","mode":"training",
+        "precision":{"optimizer_states":"fp32"},"hardware":{"gpu":")" + gpu + R"("},
+        "training":{"finetune":"full","optimizer":"adamw","checkpointing":"full"},"workload":{"batch":4,"seq":2048}})";
+  };
+  const Report paged = run(scenario("rtx-4090", true));
+  const double states = 2.0 * 4.0 * double(paged.params.total);
+  EXPECT_EQ(states, 53907324928.0);
+  EXPECT_DOUBLE_EQ(paged.training.step.transfer_bytes, 2 * states);
+  EXPECT_NEAR(paged.training.step.transfer_s, 2 * states / kPcie4x16BytesPerS, 1e-9);
+  // Not overlapped: the step is at least the migration plus the compute.
+  EXPECT_GT(paged.training.step.time_s, paged.training.step.transfer_s + paged.training.step.compute_s);
+  // On an 80 GB card the 53.9 GB of states fit beside the 19 GB peak: no traffic after the
+  // first step.
+  const Report fits = run(scenario("a100-80gb", true));
+  EXPECT_EQ(fits.training.step.transfer_bytes, 0);
+}
+
 TEST(Engines, LogitsFreedBeforeTheLayersBackward) {
   // Llama 3.2 3B, batch 2 x 4096, full checkpointing: the loss phase (logits) and the layers'
   // backward (gradients + the recomputed layer) are not alive together when the recipe frees
@@ -251,6 +274,29 @@ TEST(Engines, GptFastKernelsAndGraphFloor) {
   EXPECT_NEAR(streamed(bf16), 2039e9 * 0.8337, 1e3);
   EXPECT_NEAR(streamed(int4), 2039e9 * 0.6047, 1e3);
   EXPECT_NEAR(streamed(generic), 2039e9 * 0.89, 1e3);
+}
+
+TEST(Engines, TensorRtWithoutXqaRereadsGqaKv) {
+  // Decode bytes are weights + batch x KV per sequence: two batches give both parts. Without
+  // XQA Llama-2-70B's 64 query heads over 8 KV heads read each KV head 8 times, of which the
+  // profile's fraction of the 7 extra reads reaches DRAM.
+  const auto decode_bytes = [](const std::string& model, int batch, bool xqa) {
+    const Report r = run(R"({"engine":"tensorrt-llm","engine_options":{"xqa":)" +
+                         std::string(xqa ? "true" : "false") + R"(},"model":")" + model +
+                         R"(","hardware":{"gpu":"h100-sxm","count":2},"parallelism":{"tp":2},
+        "workload":{"batch":)" + std::to_string(batch) + R"(,"prompt":512,"generate":64}})");
+    return r.latency.phases.back().bytes;
+  };
+  const double f = find_engine("tensorrt-llm")->gqa_kv_reread_without_xqa;
+  ASSERT_GT(f, 0);
+  const double kv = decode_bytes("llama-2-70b", 2, true) - decode_bytes("llama-2-70b", 1, true);
+  const double weights = decode_bytes("llama-2-70b", 1, true) - kv;
+  EXPECT_NEAR((decode_bytes("llama-2-70b", 1, false) - weights) / kv, 1 + 7 * f, 1e-9);
+  // Llama-2-7B is multi-head (32 KV heads): nothing to re-read.
+  EXPECT_EQ(decode_bytes("llama-2-7b", 4, false), decode_bytes("llama-2-7b", 4, true));
+  // Only TensorRT-LLM has the option.
+  EXPECT_TRUE(has_error(errors_of(R"({"model":"llama-2-7b","engine":"vllm","engine_options":{"xqa":false}})"),
+                        "/engine_options/xqa", "unknown_field"));
 }
 
 // llama.cpp's per-layer host overhead is the host CPU's: desktop cards (desktop CPUs) get the
