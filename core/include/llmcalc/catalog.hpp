@@ -45,6 +45,7 @@ struct HostMemoryPreset {
   std::string id;                    // "ddr5-5600-2ch"
   std::string name;
   double bandwidth_bytes_per_s = 0;  // peak: channels x 8 B x MT/s
+  double cpu_read_efficiency = 0;    // the fraction of it a llama.cpp CPU decode reads at (measured)
   std::string source;
 };
 

@@ -137,6 +137,7 @@ struct HostMemory {
   std::string name;                          // the preset's display name
   double memory_bytes = kDefaultHostMemoryBytes;  // system RAM size
   double bandwidth_bytes_per_s = 0;          // peak RAM bandwidth (channels x 8 B x MT/s)
+  double read_efficiency = 0;                // the preset's cpu_read_efficiency (resolve_defaults)
   double pcie_bandwidth_bytes_per_s = kPcie4x16BytesPerS;  // host <-> GPU, one direction (0:
                                                            // one pool, nothing to copy)
   bool unified = false;       // hardware.gpu names a unified-memory machine (core/data/unified)

@@ -38,33 +38,32 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
   return time;
 }
 
-// Fraction of the RAM's bandwidth llama.cpp's CPU matmuls reach in decode. Calibrated on the
-// three published partial-offload speeds of one machine (i9-10900X, quad-channel DDR4 measured
-// at ~102 GB/s, RTX 2080; AlexsJones/llmfit PRs #755 and #778, tests/data/reference/
-// offload_speed.json): each alone asks for 0.41-0.52 of the measured bandwidth; 0.46 fits
-// all three within 6%. In-sample: offload_test.cpp checks these rows, not an independent set.
-constexpr double kHostReadEfficiency = 0.46;
+// The RAM's part of a step is read at the host preset's cpu_read_efficiency of its peak
+// (core/data/host_memory.json, by memory generation: DDR4 0.474, DDR5 0.643, each fitted on one
+// machine's -ngl rows; docs/local.md "RAM read efficiency").
 
 // Latency of one hand-over between devices (latency.cpp handovers(): the scheduler waits for
 // the previous backend and copies the hidden state), by the build's GPU backend. One machine
 // ran the same llama.cpp build (9739), model files and flags under both Vulkan and SYCL: Arc Pro
 // B70, Core i9-14900K, dual-channel DDR5-6000 (tests/data/reference/offload_handover.json).
-// Under SYCL the expert splits run as the model has them with no latency (gpt-oss 120B
-// --n-cpu-moe 22: 27.69 tok/s measured, 28.8 modelled with the GPU at efficiency 1.0, the
-// nearest the model comes to the machine's all-GPU SYCL row); under Vulkan the same split runs
-// at 12.35 on the same RAM and experts: the difference is the backend's hand-overs.
-// Vulkan: fitted on that one row, with the GPU at the efficiency the machine's all-GPU Vulkan
-// row implies (Llama 3.1 8B Q4_K_M, 42.0 tok/s: 0.41): 44 hand-overs take the 81.0 ms
-// measured from the 38.7 ms modelled without them, 0.96 ms each. Checked on rows not fitted on
-// (offload_handover_test.cpp): GLM-4.5-Air --n-cpu-moe 31 (+9%), Llama 3.1 70B -ngl 60 (no
-// hand-over). ggml-org/llama.cpp issue #26876 shows the cost without PCIe: on an Arc 140T iGPU
-// sharing the RAM, --n-cpu-moe runs slower than the CPU alone.
-// CUDA (and ROCm, the same sources) and SYCL: 0. The CUDA row in-sample for the RAM factor
-// (Qwen3-30B-A3B --n-cpu-moe 36, 72 hand-overs, RTX 2080) is within 6% with none, which bounds
-// it under about 25 us; the two SYCL expert rows are within 12% with none (+4%, -11%). Only
-// the copy at PCIe bandwidth is counted for them.
-constexpr double kVulkanHandoverS = 0.96e-3;
-double handover_latency_s(GpuBackend b) { return b == GpuBackend::vulkan ? kVulkanHandoverS : 0.0; }
+// With the RAM read at the DDR5 machine's 0.643 (fitted on its dense -ngl 60 row, which has no
+// hand-over) and the GPU at the efficiency each backend's all-GPU Llama 3.1 8B row implies
+// (Vulkan 42.0 tok/s: 0.363; SYCL 88.49: 0.813; desktop launch overhead), each backend's
+// gpt-oss 120B --n-cpu-moe 22 row (44 hand-overs) leaves a per-hand-over time:
+//   Vulkan: (1/12.35 - 1/35.75) s / 44 = 1.20 ms; SYCL: (1/27.69 - 1/42.09) s / 44 = 0.281 ms.
+// Checked on GLM-4.5-Air --n-cpu-moe 31 (60 hand-overs; not fitted on): Vulkan +13%, SYCL -7%
+// (offload_handover_test.cpp). ggml-org/llama.cpp issue #26876 shows the cost without PCIe: on
+// an Arc 140T iGPU sharing the RAM, --n-cpu-moe runs slower than the CPU alone.
+// CUDA (and ROCm, the same sources): 0 here, below what the rows resolve.
+constexpr double kVulkanHandoverS = 1.20e-3;
+constexpr double kSyclHandoverS = 0.281e-3;
+double handover_latency_s(GpuBackend b) {
+  switch (b) {
+    case GpuBackend::vulkan: return kVulkanHandoverS;
+    case GpuBackend::sycl: return kSyclHandoverS;
+    default: return 0.0;
+  }
+}
 
 void finish_phase(const Context& c, Phase& p, bool text, const Ex* tokens_per_step) {
   Ex time = roofline_time(c, p, text);
@@ -74,15 +73,15 @@ void finish_phase(const Context& c, Phase& p, bool text, const Ex* tokens_per_st
   if (p.comm_s > 0) time = time + n(p.comm_s, "tp all-reduce");
   if (p.overhead_s > 0) time = time + n(p.overhead_s, "fixed overhead");
   // Offload: the CPU's part runs after the GPU's in each step (llama.cpp runs the layers in
-  // order), at the RAM's bandwidth x kHostReadEfficiency; the PCIe copies of prompt batches
+  // order), at the RAM's bandwidth x its measured read efficiency; the PCIe copies of prompt batches
   // after that too (no overlap modelled).
   if (p.other_gpus_s > 0) time = time + n(p.other_gpus_s, "the other GPUs' layers");
   if (p.host_bytes > 0) {
     Ex host = (text ? c.num(p.host_bytes, "read in system RAM", "B") : Ex(p.host_bytes)) /
               ((text ? c.num(c.s.host.bandwidth_bytes_per_s, "RAM bandwidth", "B/s")
                      : Ex(c.s.host.bandwidth_bytes_per_s)) *
-               (text ? c.num(kHostReadEfficiency, "CPU read efficiency (calibrated)")
-                     : Ex(kHostReadEfficiency)));
+               (text ? c.num(c.s.host.read_efficiency, "CPU read efficiency (measured)")
+                     : Ex(c.s.host.read_efficiency)));
     // With the CPU's FLOP/s given (hardware.cpu / cpu_flops), its matmuls are a roofline too:
     // the slower of reading the RAM's weights and multiplying by them.
     if (p.host_flops > 0 && c.s.host.cpu_flops > 0)

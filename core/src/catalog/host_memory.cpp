@@ -55,14 +55,18 @@ HostTable load_host_memory() {
   r.reject_unknown({"id", "source", "presets", "cpus", "cpu_flops_notes"});
   if (r.string("source").value_or("").empty()) r.error("source", "missing_source", "must cite its source");
   read_list(r, "presets", t.presets, t.errors, [](json_io::ObjectReader& p, HostMemoryPreset& h) {
-    p.reject_unknown({"id", "name", "channels", "transfer_rate_mts", "bandwidth_bytes_per_s", "source"});
+    p.reject_unknown({"id", "name", "channels", "transfer_rate_mts", "bandwidth_bytes_per_s", "source",
+                      "cpu_read_efficiency", "cpu_read_efficiency_source"});
     const auto channels = p.integer("channels", 1, 64).value_or(0);
     const auto rate = p.integer("transfer_rate_mts", 100, 20000).value_or(0);
     h.bandwidth_bytes_per_s = p.number("bandwidth_bytes_per_s", 1e9, 1e13).value_or(0);
     // The figure is arithmetic: channels x 8 bytes (one 64-bit channel) x MT/s.
     if (h.bandwidth_bytes_per_s != double(channels) * 8.0 * double(rate) * 1e6)
       p.error("bandwidth_bytes_per_s", "inconsistent", "must equal channels x 8 B x transfer_rate_mts");
-    return h.bandwidth_bytes_per_s > 0;
+    h.cpu_read_efficiency = p.number("cpu_read_efficiency", 0.05, 1.0).value_or(0);
+    if (p.string("cpu_read_efficiency_source").value_or("").empty())
+      p.error("cpu_read_efficiency_source", "missing_source", "must cite its source");
+    return h.bandwidth_bytes_per_s > 0 && h.cpu_read_efficiency > 0;
   });
   read_list(r, "cpus", t.cpus, t.errors, [](json_io::ObjectReader& p, CpuPreset& c) {
     p.reject_unknown({"id", "name", "cores", "fp32_flops_per_cycle_per_core", "base_clock_mhz", "flops", "source"});
