@@ -961,6 +961,18 @@ void read_generic(Import& im) {
     m.first_dense_layers = im.i("first_k_dense_replace", 0, a.num_layers, 0).value_or(0);
     a.moe = m;
   }
+  // Kimi Linear (kimi_linear, and configs that borrow its linear_attn_config): Kimi Delta
+  // Attention layers listed in linear_attn_config.kda_layers, MLA in full_attn_layers. Read as
+  // a plain decoder every layer would be full attention with num_key_value_heads: refuse while
+  // any layer is KDA, as for linear layer_types.
+  const json* lin = im.r.raw("linear_attn_config");
+  if (lin != nullptr && lin->is_object() && lin->contains("kda_layers") && (*lin)["kda_layers"].is_array() &&
+      !(*lin)["kda_layers"].empty()) {
+    im.r.error("linear_attn_config", "invalid_choice",
+               "linear-attention layers (Kimi Delta Attention: kda_layers) need a family reader "
+               "for their geometry; reading them as full attention would be wrong");
+    return;
+  }
   const json* types = bounded_list(im, "layer_types", kMaxLayers);
   a.sliding_window = im.i("sliding_window", 0, kMaxTokens, 0).value_or(0);
   if (types != nullptr) {

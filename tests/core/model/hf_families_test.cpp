@@ -252,5 +252,25 @@ TEST(HfFamilies, SambaYIsRefusedNotMisreadAsADecoder) {
   EXPECT_EQ(first_error(other).path, "/model/hf_config/mb_per_layer");
 }
 
+// Kimi Linear's layout (model_type kimi_linear; its linear_attn_config lists the Kimi Delta
+// Attention layers, 1-based, and the MLA ones): without a reader for KDA the config is refused
+// at linear_attn_config rather than read as full attention; with no KDA layer listed the
+// generic reader still applies (and says so in its note).
+TEST(HfFamilies, KimiDeltaAttentionLayersAreRefusedNotReadAsFullAttention) {
+  const json kimi = with(kDecoder, json::parse(R"({"model_type":"kimi_linear","linear_attn_config":
+      {"kda_layers":[1,2,3],"full_attn_layers":[4],"num_heads":4,"head_dim":16,"short_conv_kernel_size":4}})"));
+  // First the unknown type (the generic reader's rule), then what it cannot read.
+  Errors refused;
+  EXPECT_FALSE(import(kimi, refused));
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].path, "/model/hf_config/model_type");
+  EXPECT_EQ(refused[1].path, "/model/hf_config/linear_attn_config");
+  EXPECT_EQ(refused[1].code, "invalid_choice");
+  json none = kimi;
+  none["linear_attn_config"]["kda_layers"] = json::array();
+  Errors errors;
+  EXPECT_TRUE(import(none, errors)) << (errors.empty() ? "" : errors[0].message);
+}
+
 }  // namespace
 }  // namespace llmcalc::test
