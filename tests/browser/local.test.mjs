@@ -158,6 +158,34 @@ test('a second GPU with --tensor-split (a 3090 plus a 3060): a row and a verdict
   assert.deepEqual([...problems, ...again.problems], []);
 });
 
+test('a third GPU: three devices with a row and a verdict each, a three-weight split, all in the link', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b&engine=llama.cpp&w=Q8_0&gpu=rtx-3090&b=1&gpu2=rtx-3060-12gb');
+  await change(page, '#f-gpu3', 'rtx-4060');
+  const s = await page.evaluate(() => window.__llmcalc.last.scenario);
+  assert.deepEqual(s.hardware.extra_gpus, ['rtx-3060-12gb', 'rtx-4060']);
+  await change(page, '#f-ts', '2,1,1');
+  const r = await report(page);
+  assert.deepEqual(r.devices.filter((d) => d.id !== 'ram').map((d) => d.id), ['gpu', 'gpu1', 'gpu2']);
+  assert.match(await text(page, '#device-rows [data-device=gpu2]'), /GPU 3: .*RTX 4060/);
+  const h = await hash(page);
+  assert.match(h, /gpu3=rtx-4060/);
+  const again = await open(h);
+  assert.deepEqual((await report(again.page)).devices, r.devices);
+  // Two weights for three GPUs: the core's error beside the split.
+  const n = await updates(page);
+  await page.fill('#f-ts', '2,1');
+  await settled(page, n);
+  assert.ok(await page.locator('#f-ts-err').isVisible());
+  await change(page, '#f-ts', '');
+  // The third GPU alone (no second): it is the second device.
+  await change(page, '#f-gpu2', '');
+  assert.deepEqual((await page.evaluate(() => window.__llmcalc.last.scenario)).hardware.extra_gpus, ['rtx-4060']);
+  await change(page, '#f-gpu3', '');
+  assert.equal((await page.evaluate(() => window.__llmcalc.last.scenario)).offload, undefined);
+  assert.doesNotMatch(await hash(page), /gpu3=/);
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
 test('a CPU preset and CPU FLOP/s for the layers in system RAM: in the scenario, the link and the speed', async () => {
   const { page, problems } = await open('#model=llama-3.1-8b&engine=llama.cpp&w=Q4_K_M&gpu=rtx-4090&b=1&p=16&ngl=10');
   const before = await report(page);
@@ -184,6 +212,35 @@ test('a CPU preset and CPU FLOP/s for the layers in system RAM: in the scenario,
   // An unknown CPU in a link: the core names the field.
   const bad = await open(h.replace('cpu=ryzen-9-7950x', 'cpu=pentium-2'));
   assert.ok(await bad.page.locator('#f-cpu-err').isVisible() || /hardware\/cpu|CPU preset/.test(await text(bad.page, 'body')));
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
+test('the GPU backend llama.cpp was built with: in the scenario and the link; each hand-over of an expert split costs its latency', async () => {
+  // Qwen3-30B-A3B with the experts of 20 layers in RAM: 40 hand-overs a token between the GPU
+  // and the CPU (docs/local.md, "Hand-overs"): the default (CUDA on an NVIDIA card) costs the
+  // least, Vulkan 1.20 ms and SYCL 0.281 ms each (core/src/analyses/roofline.cpp).
+  const { page, problems } = await open('#model=qwen3-30b-a3b&engine=llama.cpp&w=Q4_K_M&gpu=rtx-4090&b=1&ncmoe=20');
+  assert.equal(await page.locator('#f-be').inputValue(), '');
+  assert.equal((await page.evaluate(() => window.__llmcalc.last.scenario)).offload.backend, undefined);
+  const cuda = (await report(page)).latency.decode_first_s;
+  await change(page, '#f-be', 'vulkan');
+  assert.equal((await page.evaluate(() => window.__llmcalc.last.scenario)).offload.backend, 'vulkan');
+  const vulkan = (await report(page)).latency.decode_first_s;
+  assert.ok(vulkan > cuda + 0.03, `${vulkan} vs ${cuda}`);
+  const h = await hash(page);
+  assert.match(h, /be=vulkan/);
+  const again = await open(h);
+  assert.equal(await again.page.locator('#f-be').inputValue(), 'vulkan');
+  assert.equal((await report(again.page)).latency.decode_first_s, vulkan);
+  await change(page, '#f-be', 'sycl');
+  const sycl = (await report(page)).latency.decode_first_s;
+  assert.ok(Math.abs(vulkan - sycl - 40 * (1.2e-3 - 0.281e-3)) < 1e-6, `${vulkan} - ${sycl}`);
+  await change(page, '#f-be', '');
+  assert.doesNotMatch(await hash(page), /be=/);
+  assert.equal((await report(page)).latency.decode_first_s, cuda);
+  // A backend the core does not model, in a link: refused, named.
+  const bad = await open(h.replace('be=vulkan', 'be=metal'));
+  assert.match(await text(bad.page, 'body'), /be.*must be one of cuda, vulkan, sycl|must be one of cuda, vulkan, sycl/);
   assert.deepEqual([...problems, ...again.problems], []);
 });
 

@@ -8,7 +8,7 @@ import { DEFAULTS, DTYPES, KV_DTYPES, ACT_DTYPES, OPTIMIZERS, defaultCheckpointi
 import * as fmt from './format.js';
 import { GIB, URL_ERRORS_SHOWN, app, fieldErrors, timings } from './app.js';
 import { bumpCounter, cached, render, update } from './update.js';
-import { CPU_OPTIONS, LOCAL_PATHS, SECOND_GPU_OPTIONS, SYSTEM_RAM_OPTIONS, syncLocal, unifiedOptions } from './local.js';
+import { BACKEND_OPTIONS, CPU_OPTIONS, LOCAL_PATHS, SECOND_GPU_OPTIONS, SYSTEM_RAM_OPTIONS, syncLocal, unifiedOptions } from './local.js';
 
 // ---------------------------------------------------------------- link errors
 
@@ -29,7 +29,9 @@ export const SELECT_OPTIONS = {
   'f-finetune': [['full', 'full fine-tune / pre-train'], ['lora', 'LoRA'], ['qlora', 'QLoRA (4-bit base)']],
   'f-ram': SYSTEM_RAM_OPTIONS,
   'f-gpu2': SECOND_GPU_OPTIONS,
+  'f-gpu3': SECOND_GPU_OPTIONS,
   'f-cpu': CPU_OPTIONS,
+  'f-be': BACKEND_OPTIONS,
   'f-zero': [['0', '0 (off)'], ['1', '1 (optimizer states)'], ['2', '2 (+ gradients)'], ['3', '3 (+ weights)']],
 };
 

@@ -11,6 +11,7 @@ import { CPUS } from './local_cpus.js';
 
 // Scenario paths of the local fields -> their inputs (ahead of form.js's catch-all /hardware).
 export const LOCAL_PATHS = [
+  [/^\/hardware\/extra_gpus\/1/, 'f-gpu3'],
   [/^\/hardware\/extra_gpus/, 'f-gpu2'],
   [/^\/offload\/tensor_split/, 'f-ts'],
   [/^\/hardware\/cpu_flops/, 'f-cpuf'],
@@ -19,6 +20,7 @@ export const LOCAL_PATHS = [
   [/^\/hardware\/host_memory_bytes/, 'f-ramgb'],
   [/^\/hardware\/host_/, 'f-ram'],
   [/^\/offload\/cpu_moe/, 'f-ncmoe'],
+  [/^\/offload\/backend/, 'f-be'],
   [/^\/offload/, 'f-ngl'],
 ];
 
@@ -34,6 +36,7 @@ export const SYSTEM_RAM_OPTIONS = PRESETS.hostMemory.map((h) =>
 // A second GPU for llama.cpp's layer split (discrete presets; '' = none), and the CPU that runs
 // the layers left in system RAM ('' = none: their time is the RAM's reading alone).
 export const SECOND_GPU_OPTIONS = [['', 'none'], ...PRESETS.gpus.map((g) => [g.id, g.name])];
+export const BACKEND_OPTIONS = [['', 'default (Intel: Vulkan, else CUDA)'], ['cuda', 'CUDA / ROCm'], ['vulkan', 'Vulkan'], ['sycl', 'SYCL']];
 export const CPU_OPTIONS = [['', 'none (RAM bandwidth only)'],
   ...CPUS.map(([id, name, flops]) => [id, `${name}: ${fmt.grouped(flops / 1e12, 1)} TFLOP/s`])];
 

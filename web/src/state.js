@@ -77,9 +77,11 @@ export const DEFAULTS = Object.freeze({
   ramgb: 64,
   ngl: -1,
   ncmoe: 0,
-  // gpu2 / ts: a second GPU preset beside the first and llama.cpp's --tensor-split ('' = by
+  // gpu2 / gpu3 / ts: a second and third GPU preset beside the first and llama.cpp's --tensor-split ('' = by
   // memory); cpu / cpuf: a CPU preset and its FLOP/s in TFLOP/s (0 = the preset's) (issue 15).
-  gpu2: '', ts: '', cpu: '', cpuf: 0,
+  gpu2: '', gpu3: '', ts: '', cpu: '', cpuf: 0,
+  // be: the backend llama.cpp was built with ('' = the core's default for the GPU).
+  be: '',
 });
 
 // Activation checkpointing a fine-tuning method starts with: PEFT turns gradient checkpointing
@@ -178,11 +180,12 @@ export const URL_FIELDS = {
   ramgb: ['ramgb', num(0.001, 1e6)],
   ngl: ['ngl', field('/offload/gpu_layers')],
   ncmoe: ['ncmoe', field('/offload/cpu_moe_layers')],
-  gpu2: ['gpu2', choice(...PRESETS.gpus.map((g) => g.id))], ts: ['ts', text(60)], cpu: ['cpu', text(40)], cpuf: ['cpuf', num(0, 1e3)],
+  gpu2: ['gpu2', choice(...PRESETS.gpus.map((g) => g.id))], gpu3: ['gpu3', choice(...PRESETS.gpus.map((g) => g.id))], ts: ['ts', text(60)], cpu: ['cpu', text(40)], cpuf: ['cpuf', num(0, 1e3)],
+  be: ['be', field('/offload/backend')],
 };
 // Fields that apply only to some hardware or engines; a link leaves them out otherwise.
 const UNIFIED_FIELDS = new Set(['umem', 'wired']);
-const OFFLOAD_FIELDS = new Set(['ngl', 'ncmoe', 'ram', 'ramgb', 'gpu2', 'ts', 'cpu', 'cpuf']);
+const OFFLOAD_FIELDS = new Set(['ngl', 'ncmoe', 'ram', 'ramgb', 'gpu2', 'gpu3', 'ts', 'cpu', 'cpuf', 'be']);
 const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
@@ -472,7 +475,7 @@ export function scenarioFrom(state) {
 // Local hardware: a unified machine's memory size and GPU limit; llama.cpp's offload, with the
 // system RAM it offloads to, when -ngl or --n-cpu-moe is set on a llama.cpp engine.
 export function offloadOn(state) {
-  return state.mode === 'inference' && LLAMA_ENGINES.has(state.engine) && (state.ngl !== -1 || state.ncmoe !== 0 || Boolean(state.gpu2));
+  return state.mode === 'inference' && LLAMA_ENGINES.has(state.engine) && (state.ngl !== -1 || state.ncmoe !== 0 || Boolean(state.gpu2 || state.gpu3));
 }
 function addLocalHardware(state, s) {
   const unified = UNIFIED.has(state.gpu);
@@ -480,10 +483,12 @@ function addLocalHardware(state, s) {
   if (unified && state.wired > 0) s.hardware.gpu_memory_limit_bytes = state.wired * MIB;
   if (!offloadOn(state)) return;
   s.offload = { gpu_layers: state.ngl, cpu_moe_layers: state.ncmoe };
-  if (state.gpu2 && !unified) s.hardware.extra_gpus = [state.gpu2];
+  const extra = [state.gpu2, state.gpu3].filter(Boolean);
+  if (extra.length && !unified) s.hardware.extra_gpus = extra;
   if (state.ts) s.offload.tensor_split = state.ts.split(/[\s,]+/).map(Number); // NaN -> null: the core names it
   if (state.cpu) s.hardware.cpu = state.cpu;
   if (state.cpuf > 0) s.hardware.cpu_flops = state.cpuf * 1e12;
+  if (state.be) s.offload.backend = state.be;
   if (!unified) {
     s.hardware.host_memory = state.ram;
     s.hardware.host_memory_bytes = Math.round(state.ramgb * GIB);

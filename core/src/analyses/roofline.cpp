@@ -54,15 +54,24 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
 // Checked on GLM-4.5-Air --n-cpu-moe 31 (60 hand-overs; not fitted on): Vulkan +13%, SYCL -7%
 // (offload_handover_test.cpp). ggml-org/llama.cpp issue #26876 shows the cost without PCIe: on
 // an Arc 140T iGPU sharing the RAM, --n-cpu-moe runs slower than the CPU alone.
-// CUDA (and ROCm, the same sources): 0 here, below what the rows resolve.
+// CUDA (and ROCm, the same sources): no published figure found (ggml-org/llama.cpp PR #18934,
+// CUDA graphs per split for --n-cpu-moe, gives tok/s but not the host's RAM), so derived from the
+// one CUDA expert row with the engine's own generation speed: AlexsJones/llmfit PR #755,
+// Qwen3-30B-A3B Q4_K_M -ngl 99 --n-cpu-moe 36 on an RTX 2080 + i9-10900X (quad DDR4 at the DDR4
+// read efficiency 0.474, fitted on the machine's dense rows), 36.7 tok/s by the server: 72
+// hand-overs take (1/36.7 - 1/46.57) s / 72 = 80 us each (offload_test.cpp). A check, not fitted
+// on: gpt-oss-20B --n-cpu-moe 12 on the same machine (llmfit bench, a lower bound): 49.1 tok/s
+// modelled against 36.4 (+35%), above it as a lower bound must be but by more than the dense rows.
+constexpr double kCudaHandoverS = 80e-6;
 constexpr double kVulkanHandoverS = 1.20e-3;
 constexpr double kSyclHandoverS = 0.281e-3;
 double handover_latency_s(GpuBackend b) {
   switch (b) {
+    case GpuBackend::cuda: return kCudaHandoverS;
     case GpuBackend::vulkan: return kVulkanHandoverS;
     case GpuBackend::sycl: return kSyclHandoverS;
-    default: return 0.0;
   }
+  return 0.0;
 }
 
 void finish_phase(const Context& c, Phase& p, bool text, const Ex* tokens_per_step) {
