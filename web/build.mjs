@@ -77,8 +77,8 @@ const presets = {
     .map(({ pointer, type, min, max, choices }) => ({ pointer, type, min, max, choices })),
     enums: schema.enums },
   // ckpt: the quantization method of a preset released quantized (its weights default to it).
-  models: modelList.models.map(({ id, name, family, hf_repo, params, checkpoint_weights }) =>
-    ({ id, name, family, hf_repo, params: { total: params.total, active: params.active },
+  models: modelList.models.map(({ id, name, family, hf_repo, params, checkpoint_weights, released }) =>
+    ({ id, name, family, hf_repo, params: { total: params.total, active: params.active }, ...(released ? { rel: released.slice(0, 7) } : {}),
       ...(checkpoint_weights ? { ckpt: checkpoint_weights.method } : {}) })),
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
     ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),

@@ -73,12 +73,14 @@ int run_list(const std::string& what, bool as_json) {
     return 0;
   }
   if (what == "models") {
-    std::printf("%-24s %-36s %16s %16s\n", "id", "name", "params", "active");
+    std::printf("%-24s %-36s %-18s %16s %16s  %s\n", "id", "name", "family", "params", "active",
+                "released");
     for (const auto& m : out["models"])
-      std::printf("%-24s %-36s %16lld %16lld\n", m["id"].get<std::string>().c_str(),
-                  m["name"].get<std::string>().c_str(),
+      std::printf("%-24s %-36s %-18s %16lld %16lld  %s\n", m["id"].get<std::string>().c_str(),
+                  m["name"].get<std::string>().c_str(), m["family"].get<std::string>().c_str(),
                   static_cast<long long>(m["params"]["total"].get<int64_t>()),
-                  static_cast<long long>(m["params"]["active"].get<int64_t>()));
+                  static_cast<long long>(m["params"]["active"].get<int64_t>()),
+                  m.value("released", std::string("-")).c_str());
   } else if (what == "engines") {
     std::printf("%-14s %-44s %-22s %s\n", "id", "name", "modes", "options");
     for (const auto& e : out["engines"]) {

@@ -39,8 +39,16 @@ export function fillSelect(select, options) {
   select.replaceChildren(...options.map(([v, label]) => el('option', { value: v, text: label })));
 }
 
+// A preset's release month ("Jul 2024") from its compact date ("2024-07"); '' when unknown.
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+export function releaseMonth(m) {
+  return m.rel ? `${MONTHS[Number(m.rel.slice(5, 7)) - 1]} ${m.rel.slice(0, 4)}` : '';
+}
+
+// "Llama 3.1 8B · llama · 8.03 B · Jul 2024": name, family, size and release (issue 17).
 export function modelLabel(m) {
-  return `${m.name} (${fmt.params(m.params.total)} params${m.params.active < m.params.total ? `, ${fmt.params(m.params.active)} active` : ''})`;
+  const size = `${fmt.params(m.params.total)}${m.params.active < m.params.total ? ` (${fmt.params(m.params.active)} active)` : ''}`;
+  return [m.name, m.family, size, releaseMonth(m)].filter(Boolean).join(' \u00b7 ');
 }
 
 // Search words: lower case, split at punctuation and between letters and digits ("llama3" ->
@@ -56,7 +64,7 @@ export function searchWords(text) {
 // (exactly: 2 points, as a prefix: 1); null when one does not. Ties go to the preset whose id
 // has fewer other words ("llama3 8b": Llama 3 8B before Llama 3.1 8B).
 function matchScore(words, m) {
-  const own = searchWords(`${m.id} ${m.name} ${m.family} ${m.hf_repo}`);
+  const own = searchWords(`${m.id} ${m.name} ${m.family} ${m.hf_repo} ${releaseMonth(m)}`);
   let score = 0;
   for (const w of words) {
     if (own.includes(w)) score += 2;

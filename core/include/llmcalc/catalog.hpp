@@ -24,6 +24,8 @@ struct ModelPreset {
   std::string hf_repo;
   std::string config_source;
   std::string params_source;
+  std::string released;         // first public release: "YYYY-MM-DD", or "YYYY-MM"; "" unknown
+  std::string released_source;  // the announcement (or model card) the date is read from
   ActiveConvention active_convention = ActiveConvention::all;
   bool published_rounded = false;       // the card rounds its figures ("109B"): compare within it
   bool published_includes_mtp = false;  // the published total counts the MTP layers

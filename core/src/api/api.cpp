@@ -309,6 +309,10 @@ std::string models_json() {
     j["published_active_params"] = m.spec.published_active_params;
     j["config_source"] = m.config_source;
     j["params_source"] = m.params_source;
+    if (!m.released.empty()) {
+      j["released"] = m.released;
+      j["released_source"] = m.released_source;
+    }
     arr.push_back(std::move(j));
   }
   return finish({{"models", arr}});

@@ -9,12 +9,39 @@
 #include "../model/hf_quant.hpp"
 #include "../json/json_reader.hpp"
 #include "data/embedded_data.hpp"
+#include "model_preset.hpp"
 
 namespace llmcalc {
 
 using json_io::ObjectReader;
 
 namespace {
+
+// The release date and its source come together: a date without a source cannot be checked,
+// a source without a date says nothing. A bad one is an error naming the file (the id is the
+// file name) and is not shown.
+void read_release(ObjectReader& r, ModelPreset& p) {
+  const std::string file = "core/data/models/" + p.spec.id + ".json";
+  if (r.has("released")) {
+    const std::string date = r.string("released").value_or("");
+    const json_io::json* given = r.raw("released");
+    if (std::string why = release_date_problem(date); why.empty()) {
+      p.released = date;
+    } else if (given != nullptr && given->is_string()) {  // else r.string() reported the type
+      r.error("released", "out_of_range", file + ": " + why + "; got " + json_io::quote(date));
+    }
+    p.released_source = r.string("released_source", "").value_or("");
+    if (p.released_source.rfind("https://", 0) != 0 && p.released_source.rfind("http://", 0) != 0) {
+      r.error("released_source", r.has("released_source") ? "unknown_value" : "missing_field",
+              file + ": a release date needs the URL of the announcement it is read from; got " +
+                  json_io::quote(p.released_source));
+      p.released.clear();
+      p.released_source.clear();
+    }
+  } else if (r.has("released_source")) {
+    r.error("released", "missing_field", file + ": released_source is given without the date it supports");
+  }
+}
 
 std::optional<ModelPreset> read_model(ObjectReader& r) {
   ModelPreset p;
@@ -24,6 +51,7 @@ std::optional<ModelPreset> read_model(ObjectReader& r) {
   p.hf_repo = r.string("hf_repo", "").value_or("");
   p.config_source = r.string("config_source").value_or("");
   p.params_source = r.string("params_source").value_or("");
+  read_release(r, p);
   p.spec.published_params = r.integer("published_params", 1, int64_t{1} << 52).value_or(0);
   p.spec.published_active_params =
       r.integer("published_active_params", 0, int64_t{1} << 52, 0).value_or(0);
@@ -50,11 +78,50 @@ std::optional<ModelPreset> read_model(ObjectReader& r) {
   r.reject_unknown({"id", "name", "family", "hf_repo", "config_source", "published_params",
                     "published_active_params", "params_source", "architecture",
                     "published_active_convention", "published_rounded", "published_includes_mtp",
-                    "quantization_config"});
+                    "quantization_config", "released", "released_source"});
   if (!a || !quant_ok) return std::nullopt;
   p.spec.arch = *a;
   return p;
 }
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+}  // namespace
+
+std::string release_date_problem(std::string_view d) {
+  const auto digits = [&](size_t from, size_t n) {
+    int v = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (d[i] < '0' || d[i] > '9') return -1;
+      v = v * 10 + (d[i] - '0');
+    }
+    return v;
+  };
+  if ((d.size() != 7 && d.size() != 10) || d[4] != '-' || (d.size() == 10 && d[7] != '-'))
+    return "must be a date written YYYY-MM-DD, or YYYY-MM where only the month is public";
+  const int y = digits(0, 4), m = digits(5, 2), day = d.size() == 10 ? digits(8, 2) : 1;
+  if (y < 0 || m < 0 || day < 0)
+    return "must be a date written YYYY-MM-DD, or YYYY-MM where only the month is public";
+  if (y < 1990 || y > 2099) return "must be a year from 1990 to 2099";
+  if (m < 1 || m > 12) return "must have a month from 01 to 12";
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int last = kDays[m - 1] + (m == 2 && leap(y) ? 1 : 0);
+  if (day < 1 || day > last) return "must be a day of that month (01 to " + std::to_string(last) + ")";
+  return "";
+}
+
+std::optional<ModelPreset> read_model_preset(std::string_view text, const std::string& path,
+                                             Errors& errors) {
+  auto root = json_io::parse_text(text, path, errors);
+  if (!root) return std::nullopt;
+  ObjectReader r(&*root, path, errors);
+  const size_t before = errors.size();
+  auto p = read_model(r);
+  if (errors.size() != before) return std::nullopt;
+  return p;
+}
+
+namespace {
 
 std::optional<GpuPreset> read_gpu(ObjectReader& r) {
   GpuPreset p;

@@ -1,6 +1,10 @@
 // The embedded catalogs load cleanly and hold what the issues require.
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "catalog/model_preset.hpp"
+#include "data/embedded_data.hpp"
 #include "llmcalc/catalog.hpp"
 
 namespace llmcalc::test {
@@ -43,6 +47,78 @@ TEST(Catalog, EveryModelCitesItsSource) {
     EXPECT_FALSE(m.params_source.empty()) << m.spec.id;
     EXPECT_GT(m.spec.published_params, 0) << m.spec.id;
   }
+}
+
+// Issue 17: each preset's release date, read from its announcement.
+TEST(Catalog, KnownReleaseDates) {
+  // Meta's Llama 3.1 post, 23 July 2024; the model card says "Model Release Date: July 23, 2024".
+  EXPECT_EQ(find_model("llama-3.1-8b")->released, "2024-07-23");
+  EXPECT_EQ(find_model("llama-3.1-8b")->released_source, "https://ai.meta.com/blog/meta-llama-3-1/");
+  // Only the month where the sources disagree on the day (Qwen2.5-VL: 26, 27 or 28 January 2025).
+  EXPECT_EQ(find_model("qwen2.5-vl-7b")->released, "2025-01");
+  // No dated source found: no date rather than one from memory (docs/models.md lists these).
+  EXPECT_EQ(find_model("falcon-7b")->released, "");
+  EXPECT_EQ(find_model("falcon-7b")->released_source, "");
+}
+
+TEST(Catalog, EveryReleaseDateIsValidAndSourced) {
+  int dated = 0;
+  for (const auto& m : model_presets()) {
+    if (m.released.empty()) continue;
+    ++dated;
+    EXPECT_EQ(release_date_problem(m.released), "") << m.spec.id;
+    EXPECT_EQ(m.released_source.rfind("https://", 0), 0u) << m.spec.id << " " << m.released_source;
+  }
+  EXPECT_GE(dated, 80);  // 82 of the 89 presets when this was written
+}
+
+TEST(Catalog, ReleaseDateProblem) {
+  for (const char* good : {"2024-07-23", "2024-07", "2024-02-29", "2000-02-29", "1990-01-01", "2099-12-31"})
+    EXPECT_EQ(release_date_problem(good), "") << good;
+  // Not on the calendar: 2023 and 1900 are not leap years; April has 30 days.
+  for (const char* bad : {"2023-02-29", "1900-02-29", "2024-04-31", "2024-13", "2024-00", "2024-07-00",
+                          "1989-12", "2100-01", "2024-7", "2024/07/23", "24-07-23", "2024-07-23T00",
+                          "July 2024", ""})
+    EXPECT_NE(release_date_problem(bad), "") << bad;
+}
+
+// A preset file as the catalog reads it, with `from` replaced by `to`.
+std::string edited_preset(const std::string& id, const std::string& from, const std::string& to) {
+  for (std::size_t i = 0; i < data::kModelsCount; ++i) {
+    if (data::kModels[i].id != id) continue;
+    std::string text(data::kModels[i].json);
+    const auto at = text.find(from);
+    if (at == std::string::npos) return "";
+    return text.replace(at, from.size(), to);
+  }
+  return "";
+}
+
+TEST(Catalog, BadReleaseDateIsAnErrorNamingTheFileAndField) {
+  const std::string text = edited_preset("llama-3.1-8b", "\"2024-07-23\"", "\"2024-07-32\"");
+  ASSERT_FALSE(text.empty());
+  Errors errors;
+  EXPECT_FALSE(read_model_preset(text, "/models/43", errors).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "/models/43/released");
+  EXPECT_EQ(errors[0].code, "out_of_range");
+  EXPECT_NE(errors[0].message.find("core/data/models/llama-3.1-8b.json"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("\"2024-07-32\""), std::string::npos) << errors[0].message;
+  // The untouched file reads cleanly.
+  Errors none;
+  ASSERT_TRUE(read_model_preset(edited_preset("llama-3.1-8b", "", ""), "/models/43", none).has_value());
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(Catalog, ReleaseDateNeedsItsSource) {
+  const std::string text = edited_preset("llama-3.1-8b",
+      "\"released_source\": \"https://ai.meta.com/blog/meta-llama-3-1/\",", "");
+  ASSERT_FALSE(text.empty());
+  Errors errors;
+  EXPECT_FALSE(read_model_preset(text, "/models/43", errors).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "/models/43/released_source");
+  EXPECT_EQ(errors[0].code, "missing_field");
 }
 
 }  // namespace
