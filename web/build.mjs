@@ -76,7 +76,8 @@ const presets = {
   schema: { fields: schema.fields.filter(({ pointer }) => pageSources.includes(`'${pointer}'`))
     .map(({ pointer, type, min, max, choices }) => ({ pointer, type, min, max, choices })),
     enums: schema.enums },
-  // ckpt: the quantization method of a preset released quantized (its weights default to it).
+  // ckpt: the quantization method of a preset released quantized (its weights default to it);
+  // rel: its release month (YYYY-MM) where the preset has a sourced date (core/data/models).
   models: modelList.models.map(({ id, name, family, hf_repo, params, checkpoint_weights, released }) =>
     ({ id, name, family, hf_repo, params: { total: params.total, active: params.active }, ...(released ? { rel: released.slice(0, 7) } : {}),
       ...(checkpoint_weights ? { ckpt: checkpoint_weights.method } : {}) })),
