@@ -77,10 +77,12 @@ const presets = {
     .map(({ pointer, type, min, max, choices }) => ({ pointer, type, min, max, choices })),
     enums: schema.enums },
   // ckpt: the quantization method of a preset released quantized (its weights default to it);
-  // rel: its release month (YYYY-MM) where the preset has a sourced date (core/data/models).
+  // rel: its release month (YYYY-MM) where the preset has a sourced date (core/data/models);
+  // mtp: it has MTP layers a user can load as a speculative draft (options.load_mtp).
   models: modelList.models.map(({ id, name, family, hf_repo, params, checkpoint_weights, released }) =>
     ({ id, name, family, hf_repo, params: { total: params.total, active: params.active }, ...(released ? { rel: released.slice(0, 7) } : {}),
-      ...(checkpoint_weights ? { ckpt: checkpoint_weights.method } : {}) })),
+      ...(checkpoint_weights ? { ckpt: checkpoint_weights.method } : {}),
+      ...(params.mtp_not_in_total ? { mtp: 1 } : {}) })),
   gpus: gpuList.gpus.map(({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s }) =>
     ({ id, name, memory_bytes, memory_bandwidth_bytes_per_s, peak_flops, interconnect_bandwidth_bytes_per_s })),
   // Unified-memory machines (the GPU picker): each memory size sold and the GPU's default share

@@ -125,3 +125,26 @@ test('a preset released quantized defaults to its checkpoint formats; a choice m
   assert.equal(await page.inputValue('#f-weights'), 'bf16');
   assert.deepEqual([...problems, ...again.problems], []);
 });
+
+// MTP layers (issue 13): a checkbox for a model that has them loads them as a speculative draft.
+test('MTP layers: a checkbox only for models that have them; it loads them (weights, KV) and goes into the link', async () => {
+  const { page, problems } = await open('#model=llama-3.1-8b');
+  assert.equal(await page.isVisible('#mtp-row'), false, 'Llama 3.1 8B has no MTP layers');
+  const { page: ds } = await open('#model=deepseek-v3&w=bf16&tp=8');
+  assert.equal(await ds.isVisible('#mtp-row'), true);
+  const kv = (p) => p.evaluate(() => window.__llmcalc.last.report.memory.items.find((i) => i.id === 'kv_cache').bytes);
+  const [w0, kv0] = [await weightBytes(ds), await kv(ds)];
+  const before = await updates(ds);
+  await ds.check('#f-mtp');
+  await settled(ds, before);
+  // The MTP layer's own parameters in bf16, per GPU at tp 8 (its eh_proj whole on every GPU,
+  // as vLLM loads it): +3,317,295,616 B, as the native CLI gives for the same scenario
+  // (llmcalc estimate: weights 167,944,645,632 -> 171,261,941,248 B with load_mtp).
+  assert.equal(await weightBytes(ds) - w0, 3317295616);
+  assert.ok(await kv(ds) > kv0, 'the draft layer has its own KV cache');
+  await ds.waitForFunction(() => /(^|[#&])mtp=1/.test(location.hash));
+  const again = await open(await ds.evaluate(() => location.hash));
+  assert.equal(await again.page.isChecked('#f-mtp'), true);
+  assert.equal(await weightBytes(again.page), w0 + 3317295616);
+  assert.deepEqual([...problems, ...again.problems], []);
+});

@@ -151,6 +151,10 @@ export function syncVisibility() {
   $('f-model').disabled = Boolean(app.state.hf);
   $('model-search').disabled = Boolean(app.state.hf);
   const m = app.models.find((x) => x.id === app.state.model);
+  // The MTP checkbox: a preset with MTP layers (web/build.mjs: mtp), or a pasted config naming
+  // them (the keys hf_config.cpp reads); llama.cpp never loads them, so not for a GGUF file.
+  const hf = app.state.hf, ht = hf?.text_config || hf;
+  show($('mtp-row'), !app.state.gguf && Boolean(hf ? ht.num_nextn_predict_layers > 0 || ht.mtp_num_hidden_layers > 0 : m?.mtp));
   setText($('f-model-info'), app.state.hf ? 'A pasted config is in use; clear it to pick a preset.' :
     m ? `${m.hf_repo} \u00b7 ${fmt.params(m.params.total)} parameters` : '');
   const g = app.gpus.find((x) => x.id === app.state.gpu);

@@ -64,6 +64,7 @@ export const DEFAULTS = Object.freeze({
   cic: 450, // GB/s interconnect
   flash: true,
   graphs: false,
+  mtp: false, // load the model's MTP layers as a speculative draft (inference)
   price: 0,
   unit: 'GiB',
   gguf: null, // the model object of a GGUF file's header (core importGguf) used instead of a preset
@@ -171,6 +172,7 @@ export const URL_FIELDS = {
   cic: ['cic', num(1, 1e6)],
   flash: ['flash', field('/options/flash_attention')],
   graphs: ['graphs', field('/options/cuda_graphs')],
+  mtp: ['mtp', field('/options/load_mtp')],
   price: ['price', field('/options/price_per_gpu_hour')],
   unit: ['unit', choice('GiB', 'GB')],
   gguf: ['gguf', { kind: 'json', what: 'GGUF model' }],
@@ -439,6 +441,7 @@ export function scenarioFrom(state) {
   if (state.mode === 'inference') {
     s.workload.prompt = state.prompt;
     s.workload.generate = state.gen;
+    if (state.mtp) s.options.load_mtp = true;
   } else {
     s.workload.seq = state.seq;
     s.workload.grad_accum = state.accum;
