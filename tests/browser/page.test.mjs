@@ -484,6 +484,12 @@ test('model search: words in any order, Hugging Face ids, best match first, Ente
   }
   await search.fill('zzzz nothing');
   assert.match(await page.locator('#model-search-status').textContent(), /No preset matches: paste or drop its config\.json/);
+  // A link's model outside the search's matches: the search is cleared so the picker shows it.
+  await search.fill('qwen');
+  await page.evaluate(() => { location.hash = '#model=llama-3.1-8b&b=2'; });
+  await page.waitForFunction(() => window.__llmcalc.state.batch === 2);
+  assert.equal(await page.inputValue('#f-model'), 'llama-3.1-8b');
+  assert.equal(await search.inputValue(), '');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -127,7 +127,10 @@ export function writeForm() {
     if (e.type === 'radio') e.checked = e.value === String(v);
     else if (e.type === 'checkbox') e.checked = Boolean(v);
     else if (f === 'model') {
-      if ($('model-search').value) fillModels($('model-search').value);
+      const q = $('model-search');
+      if (q.value) fillModels(q.value);
+      // A model from a link that the search leaves out: clear the search so the picker shows it.
+      if (q.value && ![...e.options].some((o) => o.value === v)) { q.value = ''; fillModels(); }
       e.value = v;
     } else if (String(e.value) !== String(v)) e.value = String(v);
   }
