@@ -54,13 +54,15 @@ enum class AttentionKind {
 };
 inline constexpr int kAttentionKindCount = 8;
 
-// Gated DeltaNet geometry (Qwen3-Next linear_* fields).
+// Gated DeltaNet geometry (Qwen3-Next linear_* fields), or Kimi Delta Attention (kda: the
+// same state shapes, other weights: separate q/k/v projections and convs, low-rank gates).
 struct LinearAttentionConfig {
   int64_t num_k_heads = 0;
   int64_t num_v_heads = 0;
   int64_t k_head_dim = 0;
   int64_t v_head_dim = 0;
   int64_t conv_kernel = 4;
+  bool kda = false;
 };
 
 // Mamba-2 mixer geometry (d_inner = num_heads x head_dim).

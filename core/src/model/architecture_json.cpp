@@ -54,12 +54,13 @@ std::optional<AttentionLayer> read_attention_variant(ObjectReader& r, const Arch
   v.parallel_mamba = r.boolean("parallel_mamba", false).value_or(false);
   ObjectReader lin = r.object("linear");
   if (lin.valid()) {
-    lin.reject_unknown({"num_k_heads", "num_v_heads", "k_head_dim", "v_head_dim", "conv_kernel"});
+    lin.reject_unknown({"num_k_heads", "num_v_heads", "k_head_dim", "v_head_dim", "conv_kernel", "kda"});
     v.linear.num_k_heads = lin.integer("num_k_heads", 1, kMaxHeads).value_or(0);
     v.linear.num_v_heads = lin.integer("num_v_heads", 1, kMaxHeads).value_or(0);
     v.linear.k_head_dim = lin.integer("k_head_dim", 1, kMaxWidth).value_or(0);
     v.linear.v_head_dim = lin.integer("v_head_dim", 1, kMaxWidth).value_or(0);
     v.linear.conv_kernel = lin.integer("conv_kernel", 1, kMaxStateSize, 4).value_or(0);
+    v.linear.kda = lin.boolean("kda", false).value_or(false);
   } else if (v.kind == AttentionKind::linear) {
     r.error("linear", "missing_field", "is required for kind linear");
   }
@@ -452,6 +453,7 @@ json variant_json(const AttentionLayer& v) {
     j["linear"] = {{"num_k_heads", v.linear.num_k_heads}, {"num_v_heads", v.linear.num_v_heads},
                    {"k_head_dim", v.linear.k_head_dim},   {"v_head_dim", v.linear.v_head_dim},
                    {"conv_kernel", v.linear.conv_kernel}};
+  if (v.kind == AttentionKind::linear && v.linear.kda) j["linear"]["kda"] = true;
   if (v.parallel_mamba) j["parallel_mamba"] = true;
   if (v.kind == AttentionKind::mamba2 || v.parallel_mamba)
     j["mamba"] = {{"num_heads", v.mamba.num_heads},   {"head_dim", v.mamba.head_dim},

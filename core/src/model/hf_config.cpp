@@ -28,7 +28,8 @@ const std::vector<std::string_view> kTypes = {
     "kimi_k2", "kimi_vl", "minimax_m2", "mimo_v2_flash", "gemma3n", "gemma3n_text", "gemma4",
     "gemma4_text", "mistral3", "ministral", "ministral3", "olmo2", "olmo3", "smollm3", "exaone4",
     "ernie4_5_moe", "hunyuan_v1_moe", "nemotron_h", "falcon_h1", "granitemoehybrid", "jamba",
-    "nemotron-nas", "deci", "gpt_bigcode", "gptj", "mpt", "phimoe", "phi4mm", "phi4_multimodal"};
+    "nemotron-nas", "deci", "gpt_bigcode", "gptj", "mpt", "phimoe", "phi4mm", "phi4_multimodal",
+    "kimi_linear"};
 
 bool is(const std::string& t, std::initializer_list<std::string_view> names) {
   return std::find(names.begin(), names.end(), t) != names.end();
@@ -178,12 +179,12 @@ MoeConfig read_moe(Import& im, std::initializer_list<std::string_view> experts_k
                    std::initializer_list<std::string_view> width_keys) {
   MoeConfig m;
   m.num_experts = im.i(im.first_of(experts_keys), 1, kMaxExperts).value_or(0);
-  m.top_k = im.i(im.first_of({"num_experts_per_tok", "experts_per_token", "moe_k", "moe_topk"}),
+  m.top_k = im.i(im.first_of({"num_experts_per_tok", "num_experts_per_token", "experts_per_token", "moe_k", "moe_topk"}),
                  1, kMaxExperts)
                 .value_or(0);
   m.expert_intermediate_size = im.i(im.first_of(width_keys), 1, kMaxFfnWidth).value_or(0);
   if (m.num_experts > 0 && m.top_k > m.num_experts)
-    im.r.error(im.first_of({"num_experts_per_tok", "experts_per_token", "moe_k", "moe_topk"}),
+    im.r.error(im.first_of({"num_experts_per_tok", "num_experts_per_token", "experts_per_token", "moe_k", "moe_topk"}),
                "inconsistent",
                "experts per token (" + std::to_string(m.top_k) + ") cannot exceed the number of experts (" +
                    std::to_string(m.num_experts) + ")");
@@ -483,6 +484,86 @@ void read_deepseek(Import& im) {
   for (int64_t k = 0; k < L; ++k) {
     pb.p.layer_attention[size_t(k)] = pb.attention("mla", attn);
     const bool moe = k >= first_dense && k % freq == 0;
+    pb.p.layer_mlp[size_t(k)] = moe ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                    : pb.mlp("dense", default_mlp(a, false));
+  }
+  finish_plan(im, pb);
+}
+
+// Kimi Linear (moonshotai/Kimi-Linear-48B-A3B-Instruct configuration_kimi.py / modeling_kimi.py
+// @ d64a5299ded33ab2609617e05f6bd2cf9b6eef35): Kimi Delta Attention in the layers that
+// linear_attn_config.kda_layers lists, 1-based (KimiDecoderLayer: is_kda_layer(layer_idx) tests
+// layer_idx + 1), MLA in the others; a DeepSeek-style MoE under Kimi's spellings.
+void read_kimi_linear(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  a.num_kv_heads = a.num_heads;
+  MlaConfig mla;
+  mla.q_lora_rank = im.i("q_lora_rank", 0, kMaxWidth, 0).value_or(0);
+  mla.kv_lora_rank = im.i("kv_lora_rank", 1, kMaxWidth).value_or(0);
+  mla.qk_nope_head_dim = im.i("qk_nope_head_dim", 0, kMaxWidth).value_or(0);
+  mla.qk_rope_head_dim = im.i("qk_rope_head_dim", 0, kMaxWidth).value_or(0);
+  mla.v_head_dim = im.i("v_head_dim", 1, kMaxWidth).value_or(0);
+  a.mla = mla;
+  a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  const int64_t L = a.num_layers;
+  int64_t first_dense = L;
+  int64_t freq = 1;
+  if (im.has("num_experts")) {
+    MoeConfig m = read_moe(im, {"num_experts"}, {"moe_intermediate_size"});
+    m.num_shared_experts = im.i("num_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);
+    m.shared_expert_intermediate_size = m.expert_intermediate_size;  // KimiMLP of width x shared
+    m.router_bias = true;  // KimiMoEGate.e_score_correction_bias
+    a.moe = m;
+    first_dense = im.i("first_k_dense_replace", 0, L, 0).value_or(0);
+    freq = im.i("moe_layer_freq", 1, kMaxLayers, 1).value_or(1);
+  }
+  a.mtp_layers = im.i("num_nextn_predict_layers", 0, kMaxMtpLayers, 0).value_or(0);
+  // vLLM keeps the KDA recurrent state in float32 whatever the model dtype
+  // (vllm/model_executor/layers/mamba/mamba_utils.py, MambaStateDtypeCalculator.kda_state_dtype).
+  a.state_dtype = Dtype::fp32;
+  ObjectReader lr = im.r.object("linear_attn_config");
+  if (!lr.valid()) {
+    if (!im.has("linear_attn_config")) {
+      im.r.error("linear_attn_config", "missing_field",
+                 "is required: it lists the Kimi Delta Attention layers (kda_layers)");
+    }
+    return;
+  }
+  Import lin{lr, a, im.notes, im.type};
+  const size_t before = im.r.errors().size();
+  // A full-rank output gate (use_full_rank_gate: g_proj h -> heads x dim) replaces g_a / g_b;
+  // the KDA weights here are the low-rank ones, so refuse rather than miscount.
+  if (lin.b("use_full_rank_gate", false)) {
+    lr.error("use_full_rank_gate", "invalid_choice",
+             "a full-rank KDA output gate is not supported yet (only g_a_proj / g_b_proj)");
+    return;
+  }
+  AttentionLayer kda;
+  kda.kind = AttentionKind::linear;
+  const int64_t heads = lin.i("num_heads", 1, kMaxHeads).value_or(0);
+  const int64_t dim = lin.i("head_dim", 1, kMaxWidth).value_or(0);
+  kda.linear = {heads, heads, dim, dim, lin.i("short_conv_kernel_size", 1, kMaxStateSize, 4).value_or(0), true};
+  auto listed = int_list(lin, "kda_layers", L, 1, L);
+  if (!listed && !lin.has("kda_layers")) lr.error("kda_layers", "missing_field", "is required");
+  std::vector<bool> is_kda(size_t(L), false);
+  if (listed)
+    for (int64_t k : *listed) is_kda[size_t(k - 1)] = true;
+  if (auto full = int_list(lin, "full_attn_layers", L, 1, L)) {
+    for (int64_t k : *full)
+      if (is_kda[size_t(k - 1)]) {
+        lr.error("full_attn_layers", "inconsistent",
+                 "layer " + std::to_string(k) + " is listed both here and in kda_layers");
+        break;
+      }
+  }
+  if (im.r.errors().size() != before) return;
+  AttentionLayer mla_layer = full_attention(a);
+  PlanBuilder pb(L);
+  for (int64_t k = 0; k < L; ++k) {
+    pb.p.layer_attention[size_t(k)] =
+        is_kda[size_t(k)] ? pb.attention("kda", kda) : pb.attention("mla", mla_layer);
+    const bool moe = a.moe && k >= first_dense && k % freq == 0;
     pb.p.layer_mlp[size_t(k)] = moe ? pb.mlp("moe", {LayerMlpKind::moe, 0})
                                     : pb.mlp("dense", default_mlp(a, false));
   }
@@ -1245,6 +1326,8 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
   } else if (is(type, {"deepseek_v3", "deepseek_v32", "kimi_k2", "glm4_moe_lite", "glm_moe_dsa",
                        "kimi_vl"})) {
     read_deepseek(im);
+  } else if (type == "kimi_linear") {
+    read_kimi_linear(im);
   } else if (type == "gpt_oss") {
     read_gpt_oss(im);
   } else if (is(type, {"llama4", "llama4_text"})) {

@@ -73,6 +73,27 @@ void add_attention(Builder& b, const Architecture& a, const AttentionLayer& v, i
       add_mamba(b, a, v.mamba, L);
       return;
     case AttentionKind::linear: {
+      if (v.linear.kda) {
+        // Kimi Delta Attention (moonshotai/Kimi-Linear-48B-A3B-Instruct modeling_kimi.py @
+        // d64a5299ded33ab2609617e05f6bd2cf9b6eef35, KimiDeltaAttention): q/k/v projections, a
+        // depthwise conv without bias on each, A_log per head, dt_bias per channel, low-rank
+        // decay gate f_a (h -> d) / f_b (d -> q), beta b_proj (h -> heads), low-rank output gate
+        // g_a / g_b, a gated RMSNorm of one head, o_proj.
+        const LinearAttentionConfig& l = v.linear;
+        const int64_t key = l.num_k_heads * l.k_head_dim;
+        const int64_t value = l.num_v_heads * l.v_head_dim;
+        b.add("kda.qkv_proj", TensorKind::attention, 2 * key + value, h, L);
+        b.add("kda.conv1d", TensorKind::mixer, 2 * key + value, l.conv_kernel, L);
+        b.add("kda.A_log_dt_bias", TensorKind::mixer, 1, l.num_v_heads + key, L);
+        b.add("kda.f_a_proj", TensorKind::attention, l.k_head_dim, h, L);
+        b.add("kda.f_b_proj", TensorKind::attention, key, l.k_head_dim, L);
+        b.add("kda.b_proj", TensorKind::attention, l.num_v_heads, h, L);
+        b.add("kda.g_a_proj", TensorKind::attention, l.v_head_dim, h, L);
+        b.add("kda.g_b_proj", TensorKind::attention, value, l.v_head_dim, L);
+        b.add("kda.o_norm", TensorKind::norm, 1, l.v_head_dim, L);
+        b.add("kda.o_proj", TensorKind::attention, h, value, L);
+        return;
+      }
       // Qwen3-Next Gated DeltaNet (HF Qwen3NextGatedDeltaNet): in_proj_qkvz, in_proj_ba,
       // conv1d without bias over q, k and v, dt_bias, A_log, a gated RMSNorm of one v head,
       // out_proj.

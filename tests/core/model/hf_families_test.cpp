@@ -252,24 +252,59 @@ TEST(HfFamilies, SambaYIsRefusedNotMisreadAsADecoder) {
   EXPECT_EQ(first_error(other).path, "/model/hf_config/mb_per_layer");
 }
 
-// Kimi Linear's layout (model_type kimi_linear; its linear_attn_config lists the Kimi Delta
-// Attention layers, 1-based, and the MLA ones): without a reader for KDA the config is refused
-// at linear_attn_config rather than read as full attention; with no KDA layer listed the
-// generic reader still applies (and says so in its note).
-TEST(HfFamilies, KimiDeltaAttentionLayersAreRefusedNotReadAsFullAttention) {
-  const json kimi = with(kDecoder, json::parse(R"({"model_type":"kimi_linear","linear_attn_config":
+// Kimi Linear (model_type kimi_linear): linear_attn_config lists the Kimi Delta Attention
+// layers, 1-based; the others are MLA. Bad lists are refused with their path.
+TEST(HfFamilies, KimiLinearReadsKdaLayersOneBased) {
+  const json kimi = with(kDecoder, json::parse(R"({"model_type":"kimi_linear","kv_lora_rank":32,
+      "qk_nope_head_dim":16,"qk_rope_head_dim":8,"v_head_dim":16,"linear_attn_config":
       {"kda_layers":[1,2,3],"full_attn_layers":[4],"num_heads":4,"head_dim":16,"short_conv_kernel_size":4}})"));
-  // First the unknown type (the generic reader's rule), then what it cannot read.
-  Errors refused;
-  EXPECT_FALSE(import(kimi, refused));
-  ASSERT_EQ(refused.size(), 2u);
-  EXPECT_EQ(refused[0].path, "/model/hf_config/model_type");
-  EXPECT_EQ(refused[1].path, "/model/hf_config/linear_attn_config");
-  EXPECT_EQ(refused[1].code, "invalid_choice");
-  json none = kimi;
-  none["linear_attn_config"]["kda_layers"] = json::array();
   Errors errors;
-  EXPECT_TRUE(import(none, errors)) << (errors.empty() ? "" : errors[0].message);
+  auto spec = import(kimi, errors);
+  ASSERT_TRUE(spec) << (errors.empty() ? "" : errors[0].path + " " + errors[0].message);
+  EXPECT_TRUE(spec->notes.empty());
+  const LayerPlan p = spec->arch.layer_plan();
+  EXPECT_EQ(p.attention[p.layer_attention[0]].kind, AttentionKind::linear);
+  EXPECT_TRUE(p.attention[p.layer_attention[0]].linear.kda);
+  EXPECT_EQ(p.attention[p.layer_attention[3]].kind, AttentionKind::mla);
+  EXPECT_EQ(spec->arch.state_dtype, Dtype::fp32);
+  // One KDA layer's state: 4 x 16 x 16 = 1,024 recurrent; (4 - 1) x 3 x 64 = 576 conv.
+  for (const auto& g : spec->arch.cache_groups())
+    if (g.kind == AttentionKind::linear) {
+      EXPECT_EQ(g.layers, 3);
+      EXPECT_EQ(g.state_elements, 1024);
+      EXPECT_EQ(g.conv_state_elements, 576);
+    }
+
+  json zero = kimi;
+  zero["linear_attn_config"]["kda_layers"] = json::array({0, 1});
+  Error e = first_error(zero);
+  EXPECT_EQ(e.path, "/model/hf_config/linear_attn_config/kda_layers/0");
+  json both = kimi;
+  both["linear_attn_config"]["full_attn_layers"] = json::array({3, 4});
+  e = first_error(both);
+  EXPECT_EQ(e.path, "/model/hf_config/linear_attn_config/full_attn_layers");
+  EXPECT_EQ(e.code, "inconsistent");
+  json missing = kimi;
+  missing.erase("linear_attn_config");
+  e = first_error(missing);
+  EXPECT_EQ(e.path, "/model/hf_config/linear_attn_config");
+  EXPECT_EQ(e.code, "missing_field");
+  json full_rank = kimi;
+  full_rank["linear_attn_config"]["use_full_rank_gate"] = true;
+  EXPECT_EQ(first_error(full_rank).path, "/model/hf_config/linear_attn_config/use_full_rank_gate");
+  json no_heads = kimi;
+  no_heads["linear_attn_config"].erase("num_heads");
+  EXPECT_EQ(first_error(no_heads).path, "/model/hf_config/linear_attn_config/num_heads");
+}
+
+// Another model_type borrowing the layout is still refused by the generic reader.
+TEST(HfFamilies, KdaLayersUnderAnUnknownTypeAreRefused) {
+  const json other = with(kDecoder, json::parse(R"({"model_type":"kimi_other","linear_attn_config":
+      {"kda_layers":[1,2,3],"num_heads":4,"head_dim":16}})"));
+  Errors refused;
+  EXPECT_FALSE(import(other, refused));
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[1].path, "/model/hf_config/linear_attn_config");
 }
 
 }  // namespace

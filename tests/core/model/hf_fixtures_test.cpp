@@ -299,6 +299,46 @@ TEST(HfFixtures, Granite40HTiny) {
             counts(load("qwen3.5-35b-a3b")).total);
 }
 
+// Kimi-Linear-48B-A3B-Instruct: 20 Kimi Delta Attention layers (1-based kda_layers), 7 MLA.
+TEST(HfFixtures, KimiLinear48bExactAndItsState) {
+  const ModelSpec s = load("kimi-linear-48b-a3b-instruct");
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::linear), 20);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::mla), 7);
+  // 1-based: kda_layers starts at 1, so layer index 0 is KDA and index 3 (layer 4) MLA.
+  const LayerPlan p = s.arch.layer_plan();
+  EXPECT_EQ(p.attention[p.layer_attention[0]].kind, AttentionKind::linear);
+  EXPECT_EQ(p.attention[p.layer_attention[3]].kind, AttentionKind::mla);
+  EXPECT_EQ(p.attention[p.layer_attention[26]].kind, AttentionKind::mla);
+  // h = 2304, V = 163840; KDA q = k = v = 32 x 128 = 4096, kernel 4.
+  // embed + head 2 x 163840 x 2304 = 754,974,720; final norm 2,304; 27 x 2 norms 124,416.
+  // KDA layer: qkv 3 x 4096 x 2304 = 28,311,552; convs 3 x 4096 x 4 = 49,152; A_log 32 +
+  //   dt_bias 4096; f_a 128 x 2304 = 294,912; f_b 4096 x 128 = 524,288; b_proj 32 x 2304 =
+  //   73,728; g_a 294,912; g_b 524,288; o_norm 128; o_proj 9,437,184 = 39,514,272; x 20 =
+  //   790,285,440.
+  // MLA layer (no q_lora): q 32 x 192 x 2304 = 14,155,776; kv_a (512 + 64) x 2304 = 1,327,104;
+  //   kv_a norm 512; kv_b 32 x 256 x 512 = 4,194,304; o 2304 x 4096 = 9,437,184 = 29,114,880;
+  //   x 7 = 203,804,160.
+  // Layer 0 dense 3 x 9216 x 2304 = 63,700,992. MoE layer: router 256 x 2304 + bias 256 =
+  //   590,080; experts 256 x 3 x 1024 x 2304 = 1,811,939,328; shared 7,077,888 =
+  //   1,819,607,296; x 26 = 47,309,789,696.
+  // Sum 49,122,681,728 = the checkpoint's model.safetensors.index.json metadata
+  // total_parameters (SOURCES.md).
+  const ParamCounts c = counts(s);
+  EXPECT_EQ(c.total, 49122681728);
+  // Card: 48B total, 3B activated (rounded labels).
+  EXPECT_NEAR(double(c.active) / 1e9, 3.0, 0.5);
+  // State per sequence, constant in context: recurrent 20 x 32 x 128 x 128 x 4 B (float32) =
+  // 41,943,040; conv 20 x (4 - 1) x 3 x 4096 x 2 B = 1,474,560. MLA: 7 x (512 + 64) x 2 B =
+  // 8,064 B per token; at 8,192 tokens 66,060,288.
+  double state = 0, kv = 0;
+  for (const auto& b : cache_bytes_per_sequence(s.arch, 8192, Dtype::bf16)) {
+    state += b.state;
+    kv += b.kv;
+  }
+  EXPECT_EQ(state, 41943040.0 + 1474560.0);
+  EXPECT_EQ(kv, 66060288.0);
+}
+
 TEST(HfFixtures, PythonInfinityAndNaNAreAcceptedInConfigFiles) {
   // NemotronH writes time_step_limit = (0.0, inf) as [0.0, Infinity].
   std::string text;
