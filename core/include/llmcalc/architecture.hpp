@@ -51,8 +51,9 @@ enum class AttentionKind {
   mamba2,   // SSM state (heads x head_dim x state) plus a conv state
   none,     // no token mixing (NAS-pruned attention)
   shared,   // reads another layer's KV cache (Gemma 3n / 4 num_kv_shared_layers)
+  conv,     // gated short convolution (LFM2): no KV, a conv state of (conv_kernel - 1) x hidden
 };
-inline constexpr int kAttentionKindCount = 8;
+inline constexpr int kAttentionKindCount = 9;
 
 // Gated DeltaNet geometry (Qwen3-Next linear_* fields), or Kimi Delta Attention (kda: the
 // same state shapes, other weights: separate q/k/v projections and convs, low-rank gates).
@@ -88,6 +89,8 @@ struct AttentionLayer {
   int64_t indexer_heads = 0;     // DeepSeek sparse attention lightning indexer: query heads
   int64_t indexer_head_dim = 0;  // ... and the width of the key it caches per token (0: none)
   bool parallel_mamba = false;   // a Mamba-2 mixer runs beside the attention (Falcon-H1)
+  int64_t conv_kernel = 0;       // conv: the short convolution's width (LFM2 conv_L_cache)
+  bool conv_bias = false;        // conv: biases on in_proj, conv and out_proj (LFM2 conv_bias)
   LinearAttentionConfig linear;
   Mamba2Config mamba;
 };
@@ -188,7 +191,7 @@ struct Architecture {
   // One entry per distinct cache geometry present (layers with no cache are left out).
   std::vector<CacheGroup> cache_groups() const;
 
-  // Layers that run softmax attention over cached tokens (all but linear, mamba2 and none).
+  // Layers that run softmax attention over cached tokens (all but linear, mamba2, conv, none).
   int64_t softmax_layers() const;
   // Layers whose KV cache is capped by the sliding window (sliding and chunked layers).
   int64_t windowed_layers() const;

@@ -9,7 +9,7 @@ namespace llmcalc {
 namespace {
 
 constexpr std::array<std::string_view, kAttentionKindCount> kKindNames = {
-    "full", "sliding", "chunked", "mla", "linear", "mamba2", "none", "shared"};
+    "full", "sliding", "chunked", "mla", "linear", "mamba2", "none", "shared", "conv"};
 
 bool windowed(AttentionKind k) { return k == AttentionKind::sliding || k == AttentionKind::chunked; }
 
@@ -118,6 +118,11 @@ std::vector<CacheGroup> Architecture::cache_groups() const {
       case AttentionKind::mamba2:
         add_mamba_state(a.mamba, g);
         break;
+      case AttentionKind::conv:
+        // LFM2 short conv, as vLLM allocates it (mamba_utils.py, short_conv_state_shape):
+        // (conv_kernel - 1) x hidden per sequence, in the cache dtype.
+        g.conv_state_elements = (a.conv_kernel - 1) * hidden_size;
+        break;
       case AttentionKind::none:
       case AttentionKind::shared:
         continue;  // nothing cached of their own
@@ -162,7 +167,7 @@ std::vector<CacheBytes> cache_bytes_per_sequence(const Architecture& a, int64_t 
 int64_t Architecture::softmax_layers() const {
   if (plan.empty()) return num_layers;
   return num_layers - layers_of(AttentionKind::linear) - layers_of(AttentionKind::mamba2) -
-         layers_of(AttentionKind::none);
+         layers_of(AttentionKind::none) - layers_of(AttentionKind::conv);
 }
 
 int64_t Architecture::windowed_layers() const {
@@ -196,7 +201,7 @@ std::vector<AttentionFlopGroup> Architecture::attention_flop_groups() const {
     if (x >= plan.attention.size()) continue;
     const AttentionLayer& v = plan.attention[x];
     if (v.kind == AttentionKind::linear || v.kind == AttentionKind::mamba2 ||
-        v.kind == AttentionKind::none)
+        v.kind == AttentionKind::none || v.kind == AttentionKind::conv)
       continue;
     AttentionFlopGroup g{1, v.num_heads > 0 ? v.num_heads : num_heads, v.head_dim, v.v_head_dim, 0};
     if (v.kind == AttentionKind::mla) {  // nope + rope queries against the latent's keys

@@ -32,11 +32,11 @@ std::optional<Mamba2Config> read_mamba(ObjectReader& r) {
 std::optional<AttentionLayer> read_attention_variant(ObjectReader& r, const Architecture& a) {
   r.reject_unknown({"kind", "num_heads", "num_kv_heads", "head_dim", "v_head_dim", "k_eq_v",
                     "window", "sinks", "output_gate", "indexer_heads", "indexer_head_dim",
-                    "linear", "mamba", "parallel_mamba"});
+                    "linear", "mamba", "parallel_mamba", "conv_kernel", "conv_bias"});
   const size_t before = r.errors().size();
   AttentionLayer v;
   const auto kind = r.choice("kind", {"full", "sliding", "chunked", "mla", "linear", "mamba2",
-                                      "none", "shared"});
+                                      "none", "shared", "conv"});
   if (kind) v.kind = static_cast<AttentionKind>(*kind);
   v.num_heads = r.integer("num_heads", 1, kMaxHeads, a.num_heads).value_or(0);
   v.num_kv_heads = r.integer("num_kv_heads", 1, kMaxHeads, a.num_kv_heads).value_or(0);
@@ -52,6 +52,10 @@ std::optional<AttentionLayer> read_attention_variant(ObjectReader& r, const Arch
   v.indexer_heads = r.integer("indexer_heads", 0, kMaxHeads, 0).value_or(0);
   v.indexer_head_dim = r.integer("indexer_head_dim", 0, kMaxWidth, 0).value_or(0);
   v.parallel_mamba = r.boolean("parallel_mamba", false).value_or(false);
+  v.conv_kernel = r.integer("conv_kernel", 2, kMaxStateSize,
+                            v.kind == AttentionKind::conv ? std::nullopt : std::optional<int64_t>(0))
+                      .value_or(0);
+  v.conv_bias = r.boolean("conv_bias", false).value_or(false);
   ObjectReader lin = r.object("linear");
   if (lin.valid()) {
     lin.reject_unknown({"num_k_heads", "num_v_heads", "k_head_dim", "v_head_dim", "conv_kernel", "kda"});
@@ -227,6 +231,7 @@ double param_bound(const Architecture& a) {
     const double lk = double(v.linear.num_k_heads) * double(v.linear.k_head_dim);
     const double lv = double(v.linear.num_v_heads) * double(v.linear.v_head_dim);
     w += (2 * lk + 3 * lv) * (h + double(v.linear.conv_kernel));
+    if (v.kind == AttentionKind::conv) w += 5.0 * h * h + 4.0 * h * double(v.conv_kernel + 1);
     const double di = double(v.mamba.num_heads) * double(v.mamba.head_dim);
     w += (3 * di + 2.0 * double(v.mamba.n_groups) * double(v.mamba.state_size)) *
          (h + double(v.mamba.conv_kernel) + 1);
@@ -435,6 +440,11 @@ namespace {
 json variant_json(const AttentionLayer& v) {
   json j = {{"kind", attention_kind_name(v.kind)}};
   if (v.kind == AttentionKind::none) return j;
+  if (v.kind == AttentionKind::conv) {
+    j["conv_kernel"] = v.conv_kernel;
+    if (v.conv_bias) j["conv_bias"] = true;
+    return j;
+  }
   if (v.kind != AttentionKind::linear && v.kind != AttentionKind::mamba2) {
     j["num_heads"] = v.num_heads;
     j["num_kv_heads"] = v.num_kv_heads;

@@ -29,7 +29,7 @@ const std::vector<std::string_view> kTypes = {
     "gemma4_text", "mistral3", "ministral", "ministral3", "olmo2", "olmo3", "smollm3", "exaone4",
     "ernie4_5_moe", "hunyuan_v1_moe", "nemotron_h", "falcon_h1", "granitemoehybrid", "jamba",
     "nemotron-nas", "deci", "gpt_bigcode", "gptj", "mpt", "phimoe", "phi4mm", "phi4_multimodal",
-    "kimi_linear"};
+    "kimi_linear", "lfm2", "lfm2_moe"};
 
 bool is(const std::string& t, std::initializer_list<std::string_view> names) {
   return std::find(names.begin(), names.end(), t) != names.end();
@@ -223,11 +223,13 @@ bool apply_layer_types(Import& im, PlanBuilder& pb, const json& types) {
       pb.p.layer_attention[k] = 255;  // filled by the family reader (Gated DeltaNet geometry)
     } else if (t == "mamba" || t == "mamba2") {
       pb.p.layer_attention[k] = 254;  // filled by the family reader (Mamba geometry)
+    } else if (t == "conv" || t == "short_conv") {
+      pb.p.layer_attention[k] = 253;  // filled by the family reader (LFM2 short conv)
     } else {
       im.r.errors().push_back({path, "invalid_choice",
                                "unknown layer type \"" + json_io::shorten(t, 40) +
                                    "\"; known: full_attention, sliding_attention, "
-                                   "chunked_attention, linear_attention, mamba"});
+                                   "chunked_attention, linear_attention, mamba, conv"});
       return false;
     }
   }
@@ -317,9 +319,9 @@ void read_state_dtype(Import& im) {
 void finish_plan(Import& im, PlanBuilder& pb) {
   // A linear_attention / mamba entry that this family's reader did not fill would index no
   // variant: refuse it rather than build a plan that points nowhere.
-  if (has_placeholder(pb, 255) || has_placeholder(pb, 254)) {
+  if (has_placeholder(pb, 255) || has_placeholder(pb, 254) || has_placeholder(pb, 253)) {
     im.r.error("layer_types", "invalid_choice",
-               "linear_attention / mamba layers have no geometry in a " + im.type + " config");
+               "linear_attention / mamba / conv layers have no geometry in a " + im.type + " config");
     return;
   }
   if (pb.p.attention.size() > size_t(kMaxVariants) || pb.p.mlp.size() > size_t(kMaxVariants)) {
@@ -567,6 +569,62 @@ void read_kimi_linear(Import& im) {
     pb.p.layer_mlp[size_t(k)] = moe ? pb.mlp("moe", {LayerMlpKind::moe, 0})
                                     : pb.mlp("dense", default_mlp(a, false));
   }
+  finish_plan(im, pb);
+}
+
+// LiquidAI LFM2 / LFM2-MoE (transformers modeling_lfm2.py / modeling_lfm2_moe.py): gated
+// short-convolution layers and GQA layers with q/k norms, per layer_types (or the older
+// full_attn_idxs, 0-based); SwiGLU w1/w3/w2. LFM2's dense width is derived from block_ff_dim
+// as Lfm2MLP does when block_auto_adjust_ff_dim (2/3, the multiplier, rounded up to
+// block_multiple_of); LFM2-MoE takes intermediate_size as is, its first num_dense_layers
+// dense, the rest MoE with a per-expert router bias (use_expert_bias).
+void read_lfm2(Import& im) {
+  Architecture& a = im.a;
+  const bool moe = im.type == "lfm2_moe";
+  read_decoder(im);
+  a.qk_norm = true;  // q_layernorm, k_layernorm of one head
+  a.tie_word_embeddings = im.b(im.first_of({"tie_word_embeddings", "tie_embedding"}), true);
+  if (!moe && im.b("block_auto_adjust_ff_dim", false)) {
+    int64_t ff = im.i("block_ff_dim", 1, kMaxFfnWidth, a.intermediate_size).value_or(0);
+    ff = 2 * ff / 3;
+    const json* mult = im.r.raw("block_ffn_dim_multiplier");
+    if (mult != nullptr && mult->is_number()) {
+      const double m = mult->get<double>();
+      if (!(m > 0 && m <= 64)) {
+        im.r.error("block_ffn_dim_multiplier", "out_of_range", "must be in (0, 64]");
+        return;
+      }
+      ff = int64_t(m * double(ff));
+    }
+    const int64_t of = im.i("block_multiple_of", 1, kMaxFfnWidth, 1).value_or(1);
+    a.intermediate_size = of * ((ff + of - 1) / of);
+  }
+  int64_t first_dense = a.num_layers;
+  if (moe) {
+    MoeConfig m = read_moe(im, {"num_experts"}, {"moe_intermediate_size"});
+    m.router_bias = im.b("use_expert_bias", true);  // Lfm2MoeSparseMoeBlock.expert_bias
+    a.moe = m;
+    first_dense = im.i("num_dense_layers", 0, a.num_layers, 0).value_or(0);
+  }
+  AttentionLayer conv;
+  conv.kind = AttentionKind::conv;
+  conv.conv_kernel = im.i("conv_L_cache", 2, kMaxStateSize).value_or(0);
+  conv.conv_bias = im.b("conv_bias", false);
+  PlanBuilder pb(a.num_layers);
+  if (const json* types = bounded_list(im, "layer_types", kMaxLayers)) {
+    if (!apply_layer_types(im, pb, *types)) return;
+  } else if (auto idx = int_list(im, "full_attn_idxs", a.num_layers, 0, a.num_layers - 1)) {
+    for (auto& x : pb.p.layer_attention) x = 253;
+    for (int64_t k : *idx) pb.p.layer_attention[size_t(k)] = pb.attention("full", full_attention(a));
+  } else {
+    if (!im.has("full_attn_idxs"))
+      im.r.error("layer_types", "missing_field", "is required (or full_attn_idxs): which layers are conv");
+    return;
+  }
+  fill_placeholder(pb, 253, "conv", conv);
+  for (int64_t k = 0; k < a.num_layers; ++k)
+    pb.p.layer_mlp[size_t(k)] = moe && k >= first_dense ? pb.mlp("moe", {LayerMlpKind::moe, 0})
+                                                        : pb.mlp("dense", default_mlp(a, false));
   finish_plan(im, pb);
 }
 
@@ -1059,9 +1117,9 @@ void read_generic(Import& im) {
   if (types != nullptr) {
     PlanBuilder pb(a.num_layers);
     if (!apply_layer_types(im, pb, *types)) return;
-    if (has_placeholder(pb, 255) || has_placeholder(pb, 254)) {
+    if (has_placeholder(pb, 255) || has_placeholder(pb, 254) || has_placeholder(pb, 253)) {
       im.r.error("layer_types", "invalid_choice",
-                 "linear_attention / mamba layers need a family reader for their geometry");
+                 "linear_attention / mamba / conv layers need a family reader for their geometry");
       return;
     }
     for (int64_t k = 0; k < a.num_layers; ++k)
@@ -1326,6 +1384,8 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
   } else if (is(type, {"deepseek_v3", "deepseek_v32", "kimi_k2", "glm4_moe_lite", "glm_moe_dsa",
                        "kimi_vl"})) {
     read_deepseek(im);
+  } else if (is(type, {"lfm2", "lfm2_moe"})) {
+    read_lfm2(im);
   } else if (type == "kimi_linear") {
     read_kimi_linear(im);
   } else if (type == "gpt_oss") {

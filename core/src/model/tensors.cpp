@@ -72,6 +72,15 @@ void add_attention(Builder& b, const Architecture& a, const AttentionLayer& v, i
     case AttentionKind::mamba2:
       add_mamba(b, a, v.mamba, L);
       return;
+    case AttentionKind::conv:
+      // LFM2 gated short convolution (transformers modeling_lfm2.py, Lfm2ShortConv): in_proj
+      // h -> 3h (B, C, x), a depthwise Conv1d of conv_kernel over h channels, out_proj h -> h;
+      // biases on all three when conv_bias.
+      b.add("conv.in_proj", TensorKind::attention, 3 * h, h, L);
+      b.add("conv.conv1d", TensorKind::mixer, h, v.conv_kernel, L);
+      b.add("conv.out_proj", TensorKind::attention, h, h, L);
+      if (v.conv_bias) b.add("conv.bias", TensorKind::bias, 1, 3 * h + h + h, L);
+      return;
     case AttentionKind::linear: {
       if (v.linear.kda) {
         // Kimi Delta Attention (moonshotai/Kimi-Linear-48B-A3B-Instruct modeling_kimi.py @

@@ -307,5 +307,50 @@ TEST(HfFamilies, KdaLayersUnderAnUnknownTypeAreRefused) {
   EXPECT_EQ(refused[1].path, "/model/hf_config/linear_attn_config");
 }
 
+// LFM2 with layer_types ("conv" / "full_attention"), and LFM2-MoE: intermediate_size as is
+// for its num_dense_layers leading dense layers, MoE after with a router bias per expert.
+TEST(HfFamilies, Lfm2ConvLayersAndLfm2MoeExperts) {
+  const json lfm2 = with(kDecoder, json::parse(R"({"model_type":"lfm2","conv_L_cache":3,
+      "layer_types":["conv","conv","full_attention","conv"],"block_auto_adjust_ff_dim":false})"));
+  Errors errors;
+  auto spec = import(lfm2, errors);
+  ASSERT_TRUE(spec) << (errors.empty() ? "" : errors[0].path + " " + errors[0].message);
+  EXPECT_EQ(spec->arch.layers_of(AttentionKind::conv), 3);
+  EXPECT_EQ(spec->arch.softmax_layers(), 1);
+  // One conv layer: in_proj 3 x 64 x 64 = 12,288 + conv 64 x 3 = 192 + out_proj 4,096.
+  int64_t conv_params = 0;
+  for (const auto& g : tensor_inventory(spec->arch))
+    if (g.name.rfind("conv.", 0) == 0) conv_params += g.rows * g.cols * g.layers * g.per_layer;
+  EXPECT_EQ(conv_params, 3 * (12288 + 192 + 4096));
+
+  json moe = lfm2;
+  moe["model_type"] = "lfm2_moe";
+  moe["num_experts"] = 8;
+  moe["num_experts_per_tok"] = 2;
+  moe["moe_intermediate_size"] = 32;
+  moe["num_dense_layers"] = 2;
+  Errors e2;
+  auto m = import(moe, e2);
+  ASSERT_TRUE(m) << (e2.empty() ? "" : e2[0].path + " " + e2[0].message);
+  EXPECT_EQ(m->arch.layers_of(LayerMlpKind::moe), 2);
+  EXPECT_EQ(m->arch.layers_of(LayerMlpKind::dense), 2);
+  EXPECT_TRUE(m->arch.moe->router_bias);
+
+  json missing = lfm2;
+  missing.erase("conv_L_cache");
+  EXPECT_EQ(first_error(missing).path, "/model/hf_config/conv_L_cache");
+  json none = lfm2;
+  none.erase("layer_types");
+  EXPECT_EQ(first_error(none).path, "/model/hf_config/layer_types");
+  // A conv layer under a type without a reader for it is refused, not read as attention.
+  json other = lfm2;
+  other["model_type"] = "lfm3_unknown";
+  Errors e3;
+  EXPECT_FALSE(import(other, e3));
+  ASSERT_EQ(e3.size(), 2u);
+  EXPECT_EQ(e3[0].path, "/model/hf_config/model_type");
+  EXPECT_EQ(e3[1].path, "/model/hf_config/layer_types");
+}
+
 }  // namespace
 }  // namespace llmcalc::test

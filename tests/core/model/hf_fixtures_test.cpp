@@ -339,6 +339,30 @@ TEST(HfFixtures, KimiLinear48bExactAndItsState) {
   EXPECT_EQ(kv, 66060288.0);
 }
 
+// LFM2-1.2B: 10 short-conv layers, 6 GQA layers at full_attn_idxs (0-based), tied embedding.
+TEST(HfFixtures, Lfm2_1_2bExactAndItsConvState) {
+  const ModelSpec s = load("lfm2-1.2b");
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::conv), 10);
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::full), 6);
+  // Dense width from block_ff_dim: int(2 x 12288 / 3) = 8192, x 1.0, rounded up to 256: 8192.
+  EXPECT_EQ(s.arch.intermediate_size, 8192);
+  // h = 2048: embedding 65536 x 2048 = 134,217,728 (tied); final norm 2,048; 16 x 2 norms
+  // 65,536; MLP 16 x 3 x 8192 x 2048 = 805,306,368; conv layer in_proj 3 x 2048 x 2048 +
+  // conv 2048 x 3 + out_proj 2048 x 2048 = 16,783,360, x 10 = 167,833,600; attention layer
+  // q 2048 x 2048 + k, v 512 x 2048 each + o 2048 x 2048 + q/k norms 2 x 64 = 10,485,888,
+  // x 6 = 62,915,328. Sum 1,170,340,608 = the published count (SOURCES.md).
+  EXPECT_EQ(counts(s).total, 1170340608);
+  // Cache of one 8,192-token sequence in bf16: 6 layers x 2 x 8 x 64 x 2 B = 12,288 B per
+  // token; conv state 10 x (3 - 1) x 2048 x 2 B = 81,920 B, constant.
+  double kv = 0, state = 0;
+  for (const auto& b : cache_bytes_per_sequence(s.arch, 8192, Dtype::bf16)) {
+    kv += b.kv;
+    state += b.state;
+  }
+  EXPECT_EQ(kv, 12288.0 * 8192);
+  EXPECT_EQ(state, 81920.0);
+}
+
 TEST(HfFixtures, PythonInfinityAndNaNAreAcceptedInConfigFiles) {
   // NemotronH writes time_step_limit = (0.0, inf) as [0.0, Infinity].
   std::string text;
