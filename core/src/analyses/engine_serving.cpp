@@ -45,6 +45,16 @@ std::string vllm_command(const Scenario& s, const EngineReport& e) {
     cmd += " --max-num-seqs " + int_text(s.engine.get(O::max_num_seqs, 256));
   if (s.engine.get(O::block_size, 16) != d.get(O::block_size))
     cmd += " --block-size " + int_text(s.engine.get(O::block_size, 16));
+  // The model's MTP layers as the speculative draft, when they are loaded: vLLM's MTP method
+  // (docs.vllm.ai/en/v0.19.1/features/speculative_decoding/mtp/: --speculative_config
+  // '{"method":"mtp","num_speculative_tokens":1}'; the dashed spelling as in
+  // docs.vllm.ai/projects/speculators, serve_vllm). k as the estimate uses it.
+  const int64_t mtp = s.model.arch.mtp_layers;
+  if (s.options.load_mtp && s.mode == Mode::inference && mtp > 0 && mtp_unloaded_reason(s).empty()) {
+    const int64_t k = s.options.speculative_tokens > 0 ? s.options.speculative_tokens : mtp;
+    cmd += " --speculative-config '{\"method\":\"mtp\",\"num_speculative_tokens\":" +
+           int_text(double(k)) + "}'";
+  }
   return cmd;
 }
 

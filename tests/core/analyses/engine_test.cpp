@@ -90,6 +90,23 @@ TEST(Engines, AnEngineThatCannotRunTheScenarioSaysSo) {
 
 // vLLM: pool = utilization x total - weights - non-torch - profile peak. Llama-3-8B on an
 // H100 SXM (85,520,809,984 B): weights 8,030,261,248 x 2 B; non-torch 1.79 GiB at TP1.
+// With load_mtp the command runs the MTP layers as vLLM's speculative draft; k defaults to the
+// model's MTP layers (DeepSeek-V3: 1) and follows /options/speculative_tokens.
+TEST(Engines, VllmCommandLoadsTheMtpDraft) {
+  const std::string base = R"({"model":"deepseek-v3","engine":"vllm","parallelism":{"tp":8},
+      "workload":{"prompt":8000,"generate":192},"options":{"load_mtp":)";
+  const std::string flag = R"( --speculative-config '{"method":"mtp","num_speculative_tokens":)";
+  const Report on = run(base + "true}}");
+  EXPECT_NE(on.engine.command.find(flag + "1}'"), std::string::npos) << on.engine.command;
+  const Report k2 = run(base + R"(true,"speculative_tokens":2}})");
+  EXPECT_NE(k2.engine.command.find(flag + "2}'"), std::string::npos) << k2.engine.command;
+  const Report off = run(base + "false}}");
+  EXPECT_EQ(off.engine.command.find("--speculative-config"), std::string::npos) << off.engine.command;
+  // A model without MTP layers: nothing to draft with.
+  const Report none = run(R"({"model":"llama-3-8b","engine":"vllm","options":{"load_mtp":true}})");
+  EXPECT_EQ(none.engine.command.find("--speculative-config"), std::string::npos);
+}
+
 TEST(Engines, VllmPoolFollowsUtilization) {
   const std::string base = R"({"model":"llama-3-8b","engine":"vllm","workload":{"prompt":8000,"generate":192},
       "engine_options":{"gpu_memory_utilization":)";
