@@ -6,7 +6,8 @@
 //     gpus_json, engines_json) show them, and the page's module does not export those
 //     (wasm/bindings.cpp, LLMCALC_WASM_PAGE). They stay non-empty strings, so the catalog's
 //     checks (a constant needs its "_source", catalog/engines.cpp) read the data unchanged.
-//   - "notes" go, as in EmbedData, and the GGUF table's "semantics" (prose the core never reads).
+//   - "notes" go, as in EmbedData, and the GGUF table's "semantics" (prose the core never reads),
+//     and a preset's "released" / "released_source" (only the listings show them).
 //     Measured with the schema help texts out (single page, gzip -9): OMITTED as "-" instead of
 //     a 45-character sentence, 300.3 -> 300.0 KiB; "source" and "semantics" were not measured alone.
 // Numbers and every other string keep their exact source text, so the core reads the same
@@ -67,7 +68,10 @@ function value(s, i, member) {
 const isCitation = (key, v) => (key === 'source' || key.endsWith('_source') || key === 'basis') && typeof v === 'string';
 // Prose for the people who maintain the data, which the core never reads: "notes" (as in
 // EmbedData) and the GGUF table's "semantics" (how its rules read, core/data/gguf_types.json).
-const isProse = (key, v) => (key === 'notes' && typeof v === 'string') || key === 'semantics';
+// A preset's release date and its source too: only the catalog listing shows them (the page's
+// model list has them from web/build.mjs), and the catalog reads a preset without them.
+const isProse = (key, v) => (key === 'notes' && typeof v === 'string') || key === 'semantics' ||
+  key === 'released' || key === 'released_source';
 
 export function pageJson(text) {
   const member = (key, v) => {
