@@ -453,11 +453,10 @@ void read_qwen_hybrid(Import& im) {
   finish_plan(im, pb);
 }
 
-// DeepSeek-V3 and its relatives (Kimi K2, GLM-4.7-Flash/GLM-5 MLA, DeepSeek-V3.2 with the
-// sparse-attention indexer).
-void read_deepseek(Import& im) {
+// Multi-head latent attention as DeepSeek's configs spell it (DeepSeek-V3, Kimi Linear's MLA
+// layers): every head its own latent KV, the head dim the no-rope plus the rope part.
+void read_mla(Import& im) {
   Architecture& a = im.a;
-  read_decoder(im);
   a.num_kv_heads = a.num_heads;
   MlaConfig mla;
   mla.q_lora_rank = im.i("q_lora_rank", 0, kMaxWidth, 0).value_or(0);
@@ -467,6 +466,14 @@ void read_deepseek(Import& im) {
   mla.v_head_dim = im.i("v_head_dim", 1, kMaxWidth).value_or(0);
   a.mla = mla;
   a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+}
+
+// DeepSeek-V3 and its relatives (Kimi K2, GLM-4.7-Flash/GLM-5 MLA, DeepSeek-V3.2 with the
+// sparse-attention indexer).
+void read_deepseek(Import& im) {
+  Architecture& a = im.a;
+  read_decoder(im);
+  read_mla(im);
   MoeConfig m = read_moe(im, {"n_routed_experts"}, {"moe_intermediate_size"});
   m.num_shared_experts = im.i("n_shared_experts", 0, kMaxSharedExperts, 0).value_or(0);
   m.shared_expert_intermediate_size = m.expert_intermediate_size;
@@ -499,15 +506,7 @@ void read_deepseek(Import& im) {
 void read_kimi_linear(Import& im) {
   Architecture& a = im.a;
   read_decoder(im);
-  a.num_kv_heads = a.num_heads;
-  MlaConfig mla;
-  mla.q_lora_rank = im.i("q_lora_rank", 0, kMaxWidth, 0).value_or(0);
-  mla.kv_lora_rank = im.i("kv_lora_rank", 1, kMaxWidth).value_or(0);
-  mla.qk_nope_head_dim = im.i("qk_nope_head_dim", 0, kMaxWidth).value_or(0);
-  mla.qk_rope_head_dim = im.i("qk_rope_head_dim", 0, kMaxWidth).value_or(0);
-  mla.v_head_dim = im.i("v_head_dim", 1, kMaxWidth).value_or(0);
-  a.mla = mla;
-  a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  read_mla(im);
   const int64_t L = a.num_layers;
   int64_t first_dense = L;
   int64_t freq = 1;
