@@ -501,13 +501,13 @@ test('model list: each preset shows family, size and release; a year finds that 
   // Meta's Llama 3.1 post is dated 23 July 2024 (core/data/models/llama-3.1-8b.json).
   assert.equal(await page.locator('#f-model option[value="llama-3.1-8b"]').textContent(),
     'Llama 3.1 8B \u00b7 llama \u00b7 8.03 B \u00b7 Jul 2024');
-  // MoE: total and active; a preset without a dated source shows no release.
+  // MoE: total and active; a month-only date shows the month.
   assert.match(await page.locator('#f-model option[value="qwen3-30b-a3b"]').textContent(), / \u00b7 qwen3_moe \u00b7 [\d.]+ B \([\d.]+ B active\) \u00b7 Apr 2025$/);
-  assert.match(await page.locator('#f-model option[value="falcon-7b"]').textContent(), /^Falcon 7B \u00b7 falcon \u00b7 [\d.]+ B$/);
-  // GPT-2 (Feb 2019) and GPT-2 XL (Nov 2019) are the presets released in 2019.
+  assert.match(await page.locator('#f-model option[value="falcon-7b"]').textContent(), /^Falcon 7B \u00b7 falcon \u00b7 [\d.]+ B \u00b7 May 2023$/);
+  // GPT-2 (Feb 2019), Medium (May), Large (Aug) and XL (Nov 2019) are the presets released in 2019.
   await search.fill('2019');
   const found = await page.locator('#f-model option').evaluateAll((o) => o.map((x) => x.value).sort());
-  assert.deepEqual(found, ['gpt2', 'gpt2-xl']);
+  assert.deepEqual(found, ['gpt2', 'gpt2-large', 'gpt2-medium', 'gpt2-xl']);
   await search.fill('gemma 2024');
   const gemma = await page.locator('#f-model option').evaluateAll((o) => o.map((x) => x.textContent));
   assert.ok(gemma.length >= 4 && gemma.every((t) => /^Gemma .* 2024$/.test(t)), gemma.join(' | '));
