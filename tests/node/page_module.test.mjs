@@ -50,3 +50,27 @@ test('every preset, and its exported HF config imported again, as the Node build
     assert.equal(page.import_hf_config_json(text), node.import_hf_config_json(text), `${id} HF config`);
   }
 });
+
+// The page module's catalogs load from its own stripped data (wasm/embed_page_data.mjs): a preset
+// its catalog rejected would be missing there and only there, with no error on the page. Every
+// GPU, unified machine, RAM preset, CPU and engine must answer as the Node build answers.
+test('every GPU, unified machine, RAM and CPU preset and engine, as the Node build answers', () => {
+  const { gpus, unified } = JSON.parse(node.gpus_json());
+  const { engines } = JSON.parse(node.engines_json());
+  const host = JSON.parse(readFileSync(path.join(root, 'core/data/host_memory.json'), 'utf8'));
+  assert.ok(gpus.length > 40 && unified.length > 10 && engines.length > 8);
+  const scenarios = [
+    ...[...gpus, ...unified].map(({ id }) => ({ model: 'llama-3.1-8b', hardware: { gpu: id } })),
+    ...host.presets.map(({ id }) => ({ model: 'llama-3.1-70b', hardware: { gpu: 'rtx-4090', host_memory: id } })),
+    ...host.cpus.map(({ id }) => ({ model: 'llama-3.1-70b', hardware: { gpu: 'rtx-4090', cpu: id } })),
+    ...engines.map(({ id, modes }) => ({ model: 'llama-3.1-8b', mode: modes[0], engine: id })),
+  ];
+  for (const s of scenarios) {
+    const text = JSON.stringify(s);
+    const [a, b] = [page.estimate_json(text), node.estimate_json(text)];
+    assert.equal(a, b, text);
+    // A preset lost by both builds' catalogs would still match: neither may say it is unknown (a
+    // unified machine without a default GPU share is a legitimate error, missing_field).
+    assert.doesNotMatch(a, /"unknown_preset"/, text);
+  }
+});
