@@ -118,9 +118,15 @@ struct EngineProfile {
   std::vector<std::pair<std::string, double>> weight_bandwidth_efficiency;
   double allreduce_latency_s = -1;  // per all-reduce message (-1: generic)
   bool fp8_compute = false;         // W8A8: fp8 weights run fp8 matmuls where the GPU has them
+  // The same where the GPU differs (an engine version whose fp8 GEMMs reach the fp8 rate on one
+  // architecture and not another); GPU id -> on/off, replacing fp8_compute there.
+  std::vector<std::pair<std::string, bool>> fp8_compute_by_gpu;
   // Without XQA (option xqa off), the generation attention reads a KV head once per query
   // head: the fraction of those extra reads that reach DRAM (the rest hit L2); 0: none.
   double gqa_kv_reread_without_xqa = 0;
+  // The context phase's GEMMs do not overlap loading the weights with multiplying by them:
+  // its time is compute + memory, not the larger of the two (matters near the ridge point).
+  bool context_serial_roofline = false;
 
   // Training.
   bool bf16_training = false;  // params, grads and optimizer states in bf16, no fp32 master

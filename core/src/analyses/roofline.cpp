@@ -23,7 +23,11 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
     compute = compute + n(p.attention_flops, "attention", "FLOP") /
                             (peak * emin(n(kAttentionEfficiency, "attention kernel efficiency"), matmul_eff));
   const Ex memory = n(p.bytes, "memory traffic", "B") / bandwidth;
-  Ex time = emax(compute, memory);
+  // An engine whose context-phase GEMMs do not overlap loads with math (tensorrt-llm.json
+  // context_serial_roofline: short prompts sit near the ridge point) takes the sum there.
+  const EngineProfile* e = c.s.engine.active ? c.s.engine.profile : nullptr;
+  Ex time = e != nullptr && e->context_serial_roofline && p.kind == PhaseKind::prefill ? compute + memory
+                                                                                        : emax(compute, memory);
   Ex elementwise(0);
   if (p.elementwise_bytes > 0) {
     elementwise = n(p.elementwise_bytes, "elementwise traffic", "B") / bandwidth;

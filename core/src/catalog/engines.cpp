@@ -221,9 +221,11 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
                        "step_overhead_s_per_layer_by_gpu", "step_overhead_s_per_layer_by_gpu_source",
                        "allreduce_latency_s",
                        "allreduce_latency_s_source", "fp8_compute", "fp8_compute_source",
+                       "fp8_compute_by_gpu", "fp8_compute_by_gpu_source",
                        "graph_step_overhead_s_per_layer", "graph_step_overhead_s_per_layer_source",
                        "weight_bandwidth_efficiency", "weight_bandwidth_efficiency_source",
-                       "gqa_kv_reread_without_xqa", "gqa_kv_reread_without_xqa_source"});
+                       "gqa_kv_reread_without_xqa", "gqa_kv_reread_without_xqa_source",
+                       "context_serial_roofline", "context_serial_roofline_source"});
     check_sources(sp, r.raw("speed"));
     p.step_overhead_s_per_layer = optional_number(sp, "step_overhead_s_per_layer", 0, 0.1, -1);
     ObjectReader sby = sp.object("step_overhead_s_per_layer_by_gpu");
@@ -233,8 +235,14 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
     }
     p.allreduce_latency_s = optional_number(sp, "allreduce_latency_s", 0, 1, -1);
     p.fp8_compute = sp.boolean("fp8_compute", false).value_or(false);
+    ObjectReader fby = sp.object("fp8_compute_by_gpu");
+    if (const json* m = sp.raw("fp8_compute_by_gpu"); fby.valid()) {
+      for (auto it = m->begin(); it != m->end(); ++it)
+        if (auto v = fby.boolean(it.key(), false)) p.fp8_compute_by_gpu.push_back({it.key(), *v});
+    }
     p.graph_step_overhead_s_per_layer = optional_number(sp, "graph_step_overhead_s_per_layer", 0, 0.1, -1);
     p.gqa_kv_reread_without_xqa = optional_number(sp, "gqa_kv_reread_without_xqa", 0, 1, 0);
+    p.context_serial_roofline = sp.boolean("context_serial_roofline", false).value_or(false);
     ObjectReader wbe = sp.object("weight_bandwidth_efficiency");
     if (const json* m = sp.raw("weight_bandwidth_efficiency"); wbe.valid()) {
       for (auto it = m->begin(); it != m->end(); ++it) {

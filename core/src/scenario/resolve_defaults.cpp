@@ -134,8 +134,10 @@ void resolve_defaults(Scenario& s) {
       if (!s.gave("/precision/optimizer_states")) p.optimizer_states = Dtype::bf16;
     }
     // W8A8: an engine that runs fp8 matmuls does so for fp8 weights on fp8 tensor cores.
-    if (engine->fp8_compute && !s.gave("/precision/activations") && p.weights == Dtype::fp8 &&
-        s.gpu.peak(Dtype::fp8) > 0)
+    bool fp8_compute = engine->fp8_compute;
+    for (const auto& [gpu, on] : engine->fp8_compute_by_gpu)
+      if (gpu == s.gpu.id) fp8_compute = on;
+    if (fp8_compute && !s.gave("/precision/activations") && p.weights == Dtype::fp8 && s.gpu.peak(Dtype::fp8) > 0)
       p.activations = Dtype::fp8;
     // The engine's attention kernel (llama.cpp: flash attention on or off).
     if (s.engine.is(EngineOption::flash_attn) && !s.gave("/options/flash_attention"))

@@ -316,6 +316,43 @@ TEST(Engines, TensorRtWithoutXqaRereadsGqaKv) {
                         "/engine_options/xqa", "unknown_field"));
 }
 
+// TensorRT-LLM v0.5's context phase: compute and memory do not overlap, so prefill time is their
+// sum (plus the elementwise traffic); decode keeps the roofline's max. Generic keeps max.
+TEST(Engines, TensorRtContextPhaseAddsComputeAndMemory) {
+  const auto phases = [](const std::string& engine) {
+    return run(R"({"engine":")" + engine + R"(","model":"llama-2-7b","hardware":{"gpu":"a100-80gb"},
+        "workload":{"batch":1,"prompt":128,"generate":8}})").latency.phases;
+  };
+  ASSERT_TRUE(find_engine("tensorrt-llm")->context_serial_roofline);
+  const auto trt = phases("tensorrt-llm");
+  const Phase& pre = trt.front();
+  ASSERT_GT(pre.compute_s, 0);
+  ASSERT_GT(pre.memory_s, 0);
+  EXPECT_NEAR(pre.time_s, pre.compute_s + pre.memory_s + pre.elementwise_s + pre.overhead_s + pre.comm_s, 1e-12);
+  const Phase& dec = trt.back();
+  EXPECT_NEAR(dec.time_s, std::max(dec.compute_s, dec.memory_s) + dec.elementwise_s + dec.overhead_s + dec.comm_s,
+              1e-12);
+  const Phase& gen = phases("generic").front();
+  EXPECT_NEAR(gen.time_s, std::max(gen.compute_s, gen.memory_s) + gen.elementwise_s + gen.overhead_s + gen.comm_s,
+              1e-12);
+}
+
+// The fp8 matmul switch by GPU: TensorRT-LLM's L40S (Ada) builds run fp8 weights on fp8 tensor
+// cores, its H100 builds at the bf16 rate (tensorrt-llm.json fp8_compute_by_gpu).
+TEST(Engines, TensorRtFp8ComputeByGpu) {
+  // Prefill compute time with the engine's default activations and with them given.
+  const auto compute = [](const std::string& gpu, const std::string& activations) {
+    const std::string given = activations.empty() ? "" : R"(,"activations":")" + activations + R"(")";
+    return run(R"({"engine":"tensorrt-llm","model":"llama-2-7b","precision":{"weights":"fp8")" + given + R"(},
+        "hardware":{"gpu":")" + gpu + R"("},"workload":{"batch":1,"prompt":2048,"generate":2}})")
+        .latency.phases.front().compute_s;
+  };
+  EXPECT_DOUBLE_EQ(compute("l40s", ""), compute("l40s", "fp8"));
+  EXPECT_LT(compute("l40s", ""), compute("l40s", "bf16"));
+  EXPECT_DOUBLE_EQ(compute("h100-sxm", ""), compute("h100-sxm", "bf16"));
+  EXPECT_LT(compute("h100-sxm", "fp8"), compute("h100-sxm", ""));
+}
+
 // llama.cpp's per-layer host overhead is the host CPU's: desktop cards (desktop CPUs) get the
 // profile's by-GPU value, datacenter cards the server value; every listed id is a GPU preset.
 TEST(Engines, LlamaCppHostOverheadFollowsTheGpusHost) {
