@@ -66,13 +66,16 @@ struct LinearAttentionConfig {
   bool kda = false;
 };
 
-// Mamba-2 mixer geometry (d_inner = num_heads x head_dim).
+// Mamba-2 mixer geometry (d_inner = num_heads x head_dim). dt_rank > 0 selects Mamba-1's
+// weights instead (x_proj, dt_proj; one channel per "head", n_groups 0): the cache is the same
+// arithmetic, d_inner x state plus (conv_kernel - 1) x d_inner.
 struct Mamba2Config {
   int64_t num_heads = 0;
   int64_t head_dim = 0;
   int64_t state_size = 0;
   int64_t n_groups = 1;
   int64_t conv_kernel = 4;
+  int64_t dt_rank = 0;  // Mamba-1: the low-rank width of the dt projection (0: Mamba-2)
 };
 
 // One attention variant; layers point at variants by index.

@@ -19,12 +19,15 @@ bool valid_key(std::string_view k) { return k.size() == 1 && k[0] > ' ' && k[0] 
 
 std::optional<Mamba2Config> read_mamba(ObjectReader& r) {
   if (!r.valid()) return std::nullopt;
-  r.reject_unknown({"num_heads", "head_dim", "state_size", "n_groups", "conv_kernel"});
+  r.reject_unknown({"num_heads", "head_dim", "state_size", "n_groups", "conv_kernel", "dt_rank"});
   Mamba2Config m;
   m.num_heads = r.integer("num_heads", 1, kMaxHeads).value_or(0);
   m.head_dim = r.integer("head_dim", 1, kMaxWidth).value_or(0);
   m.state_size = r.integer("state_size", 1, kMaxStateSize).value_or(0);
-  m.n_groups = r.integer("n_groups", 1, kMaxHeads, 1).value_or(0);
+  m.dt_rank = r.integer("dt_rank", 0, kMaxWidth, 0).value_or(0);
+  // Mamba-1 (dt_rank > 0) has no B/C groups: its cache and weights need n_groups 0.
+  const bool mamba1 = m.dt_rank > 0;
+  m.n_groups = r.integer("n_groups", mamba1 ? 0 : 1, mamba1 ? 0 : kMaxHeads, mamba1 ? 0 : 1).value_or(0);
   m.conv_kernel = r.integer("conv_kernel", 1, kMaxStateSize, 4).value_or(0);
   return m;
 }
@@ -235,6 +238,7 @@ double param_bound(const Architecture& a) {
     const double di = double(v.mamba.num_heads) * double(v.mamba.head_dim);
     w += (3 * di + 2.0 * double(v.mamba.n_groups) * double(v.mamba.state_size)) *
          (h + double(v.mamba.conv_kernel) + 1);
+    w += di * double(2 * v.mamba.dt_rank + 3 * v.mamba.state_size + 3);  // Mamba-1's x/dt_proj, A
     total += attn[i] * w;
   }
   for (size_t i = 0; i < p.mlp.size(); ++i) {
@@ -469,6 +473,8 @@ json variant_json(const AttentionLayer& v) {
     j["mamba"] = {{"num_heads", v.mamba.num_heads},   {"head_dim", v.mamba.head_dim},
                   {"state_size", v.mamba.state_size}, {"n_groups", v.mamba.n_groups},
                   {"conv_kernel", v.mamba.conv_kernel}};
+  if ((v.kind == AttentionKind::mamba2 || v.parallel_mamba) && v.mamba.dt_rank > 0)
+    j["mamba"]["dt_rank"] = v.mamba.dt_rank;
   return j;
 }
 

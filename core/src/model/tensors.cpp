@@ -56,6 +56,20 @@ int64_t norm_size(const Architecture& a, int64_t width) {
 void add_mamba(Builder& b, const Architecture& a, const Mamba2Config& m, int64_t L) {
   const int64_t h = a.hidden_size;
   const int64_t d_inner = m.num_heads * m.head_dim;
+  if (m.dt_rank > 0) {
+    // Mamba-1 (Phi3Mamba in microsoft/Phi-4-mini-flash-reasoning modeling_phi4flash.py, as
+    // mirrored in franciskamande-ai/cloned_models @ 711ebe7d74126666d14c391aac7625115438411e):
+    // in_proj h -> 2 x d_inner (no bias), depthwise conv1d with bias, x_proj d_inner -> dt_rank
+    // + 2 x state (no bias), dt_proj dt_rank -> d_inner with bias, A_log d_inner x state, D
+    // d_inner, out_proj d_inner -> h (no bias).
+    b.add("mamba.in_proj", TensorKind::attention, 2 * d_inner, h, L);
+    b.add("mamba.conv1d", TensorKind::mixer, d_inner, m.conv_kernel + 1, L);  // weight + bias
+    b.add("mamba.x_proj", TensorKind::attention, m.dt_rank + 2 * m.state_size, d_inner, L);
+    b.add("mamba.dt_proj", TensorKind::attention, d_inner, m.dt_rank + 1, L);  // weight + bias
+    b.add("mamba.A_log_D", TensorKind::mixer, d_inner, m.state_size + 1, L);
+    b.add("mamba.out_proj", TensorKind::attention, h, d_inner, L);
+    return;
+  }
   const int64_t conv_dim = d_inner + 2 * m.n_groups * m.state_size;
   b.add("mamba.in_proj", TensorKind::attention, d_inner + conv_dim + m.num_heads, h, L);
   b.add("mamba.conv1d", TensorKind::mixer, conv_dim, m.conv_kernel + 1, L);  // weight + bias

@@ -339,6 +339,44 @@ TEST(ModelPlan, ArchitectureJsonRoundTripsThePlan) {
   }
 }
 
+// Mamba-1 (dt_rank > 0 in the mamba object) at Phi-4-mini-flash-reasoning's geometry
+// (config.json and configuration_phi4flash.py defaults in franciskamande-ai/cloned_models @
+// 711ebe7d74126666d14c391aac7625115438411e): hidden 2,560, d_inner = expand 2 x 2,560 = 5,120
+// (one "head" per channel), mamba_d_state 16, mamba_d_conv 4, dt_rank ceil(2,560 / 16) = 160.
+TEST(ModelPlan, MambaOneWeightsAndStateByHand) {
+  json arch = {{"vocab_size", 1000}, {"hidden_size", 2560}, {"num_layers", 2}, {"num_heads", 40},
+               {"num_kv_heads", 20}, {"intermediate_size", 128},
+               {"layers", {{"attention", {{"M", {{"kind", "mamba2"},
+                                                 {"mamba", {{"num_heads", 5120}, {"head_dim", 1},
+                                                            {"state_size", 16}, {"conv_kernel", 4},
+                                                            {"dt_rank", 160}}}}},
+                                          {"F", {{"kind", "full"}}}}},
+                           {"attention_pattern", "MF"}}}};
+  Errors errors;
+  json_io::ObjectReader r(&arch, "/model/architecture", errors);
+  const auto a = read_architecture(r);
+  ASSERT_TRUE(a) << (errors.empty() ? "" : errors[0].path + " " + errors[0].message);
+  EXPECT_EQ(a->plan.attention[a->plan.layer_attention[0]].mamba.n_groups, 0);  // Mamba-1: none
+  int64_t mixer = 0;
+  for (const auto& t : tensor_inventory(*a))
+    if (t.name.substr(0, 6) == "mamba.") mixer += t.params();
+  // in_proj 2,560 x 10,240 = 26,214,400; conv1d 5,120 x (4 + 1) = 25,600; x_proj 5,120 x
+  // (160 + 32) = 983,040; dt_proj 5,120 x (160 + 1) = 824,320; A_log 5,120 x 16 = 81,920 and D
+  // 5,120; out_proj 5,120 x 2,560 = 13,107,200: 41,241,600 for the one layer.
+  EXPECT_EQ(mixer, 41241600);
+  const auto gs = a->cache_groups();
+  // State d_inner x state = 5,120 x 16 = 81,920; conv state (4 - 1) x 5,120 = 15,360.
+  EXPECT_EQ(group(gs, AttentionKind::mamba2)->state_elements, 81920);
+  EXPECT_EQ(group(gs, AttentionKind::mamba2)->conv_state_elements, 15360);
+  // Mamba-1 has no groups: n_groups 1 beside dt_rank is refused at its path.
+  arch["layers"]["attention"]["M"]["mamba"]["n_groups"] = 1;
+  Errors e2;
+  json_io::ObjectReader r2(&arch, "/model/architecture", e2);
+  EXPECT_FALSE(read_architecture(r2));
+  ASSERT_FALSE(e2.empty());
+  EXPECT_EQ(e2[0].path, "/model/architecture/layers/attention/M/mamba/n_groups");
+}
+
 TEST(ModelPlan, PlanErrorsNameTheField) {
   auto error_of = [](const json& arch) {
     Errors errors;
