@@ -1,5 +1,6 @@
 // The RAM read efficiency of server platforms (8/12-channel DDR5; issue 15), measured on
-// published llama.cpp CPU-only decode speeds (tests/data/reference/offload_server_cpu.json).
+// published llama.cpp CPU-only decode speeds (tests/data/reference/offload_server_cpu.json),
+// and the scenario's own figure (hardware.ram_read_efficiency) in its place.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -70,6 +71,42 @@ TEST(ReadEfficiency, DualSocketTurinWithNumaPlacement) {
       R"("host_memory":"ddr5-6400-12ch","host_bandwidth_bytes_per_s":819.2e9)"));
   EXPECT_GE(tg / 4.31, 0.84) << tg;
   EXPECT_LE(tg / 4.31, 0.90) << tg;
+}
+
+// The user's own figure (hardware.ram_read_efficiency): it replaces the preset's in the RAM's
+// part of a step, and only there; the preset's stays the default.
+TEST(ReadEfficiency, TheScenarioGivesItsOwn) {
+  const std::string genoa = R"("host_memory":"ddr5-4800-12ch")";
+  EXPECT_DOUBLE_EQ(scenario(cpu_only("phi-4", "Q8_0", genoa)).host.read_efficiency, kServerEfficiency);
+  const std::string own = genoa + R"(,"ram_read_efficiency":0.5)";
+  EXPECT_DOUBLE_EQ(scenario(cpu_only("phi-4", "Q8_0", own)).host.read_efficiency, 0.5);
+  const Report preset = run(cpu_only("phi-4", "Q8_0", genoa));
+  const Report mine = run(cpu_only("phi-4", "Q8_0", own));
+  const Phase* d = phase(mine, "decode_first");
+  ASSERT_NE(d, nullptr);
+  EXPECT_DOUBLE_EQ(d->host_s, d->host_bytes / (460.8e9 * 0.5));
+  // Only the RAM's time moves: 0.638 / 0.5 of it.
+  const Phase* d0 = phase(preset, "decode_first");
+  ASSERT_NE(d0, nullptr);
+  EXPECT_DOUBLE_EQ(d->host_bytes, d0->host_bytes);
+  EXPECT_NEAR(d->time_s - d0->time_s, d0->host_s * (kServerEfficiency / 0.5 - 1), 1e-12);
+  // It goes with a bandwidth the scenario states, too (peak x own fraction).
+  const Phase* b = phase(run(cpu_only("phi-4", "Q8_0",
+      R"("host_bandwidth_bytes_per_s":100e9,"ram_read_efficiency":0.8)")), "decode_first");
+  ASSERT_NE(b, nullptr);
+  EXPECT_DOUBLE_EQ(b->host_s, b->host_bytes / (100e9 * 0.8));
+}
+
+TEST(ReadEfficiency, BadValuesNameTheField) {
+  for (const char* bad : {"0", "-0.5", "1.5", "\"high\"", "null"}) {
+    const Errors e = errors_of(R"({"model":"phi-4","hardware":{"ram_read_efficiency":)" +
+                               std::string(bad) + "}}");
+    ASSERT_FALSE(e.empty()) << bad;
+    EXPECT_EQ(e[0].path, "/hardware/ram_read_efficiency") << bad;
+  }
+  EXPECT_EQ(errors_of(R"({"model":"phi-4","hardware":{"ram_read_efficiency":0}})")[0].code, "out_of_range");
+  EXPECT_EQ(errors_of(R"({"model":"phi-4","hardware":{"ram_read_efficiency":"high"}})")[0].code, "wrong_type");
+  EXPECT_DOUBLE_EQ(scenario(R"({"model":"phi-4","hardware":{"ram_read_efficiency":1}})").host.read_efficiency, 1);
 }
 
 }  // namespace
