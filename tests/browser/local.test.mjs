@@ -215,6 +215,26 @@ test('a CPU preset and CPU FLOP/s for the layers in system RAM: in the scenario,
   assert.deepEqual([...problems, ...again.problems], []);
 });
 
+test('the RAM read efficiency, the user\'s own: in the scenario, the link and the speed', async () => {
+  // Llama 3.1 8B with 22 of its 32 layers in RAM (-ngl 10): the decode's RAM part is read at
+  // the DDR5 preset's 0.643 until the user gives their own; at 0.3 it takes 0.643 / 0.3 as long.
+  const { page, problems } = await open('#model=llama-3.1-8b&engine=llama.cpp&w=Q4_K_M&gpu=rtx-4090&b=1&ngl=10');
+  const before = await report(page);
+  await change(page, '#f-rre', '0.3');
+  const s = await page.evaluate(() => window.__llmcalc.last.scenario);
+  assert.equal(s.hardware.ram_read_efficiency, 0.3);
+  const slow = await report(page);
+  assert.ok(slow.latency.decode_first_s > 2 * before.latency.decode_first_s, `${slow.latency.decode_first_s} vs ${before.latency.decode_first_s}`);
+  const h = await hash(page);
+  assert.match(h, /rre=0\.3/);
+  const again = await open(h);
+  assert.deepEqual((await report(again.page)).latency, slow.latency);
+  // Out of (0, 1] in a link: the field says so.
+  const bad = await open(h.replace('rre=0.3', 'rre=1.5'));
+  assert.ok(await bad.page.locator('#f-rre-err').isVisible() || /ram_read_efficiency/.test(await text(bad.page, 'body')));
+  assert.deepEqual([...problems, ...again.problems], []);
+});
+
 test('the GPU backend llama.cpp was built with: in the scenario and the link; each hand-over of an expert split costs its latency', async () => {
   // Qwen3-30B-A3B with the experts of 20 layers in RAM: 40 hand-overs a token between the GPU
   // and the CPU (docs/local.md, "Hand-overs"): the default (CUDA on an NVIDIA card) costs the

@@ -114,6 +114,14 @@ expect_error "/goals/weights/0 (--quants)" plan --model llama-3.1-8b --engine vl
 expect_error "/model (--model)" plan --model llama-9000
 expect_ok plan --model llama-3.1-8b --engine llama.cpp --gpu rtx-3060-12gb --context max
 expect_ok plan --model llama-3.1-405b --engine ollama --gpu rtx-4060
+# The RAM's read efficiency, the user's own (issue 15): in (0, 1], and it moves the offload speed.
+expect_error "/hardware/ram_read_efficiency (--ram-read-efficiency)" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 0
+expect_error "/hardware/ram_read_efficiency (--ram-read-efficiency)" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 1.5
+expect_error "(--ram-read-efficiency)" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency nan
+expect_ok estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 0.5
+half=$("$cli" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 0.5 --json | grep -m1 '"decode_first_s"')
+full=$("$cli" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 1 --json | grep -m1 '"decode_first_s"')
+if [ -z "$half" ] || [ "$half" = "$full" ]; then echo "FAIL: --ram-read-efficiency does not move decode ($half / $full)"; fail=1; fi
 expect_ok list models
 expect_ok list gpus --json
 for sub in estimate list sweep solve plan export-hf-config import-hf-config; do expect_ok $sub --help; done

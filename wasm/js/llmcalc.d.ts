@@ -140,6 +140,8 @@ export interface Scenario {
     host_memory_bytes?: number;
     /** system RAM bandwidth (peak); layers and experts kept in RAM are read at it [B/s]; 1000000000 to 1e+16; default the host_memory preset's */
     host_bandwidth_bytes_per_s?: number;
+    /** fraction of the RAM's peak bandwidth llama.cpp's CPU part of a step reads at (your own measurement: bytes read per token x tokens/s / peak); 0.01 to 1; default the host_memory preset's (measured per platform: core/data/host_memory.json); CLI --ram-read-efficiency */
+    ram_read_efficiency?: number;
     /** CPU preset (core/data/host_memory.json cpus: core-i9-10900x, ryzen-9-7950x, ryzen-9-9950x, epyc-9654): its FP32 FMA peak bounds the matmuls llama.cpp runs on the CPU (layers and experts in RAM); default ; CLI --cpu */
     cpu?: string;
     /** CPU matmul peak: prompt batches under 32 tokens and decode of the layers and experts in RAM take at least their FLOPs over it (0 = not bounded: bandwidth only) [FLOP/s]; 0 to 1e+15; default the cpu preset's, else 0; CLI --cpu-flops */

@@ -19,6 +19,7 @@ export const LOCAL_PATHS = [
   [/^\/hardware\/gpu_memory_limit/, 'f-wired'],
   [/^\/hardware\/host_memory_bytes/, 'f-ramgb'],
   [/^\/hardware\/host_/, 'f-ram'],
+  [/^\/hardware\/ram_read/, 'f-rre'],
   [/^\/offload\/cpu_moe/, 'f-ncmoe'],
   [/^\/offload\/backend/, 'f-be'],
   [/^\/offload/, 'f-ngl'],

@@ -81,6 +81,7 @@ export const DEFAULTS = Object.freeze({
   // gpu2 / gpu3 / ts: a second and third GPU preset beside the first and llama.cpp's --tensor-split ('' = by
   // memory); cpu / cpuf: a CPU preset and its FLOP/s in TFLOP/s (0 = the preset's) (issue 15).
   gpu2: '', gpu3: '', ts: '', cpu: '', cpuf: 0,
+  rre: 0,  // the RAM's read efficiency, the user's own (0 = the RAM preset's)
   // be: the backend llama.cpp was built with ('' = the core's default for the GPU).
   be: '',
 });
@@ -183,11 +184,12 @@ export const URL_FIELDS = {
   ngl: ['ngl', field('/offload/gpu_layers')],
   ncmoe: ['ncmoe', field('/offload/cpu_moe_layers')],
   gpu2: ['gpu2', choice(...PRESETS.gpus.map((g) => g.id))], gpu3: ['gpu3', choice(...PRESETS.gpus.map((g) => g.id))], ts: ['ts', text(60)], cpu: ['cpu', text(40)], cpuf: ['cpuf', num(0, 1e3)],
+  rre: ['rre', field('/hardware/ram_read_efficiency')],
   be: ['be', field('/offload/backend')],
 };
 // Fields that apply only to some hardware or engines; a link leaves them out otherwise.
 const UNIFIED_FIELDS = new Set(['umem', 'wired']);
-const OFFLOAD_FIELDS = new Set(['ngl', 'ncmoe', 'ram', 'ramgb', 'gpu2', 'gpu3', 'ts', 'cpu', 'cpuf', 'be']);
+const OFFLOAD_FIELDS = new Set(['ngl', 'ncmoe', 'ram', 'ramgb', 'gpu2', 'gpu3', 'ts', 'cpu', 'cpuf', 'rre', 'be']);
 const CUSTOM_GPU_FIELDS = new Set(['cname', 'cmem', 'cbw', 'cflops', 'cflops8', 'cic']);
 const FIELD_TO_KEY = Object.fromEntries(Object.entries(URL_FIELDS).map(([k, [f]]) => [f, k]));
 // Keys that may appear in the URL but are not scenario fields.
@@ -491,6 +493,7 @@ function addLocalHardware(state, s) {
   if (state.ts) s.offload.tensor_split = state.ts.split(/[\s,]+/).map(Number); // NaN -> null: the core names it
   if (state.cpu) s.hardware.cpu = state.cpu;
   if (state.cpuf > 0) s.hardware.cpu_flops = state.cpuf * 1e12;
+  if (state.rre > 0) s.hardware.ram_read_efficiency = state.rre;
   if (state.be) s.offload.backend = state.be;
   if (!unified) {
     s.hardware.host_memory = state.ram;

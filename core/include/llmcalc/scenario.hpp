@@ -137,7 +137,8 @@ struct HostMemory {
   std::string name;                          // the preset's display name
   double memory_bytes = kDefaultHostMemoryBytes;  // system RAM size
   double bandwidth_bytes_per_s = 0;          // peak RAM bandwidth (channels x 8 B x MT/s)
-  double read_efficiency = 0;                // the preset's cpu_read_efficiency (resolve_defaults)
+  double read_efficiency = 0;                // fraction of peak the CPU part reads at: the scenario's
+                                             // ram_read_efficiency, else the preset's
   double pcie_bandwidth_bytes_per_s = kPcie4x16BytesPerS;  // host <-> GPU, one direction (0:
                                                            // one pool, nothing to copy)
   bool unified = false;       // hardware.gpu names a unified-memory machine (core/data/unified)

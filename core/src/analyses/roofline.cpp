@@ -43,8 +43,9 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
 }
 
 // The RAM's part of a step is read at the host preset's cpu_read_efficiency of its peak
-// (core/data/host_memory.json, by memory generation: DDR4 0.474, DDR5 0.643, each fitted on one
-// machine's -ngl rows; docs/local.md "RAM read efficiency").
+// (core/data/host_memory.json, by platform: DDR4 0.474, DDR5 desktop 0.643, servers 0.638, each
+// fitted on one machine's rows; docs/local.md "RAM read efficiency"), or at the scenario's
+// hardware.ram_read_efficiency.
 
 // Latency of one hand-over between devices (latency.cpp handovers(): the scheduler waits for
 // the previous backend and copies the hidden state), by the build's GPU backend. One machine

@@ -37,7 +37,7 @@ void resolve_defaults(Scenario& s) {
   // refuses an unknown preset). Offload is llama.cpp's and applies only when asked for.
   if (const HostMemoryPreset* h = find_host_memory(s.host.id)) {
     s.host.name = h->name;
-    s.host.read_efficiency = h->cpu_read_efficiency;
+    if (!s.gave("/hardware/ram_read_efficiency")) s.host.read_efficiency = h->cpu_read_efficiency;
     if (!s.gave("/hardware/host_bandwidth_bytes_per_s")) s.host.bandwidth_bytes_per_s = h->bandwidth_bytes_per_s;
   }
   if (!s.gave("/hardware/cpu_flops"))

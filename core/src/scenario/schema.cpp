@@ -386,6 +386,11 @@ const Field kFields[] = {
                    "system RAM bandwidth (peak); layers and experts kept in RAM are read at it",
                    [](Scenario& s, const FieldValue& v) { s.host.bandwidth_bytes_per_s = v.number; }),
             "the host_memory preset's"),
+    derived(number("/hardware/ram_read_efficiency", "--ram-read-efficiency", 0.01, 1, 0, "",
+                   "fraction of the RAM's peak bandwidth llama.cpp's CPU part of a step reads at "
+                   "(your own measurement: bytes read per token x tokens/s / peak)",
+                   [](Scenario& s, const FieldValue& v) { s.host.read_efficiency = v.number; }),
+            "the host_memory preset's (measured per platform: core/data/host_memory.json)"),
     [] {
       Field f = special("/hardware/cpu", "--cpu", FieldType::text,
                         "CPU preset (core/data/host_memory.json cpus: core-i9-10900x, ryzen-9-7950x, "
