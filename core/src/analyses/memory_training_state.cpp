@@ -117,10 +117,12 @@ double cpu_optimizer_step_bytes(const Context& c) {
       c.s.training.zero_stage != 3 || !c.s.engine.flag(EngineOption::cpu_offload))
     return 0;
   // The shards of all the machine's GPUs: the full model of each tp/pp stage.
-  const Ex params = c.num(c.per_gpu_elements([](const TensorGroup&) { return true; }) * c.tp * c.pp);
+  const double stage = c.per_gpu_elements([](const TensorGroup&) { return true; });
+  const Ex params = c.num(stage * c.tp * c.pp);
   const Precision& p = c.s.precision;
   // Reads each parameter, its gradient and its states; writes the parameter and the states.
-  const double per = 2.0 * dtype_bytes(p.weights) + dtype_bytes(p.gradients) + (p.master_weights ? 8.0 : 0.0);
+  const double per =
+      2.0 * dtype_bytes(p.weights) + dtype_bytes(p.gradients) + (p.master_weights ? 8.0 : 0.0);
   return params.v * per + 2.0 * optimizer_bytes(c, params).v;
 }
 

@@ -90,7 +90,8 @@ void add_training_perf(const Context& c, Report& r) {
   const double eff = c.s.engine.profile ? c.s.engine.profile->cpu_optimizer_ram_efficiency : 0.0;
   if (host_step > 0 && eff > 0 && c.s.host.bandwidth_bytes_per_s > 0) {
     const Ex step = c.bytes(host_step, "params, grads, states read; params, states written") /
-                    (c.num(c.s.host.bandwidth_bytes_per_s, "host RAM", "B/s") * c.num(eff, "CPU optimizer efficiency"));
+                    (c.num(c.s.host.bandwidth_bytes_per_s, "host RAM", "B/s") *
+                     c.num(eff, "CPU optimizer efficiency"));
     p.host_bytes += host_step;
     p.host_s += step.v;
     time = time + step;
