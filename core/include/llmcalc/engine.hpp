@@ -131,6 +131,9 @@ struct EngineProfile {
   // Training.
   bool bf16_training = false;  // params, grads and optimizer states in bf16, no fp32 master
   int64_t logits_fp32_copies = 2;  // vocab-sized fp32 tensors live at the loss (upcast, log-softmax, ...)
+  // CPU offload: fraction of the host RAM's peak bandwidth the optimizer step on the CPU
+  // streams its parameters, gradients and states at; 0: not known (no step term).
+  double cpu_optimizer_ram_efficiency = 0;
 
   std::string basis;  // the version the profile describes
   // Every constant's citation, key path -> source ("fixed_memory.tp_comm_bytes" -> "...").

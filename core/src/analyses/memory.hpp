@@ -48,6 +48,9 @@ int64_t trainable_params(const Context& c);
 // Optimizer state bytes on one GPU that a paged optimizer (engine option paged_optimizer) keeps
 // in CUDA unified memory, outside the memory items; 0 when the option is off.
 double paged_optimizer_bytes(const Context& c);
+// Host RAM bytes the optimizer step on the CPU streams per step under FSDP/ZeRO CPU offload
+// (engine option cpu_offload, full fine-tuning, ZeRO-3), over every GPU's shard; 0 otherwise.
+double cpu_optimizer_step_bytes(const Context& c);
 
 MemoryReport assemble_memory(const Context& c, Items items);
 // Offload: the GPU (r.memory) and the system RAM as devices, each with its verdict

@@ -112,6 +112,20 @@ double paged_optimizer_bytes(const Context& c) {
   return bytes;
 }
 
+double cpu_optimizer_step_bytes(const Context& c) {
+  if (c.s.mode != Mode::training || c.s.training.finetune != Finetune::full ||
+      c.s.training.zero_stage != 3 || !c.s.engine.flag(EngineOption::cpu_offload))
+    return 0;
+  // The shards of all the machine's GPUs: the full model of each tp/pp stage.
+  const double stage = c.per_gpu_elements([](const TensorGroup&) { return true; });
+  const Ex params = c.num(stage * c.tp * c.pp);
+  const Precision& p = c.s.precision;
+  // Reads each parameter, its gradient and its states; writes the parameter and the states.
+  const double per =
+      2.0 * dtype_bytes(p.weights) + dtype_bytes(p.gradients) + (p.master_weights ? 8.0 : 0.0);
+  return params.v * per + 2.0 * optimizer_bytes(c, params).v;
+}
+
 int64_t trainable_params(const Context& c) {
   if (c.s.training.finetune == Finetune::full) return c.counts.total;
   double total = 0;

@@ -83,6 +83,33 @@ void add_training_perf(const Context& c, Report& r) {
     p.transfer_s += paging.v;
     time = time + paging;
   }
+  // FSDP CPU offload (torchtune fsdp_cpu_offload): the states live in host RAM, so the step runs
+  // on the CPU after backward, not overlapped (recipes/full_finetune_distributed.py @30b8519e:
+  // loss.backward() then self._optimizer.step()), each rank over its shard, all on one RAM.
+  const double host_step = cpu_optimizer_step_bytes(c);
+  const double eff = c.s.engine.profile ? c.s.engine.profile->cpu_optimizer_ram_efficiency : 0.0;
+  if (host_step > 0 && eff > 0 && c.s.host.bandwidth_bytes_per_s > 0) {
+    const Ex step = c.bytes(host_step, "params, grads, states read; params, states written") /
+                    (c.num(c.s.host.bandwidth_bytes_per_s, "host RAM", "B/s") *
+                     c.num(eff, "CPU optimizer efficiency"));
+    p.host_bytes += host_step;
+    p.host_s += step.v;
+    time = time + step;
+    // Parameter shards go up at both all-gathers (forward, backward), gradient shards down
+    // in the other direction; on copy streams, so only what outlasts the compute is exposed.
+    if (pcie > 0) {
+      const double up = 2.0 * c.per_gpu_elements([](const TensorGroup&) { return true; }) / c.dp *
+                        dtype_bytes(c.s.precision.weights);
+      const Ex exposed = emax(c.num(0), c.bytes(up, "parameter shard x 2 all-gathers") /
+                                            c.num(pcie, "host link (one direction)", "B/s") -
+                                            c.num(p.compute_s, "compute", "s"));
+      p.transfer_bytes += up;
+      if (exposed.v > 0) {
+        p.transfer_s += exposed.v;
+        time = time + exposed;
+      }
+    }
+  }
   // Data parallel: the gradient all-reduce overlaps with backward (DDP buckets); only the
   // part longer than the backward pass is exposed.
   if (c.s.parallelism.dp > 1 && c.s.gpu.interconnect_bandwidth_bytes_per_s > 0) {

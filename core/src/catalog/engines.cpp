@@ -258,10 +258,12 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   ObjectReader tr = r.object("training");
   if (tr.valid()) {
     tr.reject_unknown({"bf16_training", "bf16_training_source", "logits_fp32_copies",
-                       "logits_fp32_copies_source"});
+                       "logits_fp32_copies_source", "cpu_optimizer_ram_efficiency",
+                       "cpu_optimizer_ram_efficiency_source"});
     check_sources(tr, r.raw("training"));
     p.bf16_training = tr.boolean("bf16_training", false).value_or(false);
     p.logits_fp32_copies = tr.integer("logits_fp32_copies", 0, 16, 2).value_or(2);
+    p.cpu_optimizer_ram_efficiency = optional_number(tr, "cpu_optimizer_ram_efficiency", 0, 1, 0);
     collect_sources(r.raw("training"), "training.", p);
   }
   ObjectReader facts = r.object("facts");

@@ -236,6 +236,30 @@ TEST(Engines, PagedOptimizerStatesMigrateWhenTheyDoNotFit) {
   EXPECT_EQ(fits.training.step.transfer_bytes, 0);
 }
 
+TEST(Engines, CpuOffloadStepsTheOptimizerOnTheHost) {
+  // torchtune FSDP CPU offload, Llama 3.1 8B full fine-tune on 8 GPUs (bf16 params, grads, m, v):
+  // the CPU step reads 2 + 2 + 2 x 2 B and writes 2 + 2 x 2 B per parameter, 14 B in all, over
+  // every rank's shard: 14 x params B from host RAM at 0.30 of its peak (torchtune.json).
+  auto scenario = [](double ram) {
+    return std::string(R"({"engine":"torchtune","engine_options":{"cpu_offload":true},
+        "model":"llama-3.1-8b","mode":"training",
+        "hardware":{"gpu":"a100-80gb","count":8,"host_bandwidth_bytes_per_s":)") +
+           std::to_string(ram) + R"(},"parallelism":{"dp":8},
+        "training":{"finetune":"full","optimizer":"adamw","checkpointing":"full","zero_stage":3},
+        "workload":{"batch":2,"seq":2048}})";
+  };
+  const Report slow = run(scenario(100e9));
+  const Report fast = run(scenario(200e9));
+  const double bytes = 14.0 * double(slow.params.total);
+  EXPECT_DOUBLE_EQ(slow.training.step.host_bytes, bytes);
+  // Only the host term depends on the RAM: bytes / (0.3 x 100 GB/s) - bytes / (0.3 x 200 GB/s).
+  EXPECT_NEAR(slow.training.step.time_s - fast.training.step.time_s, bytes / 30e9 - bytes / 60e9,
+              1e-9);
+  // Two all-gathers' parameter shards go up (2 x params / 8 x 2 B), hidden by the compute here.
+  EXPECT_DOUBLE_EQ(slow.training.step.transfer_bytes, 2.0 * double(slow.params.total) / 8 * 2);
+  EXPECT_EQ(slow.training.step.transfer_s, 0);
+}
+
 TEST(Engines, LogitsFreedBeforeTheLayersBackward) {
   // Llama 3.2 3B, batch 2 x 4096, full checkpointing: the loss phase (logits) and the layers'
   // backward (gradients + the recomputed layer) are not alive together when the recipe frees
