@@ -530,6 +530,12 @@ TEST(HfFixtures, Phi4MiniFlashExactAgainstItsCheckpointAndItsCache) {
   // subln (RMSNorm over 2 x 64) on each of the 16 attention layers: 16 x 384 = 6,144.
   const ParamCounts c = counts(s);
   EXPECT_EQ(c.total, 3852556800);
+  // The preset holds the same plan: the same count, and its published figure is the
+  // checkpoint's (below), 6,144 apart.
+  const ModelPreset* preset = find_model("phi-4-mini-flash-reasoning");
+  ASSERT_NE(preset, nullptr);
+  EXPECT_EQ(count_params(tensor_inventory(preset->spec.arch)).total, c.total);
+  EXPECT_EQ(preset->spec.published_params, c.total + 16 * 384);
   const int64_t checkpoint_params = c.total + 16 * 384;  // 3,852,562,944
   // model.safetensors.index.json metadata.total_size 7,706,608,640 B. fp32 in the checkpoint:
   // A_log 9 x 5,120 x 16 = 737,280 ("Keep A_log in fp32") and the lambdas 16 x 4 x 64 = 4,096
