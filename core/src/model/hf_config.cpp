@@ -887,7 +887,11 @@ void read_phi4flash(Import& im) {
   a.attention_bias = a.attention_out_bias = true;
   const int64_t L = a.num_layers;
   // The cache layout (SambaYCache) fixes Mamba on even layers and L divisible by 4.
-  im.i("mb_per_layer", 2, 2, 2);
+  const int64_t mb = im.i("mb_per_layer", 0, kMaxLayers, 2).value_or(2);
+  if (mb != 2)
+    im.r.error("mb_per_layer", "inconsistent",
+               "SambaY's cache layout (Mamba on even layers, attention on odd) needs 2, got " +
+                   std::to_string(mb));
   if (L % 4 != 0)
     im.r.error("num_hidden_layers", "inconsistent",
                "SambaY needs a multiple of 4 layers, got " + std::to_string(L));

@@ -243,7 +243,7 @@ TEST(HfFamilies, SambaYInconsistentLayoutsNameTheirField) {
   json bad = phi4flash;
   bad["mb_per_layer"] = 3;  // Mamba every third layer: not the cache layout SambaY has
   EXPECT_EQ(first_error(bad).path, "/model/hf_config/mb_per_layer");
-  EXPECT_EQ(first_error(bad).code, "out_of_range");
+  EXPECT_EQ(first_error(bad).code, "inconsistent");
   bad = phi4flash;
   bad["num_hidden_layers"] = 30;  // 30 % 4 != 0
   EXPECT_EQ(first_error(bad).path, "/model/hf_config/num_hidden_layers");
