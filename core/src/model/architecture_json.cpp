@@ -42,7 +42,10 @@ std::optional<AttentionLayer> read_attention_variant(ObjectReader& r, const Arch
                                       "none", "shared", "conv"});
   if (kind) v.kind = static_cast<AttentionKind>(*kind);
   v.num_heads = r.integer("num_heads", 1, kMaxHeads, a.num_heads).value_or(0);
-  v.num_kv_heads = r.integer("num_kv_heads", 1, kMaxHeads, a.num_kv_heads).value_or(0);
+  // 0 only on a shared layer: it projects queries only and reads another layer's K and V.
+  v.num_kv_heads = r.integer("num_kv_heads", v.kind == AttentionKind::shared ? 0 : 1, kMaxHeads,
+                             a.num_kv_heads)
+                       .value_or(0);
   v.head_dim = r.integer("head_dim", 1, kMaxWidth, a.mla ? a.qk_head_dim() : a.head_dim).value_or(0);
   v.v_head_dim = r.integer("v_head_dim", 1, kMaxWidth, a.mla ? a.mla->v_head_dim : v.head_dim)
                      .value_or(0);
@@ -418,7 +421,9 @@ void validate_architecture(const Architecture& a, const std::string& path, Error
       const AttentionLayer& v = p.attention[i];
       const bool softmax = v.kind == AttentionKind::full || v.kind == AttentionKind::sliding ||
                            v.kind == AttentionKind::chunked || v.kind == AttentionKind::shared;
-      if (softmax && (v.num_kv_heads > v.num_heads || v.num_heads % v.num_kv_heads != 0))
+      const bool query_only = v.kind == AttentionKind::shared && v.num_kv_heads == 0;
+      if (softmax && !query_only &&
+          (v.num_kv_heads <= 0 || v.num_kv_heads > v.num_heads || v.num_heads % v.num_kv_heads != 0))
         err("layers/attention", "inconsistent",
             "variant " + n(int64_t(i)) + ": num_kv_heads (" + n(v.num_kv_heads) +
                 ") must divide num_heads (" + n(v.num_heads) + ")");
@@ -443,7 +448,14 @@ namespace {
 
 json variant_json(const AttentionLayer& v) {
   json j = {{"kind", attention_kind_name(v.kind)}};
-  if (v.kind == AttentionKind::none) return j;
+  if (v.kind == AttentionKind::none) {
+    if (v.mamba.num_heads > 0)  // a gated memory unit's width (SambaY)
+      j["mamba"] = {{"num_heads", v.mamba.num_heads},   {"head_dim", v.mamba.head_dim},
+                    {"state_size", v.mamba.state_size}, {"n_groups", v.mamba.n_groups},
+                    {"conv_kernel", v.mamba.conv_kernel}};
+    if (v.mamba.num_heads > 0 && v.mamba.dt_rank > 0) j["mamba"]["dt_rank"] = v.mamba.dt_rank;
+    return j;
+  }
   if (v.kind == AttentionKind::conv) {
     j["conv_kernel"] = v.conv_kernel;
     if (v.conv_bias) j["conv_bias"] = true;

@@ -29,7 +29,7 @@ const std::vector<std::string_view> kTypes = {
     "gemma4_text", "mistral3", "ministral", "ministral3", "olmo2", "olmo3", "smollm3", "exaone4",
     "ernie4_5_moe", "hunyuan_v1_moe", "nemotron_h", "falcon_h1", "granitemoehybrid", "jamba",
     "nemotron-nas", "deci", "gpt_bigcode", "gptj", "mpt", "phimoe", "phi4mm", "phi4_multimodal",
-    "kimi_linear", "lfm2", "lfm2_moe"};
+    "kimi_linear", "lfm2", "lfm2_moe", "phi4flash"};
 
 bool is(const std::string& t, std::initializer_list<std::string_view> names) {
   return std::find(names.begin(), names.end(), t) != names.end();
@@ -870,6 +870,68 @@ void read_jamba(Import& im) {
   finish_plan(im, pb);
 }
 
+// SambaY (microsoft/Phi-4-mini-flash-reasoning: configuration_phi4flash.py and
+// modeling_phi4flash.py SambaYDecoderLayer / SambaYCache, franciskamande-ai/cloned_models @
+// 711ebe7d74126666d14c391aac7625115438411e). Even layers up to L/2 are Mamba-1, odd layers
+// below L/2 sliding-window differential attention, layer L/2 + 1 the one full-attention layer;
+// from L/2 + 2 on, gated memory units (even) and query-only cross-attention reading layer
+// L/2 + 1's KV (odd). Biased Wqkv/out_proj, LayerNorms, fc1 h -> 2 x width, fc2.
+// Differential attention's lambda vectors and sub-norm (6 x head_dim per attention layer) have
+// no field and are not counted.
+void read_phi4flash(Import& im) {
+  Architecture& a = im.a;
+  const size_t before = im.r.errors().size();
+  read_decoder(im);
+  a.tie_word_embeddings = im.b("tie_word_embeddings", true);
+  a.norm = NormKind::layernorm;
+  a.attention_bias = a.attention_out_bias = true;
+  const int64_t L = a.num_layers;
+  // The cache layout (SambaYCache) fixes Mamba on even layers and L divisible by 4.
+  const int64_t mb = im.i("mb_per_layer", 0, kMaxLayers, 2).value_or(2);
+  if (mb != 2)
+    im.r.error("mb_per_layer", "inconsistent",
+               "SambaY's cache layout (Mamba on even layers, attention on odd) needs 2, got " +
+                   std::to_string(mb));
+  if (L % 4 != 0)
+    im.r.error("num_hidden_layers", "inconsistent",
+               "SambaY needs a multiple of 4 layers, got " + std::to_string(L));
+  if (!im.b("mamba_conv_bias", true) || im.b("mamba_proj_bias", false))
+    im.r.error(im.has("mamba_proj_bias") ? "mamba_proj_bias" : "mamba_conv_bias", "unknown_value",
+               "only conv bias without projection bias (the defaults) is modelled");
+  AttentionLayer m;
+  m.kind = AttentionKind::mamba2;
+  m.mamba.num_heads = im.i("mamba_expand", 1, 64, 2).value_or(2) * a.hidden_size;
+  m.mamba.head_dim = 1;
+  m.mamba.n_groups = 0;
+  m.mamba.state_size = im.i("mamba_d_state", 1, kMaxStateSize, 16).value_or(16);
+  m.mamba.conv_kernel = im.i("mamba_d_conv", 1, kMaxStateSize, 4).value_or(4);
+  const json* dt = im.r.raw("mamba_dt_rank");
+  m.mamba.dt_rank = dt != nullptr && dt->is_string() && *dt == "auto"
+                        ? (a.hidden_size + 15) / 16  // "auto": ceil(hidden / 16)
+                        : im.i("mamba_dt_rank", 1, kMaxWidth, (a.hidden_size + 15) / 16).value_or(0);
+  AttentionLayer gmu;
+  gmu.kind = AttentionKind::none;
+  gmu.mamba = m.mamba;
+  AttentionLayer full = full_attention(a), sliding = full, cross = full;
+  sliding.kind = AttentionKind::sliding;
+  sliding.window = im.i("sliding_window", 1, kMaxTokens, 2047).value_or(0);
+  cross.kind = AttentionKind::shared;
+  cross.num_kv_heads = 0;
+  if (im.r.errors().size() != before) return;
+  PlanBuilder pb(L);
+  for (int64_t k = 0; k < L; ++k) {
+    const bool even = k % 2 == 0;
+    pb.p.layer_attention[size_t(k)] =
+        k <= L / 2 ? (even ? pb.attention("mamba", m) : pb.attention("sliding", sliding))
+        : k == L / 2 + 1 ? pb.attention("full", full)
+        : even ? pb.attention("gmu", gmu) : pb.attention("cross", cross);
+    pb.p.layer_mlp[size_t(k)] = pb.mlp("dense", default_mlp(a, false));
+  }
+  finish_plan(im, pb);
+  im.notes.push_back("phi4flash: differential attention's lambda vectors and sub-norm "
+                     "(6 x head_dim per attention layer) are not counted");
+}
+
 // DeciLM / Nemotron-NAS (Llama-3.x-Nemotron Super/Ultra): per-layer block_configs.
 void read_nemotron_nas(Import& im) {
   Architecture& a = im.a;
@@ -1418,19 +1480,7 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
   } else if (is(type, {"gemma4", "gemma4_text"})) {
     read_gemma4(im);
   } else if (type == "phi4flash" || im.has("mb_per_layer")) {
-    // SambaY (microsoft/Phi-4-mini-flash-reasoning; modeling_phi4flash.py, SambaYDecoderLayer,
-    // as mirrored in franciskamande-ai/cloned_models @ 711ebe7d74126666d14c391aac7625115438411e):
-    // the first half alternates Mamba-1 layers (in_proj, x_proj, dt_proj; state d_inner x
-    // mamba_d_state) with sliding-window differential attention; layer L/2 is Mamba-1, L/2 + 1
-    // the one full-attention layer; from L/2 + 2 on, gated memory units (in_proj, out_proj on
-    // layer L/2's output, no cache) alternate with cross-attention layers that read layer
-    // L/2 + 1's KV. The per-layer plan has neither Mamba-1 nor gated memory units, and the
-    // generic reader would price 32 sliding-window attention layers: refuse, say why.
-    errors.push_back({r.child_path(im.has("mb_per_layer") ? "mb_per_layer" : "model_type"), "unknown_value",
-                      "SambaY (\"" + json_io::shorten(type, 60) +
-                          "\": Phi-4-mini-flash) is not supported yet: its Mamba-1 layers (x_proj, "
-                          "dt_proj; state d_inner x mamba_d_state) and gated memory units have no "
-                          "layer kind, and reading it as a plain decoder would be wrong"});
+    read_phi4flash(im);
   } else {
     read_generic(im);
     if (errors.size() != before) {

@@ -82,6 +82,15 @@ void add_attention(Builder& b, const Architecture& a, const AttentionLayer& v, i
   const int64_t h = a.hidden_size;
   switch (v.kind) {
     case AttentionKind::none:
+      // A gated memory unit (SambaY's GMU: Phi3Mamba with yoco_cross in modeling_phi4flash.py,
+      // franciskamande-ai/cloned_models @ 711ebe7d74126666d14c391aac7625115438411e) is a `none`
+      // layer carrying a mamba geometry: in_proj h -> d_inner and out_proj d_inner -> h, no bias,
+      // gating a memory it does not cache (the last Mamba layer's scan output).
+      if (v.mamba.num_heads > 0 && v.mamba.head_dim > 0) {
+        const int64_t d_inner = v.mamba.num_heads * v.mamba.head_dim;
+        b.add("gmu.in_proj", TensorKind::attention, d_inner, h, L);
+        b.add("gmu.out_proj", TensorKind::attention, h, d_inner, L);
+      }
       return;
     case AttentionKind::mamba2:
       add_mamba(b, a, v.mamba, L);
@@ -164,6 +173,8 @@ void add_attention(Builder& b, const Architecture& a, const AttentionLayer& v, i
     case AttentionKind::shared:
       break;
   }
+  // A shared layer with num_kv_heads 0 projects queries only (SambaY's cross-attention reads
+  // K and V of the full layer it shares); Gemma 3n's shared layers keep their k/v projections.
   const int64_t q = v.num_heads * v.head_dim;
   const int64_t k = v.num_kv_heads * v.head_dim;
   const int64_t val = v.k_eq_v ? 0 : v.num_kv_heads * v.v_head_dim;

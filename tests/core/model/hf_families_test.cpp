@@ -38,7 +38,7 @@ TEST(HfFamilies, RequiredModelTypesHaveReaders) {
         "kimi_k2", "minimax_m2", "mimo_v2_flash", "gemma3n", "gemma4", "gemma4_text", "mistral3",
         "ministral", "olmo2", "olmo3", "smollm3", "exaone4", "ernie4_5_moe", "hunyuan_v1_moe",
         "nemotron_h", "falcon_h1", "granitemoehybrid", "jamba", "nemotron-nas", "gpt_bigcode",
-        "gptj", "mpt", "phimoe"})
+        "gptj", "mpt", "phimoe", "phi4flash"})
     EXPECT_NE(std::find(types.begin(), types.end(), t), types.end()) << t;
 }
 
@@ -231,25 +231,34 @@ TEST(HfFamilies, OlderDecodersOfTheList) {
 namespace llmcalc::test {
 namespace {
 
-// microsoft/Phi-4-mini-flash-reasoning's config.json as mirrored in franciskamande-ai/
-// cloned_models, Phi-4-mini-flash-reasoning/config.json @ 711ebe7d74126666d14c391aac7625115438411e
-// (fields memory reads). SambaY's Mamba-1 layers and gated memory units have no layer kind:
-// refused with the reason instead of read as 32 sliding-window attention layers.
-TEST(HfFamilies, SambaYIsRefusedNotMisreadAsADecoder) {
-  const json phi4flash = json::parse(R"({"architectures":["Phi4FlashForCausalLM"],
-      "hidden_act":"silu","hidden_size":2560,"intermediate_size":10240,"layer_norm_eps":1e-5,
-      "max_position_embeddings":262144,"mb_per_layer":2,"model_type":"phi4flash",
-      "num_attention_heads":40,"num_hidden_layers":32,"num_key_value_heads":20,
-      "sliding_window":512,"torch_dtype":"bfloat16","tie_word_embeddings":true,
-      "mlp_bias":false,"lm_head_bias":false,"vocab_size":200064})");
-  const Error e = first_error(phi4flash);
-  EXPECT_EQ(e.path, "/model/hf_config/mb_per_layer");
-  EXPECT_EQ(e.code, "unknown_value");
-  EXPECT_NE(e.message.find("Mamba-1"), std::string::npos) << e.message;
-  // Another model_type spelling with SambaY's field is caught by the field.
-  json other = phi4flash;
-  other["model_type"] = "sambay";
-  EXPECT_EQ(first_error(other).path, "/model/hf_config/mb_per_layer");
+// SambaY (phi4flash) configs its reader cannot lay out are refused at the field
+// (tests/data/hf_configs/phi-4-mini-flash-reasoning.json is the real one, read in
+// hf_fixtures_test). SambaYCache fixes Mamba on even layers and needs L divisible by 4.
+TEST(HfFamilies, SambaYInconsistentLayoutsNameTheirField) {
+  const json phi4flash = json::parse(R"({"hidden_size":2560,"intermediate_size":10240,
+      "mb_per_layer":2,"model_type":"phi4flash","num_attention_heads":40,"num_hidden_layers":32,
+      "num_key_value_heads":20,"sliding_window":512,"vocab_size":200064})");
+  Errors ok;
+  ASSERT_TRUE(import(phi4flash, ok)) << (ok.empty() ? "" : ok[0].path + " " + ok[0].message);
+  json bad = phi4flash;
+  bad["mb_per_layer"] = 3;  // Mamba every third layer: not the cache layout SambaY has
+  EXPECT_EQ(first_error(bad).path, "/model/hf_config/mb_per_layer");
+  EXPECT_EQ(first_error(bad).code, "inconsistent");
+  bad = phi4flash;
+  bad["num_hidden_layers"] = 30;  // 30 % 4 != 0
+  EXPECT_EQ(first_error(bad).path, "/model/hf_config/num_hidden_layers");
+  EXPECT_EQ(first_error(bad).code, "inconsistent");
+  bad = phi4flash;
+  bad["mamba_proj_bias"] = true;  // biased Mamba projections are not modelled
+  EXPECT_EQ(first_error(bad).path, "/model/hf_config/mamba_proj_bias");
+  bad = phi4flash;
+  bad["mamba_dt_rank"] = "big";
+  EXPECT_EQ(first_error(bad).path, "/model/hf_config/mamba_dt_rank");
+  // Another model_type spelling with SambaY's field is read by the same reader.
+  bad = phi4flash;
+  bad["model_type"] = "sambay";
+  bad["mb_per_layer"] = 1;
+  EXPECT_EQ(first_error(bad).path, "/model/hf_config/mb_per_layer");
 }
 
 // Kimi Linear (model_type kimi_linear): linear_attn_config lists the Kimi Delta Attention

@@ -505,5 +505,66 @@ TEST(HfFixtures, Gemma3nE4BTermsWrittenOut) {
             c.total - c.extra);
 }
 
+// Phi-4-mini-flash-reasoning (SambaY, phi4flash; SOURCES.md): h 2,560, 32 layers, 40 heads of
+// 64, 20 KV heads, window 512, d_inner 5,120, state 16, conv 4, dt_rank 160, MLP 10,240,
+// vocab 200,064 tied. Shapes from modeling_phi4flash.py (same commit).
+TEST(HfFixtures, Phi4MiniFlashExactAgainstItsCheckpointAndItsCache) {
+  const ModelSpec s = load("phi-4-mini-flash-reasoning");
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::mamba2), 9);   // 0, 2, ..., 16
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::sliding), 8);  // 1, 3, ..., 15
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::full), 1);     // 17
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::none), 7);     // 18, ..., 30: gated memory units
+  EXPECT_EQ(s.arch.layers_of(AttentionKind::shared), 7);   // 19, ..., 31: read layer 17's KV
+  const LayerPlan p = s.arch.layer_plan();
+  EXPECT_EQ(p.attention[p.layer_attention[16]].kind, AttentionKind::mamba2);
+  EXPECT_EQ(p.attention[p.layer_attention[17]].kind, AttentionKind::full);
+  // Embedding 200,064 x 2,560 = 512,163,840 (tied); final LayerNorm 5,120; 32 x 2 LayerNorms
+  //   (weight + bias) 327,680; 32 MLPs fc1 2 x 10,240 x 2,560 + fc2 = 2,516,582,400.
+  // Mamba-1 x 9: 41,241,600 each (ModelPlan.MambaOneWeightsAndStateByHand) = 371,174,400.
+  // Self-attention x 9: Wqkv 2,560 -> 2,560 + 2 x 1,280 with bias 13,112,320; out_proj with
+  //   bias 6,556,160 = 19,668,480 (+ 384 below) = 177,016,320.
+  // GMU x 7: in_proj 2,560 x 5,120 + out_proj 5,120 x 2,560 = 26,214,400 = 183,500,800.
+  // Cross-attention x 7: Wqkv 2,560 -> 2,560 with bias 6,556,160; out_proj 6,556,160 =
+  //   13,112,320 = 91,786,240.
+  // Sum 3,852,556,800. Not modelled: differential attention's lambda_q1/k1/q2/k2 (4 x 64) and
+  // subln (RMSNorm over 2 x 64) on each of the 16 attention layers: 16 x 384 = 6,144.
+  const ParamCounts c = counts(s);
+  EXPECT_EQ(c.total, 3852556800);
+  // The preset holds the same plan: the same count, and its published figure is the
+  // checkpoint's (below), 6,144 apart.
+  const ModelPreset* preset = find_model("phi-4-mini-flash-reasoning");
+  ASSERT_NE(preset, nullptr);
+  EXPECT_EQ(count_params(tensor_inventory(preset->spec.arch)).total, c.total);
+  EXPECT_EQ(preset->spec.published_params, c.total + 16 * 384);
+  const int64_t checkpoint_params = c.total + 16 * 384;  // 3,852,562,944
+  // model.safetensors.index.json metadata.total_size 7,706,608,640 B. fp32 in the checkpoint:
+  // A_log 9 x 5,120 x 16 = 737,280 ("Keep A_log in fp32") and the lambdas 16 x 4 x 64 = 4,096
+  // (created float32): 741,376 elements at 4 B, the other 3,851,821,568 at 2 B (D, though
+  // created fp32, is stored bf16: only this split gives the total).
+  const int64_t fp32 = 9 * 5120 * 16 + 16 * 4 * 64;
+  EXPECT_EQ(2 * (checkpoint_params - fp32) + 4 * fp32, 7706608640);
+  // Cache per sequence in bf16, vLLM's layout (phi4flash.py _get_mamba_cache_shape: conv
+  // d_inner x (d_conv - 1), SSM d_inner x d_state, both in the model dtype):
+  //   Mamba x 9: (5,120 x 16 + 5,120 x 3) x 2 B = 194,560 B -> 1,751,040 B, constant;
+  //   sliding x 8: 2 (K, V) x 20 x 64 x 2 B = 5,120 B per token, at most 512 tokens ->
+  //     8 x 512 x 5,120 = 20,971,520 B;
+  //   full (layer 17): 5,120 B per token: 41,943,040 B at 8,192, 335,544,320 B at 65,536;
+  //   GMU and cross-attention layers cache nothing of their own.
+  for (const auto& [tokens, full_kv] : {std::pair<int64_t, double>{8192, 41943040.0},
+                                        std::pair<int64_t, double>{65536, 335544320.0}}) {
+    double full = 0, sliding = 0, state = 0, other = 0;
+    for (const auto& b : cache_bytes_per_sequence(s.arch, tokens, Dtype::bf16)) {
+      if (b.kind == AttentionKind::full) full += b.kv;
+      else if (b.kind == AttentionKind::sliding) sliding += b.kv;
+      else other += b.kv;
+      state += b.state;
+    }
+    EXPECT_DOUBLE_EQ(full, full_kv) << tokens;
+    EXPECT_DOUBLE_EQ(sliding, 20971520.0) << tokens;
+    EXPECT_DOUBLE_EQ(state, 1751040.0) << tokens;
+    EXPECT_DOUBLE_EQ(other, 0.0) << tokens;
+  }
+}
+
 }  // namespace
 }  // namespace llmcalc::test

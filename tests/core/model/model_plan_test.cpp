@@ -377,6 +377,33 @@ TEST(ModelPlan, MambaOneWeightsAndStateByHand) {
   EXPECT_EQ(e2[0].path, "/model/architecture/layers/attention/M/mamba/n_groups");
 }
 
+// SambaY's two layer shapes without a kind of their own: a gated memory unit is a `none` layer
+// carrying a mamba width (in_proj h -> d_inner, out_proj back, no cache), a cross-attention
+// layer a `shared` one with num_kv_heads 0 (queries only). Both survive the JSON round trip;
+// num_kv_heads 0 elsewhere is refused at its path.
+TEST(ModelPlan, GatedMemoryUnitAndQueryOnlySharedRoundTrip) {
+  const Architecture a = fixture("phi-4-mini-flash-reasoning");
+  const json j = architecture_to_json(a);
+  Errors errors;
+  json_io::ObjectReader r(&j, "/a", errors);
+  const auto back = read_architecture(r);
+  ASSERT_TRUE(back) << (errors.empty() ? "" : errors[0].path + " " + errors[0].message);
+  EXPECT_EQ(count_params(tensor_inventory(*back)).total, 3852556800);
+  EXPECT_EQ(architecture_to_json(*back), j);
+  int64_t gmu = 0;
+  for (const auto& t : tensor_inventory(a))
+    if (t.name.substr(0, 4) == "gmu.") gmu += t.params();
+  EXPECT_EQ(gmu, 7 * 2 * 2560 * 5120);  // 7 layers x (in_proj + out_proj) = 183,500,800
+  json bad = j;
+  bad["layers"]["attention"][std::string(1, bad["layers"]["attention_pattern"].get<std::string>()[17])]
+     ["num_kv_heads"] = 0;  // layer 17 is full attention: it must project its K and V
+  Errors e2;
+  json_io::ObjectReader r2(&bad, "/a", e2);
+  EXPECT_FALSE(read_architecture(r2));
+  ASSERT_FALSE(e2.empty());
+  EXPECT_EQ(e2[0].path.substr(e2[0].path.size() - 13), "/num_kv_heads");
+}
+
 TEST(ModelPlan, PlanErrorsNameTheField) {
   auto error_of = [](const json& arch) {
     Errors errors;
