@@ -6,6 +6,8 @@
 //     gpus_json, engines_json) show them, and the page's module does not export those
 //     (wasm/bindings.cpp, LLMCALC_WASM_PAGE). They stay non-empty strings, so the catalog's
 //     checks (a constant needs its "_source", catalog/engines.cpp) read the data unchanged.
+//   - a model preset's architecture members that equal the reader's own defaults go
+//     (ARCHITECTURE_DEFAULTS below);
 //   - "notes" go, as in EmbedData, and the GGUF table's "semantics" (prose the core never reads),
 //     and a preset's "released" / "released_source" (only the listings show them).
 //     Measured with the schema help texts out (single page, gzip -9): OMITTED as "-" instead of
@@ -22,7 +24,7 @@ export const OMITTED = '-';
 
 // A JSON value re-written from its text: returns [text, end]. Strings and numbers are copied
 // as written; objects pass each member through `member(key, valueText, rawValue)`.
-function value(s, i, member) {
+function value(s, i, member, depth = 0) {
   const ws = () => { while (i < s.length && ' \t\n\r'.includes(s[i])) ++i; };
   ws();
   const c = s[i];
@@ -35,16 +37,16 @@ function value(s, i, member) {
     for (;;) {
       ws();
       if (c === '{') {
-        const [key, afterKey] = value(s, i, member);
+        const [key, afterKey] = value(s, i, member, depth + 1);
         i = afterKey;
         ws();
         if (s[i] !== ':') throw new Error(`expected ':' at ${i}`);
-        const [v, afterValue] = value(s, i + 1, member);
+        const [v, afterValue] = value(s, i + 1, member, depth + 1);
         i = afterValue;
-        const kept = member(JSON.parse(key), v);
+        const kept = member(JSON.parse(key), v, depth);
         if (kept !== null) parts.push(`${key}:${kept}`);
       } else {
-        const [v, after] = value(s, i, member);
+        const [v, after] = value(s, i, member, depth + 1);
         i = after;
         parts.push(v);
       }
@@ -73,17 +75,40 @@ const isCitation = (key, v) => (key === 'source' || key.endsWith('_source') || k
 const isProse = (key, v) => (key === 'notes' && typeof v === 'string') || key === 'semantics' ||
   key === 'released' || key === 'released_source';
 
-export function pageJson(text) {
-  const member = (key, v) => {
+// A model preset's architecture members equal to the reader's own defaults
+// (core/src/model/architecture_json.cpp, read_architecture: each read with this fallback and
+// nothing else depending on its presence): the page's data leaves them out (single page 307,319
+// -> 307,240 B, zlib -9; the two derived ones below, same run: no further change, kept as the
+// same rule). tests/node/page_module.test.mjs and scripts/compare_page_modules.mjs check that
+// every preset answers byte for byte as in the Node build.
+const ARCHITECTURE_DEFAULTS = { mlp: '"gated"', norm: '"rmsnorm"', norms_per_layer: '2', final_norm: 'true',
+  qk_norm: 'false', attention_bias: 'false', attention_out_bias: 'false', mlp_bias: 'false', position: '"rope"',
+  tie_word_embeddings: 'false', global_attention_every: '0' };
+const isDefault = (key, text) => Object.hasOwn(ARCHITECTURE_DEFAULTS, key) && ARCHITECTURE_DEFAULTS[key] === text;
+
+// Two fallbacks that depend on siblings: num_kv_heads defaults to num_heads, and head_dim to
+// hidden_size / num_heads where it divides (architecture_json.cpp).
+const derivedDefault = (key, v, a) =>
+  (key === 'num_kv_heads' && a.num_kv_heads === a.num_heads) ||
+  (key === 'head_dim' && a.num_heads > 0 && a.hidden_size % a.num_heads === 0 && a.head_dim === a.hidden_size / a.num_heads);
+
+export function pageJson(text, presetDefaults = false) {
+  const member = (key, v, depth) => {
     if (isProse(key, v.startsWith('"') ? '' : null)) return null;
+    if (presetDefaults && depth === 1 && isDefault(key, v)) return null;
+    if (presetDefaults && depth === 0 && key === 'architecture') {
+      const a = JSON.parse(v);
+      return value(v, 0, (k, t, d) => (d === 0 && derivedDefault(k, t, a) ? null : t))[0];
+    }
     return isCitation(key, JSON.parse(v.startsWith('"') ? v : '0')) ? JSON.stringify(OMITTED) : v;
   };
   const [out, end] = value(text, 0, member);
   if (text.slice(end).trim() !== '') throw new Error(`text after the JSON value at ${end}`);
   // The rewrite must be the same data apart from the citations and notes.
-  const strip = (o) => Array.isArray(o) ? o.map(strip)
-    : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k, v]) => !isProse(k, v))
-      .map(([k, v]) => [k, isCitation(k, v) ? OMITTED : strip(v)]))
+  const strip = (o, depth = 0) => Array.isArray(o) ? o.map((x) => strip(x, depth + 1))
+    : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k, v]) => !isProse(k, v) &&
+      !(presetDefaults && depth === 1 && (isDefault(k, JSON.stringify(v)) || derivedDefault(k, v, o))))
+      .map(([k, v]) => [k, isCitation(k, v) ? OMITTED : strip(v, depth + 1)]))
     : o;
   if (JSON.stringify(strip(JSON.parse(text))) !== JSON.stringify(JSON.parse(out)))
     throw new Error('the rewritten JSON differs from the file');
@@ -95,7 +120,7 @@ if (process.argv[1] && process.argv[1].endsWith('embed_page_data.mjs')) {
   // Sorted by code unit, as CMake's list(SORT) orders the paths.
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   const body = files.map((f) => {
-    const json = pageJson(readFileSync(join(dir, f), 'utf8'));
+    const json = pageJson(readFileSync(join(dir, f), 'utf8'), /[/\\]models[/\\]?$/.test(dir));
     const id = JSON.parse(json).id;
     if (json.includes(')llmcalc_json"')) throw new Error(`${f}: contains the raw string's delimiter`);
     return `  {"${id}", R"llmcalc_json(${json})llmcalc_json"},\n`;
