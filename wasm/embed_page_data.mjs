@@ -78,28 +78,18 @@ const isProse = (key, v) => (key === 'notes' && typeof v === 'string') || key ==
 // A model preset's architecture members equal to the reader's own defaults
 // (core/src/model/architecture_json.cpp, read_architecture: each read with this fallback and
 // nothing else depending on its presence): the page's data leaves them out (single page 307,319
-// -> 307,240 B, zlib -9; the two derived ones below, same run: no further change, kept as the
-// same rule). tests/node/page_module.test.mjs and scripts/compare_page_modules.mjs check that
+// -> 307,240 B, zlib -9; leaving out num_kv_heads and head_dim where they equal their derived
+// fallbacks gained nothing more). tests/node/page_module.test.mjs and scripts/compare_page_modules.mjs check that
 // every preset answers byte for byte as in the Node build.
 const ARCHITECTURE_DEFAULTS = { mlp: '"gated"', norm: '"rmsnorm"', norms_per_layer: '2', final_norm: 'true',
   qk_norm: 'false', attention_bias: 'false', attention_out_bias: 'false', mlp_bias: 'false', position: '"rope"',
   tie_word_embeddings: 'false', global_attention_every: '0' };
 const isDefault = (key, text) => Object.hasOwn(ARCHITECTURE_DEFAULTS, key) && ARCHITECTURE_DEFAULTS[key] === text;
 
-// Two fallbacks that depend on siblings: num_kv_heads defaults to num_heads, and head_dim to
-// hidden_size / num_heads where it divides (architecture_json.cpp).
-const derivedDefault = (key, v, a) =>
-  (key === 'num_kv_heads' && a.num_kv_heads === a.num_heads) ||
-  (key === 'head_dim' && a.num_heads > 0 && a.hidden_size % a.num_heads === 0 && a.head_dim === a.hidden_size / a.num_heads);
-
 export function pageJson(text, presetDefaults = false) {
   const member = (key, v, depth) => {
     if (isProse(key, v.startsWith('"') ? '' : null)) return null;
     if (presetDefaults && depth === 1 && isDefault(key, v)) return null;
-    if (presetDefaults && depth === 0 && key === 'architecture') {
-      const a = JSON.parse(v);
-      return value(v, 0, (k, t, d) => (d === 0 && derivedDefault(k, t, a) ? null : t))[0];
-    }
     return isCitation(key, JSON.parse(v.startsWith('"') ? v : '0')) ? JSON.stringify(OMITTED) : v;
   };
   const [out, end] = value(text, 0, member);
@@ -107,7 +97,7 @@ export function pageJson(text, presetDefaults = false) {
   // The rewrite must be the same data apart from the citations and notes.
   const strip = (o, depth = 0) => Array.isArray(o) ? o.map((x) => strip(x, depth + 1))
     : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k, v]) => !isProse(k, v) &&
-      !(presetDefaults && depth === 1 && (isDefault(k, JSON.stringify(v)) || derivedDefault(k, v, o))))
+      !(presetDefaults && depth === 1 && isDefault(k, JSON.stringify(v))))
       .map(([k, v]) => [k, isCitation(k, v) ? OMITTED : strip(v, depth + 1)]))
     : o;
   if (JSON.stringify(strip(JSON.parse(text))) !== JSON.stringify(JSON.parse(out)))
