@@ -42,11 +42,14 @@ export async function launch(options = {}) {
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
 // Serves web/dist on 127.0.0.1 (a random port); counts every request it answers.
-export async function serve(dir = DIST) {
+// `delays`: milliseconds to hold the response of a path (e.g. { '/app.js': 800 }), so a test can
+// see what the browser paints before that file arrives, whatever the machine's load.
+export async function serve(dir = DIST, { delays = {} } = {}) {
   const hits = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.push(path);
+    if (delays[path]) await new Promise((ok) => setTimeout(ok, delays[path]));
     const file = resolve(dir, '.' + (path.endsWith('/') ? path + 'index.html' : path));
     if (!file.startsWith(dir + sep) && file !== dir) {
       res.writeHead(403).end();
