@@ -48,6 +48,9 @@ Report estimate(const Scenario& s, Detail detail) {
   r.mode = s.mode;
   r.method = s.method;
   r.notes = s.input_notes;  // inputs that do not apply (see parse_scenario)
+  // What the model's importer assumed (a config read generically, modules left out): a user who
+  // pasted a config sees it with the numbers, not only from import-hf-config.
+  for (const auto& n : s.model.notes) r.notes.push_back("/model: " + n);
   if (s.options.load_mtp && s.mode == Mode::inference) {
     const int64_t n = s.model.arch.mtp_layers;
     const std::string why = mtp_unloaded_reason(s);

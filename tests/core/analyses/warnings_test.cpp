@@ -93,5 +93,18 @@ TEST(Warnings, NumbersOnlyEstimatesCarryNone) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+// What an importer assumed comes with the report's notes: an unknown model_type is read as a
+// llama-like decoder, and the estimate says so (it once said so only in import-hf-config).
+TEST(ReportNotes, ImportAssumptionsReachTheEstimate) {
+  const Report r = run(R"({"model": {"hf_config": {"model_type": "brand_new_lm", "hidden_size": 1024,
+      "intermediate_size": 4096, "num_hidden_layers": 4, "num_attention_heads": 16,
+      "vocab_size": 32000}}})");
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_EQ(r.notes[0].rfind("/model: model_type \"brand_new_lm\" has no reader of its own", 0), 0u)
+      << r.notes[0];
+  // A preset has nothing assumed: no such note.
+  for (const auto& n : run(R"({"model": "llama-2-7b"})").notes) EXPECT_NE(n.rfind("/model:", 0), 0u) << n;
+}
+
 }  // namespace
 }  // namespace llmcalc::test
