@@ -136,6 +136,7 @@ struct CacheGroup {
   int64_t indexer_elements_per_token = 0;  // per layer (DeepSeek sparse attention keys)
   int64_t state_elements = 0;       // per layer per sequence: recurrent/SSM state (state_dtype)
   int64_t conv_state_elements = 0;  // per layer per sequence: short-conv state (cache dtype)
+  bool mamba1 = false;              // mamba2 kind with Mamba-1 weights (mamba.dt_rank > 0)
 };
 
 // Softmax-attention layers of one geometry, for attention FLOPs: query heads, the widths of a

@@ -32,7 +32,8 @@ int64_t draft_kv_layers(const Context& c) { return c.counts.mtp > 0 ? c.a.mtp_la
 
 // A name for a group of layers in formulas: "full layers", "sliding layers (window 128)".
 std::string layers_label(const CacheGroup& g) {
-  std::string s(attention_kind_name(g.kind));
+  // A Mamba-1 mixer shares the mamba2 kind's cache arithmetic; its formula names it as it is.
+  std::string s(g.mamba1 ? "mamba1" : attention_kind_name(g.kind));
   s += " layers";
   if (g.window > 0) s += " (window " + format_number(double(g.window)) + ")";
   return s;

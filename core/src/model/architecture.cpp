@@ -117,6 +117,7 @@ std::vector<CacheGroup> Architecture::cache_groups() const {
       }
       case AttentionKind::mamba2:
         add_mamba_state(a.mamba, g);
+        g.mamba1 = a.mamba.dt_rank > 0;
         break;
       case AttentionKind::conv:
         // LFM2 short conv, as vLLM allocates it (mamba_utils.py, short_conv_state_shape):

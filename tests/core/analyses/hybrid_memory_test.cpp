@@ -71,5 +71,18 @@ TEST(HybridMemory, UniformModelsKeepTheirNumbers) {
   EXPECT_FALSE(has_item(a, "recurrent_state"));
 }
 
+// Phi-4-mini-flash's Mamba layers are Mamba-1 (mamba.dt_rank > 0): they share the mamba2
+// kind's state arithmetic, and the formula names them as what they are. 9 layers x (81,920 state
+// + 15,360 conv elements) x 2 B bf16 = 1,751,040 B for one sequence.
+TEST(HybridMemory, MambaOneLayersNamedInTheStateFormula) {
+  const Report r = run(R"({"model": "phi-4-mini-flash-reasoning"})");
+  EXPECT_DOUBLE_EQ(item(r, "recurrent_state"), 1751040.0);
+  for (const auto& i : r.memory.items)
+    if (i.id == "recurrent_state") {
+      EXPECT_NE(i.formula.find("9 mamba1 layers"), std::string::npos) << i.formula;
+      EXPECT_EQ(i.formula.find("mamba2"), std::string::npos) << i.formula;
+    }
+}
+
 }  // namespace
 }  // namespace llmcalc::test

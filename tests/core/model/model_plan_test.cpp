@@ -368,6 +368,7 @@ TEST(ModelPlan, MambaOneWeightsAndStateByHand) {
   // State d_inner x state = 5,120 x 16 = 81,920; conv state (4 - 1) x 5,120 = 15,360.
   EXPECT_EQ(group(gs, AttentionKind::mamba2)->state_elements, 81920);
   EXPECT_EQ(group(gs, AttentionKind::mamba2)->conv_state_elements, 15360);
+  EXPECT_TRUE(group(gs, AttentionKind::mamba2)->mamba1);
   // Mamba-1 has no groups: n_groups 1 beside dt_rank is refused at its path.
   arch["layers"]["attention"]["M"]["mamba"]["n_groups"] = 1;
   Errors e2;
