@@ -9,7 +9,7 @@
 // --write-summary / --check-summary: the same for the machine-readable summary the page's
 // accuracy panel reads (per category, and per category x engine x mode x weight class).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,24 @@ function fidelitySummary() {
   }, null, 1) + '\n';
 }
 
+// Each case records which profile constants it set (`fit`) or checks (`check`) as
+// <engine>.<section>.<key> (the engine's own id may hold a dot: llama.cpp): a name that is not a
+// key of core/data/engines/<engine>.json says nothing about the profile, so --check refuses it.
+function unknownProfileConstants() {
+  const engines = readdirSync(join(root, 'core/data/engines')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  const out = [];
+  for (const c of data.cases) {
+    const pc = c.profile_constants || {};
+    for (const name of [...(pc.fit || []), ...(pc.check || [])]) {
+      const engine = engines.filter((e) => name.startsWith(`${e}.`)).sort((a, b) => b.length - a.length)[0];
+      let v = engine && JSON.parse(readFileSync(join(root, 'core/data/engines', `${engine}.json`), 'utf8'));
+      for (const part of engine ? name.slice(engine.length + 1).split('.') : []) v = v && typeof v === 'object' && part in v ? v[part] : undefined;
+      if (v === undefined) out.push(`${c.id}: profile constant "${name}" is not a key of an engine profile (core/data/engines/<engine>.json)`);
+    }
+  }
+  return out;
+}
+
 const md = fidelityMarkdown();
 const summaryText = fidelitySummary();
 if (writeMd) writeFileSync(writeMd, md);
@@ -237,6 +255,10 @@ if (checkSummary) {
   }
 }
 if (checkMd) {
+  for (const problem of unknownProfileConstants()) {
+    console.error(`FAIL ${problem}`);
+    failed = true;
+  }
   for (const r of rows) {
     if (r.status !== 'within' && r.status !== 'known miss') {
       console.error(`FAIL ${r.id}: ${r.status}${r.error !== undefined ? ' ' + pct(r.error) : ''}`);
