@@ -288,6 +288,15 @@ test('a pasted Hugging Face config.json is used; a malformed one is refused besi
   assert.ok(await page.locator('#f-hf-err').isVisible());
   assert.equal(await text(page, '#fit-headline'), good);
 
+  // A model_type without a reader of its own is read as a llama-like decoder, and the notes say so
+  // beside the numbers (the core's report notes, as the CLI prints them).
+  before = await updates(page);
+  await page.fill('#f-hf', JSON.stringify({ model_type: 'brand_new_lm', hidden_size: 1024, intermediate_size: 4096,
+    num_hidden_layers: 4, num_attention_heads: 16, vocab_size: 32000 }));
+  await settled(page, before);
+  assert.ok(await page.locator('#notes-card').isVisible());
+  assert.match(await page.evaluate(() => document.getElementById('notes').textContent), /\/model: model_type "brand_new_lm" has no reader of its own: read as a llama-like decoder/);
+
   // Back to the presets.
   before = await updates(page);
   await page.click('#hf-clear');
