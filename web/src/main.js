@@ -98,64 +98,8 @@ function fillPickers() {
   mark('pickers');
 }
 
-async function start() {
-  mark('script');
-  setupSkipLink();
-  // A page saved from the browser carries the rendered DOM: start from a clean slate.
-  for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'url-errors-list', 'scenario-errors-list'])
-    $(id).replaceChildren();
-  delete document.body.dataset.ready;
-  try {
-    // The module compiles from the page's own bytes (web/src/core.js): nothing is fetched.
-    const loading = createLlmCalc();
-    // The pickers need only the lists that come with the page: filled while the module is
-    // inflated and compiled (the compile runs off the main thread).
-    fillPickers();
-    app.core = await loading;
-    mark('core_ready');
-  } catch (e) {
-    setText($('status'), `The calculator could not start: ${String(e && e.message ? e.message : e).slice(0, 200)}`);
-    document.body.dataset.ready = 'error';
-    return;
-  }
-  // The page's module has no catalog listings of its own (wasm/bindings.cpp), so lists from
-  // another build cannot be checked against it: a mismatch is a broken build, said as such.
-  if (PRESETS.version !== app.core.version) {
-    setText($('status'), `The calculator could not start: its preset lists (core ${PRESETS.version}) and module (core ${app.core.version}) come from different builds`);
-    document.body.dataset.ready = 'error';
-    return;
-  }
-  setText($('version'), `core ${app.core.version}`);
-  loadFromUrl();
-  mark('url_read');
-  setText($('status'), '');
-  // Asked for before the first update, so that it is queued after the frame ahead of the
-  // update's own (its solvers) and marks the frame alone.
-  const painted = new Promise((resolve) => afterPaint(resolve));
-  update();
-  mark('first_result');
-  document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
-  if (!app.last) {
-    // The link's scenario is invalid as a whole (say, an inconsistent layout): say so, show the defaults.
-    const bad = $('scenario-errors-list').textContent;
-    app.state = { ...DEFAULTS, unit: app.state.unit };
-    writeForm();
-    update();
-    const shown = [...$('url-errors-list').children].filter((li) => !li.textContent.startsWith('... and'));
-    const errors = shown.map((li) => ({ text: li.textContent, field: null }));
-    errors.push({ text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown`, field: null });
-    showUrlErrors(errors);
-  }
-  // The link's own answer is in the page: the prerendered default's elements may show again
-  // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
-  document.documentElement.classList.remove('link');
-
-  // The answer is in the page: let the browser paint it, then make the inputs live, then run
-  // the deferred block (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js),
-  // which draws its panels for the last result when it is in.
-  await painted;
-  mark('first_paint'); // the frame with the first numbers is done
-
+// The page's listeners: every form control, search, buttons, links, theme.
+function attachInputs() {
   for (const e of formElements()) {
     const ev = e.tagName === 'SELECT' || e.type === 'radio' || e.type === 'checkbox' ? 'change' : 'input';
     e.addEventListener(ev, () => onControl(e));
@@ -208,7 +152,68 @@ async function start() {
     }
     render();
   });
+}
+
+async function start() {
+  mark('script');
+  setupSkipLink();
+  // A page saved from the browser carries the rendered DOM: start from a clean slate.
+  for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'url-errors-list', 'scenario-errors-list'])
+    $(id).replaceChildren();
+  delete document.body.dataset.ready;
+  try {
+    // The module compiles from the page's own bytes (web/src/core.js): nothing is fetched.
+    const loading = createLlmCalc();
+    // The pickers need only the lists that come with the page: filled while the module is
+    // inflated and compiled (the compile runs off the main thread).
+    fillPickers();
+    app.core = await loading;
+    mark('core_ready');
+  } catch (e) {
+    setText($('status'), `The calculator could not start: ${String(e && e.message ? e.message : e).slice(0, 200)}`);
+    document.body.dataset.ready = 'error';
+    return;
+  }
+  // The page's module has no catalog listings of its own (wasm/bindings.cpp), so lists from
+  // another build cannot be checked against it: a mismatch is a broken build, said as such.
+  if (PRESETS.version !== app.core.version) {
+    setText($('status'), `The calculator could not start: its preset lists (core ${PRESETS.version}) and module (core ${app.core.version}) come from different builds`);
+    document.body.dataset.ready = 'error';
+    return;
+  }
+  setText($('version'), `core ${app.core.version}`);
+  loadFromUrl();
+  mark('url_read');
+  setText($('status'), '');
+  // Asked for before the first update, so that it is queued after the frame ahead of the
+  // update's own (its solvers) and marks the frame alone.
+  const painted = new Promise((resolve) => afterPaint(resolve));
+  update();
+  mark('first_result');
+  document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
+  if (!app.last) {
+    // The link's scenario is invalid as a whole (say, an inconsistent layout): say so, show the defaults.
+    const bad = $('scenario-errors-list').textContent;
+    app.state = { ...DEFAULTS, unit: app.state.unit };
+    writeForm();
+    update();
+    const shown = [...$('url-errors-list').children].filter((li) => !li.textContent.startsWith('... and'));
+    const errors = shown.map((li) => ({ text: li.textContent, field: null }));
+    errors.push({ text: `the linked scenario could not be computed (${bad.slice(0, 200)}); the default scenario is shown`, field: null });
+    showUrlErrors(errors);
+  }
+  // The link's own answer is in the page: the prerendered default's elements may show again
+  // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
+  document.documentElement.classList.remove('link');
+
+  // The answer is in the page: make the inputs live at once (an input given while the frame is
+  // painted is answered right after it), let the browser paint, then run the deferred block
+  // (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js), which draws its
+  // panels for the last result when it is in.
+  attachInputs();
   mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
+  await painted;
+  mark('first_paint'); // the frame with the first numbers is done
   started = true;
   whenDeferred(() => {
     mark('deferred');
