@@ -266,7 +266,11 @@ const css = pageCss + prerendered.css + hideForLink;
 // script element is removed once run, so a copy saved from the browser does not run it twice.
 // It also lays out an embed (embed=1|true|answer) and applies theme=light|dark before the
 // first paint (stateFromUrl reads the same parameters; the last one wins), rather than when the
-// script runs; `prestart` keeps the embed's form details folded until main.js folds them.
+// script runs. `prestart`, on every page with scripts on, shows the form as its summary line until
+// main.js has read the URL (loadFromUrl), in the frame with the first live answer: its ~40
+// controls, styled and laid out before the first paint, held the default's prerendered answer
+// back (answer on screen 4.02x -> 2.95x the empty page, docs/performance.md, stop 18), and
+// before the script they take no input; an embed's details stay folded until main.js folds them.
 // window.llmcalcWasm() starts the WebAssembly module's compile from the data block (#wasm-gzip:
 // base64 -> DecompressionStream -> WebAssembly.compileStreaming, off the main thread) and
 // returns its promise, once; go() calls it just before the page's script runs, so the module
@@ -276,7 +280,7 @@ const headScript = "(function(d,l){var h=l.hash.slice(1),p=l.search.slice(1).spl
   "if(!/^[A-Za-z][\\w-]*$/.test(h))p=p.concat(h.split('&'));" +
   "if(k=p.some(function(s){return s&&!/^(embed|theme)(=|$)/.test(s)}))c.add('link');" +
   "p.forEach(function(s){if(/^embed=/.test(s))e=s.slice(6);if(/^theme=/.test(s))t=s.slice(6)});" +
-  "if(e=='answer'||e=='1'||e=='true')c.add('embed','prestart');if(e=='answer')c.add('embed-answer');" +
+  "c.add('prestart');if(e=='answer'||e=='1'||e=='true')c.add('embed');if(e=='answer')c.add('embed-answer');" +
   "if(t=='light'||t=='dark')c.add('theme-'+t);" +
   "function W(){var w=d.getElementById('wasm-gzip'),b,u,i;if(!P&&w){b=w.textContent;" +
   "if(Uint8Array.fromBase64)u=Uint8Array.fromBase64(b);else{b=atob(b);u=new Uint8Array(b.length);for(i=0;i<b.length;)u[i]=b.charCodeAt(i++)}" +

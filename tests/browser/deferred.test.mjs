@@ -19,9 +19,11 @@ async function framesOf(context, url, wait = 0) {
     const tick = () => {
       const e = document.getElementById('fit-headline');
       const form = document.getElementById('form');
+      let q;
       if (e) window.__frames.push({ visible: getComputedStyle(e).visibility === 'visible', text: e.textContent,
         charts: performance.getEntriesByName('llmcalc:charts-evaluated').length > 0,
-        script: !!window.__llmcalcModules, form: form ? getComputedStyle(form).display : null });
+        script: !!window.__llmcalcModules, form: form ? getComputedStyle(form).display : null,
+        fields: (q = document.querySelector('#form-details > fieldset')) ? getComputedStyle(q).display : null });
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
@@ -101,6 +103,24 @@ test('the answer-only embed hides the form in every frame and never loads the de
 // yields (one CI run under load painted none). The served build's script is a file of its own:
 // held back 800 ms by the test server, the browser paints the parsed document first, every time,
 // so the frames before any page script are certain to be seen and checked.
+// The default's form is its summary line until the script has read the URL (the <head>
+// script's `prestart`, web/build.mjs): its controls are not styled and laid out before the
+// prerendered answer's first paint, and take no input before they work.
+test("the default page's form fields show only once the script runs (its script held back)", async () => {
+  const server = await serve(undefined, { delays: { '/app.js': 800 } });
+  try {
+    const r = await framesOf(browser.context, server.url, 300);
+    const beforeScript = r.frames.filter((f) => !f.script && f.fields !== null);
+    assert.ok(beforeScript.length > 0, 'no frame with the form in the DOM before the script ran');
+    assert.ok(beforeScript.every((f) => f.fields === 'none' && f.visible && f.text === r.final),
+      `before the script: ${JSON.stringify(beforeScript.slice(0, 3))}`);
+    const last = r.frames[r.frames.length - 1];
+    assert.ok(last.script && last.fields !== 'none', `after the script: ${JSON.stringify(last)}`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('the answer-only embed is laid out before any script runs (its script held back)', async () => {
   const server = await serve(undefined, { delays: { '/app.js': 800 } });
   try {

@@ -38,7 +38,7 @@ function loadFromUrl(r = readUrl()) {
   const root = document.documentElement.classList;
   root.toggle('embed', !!app.embed);
   root.toggle('embed-answer', app.embed === 'answer');
-  root.remove('prestart');
+  root.remove('prestart'); // the form's fields show from here, with the first live answer
   if (started) wantDeferred();
   $('f-hf').value = '';
   setHfError(null);
@@ -157,9 +157,6 @@ function attachInputs() {
 async function start() {
   mark('script');
   setupSkipLink();
-  // A page saved from the browser carries the rendered DOM: start from a clean slate.
-  for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'url-errors-list', 'scenario-errors-list'])
-    $(id).replaceChildren();
   delete document.body.dataset.ready;
   try {
     // The module compiles from the page's own bytes (web/src/core.js): nothing is fetched.
@@ -188,6 +185,11 @@ async function start() {
   // Asked for before the first update, so that it is queued after the frame ahead of the
   // update's own (its solvers) and marks the frame alone.
   const painted = new Promise((resolve) => afterPaint(resolve));
+  // A page saved from the browser carries the rendered DOM, and the prerendered answer is
+  // markup too: the patcher starts from a clean slate, cleared in the same task as the first
+  // update so that no frame shows the answer without its bar and figures while the module loads.
+  for (const id of ['membar', 'membar-legend', 'key-figures', 'mem-rows', 'speed-cards', 'speed-phases', 'solve-list', 'notes', 'gpu-rows', 'scenario-errors-list'])
+    $(id).replaceChildren();
   update();
   mark('first_result');
   document.body.dataset.firstResultMs = performance.now().toFixed(1); // since navigation start
