@@ -38,7 +38,7 @@ function loadFromUrl(r = readUrl()) {
   const root = document.documentElement.classList;
   root.toggle('embed', !!app.embed);
   root.toggle('embed-answer', app.embed === 'answer');
-  root.remove('prestart'); // the form's fields show from here, with the first live answer
+  if (started) root.remove('prestart'); // at start: once the first live answer is painted
   if (started) wantDeferred();
   $('f-hf').value = '';
   setHfError(null);
@@ -212,10 +212,13 @@ async function start() {
   // painted is answered right after it), let the browser paint, then run the deferred block
   // (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js), which draws its
   // panels for the last result when it is in.
-  attachInputs();
-  mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
   await painted;
   mark('first_paint'); // the frame with the first numbers is done
+  // The form's fields show (the <head> script's prestart: web/build.mjs) and answer from here:
+  // laid out in the next frame rather than in the first answer's.
+  document.documentElement.classList.remove('prestart');
+  attachInputs();
+  mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
   started = true;
   whenDeferred(() => {
     mark('deferred');
