@@ -4,11 +4,12 @@
 // swapped every round), each in a fresh browser profile from file://. Reports per build and
 // scenario the p50 of the per-round ratios to the floor: first result on screen (Element
 // Timing on the verdict) and interactive (the page's `ready` mark). The browser, the floor and
-// the on-screen measure are the timing test's own (tests/browser/lib.mjs).
+// the on-screen measure are the timing test's own (tests/browser/lib.mjs), and so is the pause
+// after each cold run (LLMCALC_SETTLE_MS).
 //   node scripts/ab_cold_start.mjs A.html B.html [--runs 5] [--only shared_link,embed]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, waitReady, percentile, emptyPageFirstPaint, answerOnScreen, COLD } from '../tests/browser/lib.mjs';
+import { launch, waitReady, percentile, emptyPageFirstPaint, answerOnScreen, COLD, settle } from '../tests/browser/lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -32,6 +33,7 @@ async function pageOnce(url) {
     return { screen, ready: await page.evaluate(() => window.__llmcalc.timings.startup.ready) };
   } finally {
     await br.close();
+    await settle(); // LLMCALC_SETTLE_MS, 1000 by default (tests/browser/lib.mjs)
   }
 }
 

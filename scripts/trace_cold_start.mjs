@@ -14,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { launch, waitReady, SINGLE_URL, percentile, emptyPageFirstPaint, answerOnScreen } from '../tests/browser/lib.mjs';
+import { launch, waitReady, SINGLE_URL, percentile, emptyPageFirstPaint, answerOnScreen, settle } from '../tests/browser/lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -56,6 +56,7 @@ async function traceOnce(url) {
     return { events, marks, anchorMs };
   } finally {
     await b.close();
+    await settle();
   }
 }
 

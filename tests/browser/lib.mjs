@@ -164,6 +164,12 @@ export const COLD = {
 // file://, in a fresh profile like every cold run. Its first paint (ms since navigation) is the
 // unit the timing test, scripts/ab_cold_start.mjs and scripts/trace_cold_start.mjs report in.
 let emptyPageUrl = null;
+// A cold run's browser leaves work behind it as it closes (processes exiting, its profile
+// removed): on this 2-core machine the next run started at once shared the CPU with it, and
+// single runs of one build moved by 2x. Each cold run is followed by this pause (ms; the floor's
+// included), so that it starts on an idle machine as a user's browser would.
+export const SETTLE_MS = Number(process.env.LLMCALC_SETTLE_MS ?? 1000);
+export const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 export async function emptyPageFirstPaint() {
   if (!emptyPageUrl) {
     const file = join(mkdtempSync(join(tmpdir(), 'llmcalc-empty-')), 'empty.html');
@@ -183,6 +189,7 @@ export async function emptyPageFirstPaint() {
     }));
   } finally {
     await b.close();
+    await settle();
   }
 }
 

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, watch, waitReady, settled, ROOT, SINGLE, SINGLE_URL, SCREENSHOTS, ensureDir, percentile, emptyPageFirstPaint, answerOnScreen, COLD } from './lib.mjs';
+import { launch, watch, waitReady, settled, ROOT, SINGLE, SINGLE_URL, SCREENSHOTS, ensureDir, percentile, emptyPageFirstPaint, answerOnScreen, COLD, settle } from './lib.mjs';
 
 let browser;
 const tmp = mkdtempSync(join(tmpdir(), 'llmcalc-offline-'));
@@ -211,6 +211,7 @@ test('timing report (not a gate): open to first result, input change to updated 
       c.ready.push(s.ready);
       c.startups.push(s);
       await b.close();
+      await settle(); // the next cold run starts on an idle machine (lib.mjs)
     }
   }
   const first = cold.default.first;
