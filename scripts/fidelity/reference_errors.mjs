@@ -229,12 +229,14 @@ function fidelitySummary() {
 // key of core/data/engines/<engine>.json says nothing about the profile, so --check refuses it.
 function unknownProfileConstants() {
   const engines = readdirSync(join(root, 'core/data/engines')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  const profiles = new Map(); // engine -> its parsed JSON, read once
+  const profile = (e) => profiles.get(e) ?? profiles.set(e, JSON.parse(readFileSync(join(root, 'core/data/engines', `${e}.json`), 'utf8'))).get(e);
   const out = [];
   for (const c of data.cases) {
     const pc = c.profile_constants || {};
     for (const name of [...(pc.fit || []), ...(pc.check || [])]) {
       const engine = engines.filter((e) => name.startsWith(`${e}.`)).sort((a, b) => b.length - a.length)[0];
-      let v = engine && JSON.parse(readFileSync(join(root, 'core/data/engines', `${engine}.json`), 'utf8'));
+      let v = engine && profile(engine);
       for (const part of engine ? name.slice(engine.length + 1).split('.') : []) v = v && typeof v === 'object' && part in v ? v[part] : undefined;
       if (v === undefined) out.push(`${c.id}: profile constant "${name}" is not a key of an engine profile (core/data/engines/<engine>.json)`);
     }

@@ -38,7 +38,6 @@ function loadFromUrl(r = readUrl()) {
   const root = document.documentElement.classList;
   root.toggle('embed', !!app.embed);
   root.toggle('embed-answer', app.embed === 'answer');
-  if (started) root.remove('prestart'); // at start: once the first live answer is painted
   if (started) wantDeferred();
   $('f-hf').value = '';
   setHfError(null);
@@ -208,10 +207,9 @@ async function start() {
   // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
   document.documentElement.classList.remove('link');
 
-  // The answer is in the page: make the inputs live at once (an input given while the frame is
-  // painted is answered right after it), let the browser paint, then run the deferred block
-  // (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js), which draws its
-  // panels for the last result when it is in.
+  // The answer is in the page: let the browser paint it, then show the form and make the inputs
+  // live, then run the deferred block (uPlot, the charts, solvers, GPU table, plan panel:
+  // web/src/deferred.js), which draws its panels for the last result when it is in.
   await painted;
   mark('first_paint'); // the frame with the first numbers is done
   // The form's fields show (the <head> script's prestart: web/build.mjs) and answer from here:
