@@ -183,6 +183,8 @@ test('every input change updates numbers and charts in place', async () => {
 
   // The GPU chart's table lists every preset once opened, and follows the inputs.
   await page.click('#gpu-table-details summary');
+  // The <details>' toggle event (which fills the table) is queued as a task after the click.
+  await page.locator('#gpu-rows tr').first().waitFor({ timeout: 5000 });
   const gpuRows = () => page.evaluate(() => [...document.querySelectorAll('#gpu-rows tr')].map((r) => r.textContent));
   const rows0 = await gpuRows();
   assert.equal(rows0.length, await page.evaluate(() => window.__llmcalc.charts.gpus.u.data[0].length));

@@ -150,6 +150,8 @@ test('GPU comparison: readable names, values on hover and keyboard focus, sortab
   assert.notEqual(await text(page, '#chart-gpus .chart-tip'), tip);
   // The table: every GPU plus the custom one, sortable by throughput (descending first).
   await page.click('#gpu-table-details summary');
+  // The <details>' toggle event (which fills the table) is queued as a task after the click.
+  await page.locator('#gpu-rows tr').first().waitFor({ timeout: 5000 });
   assert.equal(await page.locator('#gpu-rows tr[data-gpu=custom]').count(), 1);
   await page.click('button.sort[data-sort=tps]');
   assert.equal(await page.getAttribute('#gpu-table th:nth-child(4)', 'aria-sort'), 'descending');

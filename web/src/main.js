@@ -8,7 +8,7 @@ import { DEFAULTS, followDefaultWeights, stateFromUrl, stateToHash, linkFor, isA
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
 import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
-import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
+import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm, writeSelects } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
 import { setupGguf } from './local_gguf.js';
@@ -47,8 +47,8 @@ function loadFromUrl(r = readUrl()) {
     if (imported.ok) app.hfInfo = describeHf(imported);
   }
   writeForm();
-  // At start fillPickers has just listed them (and writeForm refilters for a search): a second
-  // list of every preset only delayed a link's first result (issue 18).
+  // At start the pickers are listed after the first answer (fillPickers, which writes their
+  // values then); later, a search is refiltered by writeForm and the list keeps the link's model.
   if (started) fillModels($('model-search').value);
   showUrlErrors(r.errors); // after writeForm, which clears the fields' errors
 }
@@ -87,13 +87,16 @@ function onHashChange() {
   update();
 }
 
-// The preset lists come with the page (web/build.mjs asks the same core at build time):
-// listing them at start would parse every preset before the first result.
+// The pickers' options, made once the first answer's frame is done: the form is folded to its
+// summary until then (prestart), and its ~1,000 options took 10-25 ms of a link's path to its
+// first answer (issue 18, docs/performance.md). writeForm set the state's values before they
+// existed; the selects take them now. (The preset lists themselves come with the page,
+// web/build.mjs, and are app.models / app.gpus from the start.)
 function fillPickers() {
-  ({ models: app.models, gpus: app.gpus } = PRESETS);
   for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
   fillGpus();
-  fillModels();
+  fillModels($('model-search').value);
+  writeSelects();
   mark('pickers');
 }
 
@@ -160,9 +163,7 @@ async function start() {
   try {
     // The module compiles from the page's own bytes (web/src/core.js): nothing is fetched.
     const loading = createLlmCalc();
-    // The pickers need only the lists that come with the page: filled while the module is
-    // inflated and compiled (the compile runs off the main thread).
-    fillPickers();
+    ({ models: app.models, gpus: app.gpus } = PRESETS);
     app.core = await loading;
     mark('core_ready');
   } catch (e) {
@@ -214,6 +215,7 @@ async function start() {
   mark('first_paint'); // the frame with the first numbers is done
   // The form's fields show (the <head> script's prestart: web/build.mjs) and answer from here:
   // laid out in the next frame rather than in the first answer's.
+  fillPickers();
   document.documentElement.classList.remove('prestart');
   attachInputs();
   mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
