@@ -206,20 +206,25 @@ async function start() {
   }
   // The link's own answer is in the page: the prerendered default's elements may show again
   // (hidden since the <head> script saw a scenario in the URL; web/build.mjs).
-  document.documentElement.classList.remove('link');
+  const root = document.documentElement.classList;
+  const link = root.contains('link');
+  root.remove('link');
 
-  // The answer is in the page: let the browser paint it, then show the form and make the inputs
-  // live, then run the deferred block (uPlot, the charts, solvers, GPU table, plan panel:
-  // web/src/deferred.js), which draws its panels for the last result when it is in.
-  await painted;
-  mark('first_paint'); // the frame with the first numbers is done
-  // The form's fields show (the <head> script's prestart: web/build.mjs) and answer from here:
-  // laid out in the next frame rather than in the first answer's.
+  // The answer is in the page. A link's is new: the browser paints it first, then the form shows
+  // and the inputs go live, so that its frame lays out the answer and not the form. The default's
+  // (and an embed's) prerendered answer has been on screen since before the script: the form and
+  // inputs need not wait for a frame (interactive sooner, docs/performance.md, stop 19). Then the
+  // deferred block (uPlot, the charts, solvers, GPU table, plan panel: web/src/deferred.js),
+  // which draws its panels for the last result when it is in.
+  const framed = painted.then(() => mark('first_paint')); // the frame with the first live numbers is done
+  if (link) await framed;
+  // The form's fields show (the <head> script's prestart: web/build.mjs) and answer from here.
   fillPickers();
-  document.documentElement.classList.remove('prestart');
+  root.remove('prestart');
   attachInputs();
   mark('ready'); // interactive: inputs answer with new numbers (charts follow the deferred block)
   started = true;
+  if (!link) await framed;
   whenDeferred(() => {
     mark('deferred');
     render(); // the charts and solvers for the result already shown
