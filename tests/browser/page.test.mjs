@@ -515,6 +515,19 @@ test('model list: each preset shows family, size and release; a year finds that 
   // MoE: total and active; a month-only date shows the month.
   assert.match(await page.locator('#f-model option[value="qwen3-30b-a3b"]').textContent(), / \u00b7 qwen3_moe \u00b7 [\d.]+ B \([\d.]+ B active\) \u00b7 Apr 2025$/);
   assert.match(await page.locator('#f-model option[value="falcon-7b"]').textContent(), /^Falcon 7B \u00b7 falcon \u00b7 [\d.]+ B \u00b7 May 2023$/);
+  // Grouped by family in the collator's order, by size within a family (the page takes the order
+  // the build sorted them in, web/build.mjs): the groups and options as the browser's collator
+  // and the sizes the core gives order them.
+  const groups = await page.locator('#f-model optgroup').evaluateAll((g) => g.map((x) => ({
+    family: x.label, ids: [...x.children].map((o) => o.value) })));
+  const families = groups.map((g) => g.family);
+  assert.deepEqual(families, [...families].sort((a, b) => a.localeCompare(b)));
+  const total = new Map(JSON.parse(cli(['list', 'models', '--json'])).map((m) => [m.id, m.params.total]));
+  assert.equal(groups.flatMap((g) => g.ids).length, total.size);
+  for (const { family, ids } of groups) {
+    const totals = ids.map((id) => total.get(id));
+    assert.deepEqual(totals, [...totals].sort((a, b) => a - b), `${family}: ${ids.join(', ')}`);
+  }
   // GPT-2 (Feb 2019), Medium (May), Large (Aug) and XL (Nov 2019) are the presets released in 2019.
   await search.fill('2019');
   const found = await page.locator('#f-model option').evaluateAll((o) => o.map((x) => x.value).sort());
