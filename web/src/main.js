@@ -87,9 +87,9 @@ function onHashChange() {
   update();
 }
 
-// The pickers' options, made once the first answer's frame is done: the form is folded to its
-// summary until then (prestart), and its ~1,000 options took 10-25 ms of a link's path to its
-// first answer (issue 18, docs/performance.md). writeForm set the state's values before they
+// The pickers' options, made once the first answer is in the page (for a link, once its frame is
+// done): the form is folded to its summary until then (prestart), and filling them took 10-25 ms
+// of a link's path to its answer (issue 18, docs/performance.md, stop 19). writeForm set the state's values before they
 // existed; the selects take them now. (The preset lists themselves come with the page,
 // web/build.mjs, and are app.models / app.gpus from the start.)
 function fillPickers() {
