@@ -271,7 +271,8 @@ const css = pageCss + prerendered.css + hideForLink;
 // It also lays out an embed (embed=1|true|answer) and applies theme=light|dark before the
 // first paint (stateFromUrl reads the same parameters; the last one wins), rather than when the
 // script runs. `prestart`, on every page with scripts on, shows the form as its summary line until
-// main.js has painted the first live answer (start(), the frame after it): its ~40 controls,
+// main.js has the first live answer in the page (for a link, until that answer's frame is done;
+// start()): its ~40 controls,
 // styled and laid out before the first paint, held the default's prerendered answer back (answer on screen 4.02x -> 2.95x the empty page, docs/performance.md, stop 18), and
 // before the script they take no input; an embed's details stay folded until main.js folds them.
 // window.llmcalcWasm() starts the WebAssembly module's compile from the data block (#wasm-gzip:

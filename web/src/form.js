@@ -141,12 +141,6 @@ export function writeForm() {
   syncVisibility();
 }
 
-// The selects' values from the state, once their options exist (main.js fillPickers: at start
-// writeForm runs before they are listed).
-export function writeSelects() {
-  for (const e of formElements()) if (e.tagName === 'SELECT') e.value = String(app.state[e.dataset.field]);
-}
-
 export function syncVisibility() {
   const b = document.body.classList;
   b.toggle('mode-inference', app.state.mode === 'inference');

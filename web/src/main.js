@@ -8,7 +8,7 @@ import { DEFAULTS, followDefaultWeights, stateFromUrl, stateToHash, linkFor, isA
 import { createLlmCalc } from './core.js';
 import { PRESETS } from 'llmcalc:presets';
 import { T0, app, charts, fieldErrors, mark, timings } from './app.js';
-import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm, writeSelects } from './form.js';
+import { SELECT_OPTIONS, clearUrlErrors, fillGpus, fillModels, fillSelect, formElements, onControl, setupDerivedFields, showStale, showUrlErrors, syncVisibility, writeForm } from './form.js';
 import { describeHf, setHfError, setupHf } from './hf.js';
 import { setupAccuracyLink, setupEngineCopy, setupFormulaToggles, setupMiniVerdict, toggleExpandAll } from './results.js';
 import { setupGguf } from './local_gguf.js';
@@ -89,14 +89,14 @@ function onHashChange() {
 
 // The pickers' options, made once the first answer is in the page (for a link, once its frame is
 // done): the form is folded to its summary until then (prestart), and filling them took 10-25 ms
-// of a link's path to its answer (issue 18, docs/performance.md, stop 19). writeForm set the state's values before they
-// existed; the selects take them now. (The preset lists themselves come with the page,
-// web/build.mjs, and are app.models / app.gpus from the start.)
+// of a link's path to its answer (issue 18, docs/performance.md, stop 19). The first writeForm
+// ran before the options existed: written again, the selects take the state's values. (The
+// preset lists themselves come with the page, web/build.mjs: app.models / app.gpus from the start.)
 function fillPickers() {
   for (const [id, opts] of Object.entries(SELECT_OPTIONS)) fillSelect($(id), opts);
   fillGpus();
   fillModels($('model-search').value);
-  writeSelects();
+  writeForm();
   mark('pickers');
 }
 
