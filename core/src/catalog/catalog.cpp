@@ -48,6 +48,7 @@ std::optional<ModelPreset> read_model(ObjectReader& r) {
   p.spec.id = r.string("id").value_or("");
   p.spec.name = r.string("name").value_or("");
   p.family = r.string("family", "").value_or("");
+  p.spec.hf_model_type = p.family;
   p.hf_repo = r.string("hf_repo", "").value_or("");
   p.config_source = r.string("config_source").value_or("");
   p.params_source = r.string("params_source").value_or("");

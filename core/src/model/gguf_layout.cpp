@@ -48,9 +48,25 @@ constexpr std::array<NameMap, 27> kNames{{
     {"shared_expert_gate", "ffn_gate_inp_shexp.weight"},
 }};
 
-std::string_view gguf_suffix(const TensorGroup& g) {
-  for (const auto& m : kNames)
-    if (m.inventory == g.name) return m.gguf;
+// Families whose checkpoints fuse q, k and v (and Phi-3 gate with up) into one matrix, which
+// convert_hf_to_gguf.py keeps: gguf-py/gguf/tensor_mapping.py @ 0024aa7417efd50a7c2a79e049dfbbbceb0beaaf
+// maps gpt_neox's query_key_value, gpt2's (and starcoder's) c_attn, falcon's query_key_value and
+// phi3's qkv_proj to ATTN_QKV, and phi3's gate_up_proj to FFN_UP; src/llama-model.cpp loads
+// them as layer.wqkv and a {n_embd, 2 * n_ff} ffn_up. Its rules see one attn_qkv tensor per layer,
+// typed as attn_v (llama-quant.cpp category_is_attn_v), where the other families' q and k
+// keep the default type: Phi-4 Q4_K_M is 9,055,469,760 B (8.43 GiB, as llama-bench prints) rather
+// than 8,886,743,040 B with q, k and v apart (tests/core/model/gguf_weights_test.cpp).
+bool fuses_qkv(std::string_view model_type) {
+  return model_type == "phi3" || model_type == "falcon" || model_type == "gpt_neox" ||
+         model_type == "gpt2" || model_type == "gpt_bigcode";
+}
+
+std::string_view gguf_suffix(const TensorGroup& g, const QuantModel& m) {
+  if (m.fused_qkv && (g.name == "q_proj" || g.name == "k_proj" || g.name == "v_proj"))
+    return "attn_qkv.weight";
+  if (m.fused_gate_up && g.name == "gate_proj") return "ffn_up.weight";
+  for (const auto& n : kNames)
+    if (n.inventory == g.name) return n.gguf;
   if (g.name == "shared_experts.gate_proj") return "ffn_gate_shexp.weight";
   if (g.name == "shared_experts.up_proj") return "ffn_up_shexp.weight";
   if (g.name == "shared_experts.down_proj") return "ffn_down_shexp.weight";
@@ -108,9 +124,11 @@ void add(std::vector<TypedElements>& v, int type, int64_t elements) {
 QuantModel quant_model_of(const ModelSpec& model) {
   const Architecture& a = model.arch;
   QuantModel m;
-  // Only "falcon" changes a rule (output in Q8_0 / attn_output not raised); ids of Falcon
-  // presets and HF imports ("hf:falcon") carry the family.
-  m.arch = model.id.find("falcon") != std::string::npos ? "falcon" : "llama";
+  // Only "falcon" changes a rule (output in Q8_0 / attn_output not raised): LLM_ARCH_FALCON,
+  // model_type "falcon" (Falcon-H1, "falcon_h1", is an architecture of its own).
+  m.arch = model.hf_model_type == "falcon" ? "falcon" : "llama";
+  m.fused_qkv = fuses_qkv(model.hf_model_type);
+  m.fused_gate_up = model.hf_model_type == "phi3";
   m.n_layer = a.num_layers;
   m.n_head = a.num_heads;
   m.n_head_kv = a.num_kv_heads;
@@ -122,8 +140,8 @@ QuantModel quant_model_of(const ModelSpec& model) {
   return m;
 }
 
-std::string tensor_name(const TensorGroup& g, int64_t layer) {
-  const std::string_view suffix = gguf_suffix(g);
+std::string tensor_name(const TensorGroup& g, int64_t layer, const QuantModel& m) {
+  const std::string_view suffix = gguf_suffix(g, m);
   if (g.layers == 0) return std::string(suffix);
   return "blk." + std::to_string(layer) + "." + std::string(suffix);
 }
@@ -141,7 +159,7 @@ MixLayout apply_mix(const Mix& mix, const QuantModel& model, const Architecture&
     const int64_t n = g.is_matrix() ? std::max<int64_t>(1, g.layers) : 1;
     const int64_t per_tensor = g.params() / n;
     for (int64_t k = 0; k < n; ++k) {
-      const std::string name = tensor_name(g, first + k);
+      const std::string name = tensor_name(g, first + k, model);
       const auto type = quantized_type(mix, model, QuantTensor{name, dims, source_type(g)});
       if (!type) {
         if (out.refused.empty()) out.refused = name;

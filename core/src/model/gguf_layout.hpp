@@ -29,14 +29,16 @@ struct MixLayout {
   std::string refused;             // GGUF name of a tensor llama-quantize refuses ("" = none)
 };
 
-// What llama-quant.cpp's rules look at, derived from the architecture: general.architecture
-// (only "falcon" changes a rule; see gguf_types.json), head and expert counts, tied output,
-// and the size class "70B" that llama-model.cpp gives an 80-layer GQA Llama/Qwen2.
+// What llama-quant.cpp's rules look at, derived from the model: general.architecture (only
+// "falcon" changes a rule; see gguf_types.json), the tensors the family's GGUF fuses, head and
+// expert counts, tied output, and the size class "70B" that llama-model.cpp gives an 80-layer
+// GQA Llama/Qwen2.
 QuantModel quant_model_of(const ModelSpec& model);
 
 // The GGUF name of layer `layer`'s copy of group `g` (convert_hf_to_gguf.py / llama-arch.cpp
-// names: "blk.3.attn_v.weight", "token_embd.weight", "blk.5.ffn_down_exps.weight").
-std::string tensor_name(const TensorGroup& g, int64_t layer);
+// names: "blk.3.attn_v.weight", "token_embd.weight", "blk.5.ffn_down_exps.weight"; q, k and v
+// are "blk.3.attn_qkv.weight" alike where the family fuses them, QuantModel::fused_qkv).
+std::string tensor_name(const TensorGroup& g, int64_t layer, const QuantModel& m);
 
 // Applies `mix` to every tensor of `inventory` (as llama-quantize would to an F16/BF16 file
 // converted from the HF checkpoint: 1-D tensors and norms F32, the rest 16-bit).

@@ -39,6 +39,8 @@ struct QuantModel {
   bool tied_embeddings = false;  // no output.weight: token_embd takes the output rules
   bool imatrix = false;          // quantized with an importance matrix
   std::string model_type;        // llama.cpp's size class where a rule uses it ("70B")
+  bool fused_qkv = false;        // q, k and v stored as one blk.N.attn_qkv.weight per layer
+  bool fused_gate_up = false;    // gate and up stored as one blk.N.ffn_up.weight per layer
 };
 
 struct QuantTensor {

@@ -46,9 +46,30 @@ TEST(GgufWeights, PublishedLlamaBenchSizes) {
       {"qwen2.5-7b", "Q4_K_M", 4.36, kGiB},     {"qwen2.5-7b", "Q8_0", 7.54, kGiB},
       {"llama-3.2-3b", "Q4_K_M", 1.87, kGiB},   {"llama-3.2-1b", "Q4_K_M", 762.81, kMiB},
       {"qwen3-8b", "Q4_K_M", 4.68, kGiB},       {"gemma-3-27b", "Q4_K_M", 15.40, kGiB},
+      {"phi-4", "Q4_K_M", 8.43, kGiB},          {"phi-4", "Q6_K", 11.20, kGiB},
+      {"phi-4", "Q8_0", 14.51, kGiB},
   };
   for (const auto& c : cases)
     EXPECT_EQ(rounded(weights_of(c.preset, c.mix), c.unit), c.size) << c.preset << " " << c.mix;
+}
+
+TEST(GgufWeights, Phi4FusesQkvAsLlamaCppStoresIt) {
+  // Phi-3's checkpoints fuse q, k and v (qkv_proj) and the GGUF keeps one blk.N.attn_qkv.weight
+  // of 5120 x (5120 + 2 x 1280) = 39,321,600 params per layer, typed as attn_v: Q6_K in the 20
+  // use_more_bits layers of 40 (0-4, 35-39, 7, 10, ..., 34). Q6_K: output 100,352 x 5120 =
+  // 513,802,240 + ffn_down 20 x 17920 x 5120 = 1,835,008,000 + attn_qkv 20 x 39,321,600 =
+  // 786,432,000 = 3,135,242,240; F32 (norms) 414,720; Q4_K the other 14,659,507,200 - 3,135,242,240
+  // - 414,720 = 11,523,850,240. Bytes: 11,523,850,240 x 144 / 256 + 3,135,242,240 x 210 / 256
+  // + 414,720 x 4 = 6,482,165,760 + 2,571,878,400 + 1,658,880 = 9,055,703,040 (8.43 GiB, as
+  // llama-bench prints it). With q, k and v apart (only v raised) it was 8,886,743,040 B = 8.28 GiB.
+  EXPECT_EQ(weights_of("phi-4", "Q4_K_M"), 9055703040.0);
+  // Falcon-H1 is not Falcon: its output takes Q6_K (Falcon's is Q8_0).
+  const Report h1 = run(R"({"model":"falcon-h1-1.5b","precision":{"weights":"Q4_K_M"}})");
+  for (const auto& i : h1.memory.items)
+    if (i.kind == MemoryKind::weights) EXPECT_EQ(i.formula.find("Q8_0"), std::string::npos) << i.formula;
+  const Report f = run(R"({"model":"falcon-7b","precision":{"weights":"Q4_K_M"}})");
+  for (const auto& i : f.memory.items)
+    if (i.kind == MemoryKind::weights) EXPECT_NE(i.formula.find("Q8_0"), std::string::npos) << i.formula;
 }
 
 TEST(GgufWeights, FormulaShowsTheMix) {
