@@ -69,11 +69,13 @@ function value(s, i, member, depth = 0) {
 // A citation: the value of a "source", "*_source" or "basis" key, when a string.
 const isCitation = (key, v) => (key === 'source' || key.endsWith('_source') || key === 'basis') && typeof v === 'string';
 // Prose for the people who maintain the data, which the core never reads: "notes" (as in
-// EmbedData) and the GGUF table's "semantics" (how its rules read, core/data/gguf_types.json).
+// EmbedData) and the GGUF table's "semantics" (how its rules read, core/data/gguf_types.json),
+// its not_quantized "note" and each type's "layout" (the struct's sum; gguf_types.cpp reads both
+// with a default and drops them; single page 307,955 -> 307,823 B, zlib -9, stop 20).
 // A preset's release date and its source too: only the catalog listing shows them (the page's
 // model list has them from web/build.mjs), and the catalog reads a preset without them.
-const isProse = (key, v) => (key === 'notes' && typeof v === 'string') || key === 'semantics' ||
-  key === 'released' || key === 'released_source';
+const isProse = (key, v) => ((key === 'notes' || key === 'note' || key === 'layout') && typeof v === 'string') ||
+  key === 'semantics' || key === 'released' || key === 'released_source';
 
 // A model preset's architecture members equal to the reader's own defaults
 // (core/src/model/architecture_json.cpp, read_architecture: each read with this fallback and

@@ -238,9 +238,6 @@ struct GgufStorage {
 struct ModelSpec {
   std::string id;    // preset id, or "custom" / "hf:<model_type>"
   std::string name;  // display name
-  // config.json's model_type (a preset's family): llama.cpp's converter lays out a family's GGUF
-  // tensors its own way (fused q/k/v for phi3, falcon, ...). "" for an architecture given as such.
-  std::string hf_model_type;
   Architecture arch;
   int64_t published_params = 0;         // 0 when unknown
   int64_t published_active_params = 0;  // MoE only

@@ -80,6 +80,9 @@ const std::vector<GpuPreset>& gpu_presets();
 const std::vector<UnifiedPreset>& unified_presets();
 const UnifiedPreset* find_unified(std::string_view id);
 const ModelPreset* find_model(std::string_view id);
+// config.json's model_type of a model: a preset's family, an imported config's ("hf:<type>"
+// ids), "" for an architecture given as such. llama.cpp lays out a family's GGUF its own way.
+std::string_view hf_model_type(const ModelSpec& m);
 const GpuPreset* find_gpu(std::string_view id);
 
 const std::vector<HostMemoryPreset>& host_memory_presets();

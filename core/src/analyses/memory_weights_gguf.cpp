@@ -4,6 +4,7 @@
 #include <string>
 
 #include "memory.hpp"
+#include "llmcalc/catalog.hpp"
 #include "model/gguf_layout.hpp"
 #include "model/gguf_types.hpp"
 
@@ -25,7 +26,7 @@ std::vector<gguf::TypedElements> elements_by_type(const Context& c) {
   }
   const gguf::Mix* mix = gguf::find_mix(c.s.precision.gguf_mix);
   if (mix == nullptr) return by_type;  // parse_scenario() rejects an unknown mix
-  const auto layout = gguf::apply_mix(*mix, gguf::quant_model_of(c.s.model), c.a, c.tensors);
+  const auto layout = gguf::apply_mix(*mix, gguf::quant_model_of(c.s.model, hf_model_type(c.s.model)), c.a, c.tensors);
   for (const auto& g : layout.groups) {
     const double all = static_cast<double>(g.group->params());
     if (all <= 0) continue;

@@ -43,7 +43,7 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
 }
 
 // The RAM's part of a step is read at the host preset's cpu_read_efficiency of its peak
-// (core/data/host_memory.json, by platform: DDR4 0.474, DDR5 desktop 0.643, servers 0.638, each
+// (core/data/host_memory.json, by platform: DDR4 0.463, DDR5 desktop 0.643, servers 0.638, each
 // fitted on one machine's rows; docs/local.md "RAM read efficiency"), or at the scenario's
 // hardware.ram_read_efficiency.
 
@@ -63,11 +63,12 @@ Ex roofline_time(const Context& c, Phase& p, bool text) {
 // CUDA graphs per split for --n-cpu-moe, gives tok/s but not the host's RAM), so derived from the
 // one CUDA expert row with the engine's own generation speed: AlexsJones/llmfit PR #755,
 // Qwen3-30B-A3B Q4_K_M -ngl 99 --n-cpu-moe 36 on an RTX 2080 + i9-10900X (quad DDR4 at the DDR4
-// read efficiency 0.474, fitted on the machine's dense rows), 36.7 tok/s by the server: 72
-// hand-overs take (1/36.7 - 1/46.57) s / 72 = 80 us each (offload_test.cpp). A check, not fitted
-// on: gpt-oss-20B --n-cpu-moe 12 on the same machine (llmfit bench, a lower bound): 49.1 tok/s
-// modelled against 36.4 (+35%), above it as a lower bound must be but by more than the dense rows.
-constexpr double kCudaHandoverS = 80e-6;
+// read efficiency 0.463, fitted on the machine's dense rows), 36.7 tok/s by the server: 72
+// hand-overs take (1/36.7 - 1/45.72) s / 72 = 75 us each (offload_test.cpp; 80 us before stop 20,
+// when the DDR4 efficiency was 0.474). A check, not fitted on: gpt-oss-20B --n-cpu-moe 12 on the
+// same machine (llmfit bench, a lower bound): 48.6 tok/s modelled against 36.4 (+33%), above it
+// as a lower bound must be but by more than the dense rows.
+constexpr double kCudaHandoverS = 75e-6;
 constexpr double kVulkanHandoverS = 1.20e-3;
 constexpr double kSyclHandoverS = 0.281e-3;
 double handover_latency_s(GpuBackend b) {

@@ -48,7 +48,6 @@ std::optional<ModelPreset> read_model(ObjectReader& r) {
   p.spec.id = r.string("id").value_or("");
   p.spec.name = r.string("name").value_or("");
   p.family = r.string("family", "").value_or("");
-  p.spec.hf_model_type = p.family;
   p.hf_repo = r.string("hf_repo", "").value_or("");
   p.config_source = r.string("config_source").value_or("");
   p.params_source = r.string("params_source").value_or("");
@@ -302,6 +301,13 @@ const Errors& catalog_errors() {
 }
 
 const ModelPreset* find_model(std::string_view id) { return models().find(id); }
+
+std::string_view hf_model_type(const ModelSpec& m) {
+  const std::string_view id = m.id;
+  if (id.substr(0, 3) == "hf:") return id.substr(3);  // hf_config.cpp: "hf:" + model_type
+  const ModelPreset* p = find_model(id);
+  return p != nullptr ? std::string_view(p->family) : std::string_view();
+}
 
 const GpuPreset* find_gpu(std::string_view id) { return gpus().find(id); }
 

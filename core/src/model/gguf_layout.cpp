@@ -16,9 +16,12 @@ struct NameMap {
 };
 
 // HF module -> GGUF tensor names, from llama.cpp gguf-py/gguf/tensor_mapping.py and
-// constants.py (MODEL_TENSOR names). Groups the inventory merges (qkv bias, the norms of a
+// constants.py (MODEL_TENSOR names) @ 0024aa7417efd50a7c2a79e049dfbbbceb0beaaf. A matrix left
+// without a name here is kept in 16 bits by every mix (named "ffn.bias" below, which no rule
+// quantizes): before stop 20 the Mamba, DeltaNet and Gemma 3n matrices were, 4.0 of Nemotron
+// Nano 9B v2's 8.9 B parameters in a "Q4_K_M". Groups the inventory merges (qkv bias, the norms of a
 // layer) get one name: they are 1-D and stay F32 whatever their name.
-constexpr std::array<NameMap, 27> kNames{{
+constexpr std::array<NameMap, 38> kNames{{
     {"embed_tokens", "token_embd.weight"},
     {"embed_positions", "position_embd.weight"},
     {"lm_head", "output.weight"},
@@ -46,13 +49,28 @@ constexpr std::array<NameMap, 27> kNames{{
     {"experts.up_proj", "ffn_up_exps.weight"},
     {"experts.down_proj", "ffn_down_exps.weight"},
     {"shared_expert_gate", "ffn_gate_inp_shexp.weight"},
+    // Mamba mixers (jamba, falcon-h1, granite-hybrid, nemotron-h): SSM_IN, SSM_X, SSM_OUT.
+    {"mamba.in_proj", "ssm_in.weight"},
+    {"mamba.x_proj", "ssm_x.weight"},
+    {"mamba.out_proj", "ssm_out.weight"},
+    // Qwen3-Next's gated DeltaNet: in_proj_qkvz is SSM_IN, in_proj_ba SSM_BETA_ALPHA ("ssm_ba");
+    // Qwen3.5 checkpoints keep them apart (parts_of below).
+    {"linear_attn.in_proj_qkvz", "ssm_in.weight"},
+    {"linear_attn.in_proj_ba", "ssm_ba.weight"},
+    {"linear_attn.out_proj", "ssm_out.weight"},
+    // Gemma 3n (constants.py TENSOR_NAMES): per_layer_token_embd takes token_embd's rules.
+    // Its altup, laurel and per_layer_model_proj matrices are never quantized (gguf_types.json
+    // not_quantized), as the unnamed groups below are not: left out of this table (page size).
+    {"embed_tokens_per_layer", "per_layer_token_embd.weight"},
+    {"per_layer_input_gate", "inp_gate.weight"},
+    {"per_layer_projection", "proj.weight"},
 }};
 
 // Families whose checkpoints fuse q, k and v (and Phi-3 gate with up) into one matrix, which
 // convert_hf_to_gguf.py keeps: gguf-py/gguf/tensor_mapping.py @ 0024aa7417efd50a7c2a79e049dfbbbceb0beaaf
 // maps gpt_neox's query_key_value, gpt2's (and starcoder's) c_attn, falcon's query_key_value and
-// phi3's qkv_proj to ATTN_QKV, and phi3's gate_up_proj to FFN_UP; src/llama-model.cpp loads
-// them as layer.wqkv and a {n_embd, 2 * n_ff} ffn_up. Its rules see one attn_qkv tensor per layer,
+// phi3's qkv_proj to ATTN_QKV (and phi3's gate_up_proj to FFN_UP, which every mix types as it
+// would gate and up: not modelled); src/llama-model.cpp loads layer.wqkv. Its rules see one attn_qkv tensor per layer,
 // typed as attn_v (llama-quant.cpp category_is_attn_v), where the other families' q and k
 // keep the default type: Phi-4 Q4_K_M is 9,055,469,760 B (8.43 GiB, as llama-bench prints) rather
 // than 8,886,743,040 B with q, k and v apart (tests/core/model/gguf_weights_test.cpp).
@@ -64,7 +82,6 @@ bool fuses_qkv(std::string_view model_type) {
 std::string_view gguf_suffix(const TensorGroup& g, const QuantModel& m) {
   if (m.fused_qkv && (g.name == "q_proj" || g.name == "k_proj" || g.name == "v_proj"))
     return "attn_qkv.weight";
-  if (m.fused_gate_up && g.name == "gate_proj") return "ffn_up.weight";
   for (const auto& n : kNames)
     if (n.inventory == g.name) return n.gguf;
   if (g.name == "shared_experts.gate_proj") return "ffn_gate_shexp.weight";
@@ -90,24 +107,99 @@ int64_t first_layer(const TensorGroup& g, const Architecture& a) {
   }
 }
 
-// ne[] of one stored tensor (ne[0] = row length = input features). Routed experts are one
-// 3-D tensor per layer; several shared experts one 2-D tensor of their summed width.
-std::vector<int64_t> dims_of(const TensorGroup& g) {
-  if (!g.is_matrix()) return {g.rows * g.cols * g.per_layer};
-  if (g.kind == TensorKind::expert) return {g.cols, g.rows, g.per_layer};
-  if (g.per_layer > 1) {
-    const bool down = g.name.find("down") != std::string_view::npos;
-    return down ? std::vector<int64_t>{g.cols * g.per_layer, g.rows}
-                : std::vector<int64_t>{g.cols, g.rows * g.per_layer};
-  }
-  return {g.cols, g.rows};
-}
-
 // convert_hf_to_gguf.py (prepare_tensors) writes 1-D tensors, norms, the router
 // (FFN_GATE_INP) and learned positions as F32, other matrices in the chosen 16-bit type.
 int source_type(const TensorGroup& g) {
   if (!g.is_matrix() || g.kind == TensorKind::router || g.kind == TensorKind::position) return kF32;
   return kF16;
+}
+
+// One stored tensor of a group, per layer copy: the GGUF name after "blk.N.", ne[], the type
+// the converted file holds it in, and its elements.
+struct Part {
+  std::string_view suffix;
+  std::array<int64_t, 3> ne{};
+  size_t n_dims = 0;
+  int source = kF16;
+  int64_t elements = 0;
+};
+// Up to two tensors a group is stored as (fixed size: no allocation, little code in the page's module).
+struct Parts {
+  std::array<Part, 2> at{};
+  size_t size = 0;
+  void add(std::string_view suffix, int64_t rows, int64_t cols, int source = kF16) {
+    at[size++] = rows == 1 ? Part{suffix, {cols}, 1, kF32, cols} : Part{suffix, {cols, rows}, 2, source, rows * cols};
+  }
+};
+
+// The value width of Qwen3.5's gated DeltaNet (num_v_heads x v_head_dim), whose in_proj_qkvz
+// group (2 key + 2 value rows) the checkpoint stores as in_proj_qkv and in_proj_z.
+int64_t deltanet_value_width(const Architecture& a, int64_t qkvz_rows) {
+  for (const auto& v : a.plan.attention) {  // a DeltaNet hybrid has an explicit plan
+    const LinearAttentionConfig& l = v.linear;
+    const int64_t key = l.num_k_heads * l.k_head_dim, value = l.num_v_heads * l.v_head_dim;
+    if (value > 0 && !l.kda && 2 * key + 2 * value == qkvz_rows) return value;
+  }
+  return 0;
+}
+
+// The tensors a group is stored as. The inventory keeps a Mamba conv1d or dt_proj with its
+// bias, and A_log with D, as one group; the converter writes them apart (conv1d in F32 always,
+// SSM_CONV1D in prepare_tensors' float32 list; A and D without a ".weight" suffix, so F32 and
+// never quantized; src/llama-model.cpp loads ssm_conv1d {d_conv, channels} + bias, ssm_dt
+// {dt_rank, d_inner} + bias, ssm_a, ssm_d). Qwen3.5's DeltaNet projections are ATTN_QKV
+// (typed by the attn_v rules), ATTN_GATE, SSM_BETA and SSM_ALPHA (tensor_mapping.py "qwen3.5").
+Parts parts_of(const TensorGroup& g, const QuantModel& m, const Architecture& a) {
+  const int64_t r = g.rows, c = g.cols;
+  Parts p;
+  if (g.per_layer == 1 && g.is_matrix()) {
+    const std::string_view n = g.name;
+    if (n == "mamba.conv1d" || n == "mamba.dt_proj" || n == "mamba.A_log_D") {
+      // The last column is the bias (D for A_log).
+      const bool conv = n == "mamba.conv1d", dt = n == "mamba.dt_proj";
+      p.add(conv ? "ssm_conv1d.weight" : dt ? "ssm_dt.weight" : "ssm_a", r, c - 1, dt ? kF16 : kF32);
+      p.add(conv ? "ssm_conv1d.bias" : dt ? "ssm_dt.bias" : "ssm_d", 1, r);
+      return p;
+    }
+    if (n == "linear_attn.conv1d") {  // Qwen3-Next's conv has no bias
+      p.add("ssm_conv1d.weight", r, c, kF32);
+      return p;
+    }
+    const int64_t value = m.split_deltanet_projections && n == "linear_attn.in_proj_qkvz" ? deltanet_value_width(a, r) : 0;
+    if (value > 0) {
+      p.add("attn_qkv.weight", r - value, c);
+      p.add("attn_gate.weight", value, c);
+      return p;
+    }
+    if (m.split_deltanet_projections && n == "linear_attn.in_proj_ba" && r % 2 == 0) {
+      p.add("ssm_beta.weight", r / 2, c);
+      p.add("ssm_alpha.weight", r / 2, c);
+      return p;
+    }
+  }
+  // ne[] of one stored tensor (ne[0] = row length = input features). Routed experts are one
+  // 3-D tensor per layer; several shared experts one 2-D tensor of their summed width.
+  Part& d = p.at[p.size++];
+  d.suffix = gguf_suffix(g, m);
+  d.source = source_type(g);
+  d.elements = g.params() / (g.is_matrix() ? std::max<int64_t>(1, g.layers) : 1);
+  if (!g.is_matrix()) {
+    d.ne = {g.rows * g.cols * g.per_layer};
+    d.n_dims = 1;
+  } else if (g.kind == TensorKind::expert) {
+    d.ne = {g.cols, g.rows, g.per_layer};
+    d.n_dims = 3;
+  } else {
+    const bool down = g.per_layer > 1 && g.name.find("down") != std::string_view::npos;
+    d.ne = {down ? g.cols * g.per_layer : g.cols, down ? g.rows : g.rows * g.per_layer};
+    d.n_dims = 2;
+  }
+  return p;
+}
+
+std::string layer_name(const TensorGroup& g, int64_t layer, std::string_view suffix) {
+  if (g.layers == 0) return std::string(suffix);
+  return "blk." + std::to_string(layer) + "." + std::string(suffix);
 }
 
 void add(std::vector<TypedElements>& v, int type, int64_t elements) {
@@ -121,14 +213,14 @@ void add(std::vector<TypedElements>& v, int type, int64_t elements) {
 
 }  // namespace
 
-QuantModel quant_model_of(const ModelSpec& model) {
+QuantModel quant_model_of(const ModelSpec& model, std::string_view type) {
   const Architecture& a = model.arch;
   QuantModel m;
   // Only "falcon" changes a rule (output in Q8_0 / attn_output not raised): LLM_ARCH_FALCON,
   // model_type "falcon" (Falcon-H1, "falcon_h1", is an architecture of its own).
-  m.arch = model.hf_model_type == "falcon" ? "falcon" : "llama";
-  m.fused_qkv = fuses_qkv(model.hf_model_type);
-  m.fused_gate_up = model.hf_model_type == "phi3";
+  m.arch = type == "falcon" ? "falcon" : "llama";
+  m.fused_qkv = fuses_qkv(type);
+  m.split_deltanet_projections = type == "qwen3_5" || type == "qwen3_5_moe";
   m.n_layer = a.num_layers;
   m.n_head = a.num_heads;
   m.n_head_kv = a.num_kv_heads;
@@ -141,9 +233,7 @@ QuantModel quant_model_of(const ModelSpec& model) {
 }
 
 std::string tensor_name(const TensorGroup& g, int64_t layer, const QuantModel& m) {
-  const std::string_view suffix = gguf_suffix(g, m);
-  if (g.layers == 0) return std::string(suffix);
-  return "blk." + std::to_string(layer) + "." + std::string(suffix);
+  return layer_name(g, layer, gguf_suffix(g, m));
 }
 
 MixLayout apply_mix(const Mix& mix, const QuantModel& model, const Architecture& arch,
@@ -153,19 +243,28 @@ MixLayout apply_mix(const Mix& mix, const QuantModel& model, const Architecture&
   for (const auto& g : inventory) {
     GroupTypes gt;
     gt.group = &g;
-    const std::vector<int64_t> dims = dims_of(g);
+    // A multimodal checkpoint's vision or audio tower and projector are not in the model's GGUF:
+    // convert_hf_to_gguf.py writes them to a separate mmproj file (--mmproj, MmprojModel), which
+    // llama-server loads only when given --mmproj. Their group has no elements in the file.
+    if (g.kind == TensorKind::extra) {
+      out.groups.push_back(std::move(gt));
+      continue;
+    }
+    const Parts parts = parts_of(g, model, arch);
     const int64_t first = first_layer(g, arch);
     // 1-D tensors are never quantized (not_quantized.max_dims): one look decides every layer.
     const int64_t n = g.is_matrix() ? std::max<int64_t>(1, g.layers) : 1;
-    const int64_t per_tensor = g.params() / n;
     for (int64_t k = 0; k < n; ++k) {
-      const std::string name = tensor_name(g, first + k, model);
-      const auto type = quantized_type(mix, model, QuantTensor{name, dims, source_type(g)});
-      if (!type) {
-        if (out.refused.empty()) out.refused = name;
-        continue;
+      for (size_t i = 0; i < parts.size; ++i) {
+        const Part& p = parts.at[i];
+        const std::string name = layer_name(g, first + k, p.suffix);
+        const auto type = quantized_type(mix, model, QuantTensor{name, {p.ne.data(), p.n_dims}, p.source});
+        if (!type) {
+          if (out.refused.empty()) out.refused = name;
+          continue;
+        }
+        add(gt.types, *type, p.elements);
       }
-      add(gt.types, *type, per_tensor);
     }
     std::sort(gt.types.begin(), gt.types.end(),
               [](const TypedElements& x, const TypedElements& y) { return x.type < y.type; });

@@ -33,7 +33,8 @@ struct MixLayout {
 // "falcon" changes a rule; see gguf_types.json), the tensors the family's GGUF fuses, head and
 // expert counts, tied output, and the size class "70B" that llama-model.cpp gives an 80-layer
 // GQA Llama/Qwen2.
-QuantModel quant_model_of(const ModelSpec& model);
+// `hf_model_type`: config.json's model_type (catalog.hpp hf_model_type()).
+QuantModel quant_model_of(const ModelSpec& model, std::string_view hf_model_type);
 
 // The GGUF name of layer `layer`'s copy of group `g` (convert_hf_to_gguf.py / llama-arch.cpp
 // names: "blk.3.attn_v.weight", "token_embd.weight", "blk.5.ffn_down_exps.weight"; q, k and v

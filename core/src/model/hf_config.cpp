@@ -1513,7 +1513,6 @@ std::optional<ModelSpec> import_config(const json& config, const std::string& pa
   if (name == nullptr && outer != nullptr && outer->contains("_name_or_path"))
     name = &(*outer)["_name_or_path"];
   spec.id = "hf:" + type;
-  spec.hf_model_type = type;
   spec.name = (name != nullptr && name->is_string() && !name->get<std::string>().empty())
                   ? json_io::shorten(name->get<std::string>(), 120)
                   : "Hugging Face " + json_io::shorten(type, 60) + " config";

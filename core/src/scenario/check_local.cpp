@@ -1,5 +1,6 @@
 #include "check_local.hpp"
 
+#include "llmcalc/catalog.hpp"
 #include "model/gguf_layout.hpp"
 #include "model/gguf_types.hpp"
 
@@ -33,7 +34,7 @@ void check_local_inference(const Scenario& s, Errors& errors) {
     return;
   }
   const auto inventory = tensor_inventory(s.model.arch);
-  const auto layout = gguf::apply_mix(*mix, gguf::quant_model_of(s.model), s.model.arch, inventory);
+  const auto layout = gguf::apply_mix(*mix, gguf::quant_model_of(s.model, hf_model_type(s.model)), s.model.arch, inventory);
   if (!layout.refused.empty())
     errors.push_back(make_error("/precision/weights", ErrorCode::inconsistent,
                                 "llama-quantize cannot store " + layout.refused + " in " + p.gguf_mix +

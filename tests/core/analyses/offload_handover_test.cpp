@@ -61,14 +61,14 @@ TEST(OffloadHandover, ExpertLayersHandOverTwice) {
 }
 
 TEST(OffloadHandover, BackendSetsTheLatency) {
-  // CUDA: 80 us each (derived from llmfit PR #755's row, offload_test.cpp), plus the copy.
+  // CUDA: 75 us each (derived from llmfit PR #755's row, offload_test.cpp), plus the copy.
   const Report cuda = run(arc("gpt-oss-120b", "MXFP4_MOE", R"({"gpu_layers":-1,"cpu_moe_layers":22,"backend":"cuda"})"));
   const Report vk = run(arc("gpt-oss-120b", "MXFP4_MOE", R"({"gpu_layers":-1,"cpu_moe_layers":22,"backend":"vulkan"})"));
   const double pcie = 16e9 * 16.0 * 128.0 / 130.0 / 8.0;
-  EXPECT_NEAR(decode(cuda).handover_s, 44 * 80e-6 + 506880.0 / pcie, 1e-12);
-  EXPECT_NEAR(decode(vk).time_s - decode(cuda).time_s, 44 * (1.20e-3 - 80e-6), 1e-9);
+  EXPECT_NEAR(decode(cuda).handover_s, 44 * 75e-6 + 506880.0 / pcie, 1e-12);
+  EXPECT_NEAR(decode(vk).time_s - decode(cuda).time_s, 44 * (1.20e-3 - 75e-6), 1e-9);
   const Report sycl = run(arc("gpt-oss-120b", "MXFP4_MOE", R"({"gpu_layers":-1,"cpu_moe_layers":22,"backend":"sycl"})"));
-  EXPECT_NEAR(decode(sycl).time_s - decode(cuda).time_s, 44 * (0.281e-3 - 80e-6), 1e-9);
+  EXPECT_NEAR(decode(sycl).time_s - decode(cuda).time_s, 44 * (0.281e-3 - 75e-6), 1e-9);
   // An Intel preset defaults to Vulkan, an NVIDIA one to CUDA.
   EXPECT_EQ(scenario(R"({"model":"qwen3-30b-a3b","hardware":{"gpu":"arc-b580"},"offload":{"cpu_moe_layers":8}})")
                 .offload.backend,
@@ -120,13 +120,13 @@ TEST(OffloadHandover, PublishedExpertOffloadSpeeds) {
 
 TEST(OffloadHandover, GpuBoundaryHandsOnTheHiddenState) {
   // Llama 3 8B (hidden 4096) over a 3090 and a 3060 at [3, 1]: one boundary, 4096 x 4 B a
-  // token, at PCIe bandwidth, plus CUDA's 80 us.
+  // token, at PCIe bandwidth, plus CUDA's 75 us.
   const Report r = run(R"({"model":"llama-3-8b","hardware":{"gpu":"rtx-3090","extra_gpus":["rtx-3060-12gb"]},
       "offload":{"tensor_split":[3,1]}})");
   const Phase& p = decode(r);
   EXPECT_EQ(p.handovers, 1);
   EXPECT_DOUBLE_EQ(p.handover_bytes, 16384.0);
-  EXPECT_NEAR(p.handover_s, 80e-6 + 16384.0 / (16e9 * 16.0 * 128.0 / 130.0 / 8.0), 1e-15);
+  EXPECT_NEAR(p.handover_s, 75e-6 + 16384.0 / (16e9 * 16.0 * 128.0 / 130.0 / 8.0), 1e-15);
   // The prompt: one hand-over per physical batch (512 tokens of the 1024-token default
   // prompt: 2), each 512 x 16 KiB.
   EXPECT_EQ(r.latency.phases.at(0).handovers, 2);

@@ -72,6 +72,18 @@ TEST(GgufWeights, Phi4FusesQkvAsLlamaCppStoresIt) {
     if (i.kind == MemoryKind::weights) EXPECT_NE(i.formula.find("Q8_0"), std::string::npos) << i.formula;
 }
 
+TEST(GgufWeights, AMultimodalModelsFileHoldsItsTextModel) {
+  // Qwen2.5-VL-7B's language model is Qwen2.5-7B's: its GGUF (the vision tower in a separate
+  // mmproj file) weighs the same, 4.36 GiB as llama-bench prints Qwen2.5-7B's Q4_K_M.
+  EXPECT_EQ(weights_of("qwen2.5-vl-7b", "Q4_K_M"), weights_of("qwen2.5-7b", "Q4_K_M"));
+  const Report r = run(R"({"model":"qwen2.5-vl-7b","precision":{"weights":"Q4_K_M"}})");
+  bool noted = false;
+  for (const auto& n : r.notes) noted = noted || n.find("mmproj") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // A safetensors checkpoint served whole keeps the tower in its weights.
+  EXPECT_GT(item(run(R"({"model":"qwen2.5-vl-7b"})"), "weights"), item(run(R"({"model":"qwen2.5-7b"})"), "weights"));
+}
+
 TEST(GgufWeights, FormulaShowsTheMix) {
   const Report r = run(R"({"model":"llama-3-8b","precision":{"weights":"Q4_K_M"}})");
   const MemoryItem* w = nullptr;
