@@ -11,16 +11,13 @@ EMSCRIPTEN_BINDINGS(llmcalc) {
   emscripten::function("plan_json", &llmcalc::wasm::plan);
   emscripten::function("import_hf_config_json", &llmcalc::wasm::import_hf_config);
   emscripten::function("version", &llmcalc::wasm::version);
-#ifndef LLMCALC_WASM_PAGE
-  // Not in the page's module yet: the GGUF importer adds 26 KB to it (+10.6 KiB gzip to the
-  // single page, measured at stop 13), which took the page over its 300 KiB budget.
+  // The calculator page's module does not use this file: wasm/page_exports.cpp exports the few
+  // functions it calls, without embind (and without the GGUF importer, 26 KB, and the listings).
   emscripten::function("import_gguf_json", &llmcalc::wasm::import_gguf);
-  // Not in the calculator page's module (wasm/CMakeLists.txt): the page never calls these.
   emscripten::function("models_json", &llmcalc::wasm::models);
   emscripten::function("gpus_json", &llmcalc::wasm::gpus);
   emscripten::function("kinds_json", &llmcalc::wasm::kinds);
   emscripten::function("engines_json", &llmcalc::wasm::engines);
   emscripten::function("export_hf_config_json", &llmcalc::wasm::export_hf_config);
   emscripten::function("schema_json", &llmcalc::wasm::schema);
-#endif
 }

@@ -7,14 +7,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { textCore } from '../../wasm/js/api.mjs';
+import { pageModule } from '../../wasm/js/page_module.mjs';
 import { loadCore } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // LLMCALC_PAGE_MODULE: another build of the page glue, its .wasm beside it.
 const pageGlue = path.resolve(process.env.LLMCALC_PAGE_MODULE || path.join(root, 'build/wasm/wasm/llmcalc_core_page.mjs'));
-const page = textCore(await (await import(pathToFileURL(pageGlue).href)).default({
+const page = textCore(pageModule(await (await import(pathToFileURL(pageGlue).href)).default({
   wasmBinary: readFileSync(pageGlue.replace(/\.mjs$/, '.wasm')),
-}));
+})));
 const node = textCore(await loadCore());
 
 // Scenario text with a number written as given (JSON.stringify would re-write it).

@@ -8,6 +8,7 @@
 // docs/performance.md). No network: the Response wraps the page's own bytes.
 import createLlmCalcCore from '../../build/wasm/wasm/llmcalc_core_page.mjs';
 import { memoizedLoader } from '../../wasm/js/api.mjs';
+import { pageModule } from '../../wasm/js/page_module.mjs';
 
 // The same memoized loader as wasm/js/browser.mjs, instantiating the compiled module. The
 // glue's own promise never settles when instantiateWasm fails, hence the race.
@@ -15,10 +16,12 @@ export const createLlmCalc = memoizedLoader(() => {
   let fail;
   const failed = new Promise((_, reject) => { fail = reject; });
   const compiled = window.llmcalcWasm?.() || Promise.reject(new Error('the page has no WebAssembly data block (#wasm-gzip)'));
+  // The page's module has C functions, not embind's (wasm/page_exports.cpp): pageModule gives
+  // them the shape wrapCore takes.
   return Promise.race([failed, createLlmCalcCore({
     instantiateWasm(imports, receive) {
       compiled.then((m) => WebAssembly.instantiate(m, imports).then((i) => receive(i, m))).catch(fail);
       return {};
     },
-  })]);
+  }).then(pageModule)]);
 });
