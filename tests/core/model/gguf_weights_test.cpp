@@ -48,6 +48,11 @@ TEST(GgufWeights, PublishedLlamaBenchSizes) {
       {"qwen3-8b", "Q4_K_M", 4.68, kGiB},       {"gemma-3-27b", "Q4_K_M", 15.40, kGiB},
       {"phi-4", "Q4_K_M", 8.43, kGiB},          {"phi-4", "Q6_K", 11.20, kGiB},
       {"phi-4", "Q8_0", 14.51, kGiB},
+      // Hybrid and multimodal (stop 20): Mamba-2, DeltaNet, Gemma 3n per-layer embeddings, the
+      // vision tower in an mmproj file (all 16-bit or counted before).
+      {"nemotron-nano-9b-v2", "Q4_K_M", 6.07, kGiB}, {"nemotron-nano-9b-v2", "Q6_K", 8.50, kGiB},
+      {"qwen3.5-9b", "Q8_0", 8.86, kGiB},        {"qwen3.5-35b-a3b", "Q8_0", 34.36, kGiB},
+      {"gemma-3n-e4b", "Q8_0", 6.84, kGiB},
   };
   for (const auto& c : cases)
     EXPECT_EQ(rounded(weights_of(c.preset, c.mix), c.unit), c.size) << c.preset << " " << c.mix;
