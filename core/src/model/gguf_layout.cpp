@@ -72,7 +72,7 @@ constexpr std::array<NameMap, 38> kNames{{
 // phi3's qkv_proj to ATTN_QKV (and phi3's gate_up_proj to FFN_UP, which every mix types as it
 // would gate and up: not modelled); src/llama-model.cpp loads layer.wqkv. Its rules see one attn_qkv tensor per layer,
 // typed as attn_v (llama-quant.cpp category_is_attn_v), where the other families' q and k
-// keep the default type: Phi-4 Q4_K_M is 9,055,469,760 B (8.43 GiB, as llama-bench prints) rather
+// keep the default type: Phi-4 Q4_K_M is 9,055,703,040 B (8.43 GiB, as llama-bench prints) rather
 // than 8,886,743,040 B with q, k and v apart (tests/core/model/gguf_weights_test.cpp).
 bool fuses_qkv(std::string_view model_type) {
   return model_type == "phi3" || model_type == "falcon" || model_type == "gpt_neox" ||
@@ -230,10 +230,6 @@ QuantModel quant_model_of(const ModelSpec& model, std::string_view type) {
   // LLM_TYPE_70B (a Llama with n_head == n_head_kv is 65B).
   if (a.num_layers == 80 && a.num_heads != a.num_kv_heads) m.model_type = "70B";
   return m;
-}
-
-std::string tensor_name(const TensorGroup& g, int64_t layer, const QuantModel& m) {
-  return layer_name(g, layer, gguf_suffix(g, m));
 }
 
 MixLayout apply_mix(const Mix& mix, const QuantModel& model, const Architecture& arch,

@@ -36,13 +36,9 @@ struct MixLayout {
 // `hf_model_type`: config.json's model_type (catalog.hpp hf_model_type()).
 QuantModel quant_model_of(const ModelSpec& model, std::string_view hf_model_type);
 
-// The GGUF name of layer `layer`'s copy of group `g` (convert_hf_to_gguf.py / llama-arch.cpp
-// names: "blk.3.attn_v.weight", "token_embd.weight", "blk.5.ffn_down_exps.weight"; q, k and v
-// are "blk.3.attn_qkv.weight" alike where the family fuses them, QuantModel::fused_qkv).
-std::string tensor_name(const TensorGroup& g, int64_t layer, const QuantModel& m);
-
 // Applies `mix` to every tensor of `inventory` (as llama-quantize would to an F16/BF16 file
-// converted from the HF checkpoint: 1-D tensors and norms F32, the rest 16-bit).
+// converted from the HF checkpoint: 1-D tensors and norms F32, the rest 16-bit), each group
+// under its GGUF name(s); a multimodal tower has no elements (it is an mmproj file).
 MixLayout apply_mix(const Mix& mix, const QuantModel& model, const Architecture& arch,
                     const std::vector<TensorGroup>& inventory);
 
