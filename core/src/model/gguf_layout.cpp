@@ -21,7 +21,7 @@ struct NameMap {
 // quantizes): before stop 20 the Mamba, DeltaNet and Gemma 3n matrices were, 4.0 of Nemotron
 // Nano 9B v2's 8.9 B parameters in a "Q4_K_M". Groups the inventory merges (qkv bias, the norms of a
 // layer) get one name: they are 1-D and stay F32 whatever their name.
-constexpr std::array<NameMap, 38> kNames{{
+constexpr std::array<NameMap, 37> kNames{{
     {"embed_tokens", "token_embd.weight"},
     {"embed_positions", "position_embd.weight"},
     {"lm_head", "output.weight"},
@@ -53,9 +53,8 @@ constexpr std::array<NameMap, 38> kNames{{
     {"mamba.in_proj", "ssm_in.weight"},
     {"mamba.x_proj", "ssm_x.weight"},
     {"mamba.out_proj", "ssm_out.weight"},
-    // Qwen3-Next's gated DeltaNet: in_proj_qkvz is SSM_IN, in_proj_ba SSM_BETA_ALPHA ("ssm_ba");
-    // Qwen3.5 checkpoints keep them apart (parts_of below).
-    {"linear_attn.in_proj_qkvz", "ssm_in.weight"},
+    // Qwen3-Next's gated DeltaNet: in_proj_ba is SSM_BETA_ALPHA ("ssm_ba"); in_proj_qkvz is
+    // split into attn_qkv and attn_gate by the converter (parts_of below), as Qwen3.5's are.
     {"linear_attn.in_proj_ba", "ssm_ba.weight"},
     {"linear_attn.out_proj", "ssm_out.weight"},
     // Gemma 3n (constants.py TENSOR_NAMES): per_layer_token_embd takes token_embd's rules.
@@ -147,8 +146,12 @@ int64_t deltanet_value_width(const Architecture& a, int64_t qkvz_rows) {
 // bias, and A_log with D, as one group; the converter writes them apart (conv1d in F32 always,
 // SSM_CONV1D in prepare_tensors' float32 list; A and D without a ".weight" suffix, so F32 and
 // never quantized; src/llama-model.cpp loads ssm_conv1d {d_conv, channels} + bias, ssm_dt
-// {dt_rank, d_inner} + bias, ssm_a, ssm_d). Qwen3.5's DeltaNet projections are ATTN_QKV
-// (typed by the attn_v rules), ATTN_GATE, SSM_BETA and SSM_ALPHA (tensor_mapping.py "qwen3.5").
+// {dt_rank, d_inner} + bias, ssm_a, ssm_d). The gated DeltaNet's in_proj_qkvz is ATTN_QKV (typed
+// by the attn_v rules) and ATTN_GATE: Qwen3.5 checkpoints store them apart (tensor_mapping.py
+// "qwen3.5"), and llama.cpp's converter splits Qwen3-Next's fused one the same way
+// (Qwen3NextModel.modify_tensors, conversion/qwen.py: "yield ATTN_QKV ... yield ATTN_GATE"; the
+// code index's file 54945480918; tensor_mapping.py's SSM_IN entry for it goes unused). Qwen3.5's
+// in_proj_b and in_proj_a are SSM_BETA and SSM_ALPHA; Qwen3-Next's in_proj_ba stays one ssm_ba.
 Parts parts_of(const TensorGroup& g, const QuantModel& m, const Architecture& a) {
   const int64_t r = g.rows, c = g.cols;
   Parts p;
@@ -165,7 +168,7 @@ Parts parts_of(const TensorGroup& g, const QuantModel& m, const Architecture& a)
       p.add("ssm_conv1d.weight", r, c, kF32);
       return p;
     }
-    const int64_t value = m.split_deltanet_projections && n == "linear_attn.in_proj_qkvz" ? deltanet_value_width(a, r) : 0;
+    const int64_t value = n == "linear_attn.in_proj_qkvz" ? deltanet_value_width(a, r) : 0;
     if (value > 0) {
       p.add("attn_qkv.weight", r - value, c);
       p.add("attn_gate.weight", value, c);

@@ -40,7 +40,7 @@ struct QuantModel {
   bool imatrix = false;          // quantized with an importance matrix
   std::string model_type;        // llama.cpp's size class where a rule uses it ("70B")
   bool fused_qkv = false;        // q, k and v stored as one blk.N.attn_qkv.weight per layer
-  bool split_deltanet_projections = false;  // Qwen3.5: attn_qkv + attn_gate, ssm_beta + ssm_alpha
+  bool split_deltanet_projections = false;  // Qwen3.5: in_proj_b, in_proj_a as ssm_beta, ssm_alpha
 };
 
 struct QuantTensor {
