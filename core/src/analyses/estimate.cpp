@@ -51,12 +51,9 @@ Report estimate(const Scenario& s, Detail detail) {
   // What the model's importer assumed (a config read generically, modules left out): a user who
   // pasted a config sees it with the numbers, not only from import-hf-config.
   for (const auto& n : s.model.notes) r.notes.push_back("/model: " + n);
-  if (!s.precision.gguf_mix.empty() && !s.model.arch.extra_modules.empty()) {
-    double extra = 0;
-    for (const auto& e : s.model.arch.extra_modules) extra += double(e.params);
+  if (!s.precision.gguf_mix.empty() && c.counts.extra > 0)
     r.notes.push_back("/precision/weights: a GGUF holds the text model; the vision/audio tower (" +
-                      format_number(extra) + " params) is a separate mmproj file, loaded with --mmproj");
-  }
+                      format_number(double(c.counts.extra)) + " params) is a separate mmproj file, loaded with --mmproj");
   if (s.options.load_mtp && s.mode == Mode::inference) {
     const int64_t n = s.model.arch.mtp_layers;
     const std::string why = mtp_unloaded_reason(s);
