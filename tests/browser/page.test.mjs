@@ -476,6 +476,11 @@ test('engine picker: vLLM shows its KV pool, concurrency, start check and a comm
   assert.match(body, /KV cache pool per GPU/);
   assert.match(body, /KV pool = /, 'the pool formula is rendered from its expression');
   assert.match(page.url(), /engine=vllm/, 'the engine is in the link');
+  // SGLang: the pool formula shows the fraction SGLang derives from the GPU (no flag for it).
+  await page.selectOption('#f-engine', 'sglang');
+  await page.waitForFunction(() => window.__llmcalc.last?.report?.engine?.id === 'sglang');
+  assert.match(await page.locator('#engine-body').textContent(), /cuda_graph_max_bs/);
+  assert.doesNotMatch(await page.locator('#engine-command').textContent(), /--mem-fraction-static/);
   await page.selectOption('#f-engine', 'generic');
   await page.waitForFunction(() => !window.__llmcalc.last?.report?.engine);
   assert.equal(await page.locator('#engine-card').isHidden(), true);

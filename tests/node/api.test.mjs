@@ -178,3 +178,14 @@ test('the browser build (ES module, browser.mjs) loads under Node and answers id
   assert.deepEqual(web.models(), calc.models());
   assert.deepEqual(web.gpus(), calc.gpus());
 });
+
+test('SGLang without mem_fraction_static: its own default from the GPU (0.835 on one H100), no flag in the command', () => {
+  const derived = calc.estimate({ model: 'llama-3-8b', engine: 'sglang' });
+  const given = calc.estimate({ model: 'llama-3-8b', engine: 'sglang', engine_options: { mem_fraction_static: 0.835 } });
+  assert.equal(derived.ok, true);
+  // The same pool as the fraction given by hand (round((81559 - 13440) / 81559, 3): tests/core/analyses/engine_test.cpp).
+  assert.equal(derived.report.engine.kv_pool.bytes, given.report.engine.kv_pool.bytes);
+  assert.match(derived.report.engine.kv_pool.formula, /cuda_graph_max_bs/);
+  assert.doesNotMatch(derived.report.engine.command, /--mem-fraction-static/);
+  assert.match(given.report.engine.command, /--mem-fraction-static 0\.835/);
+});

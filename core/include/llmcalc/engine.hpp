@@ -63,6 +63,7 @@ struct EngineOptionInfo {
   int64_t min = 0, max = 0;  // integer options
   std::span<const std::string_view> choices;  // choice options; the value is the index
   std::string_view doc;
+  bool zero_derived = false;  // fraction options: 0 means "the engine derives it" (see the profile)
 };
 std::span<const EngineOptionInfo> engine_options();
 const EngineOptionInfo& engine_option_info(EngineOption o);
@@ -86,6 +87,20 @@ struct GpuValue {
   double value = 0;
 };
 
+// SGLang's default mem_fraction_static (option value 0): the MiB it reserves outside weights and
+// the KV pool, from the GPU's memory (nvidia-smi, MiB) and the parallel size.
+struct FractionBucket {
+  double below_mib = 0;  // this bucket when the GPU has less; 0: every larger GPU
+  int64_t chunked_prefill_size = 0;
+  int64_t cuda_graph_max_bs = 0, cuda_graph_max_bs_tp4 = 0;  // tp < 4, tp >= 4
+};
+struct DerivedFraction {
+  double base_mib = 0, mib_per_prefill_token = 0, mib_per_graph_batch = 0, mib_per_rank = 0;
+  double floor_mib = 0, floor_above_mib = 0;
+  int64_t min_prefill_tokens = 0;
+  std::vector<FractionBucket> buckets;  // empty: the profile derives nothing
+};
+
 struct EngineProfile {
   std::string id;
   std::string name;
@@ -104,6 +119,7 @@ struct EngineProfile {
   double compute_buffer_other_bytes = 0;        // llama.cpp: compute buffer besides KQ and mask
   int64_t min_batched_tokens = 0;               // vLLM V0: max_num_batched_tokens floor
   double sampler_bytes_per_logit = 0;           // vLLM profile run: sampler working set per (seq, vocab)
+  DerivedFraction mem_fraction_default;         // SGLang: mem_fraction_static when the option is 0
 
   // Speed.
   double step_overhead_s_per_layer = -1;  // host time per layer per forward step (-1: generic)

@@ -24,6 +24,32 @@ double item_bytes(const Report& r, MemoryKind k) {
 
 std::string int_text(double v) { return std::to_string(static_cast<long long>(v)); }
 
+// SGLang's mem_fraction_static when none is given (server_args.py _handle_gpu_memory_settings;
+// the rule and its source in core/data/engines/sglang.json, mem_fraction_default): the memory
+// it keeps outside weights and the KV pool for prefill activations, CUDA graphs and parallel
+// slack, as a fraction of the GPU's, rounded to 3 decimals as SGLang rounds it.
+Ex derived_fraction(const Context& c, const Scenario& s, const DerivedFraction& d, const Ex& total) {
+  constexpr double kMiB = 1048576.0;
+  const double gpu_mib = s.gpu.memory_bytes / kMiB;
+  const FractionBucket* b = &d.buckets.back();
+  for (const auto& x : d.buckets)
+    if (x.below_mib == 0 || gpu_mib < x.below_mib) {
+      b = &x;
+      break;
+    }
+  const int64_t tp = s.parallelism.tp, ranks = tp * s.parallelism.pp;
+  const double graph_bs = double(tp < 4 ? b->cuda_graph_max_bs : b->cuda_graph_max_bs_tp4);
+  Ex reserved =
+      c.bytes(d.base_mib * kMiB, "SGLang constant reserve") +
+      c.num(double(std::max(b->chunked_prefill_size, d.min_prefill_tokens)), "chunked_prefill_size") *
+          c.bytes(d.mib_per_prefill_token * kMiB, "per prefill token") +
+      c.num(graph_bs, "cuda_graph_max_bs") * c.bytes(d.mib_per_graph_batch * kMiB, "per graph batch") +
+      c.num(double(ranks), "tp x pp") * c.bytes(d.mib_per_rank * kMiB, "per rank");
+  if (gpu_mib > d.floor_above_mib) reserved = emax(reserved, c.bytes(d.floor_mib * kMiB, "reserve floor"));
+  // round(x, 3) as ceil(1000 x - 0.5) / 1000 (the expression ops have ceil, not round).
+  return eceil((total - reserved) / total * c.num(1000, "round to 3 decimals") - 0.5) / 1000;
+}
+
 // The model as the command line names it: the Hugging Face repo of a preset, else its id.
 std::string model_arg(const Scenario& s, std::string_view fallback) {
   if (const ModelPreset* p = find_model(s.model.id); p != nullptr && !p->hf_repo.empty())
@@ -62,7 +88,9 @@ std::string sglang_command(const Scenario& s, const EngineReport& e) {
   std::string cmd = "python -m sglang.launch_server --model-path " + model_arg(s, s.model.id);
   if (s.parallelism.tp > 1) cmd += " --tp " + int_text(double(s.parallelism.tp));
   cmd += " --context-length " + int_text(double(e.max_model_len));
-  cmd += " --mem-fraction-static " + format_number(s.engine.get(O::mem_fraction_static, 0.88));
+  // Left out when SGLang derives it (option 0): the command then gets the same default.
+  if (const double f = s.engine.get(O::mem_fraction_static, 0); f > 0)
+    cmd += " --mem-fraction-static " + format_number(f);
   if (s.precision.kv_cache == Dtype::fp8) cmd += " --kv-cache-dtype fp8_e5m2";
   return cmd;
 }
@@ -212,10 +240,13 @@ void add_engine_report(const Context& c, Report& r) {
              weights - runtime - peak;
       break;
     }
-    case MemoryPolicy::static_fraction:
-      pool = c.num(s.engine.get(O::mem_fraction_static, 0.88), "mem_fraction_static") * total -
-             weights - runtime;
+    case MemoryPolicy::static_fraction: {
+      const double given = s.engine.get(O::mem_fraction_static, 0);
+      const Ex fraction = given > 0 ? c.num(given, "mem_fraction_static")
+                                    : derived_fraction(c, s, p.mem_fraction_default, total);
+      pool = fraction * total - weights - runtime;
       break;
+    }
     default: {  // fraction_of_free
       const Ex acts = c.bytes(item_bytes(r, MemoryKind::activations) + item_bytes(r, MemoryKind::logits),
                               "activations");

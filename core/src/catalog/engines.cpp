@@ -30,7 +30,8 @@ const EngineOptionInfo kOptions[] = {
     {O::gpu_memory_utilization, "gpu_memory_utilization", T::fraction, 0, 0, {},
      "vLLM: fraction of total GPU memory the instance may use"},
     {O::mem_fraction_static, "mem_fraction_static", T::fraction, 0, 0, {},
-     "SGLang: fraction of total GPU memory for weights and the KV pool"},
+     "SGLang: fraction of total GPU memory for weights and the KV pool (0 = SGLang's own default from the GPU's memory and TP)",
+     true},
     {O::free_gpu_memory_fraction, "free_gpu_memory_fraction", T::fraction, 0, 0, {},
      "TensorRT-LLM: fraction of the free memory given to the KV cache"},
     {O::max_model_len, "max_model_len", T::integer, 0, 100'000'000, {},
@@ -129,7 +130,7 @@ void read_options(ObjectReader& root, EngineProfile& p) {
     switch (info->type) {
       case T::fraction: {
         v = r.number(k, 0, 1);
-        if (v && *v <= 0) {
+        if (v && *v <= 0 && !(*v == 0 && info->zero_derived)) {
           r.error(k, "out_of_range", "must be in (0, 1]");
           v.reset();
         }
@@ -155,7 +156,7 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   EngineProfile p;
   r.reject_unknown({"id", "name", "modes", "inherits", "basis", "basis_source", "vendors",
                     "vendors_source", "memory_policy", "options", "fixed_memory", "speed",
-                    "training", "facts"});
+                    "training", "facts", "mem_fraction_default"});
   p.id = r.string("id").value_or("");
   p.name = r.string("name").value_or("");
   p.basis = r.string("basis").value_or("");
@@ -215,6 +216,40 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
     }
     collect_sources(r.raw("fixed_memory"), "fixed_memory.", p);
   }
+  ObjectReader mf = r.object("mem_fraction_default");
+  if (mf.valid()) {
+    mf.reject_unknown({"rule", "rule_source", "base_mib", "base_mib_source", "mib_per_prefill_token",
+                       "mib_per_prefill_token_source", "min_prefill_tokens", "min_prefill_tokens_source",
+                       "mib_per_graph_batch", "mib_per_graph_batch_source", "mib_per_rank",
+                       "mib_per_rank_source", "floor_mib", "floor_mib_source", "floor_above_mib",
+                       "floor_above_mib_source", "buckets", "buckets_source"});
+    check_sources(mf, r.raw("mem_fraction_default"));
+    DerivedFraction& d = p.mem_fraction_default;
+    d.base_mib = mf.number("base_mib", 0, 1e6).value_or(0);
+    d.mib_per_prefill_token = mf.number("mib_per_prefill_token", 0, 1e3).value_or(0);
+    d.min_prefill_tokens = mf.integer("min_prefill_tokens", 0, 1'000'000).value_or(0);
+    d.mib_per_graph_batch = mf.number("mib_per_graph_batch", 0, 1e3).value_or(0);
+    d.mib_per_rank = mf.number("mib_per_rank", 0, 1e5).value_or(0);
+    d.floor_mib = mf.number("floor_mib", 0, 1e6).value_or(0);
+    d.floor_above_mib = mf.number("floor_above_mib", 0, 1e8).value_or(0);
+    const json* b = mf.raw("buckets");
+    if (b == nullptr || !b->is_array() || b->empty() || !b->back().is_object() ||
+        b->back().value("below_mib", -1.0) != 0) {
+      mf.error("buckets", "missing_field", "must be a non-empty array ending with below_mib 0 (every larger GPU)");
+    } else {
+      for (std::size_t i = 0; i < b->size(); ++i) {
+        ObjectReader br(&(*b)[i], mf.path() + "/buckets/" + std::to_string(i), mf.errors());
+        br.reject_unknown({"below_mib", "chunked_prefill_size", "cuda_graph_max_bs", "cuda_graph_max_bs_tp4"});
+        FractionBucket fb;
+        fb.below_mib = br.number("below_mib", 0, 1e8).value_or(0);
+        fb.chunked_prefill_size = br.integer("chunked_prefill_size", 1, 1'000'000).value_or(0);
+        fb.cuda_graph_max_bs = br.integer("cuda_graph_max_bs", 0, 100'000).value_or(0);
+        fb.cuda_graph_max_bs_tp4 = br.integer("cuda_graph_max_bs_tp4", 0, 100'000).value_or(0);
+        d.buckets.push_back(fb);
+      }
+    }
+    collect_sources(r.raw("mem_fraction_default"), "mem_fraction_default.", p);
+  }
   ObjectReader sp = r.object("speed");
   if (sp.valid()) {
     sp.reject_unknown({"step_overhead_s_per_layer", "step_overhead_s_per_layer_source",
@@ -266,6 +301,9 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
     p.cpu_optimizer_ram_efficiency = optional_number(tr, "cpu_optimizer_ram_efficiency", 0, 1, 0);
     collect_sources(r.raw("training"), "training.", p);
   }
+  if (p.options.defined(EngineOption::mem_fraction_static) &&
+      p.options.get(EngineOption::mem_fraction_static) == 0 && p.mem_fraction_default.buckets.empty())
+    r.error("options", "missing_field", "mem_fraction_static 0 (derived) needs a mem_fraction_default rule");
   ObjectReader facts = r.object("facts");
   if (facts.valid()) {
     check_sources(facts, r.raw("facts"));

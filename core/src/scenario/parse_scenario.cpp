@@ -434,8 +434,9 @@ class ScenarioReader {
       switch (info->type) {
         case OptionType::fraction:
           if (auto d = json_io::as_number(x, path, 0, 1, errors_)) {
-            if (*d <= 0) errors_.push_back(make_error(path, ErrorCode::out_of_range,
-                                                      "must be in (0, 1], got " + format_number(*d)));
+            if (*d == 0 && !info->zero_derived)
+              errors_.push_back(make_error(path, ErrorCode::out_of_range,
+                                           "must be in (0, 1], got " + format_number(*d)));
             else value = *d;
           }
           break;

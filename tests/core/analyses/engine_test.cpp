@@ -163,6 +163,38 @@ TEST(Engines, SglangAndTensorRtPools) {
   EXPECT_NE(t.engine.command.find("--kv_cache_free_gpu_memory_fraction 0.9"), std::string::npos);
 }
 
+// SGLang's own default (server_args.py _handle_gpu_memory_settings; sglang.json
+// mem_fraction_default), by hand. H100 80GB = 81559 MiB, bucket < 90 GiB: chunked_prefill_size
+// 8192, cuda_graph_max_bs 256 (tp < 4) / 512 (tp >= 4). TP1: reserved = 512 + 8192 x 1.5 +
+// 256 x 2 + 1 x 1024 / 8 = 13440 MiB, over the 10240 floor; round((81559 - 13440) / 81559, 3) =
+// round(0.835212, 3) = 0.835, as SGLang's docs log prints for tp 1 on an 80 GB card.
+// RTX 4090 = 24564 MiB, bucket < 35 GiB: 2048, 24; reserved = 512 + 3072 + 48 + 128 = 3760
+// (no floor under 60 GiB): round(20804 / 24564, 3) = round(0.846930, 3) = 0.847.
+// TP4 on H100: 512 + 12288 + 512 x 2 + 4 x 128 = 14336: round(67223 / 81559, 3) = 0.824.
+TEST(Engines, SglangDerivesItsDefaultMemFraction) {
+  const Report h = run(R"({"model":"llama-3-8b","engine":"sglang"})");
+  EXPECT_NEAR(h.engine.kv_pool_bytes,
+              0.835 * 85520809984.0 - 8030261248.0 * 2 - item(h, "runtime_overhead"), 1.0);
+  EXPECT_EQ(h.engine.command.find("--mem-fraction-static"), std::string::npos);  // SGLang derives it too
+  EXPECT_NE(h.engine.kv_pool_formula.find("cuda_graph_max_bs"), std::string::npos);
+  const Report g = run(R"({"model":"llama-3-8b","engine":"sglang","hardware":{"gpu":"rtx-4090"},"precision":{"weights":"int4"}})");
+  EXPECT_NEAR(g.engine.kv_pool_bytes,
+              0.847 * 25757220864.0 - item(g, "weights") - item(g, "quantization_scales") -
+                  item(g, "runtime_overhead"),
+              1.0);
+  const Report t = run(R"({"model":"llama-3-70b","engine":"sglang","parallelism":{"tp":4}})");
+  EXPECT_NEAR(t.engine.kv_pool_bytes,
+              0.824 * 85520809984.0 - item(t, "weights") - item(t, "quantization_scales") -
+                  item(t, "runtime_overhead"),
+              1.0);
+  // Given, it is used as is and printed; 0 asks for the derived default explicitly.
+  const Report given = run(R"({"model":"llama-3-8b","engine":"sglang","engine_options":{"mem_fraction_static":0.9}})");
+  EXPECT_NE(given.engine.command.find("--mem-fraction-static 0.9"), std::string::npos);
+  const Report zero = run(R"({"model":"llama-3-8b","engine":"sglang","engine_options":{"mem_fraction_static":0}})");
+  EXPECT_EQ(zero.engine.kv_pool_bytes, h.engine.kv_pool_bytes);
+  // (vLLM's gpu_memory_utilization 0 stays an error: BadInputNamesTheField.)
+}
+
 // llama.cpp (fedora-copr/logdetective PR #106, Mistral-7B, n_ubatch 512, no flash attention):
 // CUDA0 compute buffer at n_ctx 2048 = 32 heads x 2048 x 512 x 4 B (KQ) + 2048 x 512 x 4 B
 // (mask) + 32 MiB = 128 + 4 + 32 = 164 MiB; KV f16 = 32 x 2 x 8 x 128 x 2048 x 2 B = 256 MiB.
