@@ -30,6 +30,8 @@ std::string int_text(double v) { return std::to_string(static_cast<long long>(v)
 // slack, as a fraction of the GPU's, rounded to 3 decimals as SGLang rounds it.
 Ex derived_fraction(const Context& c, const Scenario& s, const DerivedFraction& d, const Ex& total) {
   constexpr double kMiB = 1048576.0;
+  // A profile with option 0 and no rule is refused when the catalog loads (engine_errors()).
+  if (d.buckets.empty()) return c.num(0, "mem_fraction_static (no rule in the profile)");
   const double gpu_mib = s.gpu.memory_bytes / kMiB;
   const FractionBucket* b = &d.buckets.back();
   for (const auto& x : d.buckets)
