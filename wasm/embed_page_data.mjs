@@ -4,7 +4,7 @@
 //   - the citations are left out: every "source" and "*_source" string and an engine's "basis" become
 //     OMITTED. The core never puts them in a report; only the catalog listings (models_json,
 //     gpus_json, engines_json) show them, and the page's module does not export those
-//     (wasm/bindings.cpp, LLMCALC_WASM_PAGE). They stay non-empty strings, so the catalog's
+//     (wasm/page_exports.cpp). They stay non-empty strings, so the catalog's
 //     checks (a constant needs its "_source", catalog/engines.cpp) read the data unchanged.
 //   - a model preset's architecture members that equal the reader's own defaults go
 //     (ARCHITECTURE_DEFAULTS below);

@@ -272,9 +272,10 @@ const css = pageCss + prerendered.css + hideForLink;
 // first paint (stateFromUrl reads the same parameters; the last one wins), rather than when the
 // script runs. `prestart`, on every page with scripts on, shows the form as its summary line until
 // main.js has the first live answer in the page (for a link, until that answer's frame is done;
-// start()): its ~40 controls,
-// styled and laid out before the first paint, held the default's prerendered answer back (answer on screen 4.02x -> 2.95x the empty page, docs/performance.md, stop 18), and
-// before the script they take no input; an embed's details stay folded until main.js folds them.
+// start()): its ~40 controls, styled and laid out before the first paint, held the default's
+// prerendered answer back (answer on screen 4.02x -> 2.95x the empty page, docs/performance.md,
+// stop 18), and before the script they take no input; an embed's details stay folded until
+// main.js folds them.
 // window.llmcalcWasm() starts the WebAssembly module's compile from the data block (#wasm-gzip:
 // base64 -> DecompressionStream -> WebAssembly.compileStreaming, off the main thread) and
 // returns its promise, once; go() calls it just before the page's script runs, so the module
