@@ -1,7 +1,7 @@
 // The preset data for the calculator page's module (llmcalc_core_page): the same files and the
 // same C++ shape as cmake/EmbedData.cmake (core/src/data/embedded_data.hpp), but
 //   - all whitespace outside strings is dropped (EmbedData keeps the space after ':' and ',');
-//   - the citations are left out: every "source" and "*_source" string and an engine's "basis" become
+//   - the citations are left out: every "source" and "*_source" string becomes
 //     OMITTED. The core never puts them in a report; only the catalog listings (models_json,
 //     gpus_json, engines_json) show them, and the page's module does not export those
 //     (wasm/page_exports.cpp). They stay non-empty strings, so the catalog's
@@ -66,8 +66,9 @@ function value(s, i, member, depth = 0) {
   return [m[0], i + m[0].length];
 }
 
-// A citation: the value of a "source", "*_source" or "basis" key, when a string.
-const isCitation = (key, v) => (key === 'source' || key.endsWith('_source') || key === 'basis') && typeof v === 'string';
+// A citation: the value of a "source" or "*_source" key, when a string. An engine's "basis" stays:
+// the report's engine block shows it (which versions the numbers describe).
+const isCitation = (key, v) => (key === 'source' || key.endsWith('_source')) && typeof v === 'string';
 // Prose for the people who maintain the data, which the core never reads: "notes" (as in
 // EmbedData) and the GGUF table's "semantics" (how its rules read, core/data/gguf_types.json),
 // its not_quantized "note" and each type's "layout" (the struct's sum; gguf_types.cpp reads both

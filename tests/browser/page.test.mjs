@@ -475,6 +475,9 @@ test('engine picker: vLLM shows its KV pool, concurrency, start check and a comm
   const body = await page.locator('#engine-body').textContent();
   assert.match(body, /KV cache pool per GPU/);
   assert.match(body, /KV pool = /, 'the pool formula is rendered from its expression');
+  // The versions the numbers describe, from the profile's data (vLLM V0's accounting, not V1's).
+  assert.equal(await page.locator('#engine-basis').textContent(), `Profile basis: ${report.engine.basis}.`);
+  assert.match(report.engine.basis, /V0 worker/);
   assert.match(page.url(), /engine=vllm/, 'the engine is in the link');
   // SGLang: the pool formula shows the fraction SGLang derives from the GPU (no flag for it).
   await page.selectOption('#f-engine', 'sglang');

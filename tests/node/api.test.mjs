@@ -186,6 +186,8 @@ test('SGLang without mem_fraction_static: its own default from the GPU (0.835 on
   // The same pool as the fraction given by hand (round((81559 - 13440) / 81559, 3): tests/core/analyses/engine_test.cpp).
   assert.equal(derived.report.engine.kv_pool.bytes, given.report.engine.kv_pool.bytes);
   assert.match(derived.report.engine.kv_pool.formula, /cuda_graph_max_bs/);
+  // The profile's basis travels with the report (the page module keeps it: wasm/embed_page_data.mjs).
+  assert.equal(derived.report.engine.basis, calc.engines().find((e) => e.id === 'sglang').basis);
   assert.doesNotMatch(derived.report.engine.command, /--mem-fraction-static/);
   assert.match(given.report.engine.command, /--mem-fraction-static 0\.835/);
 });

@@ -267,6 +267,7 @@ export function renderEngine(report) {
   } else {
     rows.push(v('p', { class: 'hint', text: `${e.name}: runtime memory and speed constants of this engine are in the numbers above.` }));
   }
+  if (e.basis) rows.push(v('p', { class: 'hint', id: 'engine-basis', text: `Profile basis: ${e.basis}.` }));
   patch($('engine-body'), rows);
 }
 

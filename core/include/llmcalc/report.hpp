@@ -178,6 +178,7 @@ struct EngineReport {
   std::string name;
   bool active = false;  // false: the engine cannot run the scenario (reason in notes)
   std::string policy;   // memory_policy_name()
+  std::string basis;    // the engine versions the profile describes (its file's "basis")
   bool has_pool = false;
   double kv_pool_bytes = 0;        // per GPU
   std::string kv_pool_formula;     // the text of kv_pool_expression, whose value is kv_pool_bytes

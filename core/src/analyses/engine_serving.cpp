@@ -198,6 +198,9 @@ void add_engine_report(const Context& c, Report& r) {
   E.id = std::string(s.engine.id());
   E.name = s.engine.profile != nullptr ? s.engine.profile->name : "Generic";
   E.active = s.engine.active;
+  // Which versions the numbers describe: an engine's memory accounting changes between
+  // releases (vLLM V0 -> V1), so the report says which one its profile follows.
+  if (s.engine.profile != nullptr) E.basis = s.engine.profile->basis;
   if (!s.engine.active) {
     if (!s.engine.inactive_reason.empty()) r.notes.push_back(s.engine.inactive_reason);
     return;

@@ -164,6 +164,7 @@ void write_report(JsonWriter& w, const Report& r) {
         .field("name", E.name)
         .field("active", E.active)
         .field("policy", E.policy);
+    if (!E.basis.empty()) w.field("basis", E.basis);
     if (E.active && !E.policy.empty() && E.policy != "none") {
       w.key("kv_pool").begin_object()
           .field("bytes", E.kv_pool_bytes)

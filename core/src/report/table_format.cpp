@@ -97,6 +97,7 @@ std::string format_report_table(const Report& r, bool decimal) {
   if (r.engine.active && r.engine.id != "generic" && !r.engine.command.empty()) {
     const EngineReport& E = r.engine;
     out += "\nEngine: " + E.name + "\n";
+    if (!E.basis.empty()) out += "  Profile basis: " + E.basis + "\n";
     out += "  KV pool per GPU                 " + lpad(format_bytes(E.kv_pool_bytes, decimal), 10) + "  " +
            format_number(double(E.kv_pool_tokens)) + " tokens";
     if (E.block_tokens > 1)

@@ -133,6 +133,17 @@ TEST(Engines, VllmPoolFollowsUtilization) {
   EXPECT_NEAR(evaluate(r9.expressions, r9.engine.kv_pool_expression), r9.engine.kv_pool_bytes, 1e-3);
 }
 
+TEST(Engines, ReportSaysWhichVersionsTheProfileDescribes) {
+  // vLLM's accounting changed between V0 and V1: the report carries the profile's basis, in its
+  // JSON too, and a generic report has no engine block to carry it.
+  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm"})");
+  EXPECT_EQ(r.engine.basis, find_engine("vllm")->basis);
+  EXPECT_NE(r.engine.basis.find("V0"), std::string::npos);
+  const std::string j = estimate_json(R"({"model":"llama-3-8b","engine":"sglang"})");
+  EXPECT_NE(j.find(R"("basis":")" + find_engine("sglang")->basis + "\""), std::string::npos);
+  EXPECT_EQ(estimate_json(R"({"model":"llama-3-8b"})").find(R"("basis")"), std::string::npos);
+}
+
 TEST(Engines, VllmWillNotStartPastItsPool) {
   const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","hardware":{"gpu":"l4"},
       "engine_options":{"max_model_len":500000}})");
