@@ -160,6 +160,8 @@ const std::vector<EngineProfile>& engine_profiles();
 const EngineProfile* find_engine(std::string_view id);
 // Problems found while reading core/data/engines (empty in a correct build; tested).
 const Errors& engine_errors();
+// What the catalog's reader says of one profile's text (no "inherits"): for tests of the rules.
+Errors engine_profile_errors(std::string_view text);
 
 std::string_view memory_policy_name(MemoryPolicy p);
 

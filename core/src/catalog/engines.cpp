@@ -218,7 +218,12 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   }
   ObjectReader mf = r.object("mem_fraction_default");
   if (mf.valid()) {
-    // Unknown keys: check_sources asks each a citation, and a citation of nothing is flagged.
+    // Every key is the rule's: an extra term with its citation would otherwise be read by no one.
+    mf.reject_unknown({"base_mib", "base_mib_source", "mib_per_prefill_token", "mib_per_prefill_token_source",
+                       "min_prefill_tokens", "min_prefill_tokens_source", "mib_per_graph_batch",
+                       "mib_per_graph_batch_source", "mib_per_rank", "mib_per_rank_source", "floor_mib",
+                       "floor_mib_source", "floor_above_mib", "floor_above_mib_source", "buckets",
+                       "buckets_source", "rule", "rule_source"});
     check_sources(mf, r.raw("mem_fraction_default"));
     DerivedFraction& d = p.mem_fraction_default;
     double min_prefill = 0;
@@ -370,6 +375,15 @@ const EngineProfile* find_engine(std::string_view id) {
 }
 
 const Errors& engine_errors() { return catalog().errors; }
+
+Errors engine_profile_errors(std::string_view text) {
+  Errors errors;
+  if (auto doc = json_io::parse_text(text, "/engines/test", errors); doc && doc->is_object()) {
+    ObjectReader r(&*doc, "/engines/test", errors);
+    read_engine(r);
+  }
+  return errors;
+}
 
 std::string_view memory_policy_name(MemoryPolicy p) {
   switch (p) {

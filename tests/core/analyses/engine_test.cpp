@@ -7,6 +7,8 @@
 #include "llmcalc/api.hpp"
 #include "llmcalc/catalog.hpp"
 #include "llmcalc/engine.hpp"
+#include "data/embedded_data.hpp"
+#include "json/json_reader.hpp"
 #include "test_util.hpp"
 
 namespace llmcalc::test {
@@ -142,6 +144,26 @@ TEST(Engines, ReportSaysWhichVersionsTheProfileDescribes) {
   const std::string j = estimate_json(R"({"model":"llama-3-8b","engine":"sglang"})");
   EXPECT_NE(j.find(R"("basis":")" + find_engine("sglang")->basis + "\""), std::string::npos);
   EXPECT_EQ(estimate_json(R"({"model":"llama-3-8b"})").find(R"("basis")"), std::string::npos);
+}
+
+TEST(Engines, SglangRuleRefusesATermNoOneReads) {
+  // A term added to the data with its citation but not read by the code would leave SGLang's
+  // derived fraction silently short of it: the reader refuses keys it does not know.
+  std::string text;
+  for (std::size_t i = 0; i < data::kEnginesCount; ++i)
+    if (data::kEngines[i].id == "sglang") text = std::string(data::kEngines[i].json);
+  ASSERT_FALSE(text.empty());
+  EXPECT_TRUE(engine_profile_errors(text).empty());
+  Errors parse_errors;
+  auto doc = json_io::parse_text(text, "", parse_errors);
+  ASSERT_TRUE(doc.has_value());
+  (*doc)["mem_fraction_default"]["mib_per_expert"] = 64;
+  (*doc)["mem_fraction_default"]["mib_per_expert_source"] = "a citation";
+  const Errors e = engine_profile_errors(doc->dump());
+  ASSERT_EQ(e.size(), 2u);  // the term and its citation
+  EXPECT_EQ(e[0].path, "/engines/test/mem_fraction_default/mib_per_expert");
+  EXPECT_EQ(e[1].path, "/engines/test/mem_fraction_default/mib_per_expert_source");
+  for (const auto& x : e) EXPECT_EQ(x.code, "unknown_field");
 }
 
 TEST(Engines, VllmWillNotStartPastItsPool) {
