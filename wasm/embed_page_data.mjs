@@ -77,6 +77,10 @@ const isCitation = (key, v) => (key === 'source' || key.endsWith('_source')) && 
 // model list has them from web/build.mjs), and the catalog reads a preset without them.
 const isProse = (key, v) => ((key === 'notes' || key === 'note' || key === 'layout') && typeof v === 'string') ||
   key === 'semantics' || key === 'released' || key === 'released_source';
+// An engine profile's "facts": cited facts the core does not read (catalog/engines.cpp only
+// checks their citations and lists them in engines_json, which the page's module does not
+// export); the reader takes a profile without them.
+const isUnreadFacts = (key, depth) => key === 'facts' && depth === 0;
 
 // A model preset's architecture members equal to the reader's own defaults
 // (core/src/model/architecture_json.cpp, read_architecture: each read with this fallback and
@@ -91,7 +95,7 @@ const isDefault = (key, text) => Object.hasOwn(ARCHITECTURE_DEFAULTS, key) && AR
 
 export function pageJson(text, presetDefaults = false) {
   const member = (key, v, depth) => {
-    if (isProse(key, v.startsWith('"') ? '' : null)) return null;
+    if (isProse(key, v.startsWith('"') ? '' : null) || isUnreadFacts(key, depth)) return null;
     if (presetDefaults && depth === 1 && isDefault(key, v)) return null;
     return isCitation(key, JSON.parse(v.startsWith('"') ? v : '0')) ? JSON.stringify(OMITTED) : v;
   };
@@ -100,6 +104,7 @@ export function pageJson(text, presetDefaults = false) {
   // The rewrite must be the same data apart from the citations and notes.
   const strip = (o, depth = 0) => Array.isArray(o) ? o.map((x) => strip(x, depth + 1))
     : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k, v]) => !isProse(k, v) &&
+      !isUnreadFacts(k, depth) &&
       !(presetDefaults && depth === 1 && isDefault(k, JSON.stringify(v))))
       .map(([k, v]) => [k, isCitation(k, v) ? OMITTED : strip(v, depth + 1)]))
     : o;

@@ -475,9 +475,20 @@ test('engine picker: vLLM shows its KV pool, concurrency, start check and a comm
   const body = await page.locator('#engine-body').textContent();
   assert.match(body, /KV cache pool per GPU/);
   assert.match(body, /KV pool = /, 'the pool formula is rendered from its expression');
-  // The versions the numbers describe, from the profile's data (vLLM V0's accounting, not V1's).
+  // The versions the numbers describe, from the profile's data (vLLM V1's accounting).
   assert.equal(await page.locator('#engine-basis').textContent(), `Profile basis: ${report.engine.basis}.`);
-  assert.match(report.engine.basis, /V0 worker/);
+  assert.match(report.engine.basis, /V1/);
+  // The profiling run and, for V1, the memory before its budget.
+  const profile = await page.locator('#engine-profile').textContent();
+  const [, tokens, seqs] = /^Profiling run: (\S+) tokens over (\S+) sequences/.exec(profile) || [];
+  assert.equal(Number(tokens?.replace(/\D/g, '')), report.engine.profile_run.tokens, profile);
+  assert.equal(Number(seqs?.replace(/\D/g, '')), report.engine.profile_run.seqs, profile);
+  assert.match(profile, /before the .* budget: .* \(CUDA context, communicators\)\.$/);
+  // vLLM 0.9.0 and earlier: its own profile, the context inside the budget (no such line).
+  await page.selectOption('#f-engine', 'vllm-v0');
+  await page.waitForFunction(() => window.__llmcalc.last?.report?.engine?.id === 'vllm-v0');
+  assert.match(await page.locator('#engine-basis').textContent(), /V0 worker/);
+  assert.doesNotMatch(await page.locator('#engine-profile').textContent(), /budget/);
   assert.match(page.url(), /engine=vllm/, 'the engine is in the link');
   // SGLang: the pool formula shows the fraction SGLang derives from the GPU (no flag for it).
   await page.selectOption('#f-engine', 'sglang');

@@ -51,9 +51,9 @@ export interface Scenario {
   model: ModelInput;
   /** what the GPUs do; default inference; CLI --mode */
   mode?: Mode;
-  /** the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast; default generic; CLI --engine */
+  /** the engine the scenario runs on (`llmcalc list engines`): generic, vllm (V1, 0.9.1 and later), vllm-v0 (0.9.0 and earlier), sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast; default generic; CLI --engine */
   engine?: string;
-  /** the engine's own options, e.g. {"gpu_memory_utilization": 0.9} for vllm (docs/engines.md lists each engine's); default  */
+  /** the engine's own options, e.g. {"gpu_memory_utilization": 0.92} for vllm (docs/engines.md lists each engine's); default  */
   engine_options?: Record<string, number | boolean | string>;
   /** how memory is counted (`seed` is accepted for rules-of-thumb); default detailed; CLI --method */
   method?: Method;

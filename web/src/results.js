@@ -258,9 +258,14 @@ export function renderEngine(report) {
         `${fmt.tokens(e.kv_pool.tokens)} tokens in ${fmt.tokens(e.kv_pool.blocks)} blocks of ${e.kv_pool.block_tokens}`),
       speedCard('Concurrent sequences at this context', fmt.grouped(Math.floor(e.max_concurrent_sequences))),
       speedCard(`Starts at ${fmt.tokens(e.max_model_len)} tokens`, e.starts ? 'yes' : 'no', null,
-        e.starts ? '' : `longest that fits: ${fmt.tokens(e.longest_context)} tokens`)));
+        e.starts ? '' : e.longest_context >= e.max_model_len ? 'see the notes' : `longest that fits: ${fmt.tokens(e.longest_context)} tokens`)));
     if (e.kv_pool.expression)
       rows.push(v('p', { class: 'formula-line' }, 'KV pool = ', ...expressionNodes(e.kv_pool.expression)));
+    // vLLM: the profiling run its peak comes from and, for V1, what lies before its budget.
+    if (e.profile_run)
+      rows.push(v('p', { class: 'hint', id: 'engine-profile', text: `Profiling run: ${fmt.tokens(e.profile_run.tokens)} tokens ` +
+        `over ${fmt.tokens(e.profile_run.seqs)} sequences, peak ${fmt.bytes(e.profile_peak_bytes, u)}` +
+        (e.budget_bytes ? `; before the ${fmt.bytes(e.budget_bytes, u)} budget: ${fmt.bytes(e.before_budget_bytes, u)} (CUDA context, communicators).` : '.') }));
     rows.push(v('div', { class: 'command' },
       v('code', { id: 'engine-command', text: e.command }),
       v('button', { type: 'button', id: 'engine-copy', class: 'secondary', text: 'Copy command' })));

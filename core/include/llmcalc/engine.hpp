@@ -101,6 +101,15 @@ struct DerivedFraction {
   std::vector<FractionBucket> buckets;  // empty: the profile derives nothing
 };
 
+// vLLM V1's serving defaults for the profile run, by the GPU's memory (EngineArgs
+// get_batch_defaults): the first tier whose floor the GPU reaches and whose excluded name it
+// does not carry.
+struct BatchDefaultTier {
+  double min_memory_bytes = 0;
+  std::string except_name;  // a GPU whose name holds this (case-insensitive) skips the tier
+  int64_t max_num_batched_tokens = 0, max_num_seqs = 0;
+};
+
 struct EngineProfile {
   std::string id;
   std::string name;
@@ -115,10 +124,16 @@ struct EngineProfile {
   std::vector<GpuValue> cuda_context_bytes_by_gpu;
   double workspace_bytes = -1;                  // cuBLAS / attention workspaces
   double tp_comm_bytes = 0;                     // per GPU when tp > 1: NCCL + custom all-reduce
+  double tp_workspace_bytes = 0;                // per GPU when tp > 1, with the workspaces (vLLM V1:
+                                                // communicator buffers made at the first collective)
   double cuda_graph_bytes = 0;                  // captured decode graphs (outside the KV pool)
   double compute_buffer_other_bytes = 0;        // llama.cpp: compute buffer besides KQ and mask
   int64_t min_batched_tokens = 0;               // vLLM V0: max_num_batched_tokens floor
   double sampler_bytes_per_logit = 0;           // vLLM profile run: sampler working set per (seq, vocab)
+  // vLLM V1: the budget's baseline is taken after the CUDA context and the communicators, so
+  // the context and TP buffers lie outside utilization x total (only the workspaces inside).
+  bool context_outside_budget = false;
+  std::vector<BatchDefaultTier> batch_defaults;  // empty: V0's max(max_model_len, floor) / 256
   DerivedFraction mem_fraction_default;         // SGLang: mem_fraction_static when the option is 0
 
   // Speed.

@@ -188,6 +188,10 @@ struct EngineReport {
   int64_t kv_pool_blocks = 0;      // floor(pool / block bytes)
   int64_t kv_pool_tokens = 0;      // blocks x block_tokens
   double profile_peak_bytes = 0;   // vLLM: activation peak of the profiling run
+  int64_t profile_tokens = 0, profile_seqs = 0;  // vLLM: the profiling run's shape
+  // vLLM V1: utilization x total, and the memory taken before that budget's baseline (CUDA
+  // context, communicators), which must leave the budget free for the server to start.
+  double budget_bytes = 0, before_budget_bytes = 0;
   int64_t max_model_len = 0;       // the context the server is started with
   double max_concurrent_sequences = 0;  // pool tokens / max_model_len
   bool starts = false;             // the pool holds at least one max_model_len sequence

@@ -3,6 +3,7 @@
 // memory, llama.cpp's fixed context), what that pool holds, whether the server starts at the
 // requested context, and the command line that runs it.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "llmcalc/catalog.hpp"
@@ -150,13 +151,51 @@ std::string llamacpp_command(const Scenario& s, const EngineReport& e) {
   return cmd;
 }
 
-// vLLM's profiling run: max_num_batched_tokens spread over at most max_num_seqs dummy
-// sequences, one sampled row each; its activation peak is kept out of the KV pool.
+struct ProfileShape {
+  int64_t tokens = 0, seqs = 0;
+};
+
+// The V1 serving default that applies to this GPU (first tier it reaches and is not excluded
+// from), or null for a profile without tiers (V0).
+const BatchDefaultTier* batch_default_tier(const EngineProfile& p, const Gpu& gpu) {
+  auto lower = [](std::string t) {
+    for (char& ch : t) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return t;
+  };
+  for (const auto& t : p.batch_defaults) {
+    if (gpu.memory_bytes < t.min_memory_bytes) continue;
+    if (!t.except_name.empty() && lower(gpu.name).find(lower(t.except_name)) != std::string::npos) continue;
+    return &t;
+  }
+  return nullptr;
+}
+
+// vLLM's profiling run: max_num_batched_tokens spread over min(tokens, max_num_seqs) dummy
+// sequences. V0: tokens max(max_model_len, floor), 256 sequences. V1: its serving defaults by
+// the GPU (chunked prefill on), tokens at most max_num_seqs x max_model_len.
+ProfileShape vllm_profile_shape(const Scenario& s, int64_t max_model_len) {
+  const EngineSettings& e = s.engine;
+  const EngineProfile& p = *e.profile;
+  const BatchDefaultTier* tier = batch_default_tier(p, s.gpu);
+  ProfileShape out;
+  out.tokens = int64_t(e.get(O::max_num_batched_tokens, 0));
+  out.seqs = int64_t(e.get(O::max_num_seqs, 0));
+  if (out.seqs <= 0) out.seqs = tier != nullptr ? tier->max_num_seqs : 256;
+  if (out.tokens <= 0) {
+    out.tokens = tier != nullptr ? std::min(tier->max_num_batched_tokens, out.seqs * std::max<int64_t>(1, max_model_len))
+                                 : std::max<int64_t>(max_model_len, p.min_batched_tokens);
+  }
+  out.seqs = std::clamp<int64_t>(out.seqs, 1, std::max<int64_t>(1, out.tokens));
+  return out;
+}
+
+// The profile run's peak: the forward's activations at that shape, or the dummy sampling step
+// after it, which works on one fp32 row of the full vocabulary per sequence (gathered on every
+// tensor-parallel rank) and can exceed the forward's.
 Ex vllm_profile_peak(const Context& c, int64_t max_model_len, std::string* shape) {
   const EngineSettings& e = c.s.engine;
-  int64_t tokens = int64_t(e.get(O::max_num_batched_tokens, 0));
-  if (tokens <= 0) tokens = std::max<int64_t>(max_model_len, e.profile->min_batched_tokens);
-  const int64_t seqs = std::clamp<int64_t>(int64_t(e.get(O::max_num_seqs, 256)), 1, tokens);
+  const ProfileShape ps_shape = vllm_profile_shape(c.s, max_model_len);
+  const int64_t tokens = ps_shape.tokens, seqs = ps_shape.seqs;
   Scenario ps = c.s;
   ps.workload.batch = seqs;
   ps.workload.prompt = (tokens + seqs - 1) / seqs;
@@ -173,9 +212,6 @@ Ex vllm_profile_peak(const Context& c, int64_t max_model_len, std::string* shape
              int_text(double(ps.workload.prompt)) + " tokens)";
   const Ex fwd = c.bytes(forward, shape != nullptr ? *shape : std::string());
   if (e.profile->sampler_bytes_per_logit <= 0) return fwd;
-  // The dummy sampling step after the forward pass works on one fp32 row of the full
-  // vocabulary per sequence (gathered on every tensor-parallel rank); its peak can exceed
-  // the forward's.
   return emax(fwd, c.num(double(seqs), "sampled rows") * c.num(double(c.a.vocab_size), "vocab") *
                        c.bytes(e.profile->sampler_bytes_per_logit, "sampler working set per logit"));
 }
@@ -241,8 +277,21 @@ void add_engine_report(const Context& c, Report& r) {
       std::string shape;
       const Ex peak = vllm_profile_peak(c, E.max_model_len, &shape);
       E.profile_peak_bytes = peak.v;
-      pool = c.num(s.engine.get(O::gpu_memory_utilization, 0.9), "gpu_memory_utilization") * total -
-             weights - runtime - peak;
+      const ProfileShape ps = vllm_profile_shape(s, E.max_model_len);
+      E.profile_tokens = ps.tokens;
+      E.profile_seqs = ps.seqs;
+      const Ex budget = c.num(s.engine.get(O::gpu_memory_utilization, 0.9), "gpu_memory_utilization") * total;
+      if (!p.context_outside_budget) {  // V0: every non-torch byte counts inside the budget
+        pool = budget - weights - runtime - peak;
+        break;
+      }
+      // V1: the budget starts after the context and the communicators; what the profile run
+      // adds outside torch (cuBLAS workspaces, allocator slack) counts. Its CUDA-graph estimate
+      // is left out: 7 of 9 published V1 logs do not subtract it (docs/engines.md).
+      const Ex inside = c.bytes(s.overhead.workspace_bytes, "non-torch increase in the profile run");
+      pool = budget - weights - inside - peak;
+      E.budget_bytes = budget.v;
+      E.before_budget_bytes = s.overhead.cuda_context_bytes + s.overhead.comm_buffer_bytes;
       break;
     }
     case MemoryPolicy::static_fraction: {
@@ -274,7 +323,17 @@ void add_engine_report(const Context& c, Report& r) {
   E.longest_context = E.kv_pool_tokens;
   E.max_concurrent_sequences = E.max_model_len > 0 ? double(E.kv_pool_tokens) / double(E.max_model_len) : 0;
   E.starts = E.kv_pool_tokens > 0 && E.max_model_len <= E.kv_pool_tokens;
-  if (!E.starts) {
+  // V1 refuses to start when the memory free after its context and communicators is below
+  // the budget (vllm/v1/worker/utils.py request_memory).
+  if (E.budget_bytes > 0 && s.gpu.memory_bytes - E.before_budget_bytes < E.budget_bytes) {
+    E.starts = false;
+    r.notes.push_back(E.name + " will not start: " + format_bytes(E.before_budget_bytes, false) +
+                      " of CUDA context and communicators leave " +
+                      format_bytes(s.gpu.memory_bytes - E.before_budget_bytes, false) +
+                      " free, less than gpu_memory_utilization x total = " + format_bytes(E.budget_bytes, false) +
+                      " (\"Free memory on device ... is less than desired GPU memory utilization\"); "
+                      "lower gpu_memory_utilization.");
+  } else if (!E.starts) {
     r.notes.push_back(E.name + " will not start at max_model_len " + int_text(double(E.max_model_len)) +
                       ": its KV pool holds " + int_text(double(E.kv_pool_tokens)) +
                       " tokens (\"max seq len is larger than the maximum number of tokens that can be "

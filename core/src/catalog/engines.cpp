@@ -36,10 +36,10 @@ const EngineOptionInfo kOptions[] = {
      "TensorRT-LLM: fraction of the free memory given to the KV cache"},
     {O::max_model_len, "max_model_len", T::integer, 0, 100'000'000, {},
      "longest sequence the server accepts (0 = prompt + generate)"},
-    {O::max_num_seqs, "max_num_seqs", T::integer, 1, 1'000'000, {},
-     "vLLM: sequences per step and in the profiling run"},
+    {O::max_num_seqs, "max_num_seqs", T::integer, 0, 1'000'000, {},
+     "vLLM: sequences per step and in the profiling run (0 = the engine's default for the GPU)"},
     {O::max_num_batched_tokens, "max_num_batched_tokens", T::integer, 0, 100'000'000, {},
-     "vLLM: tokens of the profiling run (0 = max(max_model_len, 2048))"},
+     "vLLM: tokens of the profiling run (0 = the engine's default: V1 by the GPU's memory, V0 max(max_model_len, 2048))"},
     {O::block_size, "block_size", T::integer, 1, 65536, {}, "tokens per KV block"},
     {O::kv_cache_type, "kv_cache_type", T::choice, 0, 0, kKvTypes, "llama.cpp KV type"},
     {O::flash_attn, "flash_attn", T::boolean, 0, 0, {}, "llama.cpp fused attention"},
@@ -196,19 +196,40 @@ std::optional<EngineProfile> read_engine(ObjectReader& r) {
   if (fm.valid()) {
     fm.reject_unknown({"cuda_context_bytes", "cuda_context_bytes_source", "cuda_context_bytes_by_gpu",
                        "cuda_context_bytes_by_gpu_source", "workspace_bytes", "workspace_bytes_source",
-                       "tp_comm_bytes", "tp_comm_bytes_source", "cuda_graph_bytes",
+                       "tp_comm_bytes", "tp_comm_bytes_source", "tp_workspace_bytes",
+                       "tp_workspace_bytes_source", "cuda_graph_bytes",
                        "cuda_graph_bytes_source", "compute_buffer_other_bytes",
                        "compute_buffer_other_bytes_source", "min_batched_tokens",
                        "min_batched_tokens_source", "sampler_bytes_per_logit",
-                       "sampler_bytes_per_logit_source"});
+                       "sampler_bytes_per_logit_source", "context_outside_budget",
+                       "context_outside_budget_source", "batch_defaults",
+                       "batch_defaults_source"});
     check_sources(fm, r.raw("fixed_memory"));
     p.cuda_context_bytes = optional_number(fm, "cuda_context_bytes", 0, 1e11, -1);
     p.workspace_bytes = optional_number(fm, "workspace_bytes", 0, 1e11, -1);
     p.tp_comm_bytes = optional_number(fm, "tp_comm_bytes", 0, 1e11, 0);
+    p.tp_workspace_bytes = optional_number(fm, "tp_workspace_bytes", 0, 1e11, 0);
     p.cuda_graph_bytes = optional_number(fm, "cuda_graph_bytes", 0, 1e11, 0);
     p.compute_buffer_other_bytes = optional_number(fm, "compute_buffer_other_bytes", 0, 1e11, 0);
     p.min_batched_tokens = int64_t(optional_number(fm, "min_batched_tokens", 0, 1e8, 0));
     p.sampler_bytes_per_logit = optional_number(fm, "sampler_bytes_per_logit", 0, 1024, 0);
+    p.context_outside_budget = fm.boolean("context_outside_budget", false).value_or(false);
+    if (const json* b = fm.raw("batch_defaults")) {
+      if (!b->is_array() || b->empty() || !b->back().is_object() || b->back().value("min_memory_gib", -1.0) != 0) {
+        fm.error("batch_defaults", "missing_field", "must be a non-empty array ending with min_memory_gib 0 (every GPU)");
+      } else {
+        for (std::size_t i = 0; i < b->size(); ++i) {
+          ObjectReader tr(&(*b)[i], fm.path() + "/batch_defaults/" + std::to_string(i), fm.errors());
+          tr.reject_unknown({"min_memory_gib", "except_name", "max_num_batched_tokens", "max_num_seqs"});
+          BatchDefaultTier t;
+          t.min_memory_bytes = tr.number("min_memory_gib", 0, 1e6).value_or(0) * 1073741824.0;
+          if (tr.raw("except_name") != nullptr) t.except_name = tr.string("except_name").value_or("");
+          t.max_num_batched_tokens = tr.integer("max_num_batched_tokens", 1, 100'000'000).value_or(0);
+          t.max_num_seqs = tr.integer("max_num_seqs", 1, 1'000'000).value_or(0);
+          p.batch_defaults.push_back(t);
+        }
+      }
+    }
     ObjectReader by = fm.object("cuda_context_bytes_by_gpu");
     if (const json* m = fm.raw("cuda_context_bytes_by_gpu"); by.valid()) {
       for (auto it = m->begin(); it != m->end(); ++it)

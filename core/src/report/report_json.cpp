@@ -175,6 +175,14 @@ void write_report(JsonWriter& w, const Report& r) {
       if (E.has_pool) write_formula(w, r, E.kv_pool_formula, E.kv_pool_expression);
       w.end_object();
       if (E.profile_peak_bytes > 0) w.field("profile_peak_bytes", E.profile_peak_bytes);
+      if (E.profile_tokens > 0)
+        w.key("profile_run").begin_object()
+            .field("tokens", static_cast<long long>(E.profile_tokens))
+            .field("seqs", static_cast<long long>(E.profile_seqs))
+            .end_object();
+      // vLLM V1 only: the budget and what lies before its baseline.
+      if (E.budget_bytes > 0)
+        w.field("budget_bytes", E.budget_bytes).field("before_budget_bytes", E.before_budget_bytes);
       w.field("max_model_len", static_cast<long long>(E.max_model_len))
           .field("max_concurrent_sequences", E.max_concurrent_sequences)
           .field("starts", E.starts)

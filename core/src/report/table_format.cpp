@@ -108,8 +108,21 @@ std::string format_report_table(const Report& r, bool decimal) {
     std::snprintf(buf, sizeof buf, "  Max concurrent sequences at %lld tokens: %.2f\n",
                   static_cast<long long>(E.max_model_len), E.max_concurrent_sequences);
     out += buf;
+    if (E.profile_tokens > 0) {
+      out += "  Profiling run: " + format_number(double(E.profile_tokens)) + " tokens over " +
+             format_number(double(E.profile_seqs)) + " sequences, peak " + format_bytes(E.profile_peak_bytes, decimal);
+      if (E.budget_bytes > 0)
+        out += "; before the " + format_bytes(E.budget_bytes, decimal) + " budget: " +
+               format_bytes(E.before_budget_bytes, decimal) + " (CUDA context, communicators)";
+      out += "\n";
+    }
+    // A V1 server can fail to start with a pool that holds the context (no room for its
+    // context outside the budget): the notes say why.
+    const std::string no = E.longest_context >= E.max_model_len
+                               ? std::string("NO (see the notes)")
+                               : "NO, longest that fits " + format_number(double(E.longest_context));
     out += std::string("  Starts at max_model_len ") + format_number(double(E.max_model_len)) + ": " +
-           (E.starts ? "yes" : "NO, longest that fits " + format_number(double(E.longest_context))) + "\n";
+           (E.starts ? "yes" : no) + "\n";
     out += "  Command: " + E.command + "\n";
   }
   if (!r.notes.empty()) {

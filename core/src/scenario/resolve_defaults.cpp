@@ -104,7 +104,10 @@ void resolve_defaults(Scenario& s) {
     for (const auto& g : engine->cuda_context_bytes_by_gpu)
       if (g.gpu_id == s.gpu.id) context = g.value;
     if (engine->workspace_bytes >= 0) workspace = engine->workspace_bytes;
-    if (s.parallelism.tp > 1) comm = engine->tp_comm_bytes;
+    if (s.parallelism.tp > 1) {
+      comm = engine->tp_comm_bytes;
+      workspace += engine->tp_workspace_bytes;
+    }
     if (engine->step_overhead_s_per_layer >= 0) launch_per_layer = engine->step_overhead_s_per_layer;
     for (const auto& g : engine->step_overhead_s_per_layer_by_gpu)
       if (g.gpu_id == s.gpu.id) launch_per_layer = g.value;

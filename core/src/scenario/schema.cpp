@@ -226,11 +226,12 @@ const Field kFields[] = {
     choice("/mode", "--mode", enums::mode, "inference", "what the GPUs do",
            [](Scenario& s, const FieldValue& v) { s.mode = Mode(v.choice); }),
     special("/engine", "--engine", FieldType::engine,
-            "the engine the scenario runs on (`llmcalc list engines`): generic, vllm, sglang, "
+            "the engine the scenario runs on (`llmcalc list engines`): generic, vllm (V1, 0.9.1 and later), "
+            "vllm-v0 (0.9.0 and earlier), sglang, "
             "tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast",
             "generic"),
     special("/engine_options", "", FieldType::engine_options,
-            "the engine's own options, e.g. {\"gpu_memory_utilization\": 0.9} for vllm "
+            "the engine's own options, e.g. {\"gpu_memory_utilization\": 0.92} for vllm "
             "(docs/engines.md lists each engine's)"),
     choice("/method", "--method", enums::method, "detailed",
            "how memory is counted (`seed` is accepted for rules-of-thumb)",

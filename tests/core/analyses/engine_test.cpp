@@ -28,7 +28,7 @@ bool has_note(const Report& r, const std::string& part) {
 
 TEST(Engines, ProfilesLoadWithEveryConstantCited) {
   for (const auto& e : engine_errors()) ADD_FAILURE() << e.path << " " << e.code << ": " << e.message;
-  for (const char* id : {"generic", "vllm", "sglang", "tensorrt-llm", "llama.cpp", "ollama",
+  for (const char* id : {"generic", "vllm", "vllm-v0", "sglang", "tensorrt-llm", "llama.cpp", "ollama",
                          "transformers", "torchtune", "deepspeed", "megatron", "gpt-fast"}) {
     const EngineProfile* p = find_engine(id);
     ASSERT_NE(p, nullptr) << id;
@@ -90,8 +90,6 @@ TEST(Engines, AnEngineThatCannotRunTheScenarioSaysSo) {
   EXPECT_EQ(j.find("kv_pool"), std::string::npos);
 }
 
-// vLLM: pool = utilization x total - weights - non-torch - profile peak. Llama-3-8B on an
-// H100 SXM (85,520,809,984 B): weights 8,030,261,248 x 2 B; non-torch 1.79 GiB at TP1.
 // With load_mtp the command runs the MTP layers as vLLM's speculative draft; k defaults to the
 // model's MTP layers (DeepSeek-V3: 1) and follows /options/speculative_tokens.
 TEST(Engines, VllmCommandLoadsTheMtpDraft) {
@@ -109,8 +107,11 @@ TEST(Engines, VllmCommandLoadsTheMtpDraft) {
   EXPECT_EQ(none.engine.command.find("--speculative-config"), std::string::npos);
 }
 
-TEST(Engines, VllmPoolFollowsUtilization) {
-  const std::string base = R"({"model":"llama-3-8b","engine":"vllm","workload":{"prompt":8000,"generate":192},
+// vLLM 0.9.0 and earlier (vllm-v0): pool = utilization x total - weights - non-torch - profile
+// peak. Llama-3-8B on an H100 SXM (85,520,809,984 B): weights 8,030,261,248 x 2 B; non-torch
+// 1.79 GiB at TP1.
+TEST(Engines, VllmV0PoolFollowsUtilization) {
+  const std::string base = R"({"model":"llama-3-8b","engine":"vllm-v0","workload":{"prompt":8000,"generate":192},
       "engine_options":{"gpu_memory_utilization":)";
   const Report r9 = run(base + "0.9}}");
   const Report r5 = run(base + "0.5}}");
@@ -135,12 +136,77 @@ TEST(Engines, VllmPoolFollowsUtilization) {
   EXPECT_NEAR(evaluate(r9.expressions, r9.engine.kv_pool_expression), r9.engine.kv_pool_bytes, 1e-3);
 }
 
+// vLLM V1 (since v0.9.1): the budget starts after the CUDA context, so only the profile run's
+// non-torch increase (0.30 GiB) comes out of it; utilization 0.92. Llama-3-8B on an H100 SXM:
+// the >= 70 GiB tier, 8192 tokens over 1024 sequences, so the sampler's 1024 x 128256 rows.
+TEST(Engines, VllmV1BudgetLeavesTheContextOut) {
+  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","workload":{"prompt":8000,"generate":192}})");
+  ASSERT_TRUE(r.engine.has_pool);
+  const double total = 85520809984.0, weights = 8030261248.0 * 2;
+  EXPECT_EQ(r.engine.profile_tokens, 8192);
+  EXPECT_EQ(r.engine.profile_seqs, 1024);
+  EXPECT_NEAR(r.engine.profile_peak_bytes, 1024.0 * 128256 * 41.21, 1.0);
+  EXPECT_NEAR(r.engine.budget_bytes, 0.92 * total, 1.0);
+  EXPECT_NEAR(r.engine.kv_pool_bytes, 0.92 * total - weights - 322122547.0 - r.engine.profile_peak_bytes, 1.0);
+  // The context lies before the budget's baseline, in the memory breakdown but not in the pool.
+  EXPECT_EQ(r.engine.before_budget_bytes, 483183821.0);
+  EXPECT_NEAR(item(r, "runtime_overhead"), 483183821.0 + 322122547.0, 1.0);
+  EXPECT_TRUE(r.engine.starts);
+  EXPECT_EQ(r.engine.command,
+            "vllm serve meta-llama/Meta-Llama-3-8B --max-model-len 8192 --gpu-memory-utilization 0.92");
+  EXPECT_NEAR(evaluate(r.expressions, r.engine.kv_pool_expression), r.engine.kv_pool_bytes, 1e-3);
+  // The JSON carries the profile run's shape and the budget.
+  const std::string j = estimate_json(R"({"model":"llama-3-8b","engine":"vllm"})");
+  EXPECT_NE(j.find(R"("profile_run":{"tokens":)"), std::string::npos);
+  EXPECT_NE(j.find(R"("before_budget_bytes":)"), std::string::npos);
+}
+
+// V1's serving defaults by the GPU (arg_utils.py get_batch_defaults): >= 160 GiB 16384 / 1024,
+// >= 70 GiB except an A100 8192 / 1024, else 2048 / 256; tokens at most seqs x max_model_len.
+TEST(Engines, VllmV1ProfileRunFollowsTheGpu) {
+  using P = std::pair<int64_t, int64_t>;
+  const auto shape = [](const std::string& gpu, const std::string& extra = "") {
+    const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","hardware":{"gpu":")" + gpu +
+                         R"("},"workload":{"prompt":2000,"generate":48})" + extra + "}");
+    return std::pair{r.engine.profile_tokens, r.engine.profile_seqs};
+  };
+  EXPECT_EQ(shape("b200"), P(16384, 1024));
+  EXPECT_EQ(shape("h100-sxm"), P(8192, 1024));
+  EXPECT_EQ(shape("a100-80gb"), P(2048, 256));
+  EXPECT_EQ(shape("rtx-4090"), P(2048, 256));
+  EXPECT_EQ(shape("rtx-4090", R"(,"engine_options":{"max_num_seqs":32})"), P(2048, 32));
+  EXPECT_EQ(shape("rtx-4090", R"(,"engine_options":{"max_num_batched_tokens":4096})"),
+            P(4096, 256));
+  // A short max_model_len caps the tokens: 4 sequences of 256 tokens.
+  EXPECT_EQ(shape("rtx-4090", R"(,"engine_options":{"max_num_seqs":4,"max_model_len":256})"),
+            P(1024, 4));
+  // A set max_num_seqs is on the command line; the default (0, by the GPU) is not.
+  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","engine_options":{"max_num_seqs":32}})");
+  EXPECT_NE(r.engine.command.find("--max-num-seqs 32"), std::string::npos) << r.engine.command;
+  EXPECT_EQ(run(R"({"model":"llama-3-8b","engine":"vllm"})").engine.command.find("--max-num-seqs"), std::string::npos);
+}
+
+// V1 refuses to start when the memory left after its context is below utilization x total
+// (request_memory): 0.99 of a 24 GB card leaves 0.24 GiB for a 0.45 GiB context.
+TEST(Engines, VllmV1WillNotStartWithoutRoomForItsContext) {
+  const Report r = run(R"({"model":"qwen2.5-0.5b","engine":"vllm","hardware":{"gpu":"rtx-4090"},
+      "engine_options":{"gpu_memory_utilization":0.99}})");
+  EXPECT_FALSE(r.engine.starts);
+  EXPECT_TRUE(has_note(r, "less than gpu_memory_utilization x total"));
+  const Report ok = run(R"({"model":"qwen2.5-0.5b","engine":"vllm","hardware":{"gpu":"rtx-4090"}})");
+  EXPECT_TRUE(ok.engine.starts);
+  // V0 counted the context inside the budget: no such refusal there.
+  EXPECT_TRUE(run(R"({"model":"qwen2.5-0.5b","engine":"vllm-v0","hardware":{"gpu":"rtx-4090"},
+      "engine_options":{"gpu_memory_utilization":0.99}})").engine.starts);
+}
+
 TEST(Engines, ReportSaysWhichVersionsTheProfileDescribes) {
   // vLLM's accounting changed between V0 and V1: the report carries the profile's basis, in its
   // JSON too, and a generic report has no engine block to carry it.
   const Report r = run(R"({"model":"llama-3-8b","engine":"vllm"})");
   EXPECT_EQ(r.engine.basis, find_engine("vllm")->basis);
-  EXPECT_NE(r.engine.basis.find("V0"), std::string::npos);
+  EXPECT_NE(r.engine.basis.find("V1"), std::string::npos);
+  EXPECT_NE(run(R"({"model":"llama-3-8b","engine":"vllm-v0"})").engine.basis.find("V0 worker"), std::string::npos);
   const std::string j = estimate_json(R"({"model":"llama-3-8b","engine":"sglang"})");
   EXPECT_NE(j.find(R"("basis":")" + find_engine("sglang")->basis + "\""), std::string::npos);
   EXPECT_EQ(estimate_json(R"({"model":"llama-3-8b"})").find(R"("basis")"), std::string::npos);
@@ -175,10 +241,17 @@ TEST(Engines, VllmWillNotStartPastItsPool) {
 }
 
 TEST(Engines, TensorParallelAddsCommunicationBuffers) {
-  // vLLM's non-torch memory at TP2 is 3.58 GiB per GPU: 1.79 GiB + the NCCL / custom
+  // vLLM 0.9.0's non-torch memory at TP2 is 3.58 GiB per GPU: 1.79 GiB + the NCCL / custom
   // all-reduce buffers (1.79 GiB), the runtime item's two terms.
-  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","parallelism":{"tp":2}})");
+  const Report r = run(R"({"model":"llama-3-8b","engine":"vllm-v0","parallelism":{"tp":2}})");
   EXPECT_NEAR(item(r, "runtime_overhead"), 3843995730.0, 1.0);
+  // V1: context 0.45 GiB + communicators 0.15 GiB before the budget; inside it the 0.30 GiB
+  // workspaces and, at TP > 1, the 1.08 GiB the first collectives add.
+  const Report v1 = run(R"({"model":"llama-3-8b","engine":"vllm","parallelism":{"tp":2}})");
+  EXPECT_NEAR(item(v1, "runtime_overhead"), 483183821.0 + 161061274.0 + 322122547.0 + 1159641170.0, 1.0);
+  EXPECT_NEAR(v1.engine.kv_pool_bytes, v1.engine.budget_bytes - item(v1, "weights") - 322122547.0 - 1159641170.0 -
+                                           v1.engine.profile_peak_bytes, 1.0);
+  EXPECT_NEAR(v1.engine.before_budget_bytes, 483183821.0 + 161061274.0, 1.0);
   const Report g = run(R"({"model":"llama-3-8b","parallelism":{"tp":2}})");
   EXPECT_NEAR(item(g, "runtime_overhead"), 576.0 * 1048576, 1.0);  // generic: 512 + 64 MiB
 }
