@@ -122,6 +122,12 @@ expect_ok estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 0.5
 half=$("$cli" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 0.5 --json | grep -m1 '"decode_first_s"')
 full=$("$cli" estimate --model phi-4 --gpu-layers 0 --ram-read-efficiency 1 --json | grep -m1 '"decode_first_s"')
 if [ -z "$half" ] || [ "$half" = "$full" ]; then echo "FAIL: --ram-read-efficiency does not move decode ($half / $full)"; fail=1; fi
+# --engine-options: option=value pairs, checked against the engine's own options.
+expect_error "/engine_options (--engine-options): must be option=value pairs" estimate --model qwen2.5-0.5b --engine vllm --engine-options max_num_seqs
+expect_error "/engine_options/max_num_seqz (--engine-options)" estimate --model qwen2.5-0.5b --engine vllm --engine-options max_num_seqz=3
+expect_error "/engine_options/max_num_seqs (--engine-options): must be a whole number" estimate --model qwen2.5-0.5b --engine vllm --engine-options max_num_seqs=3.5
+"$cli" estimate --model qwen2.5-0.5b --engine vllm --gpu rtx-4090 --engine-options gpu_memory_utilization=0.85,max_num_seqs=32 |
+  grep -q -- "--gpu-memory-utilization 0.85 --max-num-seqs 32" || { echo "FAIL: --engine-options do not reach the command"; fail=1; }
 expect_ok list models
 expect_ok list gpus --json
 for sub in estimate list sweep solve plan export-hf-config import-hf-config; do expect_ok $sub --help; done

@@ -53,7 +53,7 @@ export interface Scenario {
   mode?: Mode;
   /** the engine the scenario runs on (`llmcalc list engines`): generic, vllm (V1, 0.9.1 and later), vllm-v0 (0.9.0 and earlier), sglang, tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast; default generic; CLI --engine */
   engine?: string;
-  /** the engine's own options, e.g. {"gpu_memory_utilization": 0.92} for vllm (docs/engines.md lists each engine's); default  */
+  /** the engine's own options, e.g. {"gpu_memory_utilization": 0.92} for vllm, on the command line gpu_memory_utilization=0.92,max_num_seqs=32 (docs/engines.md lists each engine's); default ; CLI --engine-options */
   engine_options?: Record<string, number | boolean | string>;
   /** how memory is counted (`seed` is accepted for rules-of-thumb); default detailed; CLI --method */
   method?: Method;

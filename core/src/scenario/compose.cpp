@@ -95,6 +95,28 @@ std::optional<json> typed(const Field& f, std::string_view text, Errors& errors)
         pos = comma + 1;
       }
     }
+    case FieldType::engine_options: {  // key=value[,key=value...]: --engine-options max_num_seqs=32
+      json options = json::object();
+      size_t pos = 0;
+      while (true) {
+        const size_t comma = text.find(',', pos);
+        const std::string_view item = text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
+        const size_t eq = item.find('=');
+        if (eq == std::string_view::npos || eq == 0) {
+          errors.push_back(make_error(path, ErrorCode::wrong_type,
+                                      "must be option=value pairs separated by commas, got " + quote(text)));
+          return std::nullopt;
+        }
+        const std::string key(item.substr(0, eq));
+        const std::string_view value = item.substr(eq + 1);
+        // Typed as JSON would type it; the reader checks each against the engine's options.
+        if (json_number_syntax(value)) options[key] = std::strtod(std::string(value).c_str(), nullptr);
+        else if (value == "true" || value == "false") options[key] = value == "true";
+        else options[key] = std::string(value);
+        if (comma == std::string_view::npos) return options;
+        pos = comma + 1;
+      }
+    }
     default:
       return json(std::string(text));  // names: the reader checks them against the schema
   }

@@ -230,9 +230,9 @@ const Field kFields[] = {
             "vllm-v0 (0.9.0 and earlier), sglang, "
             "tensorrt-llm, llama.cpp, ollama, transformers, torchtune, deepspeed, megatron, gpt-fast",
             "generic"),
-    special("/engine_options", "", FieldType::engine_options,
-            "the engine's own options, e.g. {\"gpu_memory_utilization\": 0.92} for vllm "
-            "(docs/engines.md lists each engine's)"),
+    special("/engine_options", "--engine-options", FieldType::engine_options,
+            "the engine's own options, e.g. {\"gpu_memory_utilization\": 0.92} for vllm, on the "
+            "command line gpu_memory_utilization=0.92,max_num_seqs=32 (docs/engines.md lists each engine's)"),
     choice("/method", "--method", enums::method, "detailed",
            "how memory is counted (`seed` is accepted for rules-of-thumb)",
            [](Scenario& s, const FieldValue& v) { s.method = Method(v.choice); }),
