@@ -191,3 +191,23 @@ test('SGLang without mem_fraction_static: its own default from the GPU (0.835 on
   assert.doesNotMatch(derived.report.engine.command, /--mem-fraction-static/);
   assert.match(given.report.engine.command, /--mem-fraction-static 0\.835/);
 });
+
+test('vLLM V1 and vllm-v0: the V1 budget leaves the CUDA context out; both profiles are listed with their options', () => {
+  const v1 = calc.estimate({ model: 'llama-3-8b', engine: 'vllm', hardware: { gpu: 'rtx-4090' } });
+  const v0 = calc.estimate({ model: 'llama-3-8b', engine: 'vllm-v0', hardware: { gpu: 'rtx-4090' } });
+  assert.equal(v1.ok, true);
+  assert.equal(v0.ok, true);
+  const e = v1.report.engine;
+  // 0.92 of the card, before which the context and communicators lie (tests/core/analyses/engine_test.cpp by hand).
+  assert.equal(e.budget_bytes, 0.92 * v1.report.memory.capacity_bytes);
+  assert.ok(e.before_budget_bytes > 0);
+  assert.deepEqual(e.profile_run, { tokens: 2048, seqs: 256 });
+  assert.equal(v0.report.engine.budget_bytes, undefined, 'V0 counts the context inside its budget');
+  assert.ok(e.kv_pool.bytes > v0.report.engine.kv_pool.bytes, 'more pool on a 24 GB card under V1');
+  const ids = calc.engines().map((x) => x.id);
+  assert.ok(ids.includes('vllm') && ids.includes('vllm-v0'), ids.join(' '));
+  // A bad option names its field.
+  const bad = calc.estimate({ model: 'llama-3-8b', engine: 'vllm', engine_options: { max_num_seqs: -1 } });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.errors[0].path, '/engine_options/max_num_seqs');
+});
