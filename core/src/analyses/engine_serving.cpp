@@ -72,6 +72,8 @@ std::string vllm_command(const Scenario& s, const EngineReport& e) {
   const EngineOptionValues& d = s.engine.profile->options;
   if (s.engine.get(O::max_num_seqs, 256) != d.get(O::max_num_seqs))
     cmd += " --max-num-seqs " + int_text(s.engine.get(O::max_num_seqs, 256));
+  if (const double t = s.engine.get(O::max_num_batched_tokens, 0); t > 0 && t != d.get(O::max_num_batched_tokens))
+    cmd += " --max-num-batched-tokens " + int_text(t);
   if (s.engine.get(O::block_size, 16) != d.get(O::block_size))
     cmd += " --block-size " + int_text(s.engine.get(O::block_size, 16));
   // The model's MTP layers as the speculative draft, when they are loaded: vLLM's MTP method
@@ -192,10 +194,9 @@ ProfileShape vllm_profile_shape(const Scenario& s, int64_t max_model_len) {
 // The profile run's peak: the forward's activations at that shape, or the dummy sampling step
 // after it, which works on one fp32 row of the full vocabulary per sequence (gathered on every
 // tensor-parallel rank) and can exceed the forward's.
-Ex vllm_profile_peak(const Context& c, int64_t max_model_len, std::string* shape) {
+Ex vllm_profile_peak(const Context& c, const ProfileShape& run, std::string* shape) {
   const EngineSettings& e = c.s.engine;
-  const ProfileShape ps_shape = vllm_profile_shape(c.s, max_model_len);
-  const int64_t tokens = ps_shape.tokens, seqs = ps_shape.seqs;
+  const int64_t tokens = run.tokens, seqs = run.seqs;
   Scenario ps = c.s;
   ps.workload.batch = seqs;
   ps.workload.prompt = (tokens + seqs - 1) / seqs;
@@ -275,11 +276,11 @@ void add_engine_report(const Context& c, Report& r) {
   switch (p.policy) {
     case MemoryPolicy::utilization_of_total: {
       std::string shape;
-      const Ex peak = vllm_profile_peak(c, E.max_model_len, &shape);
+      const ProfileShape run = vllm_profile_shape(s, E.max_model_len);
+      const Ex peak = vllm_profile_peak(c, run, &shape);
       E.profile_peak_bytes = peak.v;
-      const ProfileShape ps = vllm_profile_shape(s, E.max_model_len);
-      E.profile_tokens = ps.tokens;
-      E.profile_seqs = ps.seqs;
+      E.profile_tokens = run.tokens;
+      E.profile_seqs = run.seqs;
       const Ex budget = c.num(s.engine.get(O::gpu_memory_utilization, 0.9), "gpu_memory_utilization") * total;
       if (!p.context_outside_budget) {  // V0: every non-torch byte counts inside the budget
         pool = budget - weights - runtime - peak;

@@ -184,6 +184,9 @@ TEST(Engines, VllmV1ProfileRunFollowsTheGpu) {
   const Report r = run(R"({"model":"llama-3-8b","engine":"vllm","engine_options":{"max_num_seqs":32}})");
   EXPECT_NE(r.engine.command.find("--max-num-seqs 32"), std::string::npos) << r.engine.command;
   EXPECT_EQ(run(R"({"model":"llama-3-8b","engine":"vllm"})").engine.command.find("--max-num-seqs"), std::string::npos);
+  EXPECT_NE(run(R"({"model":"llama-3-8b","engine":"vllm","engine_options":{"max_num_batched_tokens":4096}})")
+                .engine.command.find("--max-num-batched-tokens 4096"),
+            std::string::npos);
 }
 
 // V1 refuses to start when the memory left after its context is below utilization x total
