@@ -3,6 +3,8 @@
 //   worker            the module compiled in a blob: worker, created when the script asks for it
 //   worker-early      the same worker created as the <head> script runs (marks T0, TW: worker up, TM: module back)
 //   link-after-paint  a link's script after the first paint, as the default's
+//   free-answer       a link's answer at no cost: at DOMContentLoaded the prerendered answer is shown
+//                     and the page's script never runs (the bound of scripts/experiments/link_bound.mjs)
 // The CSP's hash of the <head> script is recomputed (and worker-src opened to blob: for the workers).
 //   node scripts/experiments/head_variant.mjs VARIANT IN.html OUT.html
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ const variants = {
     "function W(){var w=d.getElementById('wasm-gzip'),b;if(!P&&w){b=w.textContent;" +
     `P=new Promise(function(y,n){function f(){y(C(b))}if(!X)return f();${receive}});P.catch(function(){})}return P}`),
   'link-after-paint': () => head.replace('if(k)return go();', ''),
+  'free-answer': () => head.replace('if(k)return go();', "if(k){c.remove('link');return}"),
 };
 if (!variants[variant]) throw new Error(`variant: one of ${Object.keys(variants).join(', ')}`);
 const changed = variants[variant]();

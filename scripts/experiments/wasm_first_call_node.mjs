@@ -5,6 +5,7 @@
 //   node [--no-wasm-lazy-compilation] scripts/experiments/wasm_first_call_node.mjs   (after scripts/build_wasm.sh)
 import { readFileSync } from 'node:fs';
 import createLlmCalcCore from '../../build/wasm/wasm/llmcalc_core_page.mjs';
+import { pageModule } from '../../wasm/js/page_module.mjs';
 import { wrapCore } from '../../wasm/js/api.mjs';
 
 const root = new URL('../../', import.meta.url);
@@ -15,7 +16,7 @@ const core = await createLlmCalcCore({
     WebAssembly.instantiate(module, imports).then((i) => receive(i, module));
     return {};
   },
-}).then(wrapCore);
+}).then(pageModule).then(wrapCore);
 const time = () => {
   const t = performance.now();
   if (!core.estimate(scenario).ok) throw new Error('the estimate failed');
