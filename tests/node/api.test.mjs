@@ -192,6 +192,22 @@ test('SGLang without mem_fraction_static: its own default from the GPU (0.835 on
   assert.match(given.report.engine.command, /--mem-fraction-static 0\.835/);
 });
 
+test('chunked prefill: vLLM V1 runs at most max_num_batched_tokens per prefill step (8192 on an H100)', () => {
+  const scenario = (engine, extra = {}) => ({ model: 'llama-3-8b', engine, hardware: { gpu: 'h100-sxm' },
+    workload: { batch: 16, prompt: 2048, generate: 64 }, ...extra });
+  const acts = (r) => r.report.memory.items.filter((i) => i.id === 'activations');
+  const v1 = calc.estimate(scenario('vllm')), v0 = calc.estimate(scenario('vllm-v0'));
+  assert.equal(v1.ok, true);
+  assert.equal(v0.ok, true);
+  // Llama-3-8B's largest per-token term (tests/core/analyses/engine_test.cpp by hand).
+  const perToken = 4096 * 2 * 2 + 14336 * 3 * 2;
+  assert.equal(acts(v1)[0].bytes, 8192 * perToken);
+  assert.match(acts(v1)[0].label, /8,?192 tokens, max_num_batched_tokens/);
+  assert.equal(acts(v0)[0].bytes, 16 * 2048 * perToken, 'V0 prefills the whole batch at once');
+  const given = calc.estimate(scenario('vllm', { engine_options: { max_num_batched_tokens: 4096 } }));
+  assert.equal(acts(given)[0].bytes, 4096 * perToken);
+});
+
 test('vLLM V1 and vllm-v0: the V1 budget leaves the CUDA context out; both profiles are listed with their options', () => {
   const v1 = calc.estimate({ model: 'llama-3-8b', engine: 'vllm', hardware: { gpu: 'rtx-4090' } });
   const v0 = calc.estimate({ model: 'llama-3-8b', engine: 'vllm-v0', hardware: { gpu: 'rtx-4090' } });

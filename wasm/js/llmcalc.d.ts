@@ -168,7 +168,7 @@ export interface Scenario {
     flash_attention?: boolean;
     /** inference logits for the last position only, or for every prompt position; default last; inference only; CLI --logits */
     logits?: LogitsScope;
-    /** prompt tokens per prefill step (0 = the whole prompt) [tokens]; 0 to 100000000; default 0; inference only; CLI --prefill-chunk */
+    /** prompt tokens per sequence per prefill step (0 = the engine's: vLLM's max_num_batched_tokens or SGLang's chunked_prefill_size shared by the batch; else the whole prompt) [tokens]; 0 to 100000000; default 0; inference only; CLI --prefill-chunk */
     prefill_chunk?: number;
     /** paged KV cache block size (vLLM: 16; 0 = not paged) [tokens]; 0 to 65536; default 0; inference only; CLI --kv-page */
     kv_page_tokens?: number;

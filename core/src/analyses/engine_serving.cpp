@@ -9,6 +9,7 @@
 #include "llmcalc/catalog.hpp"
 #include "engine_command.hpp"
 #include "memory.hpp"
+#include "prefill_step.hpp"
 #include "../text/number_format.hpp"
 
 namespace llmcalc {
@@ -34,12 +35,7 @@ Ex derived_fraction(const Context& c, const Scenario& s, const DerivedFraction& 
   // A profile with option 0 and no rule is refused when the catalog loads (engine_errors()).
   if (d.buckets.empty()) return c.num(0, "mem_fraction_static (no rule in the profile)");
   const double gpu_mib = s.gpu.memory_bytes / kMiB;
-  const FractionBucket* b = &d.buckets.back();
-  for (const auto& x : d.buckets)
-    if (x.below_mib == 0 || gpu_mib < x.below_mib) {
-      b = &x;
-      break;
-    }
+  const FractionBucket* b = fraction_bucket(d, s.gpu);
   const int64_t tp = s.parallelism.tp, ranks = tp * s.parallelism.pp;
   const double graph_bs = double(tp < 4 ? b->cuda_graph_max_bs : b->cuda_graph_max_bs_tp4);
   Ex reserved =
@@ -157,21 +153,6 @@ struct ProfileShape {
   int64_t tokens = 0, seqs = 0;
 };
 
-// The V1 serving default that applies to this GPU (first tier it reaches and is not excluded
-// from), or null for a profile without tiers (V0).
-const BatchDefaultTier* batch_default_tier(const EngineProfile& p, const Gpu& gpu) {
-  auto lower = [](std::string t) {
-    for (char& ch : t) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    return t;
-  };
-  for (const auto& t : p.batch_defaults) {
-    if (gpu.memory_bytes < t.min_memory_bytes) continue;
-    if (!t.except_name.empty() && lower(gpu.name).find(lower(t.except_name)) != std::string::npos) continue;
-    return &t;
-  }
-  return nullptr;
-}
-
 // vLLM's profiling run: max_num_batched_tokens spread over min(tokens, max_num_seqs) dummy
 // sequences. V0: tokens max(max_model_len, floor), 256 sequences. V1: its serving defaults by
 // the GPU (chunked prefill on), tokens at most max_num_seqs x max_model_len.
@@ -201,7 +182,7 @@ Ex vllm_profile_peak(const Context& c, const ProfileShape& run, std::string* sha
   ps.workload.batch = seqs;
   ps.workload.prompt = (tokens + seqs - 1) / seqs;
   ps.workload.generate = 0;
-  ps.options.prefill_chunk = 0;
+  ps.options.prefill_chunk = ps.workload.prompt;  // the run's shape is the step: not re-chunked
   ps.options.logits = LogitsScope::last;
   const Context pc(ps, nullptr);
   Items items;

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "memory.hpp"
+#include "prefill_step.hpp"
 #include "performance.hpp"
 
 namespace llmcalc {
@@ -349,8 +350,7 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.label = phase_kind_info(PhaseKind::prefill).label;
   const double head = 2.0 * double(c.a.vocab_size) * double(c.a.hidden_size);
   const double logit_positions = c.s.options.logits == LogitsScope::all ? P : 1.0;
-  const int64_t chunk = c.s.options.prefill_chunk > 0 ? std::min(c.s.options.prefill_chunk, w.prompt)
-                                                      : w.prompt;
+  const int64_t chunk = prefill_step(c.s).chunk;
   const double steps = std::ceil(P / double(chunk));
   // The prompt's work on one GPU (its share with several GPUs); each chunk re-reads the weights.
   const auto prefill_work = [&](const Context& g, double weights, Phase& p) {

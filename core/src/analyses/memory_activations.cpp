@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "memory.hpp"
+#include "prefill_step.hpp"
 #include "../text/number_format.hpp"
 
 namespace llmcalc {
@@ -47,9 +48,10 @@ void add_inference_activation_items(const Context& c, Items& out) {
   const Workload& w = c.s.workload;
   const Architecture& a = c.a;
   const Ex ab = c.bytes(act_bytes(c), dtype_name(c.s.precision.activations));
-  const int64_t chunk =
-      c.s.options.prefill_chunk > 0 ? std::min(c.s.options.prefill_chunk, w.prompt) : w.prompt;
-  const Ex T = c.num(double(w.batch) * double(chunk), "tokens");  // in the largest forward step
+  const PrefillStep step = prefill_step(c.s);
+  const int64_t chunk = step.chunk;
+  // In the largest forward step: the batch's prompts, or the engine's token budget per step.
+  const Ex T = c.num(double(w.batch) * double(chunk), step.budget > 0 ? "tokens per step" : "tokens");
   const Ex heads = c.num(double(a.num_heads) / c.tp, "heads");
   // Live at once in one layer: the residual stream and its normalized copy, then the larger
   // of the attention phase (q, k, v, output, and the score matrix when attention is not
@@ -71,7 +73,10 @@ void add_inference_activation_items(const Context& c, Items& out) {
   std::string label;
   if (c.text()) {
     label = "Activations (largest prefill step";
-    if (chunk < w.prompt) label += ", chunk " + format_number(double(chunk));
+    if (step.budget > 0)
+      label += ": " + format_number(double(step.budget)) + " tokens, " + std::string(step.budget_name);
+    else if (chunk < w.prompt)
+      label += ", chunk " + format_number(double(chunk));
     label += ")";
   }
   out.push_back(c.item(MemoryKind::activations, residual + emax(attn, mlp), std::move(label)));

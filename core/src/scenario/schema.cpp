@@ -458,7 +458,7 @@ const Field kFields[] = {
                 [](Scenario& s, const FieldValue& v) { s.options.logits = LogitsScope(v.choice); }),
          Applies::inference),
     only(integer("/options/prefill_chunk", "--prefill-chunk", 0, kMaxTokens, 0, "tokens",
-                 "prompt tokens per prefill step (0 = the whole prompt)",
+                 "prompt tokens per sequence per prefill step (0 = the engine's: vLLM's max_num_batched_tokens or SGLang's chunked_prefill_size shared by the batch; else the whole prompt)",
                  [](Scenario& s, const FieldValue& v) { s.options.prefill_chunk = v.integer; }),
          Applies::inference),
     only(integer("/options/kv_page_tokens", "--kv-page", 0, 65536, 0, "tokens",

@@ -189,6 +189,43 @@ TEST(Engines, VllmV1ProfileRunFollowsTheGpu) {
             std::string::npos);
 }
 
+// Chunked prefill: vLLM V1 and SGLang run at most their token budget per forward step
+// (max_num_batched_tokens 8192 on an H100, V1's get_batch_defaults; SGLang's chunked_prefill_size
+// 8192 for 60-90 GiB GPUs), so the largest step's activations are those of 8192 tokens, not the
+// batch's 16 x 2048, and the prompt takes 4 steps that each read the weights.
+// Llama-3-8B, bf16, per token: residual 4096 x 2 x 2 B; attention 32 x 128 x 2 + 2 x 8 x 128 =
+// 10240 x 2 B; MLP 14336 x 3 x 2 B (the larger): at 8192 tokens 134217728 + 704643072 B.
+TEST(Engines, ChunkedPrefillFollowsTheEngineBudget) {
+  const auto acts = [](const Report& r) {
+    double b = 0;
+    for (const auto& i : r.memory.items)
+      if (i.kind == MemoryKind::activations) b += i.bytes;
+    return b;
+  };
+  const auto scenario = [](const std::string& engine, const std::string& extra = "", int batch = 16) {
+    return R"({"model":"llama-3-8b","engine":")" + engine + R"(","hardware":{"gpu":"h100-sxm"},
+        "workload":{"batch":)" + std::to_string(batch) + R"(,"prompt":2048,"generate":64})" + extra + "}";
+  };
+  const double per_token = 4096.0 * 2 * 2 + 14336.0 * 3 * 2;
+  EXPECT_DOUBLE_EQ(acts(run(scenario("vllm"))), 8192 * per_token);
+  EXPECT_DOUBLE_EQ(acts(run(scenario("sglang"))), 8192 * per_token);
+  // The option sets vLLM's budget; a scenario's own chunk wins (16 x 256 tokens).
+  EXPECT_DOUBLE_EQ(acts(run(scenario("vllm", R"(,"engine_options":{"max_num_batched_tokens":4096})"))),
+                   4096 * per_token);
+  EXPECT_DOUBLE_EQ(acts(run(scenario("vllm", R"(,"options":{"prefill_chunk":256})"))), 16 * 256 * per_token);
+  // Within the budget, or on an engine that does not chunk by default: the whole batch.
+  EXPECT_DOUBLE_EQ(acts(run(scenario("vllm", "", 2))), 4096 * per_token);
+  EXPECT_DOUBLE_EQ(acts(run(scenario("vllm-v0"))), 32768 * per_token);
+  EXPECT_DOUBLE_EQ(acts(run(scenario("generic"))), 32768 * per_token);
+  // Four steps each read the weights: prefill traffic grows by three weight reads.
+  const Report chunked = run(scenario("vllm")), whole = run(scenario("vllm", R"(,"options":{"prefill_chunk":2048})"));
+  double weights = 0;
+  for (const auto& i : whole.memory.items)
+    if (i.kind == MemoryKind::weights) weights += i.bytes;
+  ASSERT_GT(weights, 0);
+  EXPECT_NEAR(chunked.latency.phases[0].bytes - whole.latency.phases[0].bytes, 3 * weights, 1.0);
+}
+
 // V1 refuses to start when the memory left after its context is below utilization x total
 // (request_memory): 0.99 of a 24 GB card leaves 0.24 GiB for a 0.45 GiB context.
 TEST(Engines, VllmV1WillNotStartWithoutRoomForItsContext) {
