@@ -192,7 +192,7 @@ test('SGLang without mem_fraction_static: its own default from the GPU (0.835 on
   assert.match(given.report.engine.command, /--mem-fraction-static 0\.835/);
 });
 
-test('chunked prefill: vLLM V1 runs at most max_num_batched_tokens per prefill step (8192 on an H100)', () => {
+test('chunked prefill: vLLM V1 and SGLang run at most their token budget per prefill step (8192 on an H100)', () => {
   const scenario = (engine, extra = {}) => ({ model: 'llama-3-8b', engine, hardware: { gpu: 'h100-sxm' },
     workload: { batch: 16, prompt: 2048, generate: 64 }, ...extra });
   const acts = (r) => r.report.memory.items.filter((i) => i.id === 'activations');
@@ -206,6 +206,14 @@ test('chunked prefill: vLLM V1 runs at most max_num_batched_tokens per prefill s
   assert.equal(acts(v0)[0].bytes, 16 * 2048 * perToken, 'V0 prefills the whole batch at once');
   const given = calc.estimate(scenario('vllm', { engine_options: { max_num_batched_tokens: 4096 } }));
   assert.equal(acts(given)[0].bytes, 4096 * perToken);
+  // SGLang: chunked_prefill_size (8192 by default on an H100), an option since stop 24.
+  const sg = calc.estimate(scenario('sglang', { engine_options: { chunked_prefill_size: 2048 } }));
+  assert.equal(sg.ok, true);
+  assert.equal(acts(sg)[0].bytes, 2048 * perToken);
+  assert.match(sg.report.engine.command, /--chunked-prefill-size 2048/);
+  const wrong = calc.estimate(scenario('vllm', { engine_options: { chunked_prefill_size: 2048 } }));
+  assert.equal(wrong.ok, false);
+  assert.equal(wrong.errors[0].path, '/engine_options/chunked_prefill_size');
 });
 
 test('vLLM V1 and vllm-v0: the V1 budget leaves the CUDA context out; both profiles are listed with their options', () => {

@@ -33,7 +33,7 @@ enum class EngineOption : uint8_t {
   free_gpu_memory_fraction,  // TensorRT-LLM, fraction of free memory for the KV cache
   max_model_len,             // serving: longest sequence (0 = the workload's prompt + generate)
   max_num_seqs,              // vLLM: sequences in the profiling run / scheduler cap
-  max_num_batched_tokens,    // vLLM: tokens of the profiling run (0 = max(max_model_len, 2048))
+  max_num_batched_tokens,    // vLLM: tokens per step: the profiling run's, V1's prefill budget (0 = the default)
   block_size,                // tokens per KV block
   kv_cache_type,             // llama.cpp / Ollama: f16 | q8_0 | q4_0
   flash_attn,                // llama.cpp / Ollama: fused attention
@@ -51,8 +51,9 @@ enum class EngineOption : uint8_t {
   compile,                   // training: torch.compile fuses elementwise chains (fewer saved tensors)
   free_logits_before_backward,  // training: logits and loss tensors freed before the layers' backward
   xqa,                       // TensorRT-LLM: XQA generation attention for GQA/MQA (v0.8 and later)
+  chunked_prefill_size,      // SGLang: prompt tokens per prefill step (0 = by the GPU's memory)
 };
-inline constexpr int kEngineOptionCount = 23;
+inline constexpr int kEngineOptionCount = 24;
 
 enum class OptionType : uint8_t { fraction, integer, boolean, choice };
 

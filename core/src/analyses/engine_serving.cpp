@@ -40,7 +40,7 @@ Ex derived_fraction(const Context& c, const Scenario& s, const DerivedFraction& 
   const double graph_bs = double(tp < 4 ? b->cuda_graph_max_bs : b->cuda_graph_max_bs_tp4);
   Ex reserved =
       c.bytes(d.base_mib * kMiB, "SGLang constant reserve") +
-      c.num(double(std::max(b->chunked_prefill_size, d.min_prefill_tokens)), "chunked_prefill_size") *
+      c.num(double(std::max(sglang_chunked_prefill_size(s), d.min_prefill_tokens)), "chunked_prefill_size") *
           c.bytes(d.mib_per_prefill_token * kMiB, "per prefill token") +
       c.num(graph_bs, "cuda_graph_max_bs") * c.bytes(d.mib_per_graph_batch * kMiB, "per graph batch") +
       c.num(double(ranks), "tp x pp") * c.bytes(d.mib_per_rank * kMiB, "per rank");
@@ -93,6 +93,8 @@ std::string sglang_command(const Scenario& s, const EngineReport& e) {
   if (const double f = s.engine.get(O::mem_fraction_static, 0); f > 0)
     cmd += " --mem-fraction-static " + format_number(f);
   if (s.precision.kv_cache == Dtype::fp8) cmd += " --kv-cache-dtype fp8_e5m2";
+  if (const double t = s.engine.get(O::chunked_prefill_size, 0); t > 0)
+    cmd += " --chunked-prefill-size " + int_text(t);
   return cmd;
 }
 

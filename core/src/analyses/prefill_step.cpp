@@ -27,6 +27,12 @@ const FractionBucket* fraction_bucket(const DerivedFraction& d, const Gpu& gpu) 
   return &d.buckets.back();
 }
 
+int64_t sglang_chunked_prefill_size(const Scenario& s) {
+  if (const double given = s.engine.get(EngineOption::chunked_prefill_size, 0); given > 0) return int64_t(given);
+  const FractionBucket* b = fraction_bucket(s.engine.profile->mem_fraction_default, s.gpu);
+  return b != nullptr ? b->chunked_prefill_size : 0;
+}
+
 PrefillStep prefill_step(const Scenario& s) {
   const Workload& w = s.workload;
   PrefillStep out;
@@ -44,8 +50,8 @@ PrefillStep prefill_step(const Scenario& s) {
     budget = int64_t(s.engine.get(EngineOption::max_num_batched_tokens, 0));
     if (budget <= 0) budget = tier->max_num_batched_tokens;
     out.budget_name = "max_num_batched_tokens";
-  } else if (const FractionBucket* b = fraction_bucket(p.mem_fraction_default, s.gpu)) {
-    budget = b->chunked_prefill_size;
+  } else if (s.engine.is(EngineOption::chunked_prefill_size)) {
+    budget = sglang_chunked_prefill_size(s);
     out.budget_name = "chunked_prefill_size";
   }
   if (budget <= 0 || double(w.batch) * double(out.chunk) <= double(budget)) return out;

@@ -25,5 +25,7 @@ PrefillStep prefill_step(const Scenario& s);
 const BatchDefaultTier* batch_default_tier(const EngineProfile& p, const Gpu& gpu);
 // SGLang's bucket of defaults for this GPU's memory; null when the profile has none.
 const FractionBucket* fraction_bucket(const DerivedFraction& d, const Gpu& gpu);
+// SGLang's chunked_prefill_size: the option, else its bucket's default (0 without buckets).
+int64_t sglang_chunked_prefill_size(const Scenario& s);
 
 }  // namespace llmcalc

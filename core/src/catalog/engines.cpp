@@ -39,7 +39,7 @@ const EngineOptionInfo kOptions[] = {
     {O::max_num_seqs, "max_num_seqs", T::integer, 0, 1'000'000, {},
      "vLLM: sequences per step and in the profiling run (0 = the engine's default for the GPU)"},
     {O::max_num_batched_tokens, "max_num_batched_tokens", T::integer, 0, 100'000'000, {},
-     "vLLM: tokens of the profiling run (0 = the engine's default: V1 by the GPU's memory, V0 max(max_model_len, 2048))"},
+     "vLLM: tokens per step, in the profiling run and (V1, chunked prefill) in each prefill step (0 = the engine's default: V1 by the GPU's memory, V0 max(max_model_len, 2048))"},
     {O::block_size, "block_size", T::integer, 1, 65536, {}, "tokens per KV block"},
     {O::kv_cache_type, "kv_cache_type", T::choice, 0, 0, kKvTypes, "llama.cpp KV type"},
     {O::flash_attn, "flash_attn", T::boolean, 0, 0, {}, "llama.cpp fused attention"},
@@ -71,6 +71,8 @@ const EngineOptionInfo kOptions[] = {
      "(gradients, recomputed layer) are not alive together"},
     {O::xqa, "xqa", T::boolean, 0, 0, {},
      "TensorRT-LLM: XQA generation attention for GQA/MQA (off: each query head reads its KV head)"},
+    {O::chunked_prefill_size, "chunked_prefill_size", T::integer, 0, 100'000'000, {},
+     "SGLang: prompt tokens per prefill step, all sequences together; also sizes the memory mem_fraction_static leaves (0 = SGLang's default by the GPU's memory)"},
 };
 static_assert(std::size(kOptions) == kEngineOptionCount);
 

@@ -209,6 +209,8 @@ TEST(Engines, ChunkedPrefillFollowsTheEngineBudget) {
   const double per_token = 4096.0 * 2 * 2 + 14336.0 * 3 * 2;
   EXPECT_DOUBLE_EQ(acts(run(scenario("vllm"))), 8192 * per_token);
   EXPECT_DOUBLE_EQ(acts(run(scenario("sglang"))), 8192 * per_token);
+  EXPECT_DOUBLE_EQ(acts(run(scenario("sglang", R"(,"engine_options":{"chunked_prefill_size":2048})"))),
+                   2048 * per_token);
   // The option sets vLLM's budget; a scenario's own chunk wins (16 x 256 tokens).
   EXPECT_DOUBLE_EQ(acts(run(scenario("vllm", R"(,"engine_options":{"max_num_batched_tokens":4096})"))),
                    4096 * per_token);
@@ -339,6 +341,18 @@ TEST(Engines, SglangDerivesItsDefaultMemFraction) {
   const Report zero = run(R"({"model":"llama-3-8b","engine":"sglang","engine_options":{"mem_fraction_static":0}})");
   EXPECT_EQ(zero.engine.kv_pool_bytes, h.engine.kv_pool_bytes);
   // (vLLM's gpu_memory_utilization 0 stays an error: BadInputNamesTheField.)
+  // A given chunked_prefill_size enters the same reserve: 4096 on an H100 gives 512 + 6144 +
+  // 512 + 128 = 7296 MiB, under the 10240 floor: round(71319 / 81559, 3) = round(0.874447) = 0.874;
+  // 16384 gives 512 + 24576 + 512 + 128 = 25728: round(55831 / 81559, 3) = 0.685. Printed when set.
+  const auto chunked = [](int tokens) {
+    return run(R"({"model":"llama-3-8b","engine":"sglang","engine_options":{"chunked_prefill_size":)" +
+               std::to_string(tokens) + "}}");
+  };
+  const Report c4 = chunked(4096), c16 = chunked(16384);
+  EXPECT_NEAR(c4.engine.kv_pool_bytes, 0.874 * 85520809984.0 - 8030261248.0 * 2 - item(c4, "runtime_overhead"), 1.0);
+  EXPECT_NEAR(c16.engine.kv_pool_bytes, 0.685 * 85520809984.0 - 8030261248.0 * 2 - item(c16, "runtime_overhead"), 1.0);
+  EXPECT_NE(c4.engine.command.find("--chunked-prefill-size 4096"), std::string::npos) << c4.engine.command;
+  EXPECT_EQ(h.engine.command.find("--chunked-prefill-size"), std::string::npos);
 }
 
 // llama.cpp (fedora-copr/logdetective PR #106, Mistral-7B, n_ubatch 512, no flash attention):
