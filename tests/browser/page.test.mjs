@@ -490,6 +490,17 @@ test('engine picker: vLLM shows its KV pool, concurrency, start check and a comm
   assert.match(await page.locator('#engine-basis').textContent(), /V0 worker/);
   assert.doesNotMatch(await page.locator('#engine-profile').textContent(), /budget/);
   assert.match(page.url(), /engine=vllm/, 'the engine is in the link');
+  // A small model's pool holds more sequences than vLLM's scheduler runs at once (max_num_seqs
+  // 1024 on an H100): the card says both; a large one's does not need to.
+  const concurrency = () => page.locator('#engine-body .speed-cards > div').nth(1).textContent();
+  await page.evaluate(() => { location.hash = '#model=qwen2.5-0.5b&engine=vllm&p=512&g=128'; });
+  await page.waitForFunction(() => window.__llmcalc.last?.report?.model?.id === 'qwen2.5-0.5b');
+  const small = await page.evaluate(() => window.__llmcalc.last.report.engine);
+  assert.ok(small.max_concurrent_sequences > small.max_num_seqs, JSON.stringify(small.max_num_seqs));
+  assert.match(await concurrency(), new RegExp(`the scheduler runs at most ${small.max_num_seqs.toLocaleString('en-US')} at once`));
+  await page.evaluate(() => { location.hash = '#model=llama-3.1-8b&engine=vllm&b=8&p=32000&g=512'; });
+  await page.waitForFunction(() => window.__llmcalc.last?.report?.model?.id === 'llama-3.1-8b');
+  assert.doesNotMatch(await concurrency(), /scheduler/);
   // SGLang: the pool formula shows the fraction SGLang derives from the GPU (no flag for it).
   await page.selectOption('#f-engine', 'sglang');
   await page.waitForFunction(() => window.__llmcalc.last?.report?.engine?.id === 'sglang');

@@ -226,6 +226,7 @@ test('vLLM V1 and vllm-v0: the V1 budget leaves the CUDA context out; both profi
   assert.equal(e.budget_bytes, 0.92 * v1.report.memory.capacity_bytes);
   assert.ok(e.before_budget_bytes > 0);
   assert.deepEqual(e.profile_run, { tokens: 2048, seqs: 256 });
+  assert.equal(e.max_num_seqs, 256, 'the scheduler cap on a 24 GB card');
   assert.equal(v0.report.engine.budget_bytes, undefined, 'V0 counts the context inside its budget');
   assert.ok(e.kv_pool.bytes > v0.report.engine.kv_pool.bytes, 'more pool on a 24 GB card under V1');
   const ids = calc.engines().map((x) => x.id);

@@ -256,7 +256,10 @@ export function renderEngine(report) {
     rows.push(v('div', { class: 'speed-cards' },
       speedCard('KV cache pool per GPU', fmt.bytes(e.kv_pool.bytes, u), null,
         `${fmt.tokens(e.kv_pool.tokens)} tokens in ${fmt.tokens(e.kv_pool.blocks)} blocks of ${e.kv_pool.block_tokens}`),
-      speedCard('Concurrent sequences at this context', fmt.grouped(Math.floor(e.max_concurrent_sequences))),
+      // What the pool holds (vLLM logs the same); its scheduler still runs at most max_num_seqs.
+      speedCard('Concurrent sequences at this context', fmt.grouped(Math.floor(e.max_concurrent_sequences)), null,
+        e.max_num_seqs && e.max_concurrent_sequences > e.max_num_seqs
+          ? `in the KV cache; the scheduler runs at most ${fmt.grouped(e.max_num_seqs)} at once (max_num_seqs)` : ''),
       speedCard(`Starts at ${fmt.tokens(e.max_model_len)} tokens`, e.starts ? 'yes' : 'no', null,
         e.starts ? '' : e.longest_context >= e.max_model_len ? 'see the notes' : `longest that fits: ${fmt.tokens(e.longest_context)} tokens`)));
     if (e.kv_pool.expression)

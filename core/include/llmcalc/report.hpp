@@ -194,6 +194,9 @@ struct EngineReport {
   double budget_bytes = 0, before_budget_bytes = 0;
   int64_t max_model_len = 0;       // the context the server is started with
   double max_concurrent_sequences = 0;  // pool tokens / max_model_len
+  // vLLM: the scheduler runs at most this many sequences at once (max_num_seqs), whatever the
+  // pool holds; 0 = no such cap modelled.
+  int64_t max_num_seqs = 0;
   bool starts = false;             // the pool holds at least one max_model_len sequence
   int64_t longest_context = 0;     // the longest max_model_len that starts (pool tokens)
   std::string command;             // the command line that runs it

@@ -153,6 +153,7 @@ std::string llamacpp_command(const Scenario& s, const EngineReport& e) {
 
 struct ProfileShape {
   int64_t tokens = 0, seqs = 0;
+  int64_t max_num_seqs = 0;  // the scheduler's cap on running sequences (seqs is the run's, at most tokens)
 };
 
 // vLLM's profiling run: max_num_batched_tokens spread over min(tokens, max_num_seqs) dummy
@@ -166,6 +167,7 @@ ProfileShape vllm_profile_shape(const Scenario& s, int64_t max_model_len) {
   out.tokens = int64_t(e.get(O::max_num_batched_tokens, 0));
   out.seqs = int64_t(e.get(O::max_num_seqs, 0));
   if (out.seqs <= 0) out.seqs = tier != nullptr ? tier->max_num_seqs : 256;
+  out.max_num_seqs = out.seqs;
   if (out.tokens <= 0) {
     out.tokens = tier != nullptr ? std::min(tier->max_num_batched_tokens, out.seqs * std::max<int64_t>(1, max_model_len))
                                  : std::max<int64_t>(max_model_len, p.min_batched_tokens);
@@ -264,6 +266,7 @@ void add_engine_report(const Context& c, Report& r) {
       E.profile_peak_bytes = peak.v;
       E.profile_tokens = run.tokens;
       E.profile_seqs = run.seqs;
+      E.max_num_seqs = run.max_num_seqs;
       const Ex budget = c.num(s.engine.get(O::gpu_memory_utilization, 0.9), "gpu_memory_utilization") * total;
       if (!p.context_outside_budget) {  // V0: every non-torch byte counts inside the budget
         pool = budget - weights - runtime - peak;

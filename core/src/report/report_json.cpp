@@ -184,8 +184,9 @@ void write_report(JsonWriter& w, const Report& r) {
       if (E.budget_bytes > 0)
         w.field("budget_bytes", E.budget_bytes).field("before_budget_bytes", E.before_budget_bytes);
       w.field("max_model_len", static_cast<long long>(E.max_model_len))
-          .field("max_concurrent_sequences", E.max_concurrent_sequences)
-          .field("starts", E.starts)
+          .field("max_concurrent_sequences", E.max_concurrent_sequences);
+      if (E.max_num_seqs > 0) w.field("max_num_seqs", static_cast<long long>(E.max_num_seqs));
+      w.field("starts", E.starts)
           .field("longest_context", static_cast<long long>(E.longest_context))
           .field("command", E.command);
     }

@@ -105,9 +105,14 @@ std::string format_report_table(const Report& r, bool decimal) {
     out += "\n";
     if (!E.kv_pool_formula.empty()) out += "      = " + E.kv_pool_formula + "\n";
     char buf[200];
-    std::snprintf(buf, sizeof buf, "  Max concurrent sequences at %lld tokens: %.2f\n",
+    std::snprintf(buf, sizeof buf, "  Max concurrent sequences at %lld tokens: %.2f",
                   static_cast<long long>(E.max_model_len), E.max_concurrent_sequences);
     out += buf;
+    // What the pool holds, as vLLM logs it; its scheduler still runs at most max_num_seqs.
+    if (E.max_num_seqs > 0 && E.max_concurrent_sequences > double(E.max_num_seqs))
+      out += " (KV cache); the scheduler runs at most " + format_number(double(E.max_num_seqs)) +
+             " at once (max_num_seqs)";
+    out += "\n";
     if (E.profile_tokens > 0) {
       out += "  Profiling run: " + format_number(double(E.profile_tokens)) + " tokens over " +
              format_number(double(E.profile_seqs)) + " sequences, peak " + format_bytes(E.profile_peak_bytes, decimal);

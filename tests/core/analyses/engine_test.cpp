@@ -171,6 +171,12 @@ TEST(Engines, VllmV1ProfileRunFollowsTheGpu) {
     return std::pair{r.engine.profile_tokens, r.engine.profile_seqs};
   };
   EXPECT_EQ(shape("b200"), P(16384, 1024));
+  // The scheduler's cap on running sequences, reported beside the pool's concurrency.
+  EXPECT_EQ(run(R"({"model":"qwen2.5-0.5b","engine":"vllm","hardware":{"gpu":"h100-sxm"}})").engine.max_num_seqs, 1024);
+  EXPECT_EQ(run(R"({"model":"qwen2.5-0.5b","engine":"vllm","hardware":{"gpu":"rtx-4090"}})").engine.max_num_seqs, 256);
+  EXPECT_EQ(run(R"({"model":"qwen2.5-0.5b","engine":"vllm","engine_options":{"max_num_seqs":8,"max_model_len":256}})")
+                .engine.max_num_seqs, 8);
+  EXPECT_EQ(run(R"({"model":"qwen2.5-0.5b","engine":"sglang"})").engine.max_num_seqs, 0);
   EXPECT_EQ(shape("h100-sxm"), P(8192, 1024));
   EXPECT_EQ(shape("a100-80gb"), P(2048, 256));
   EXPECT_EQ(shape("rtx-4090"), P(2048, 256));
