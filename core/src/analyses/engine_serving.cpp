@@ -3,7 +3,6 @@
 // memory, llama.cpp's fixed context), what that pool holds, whether the server starts at the
 // requested context, and the command line that runs it.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 #include "llmcalc/catalog.hpp"
