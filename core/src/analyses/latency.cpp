@@ -350,8 +350,9 @@ void add_inference_latency(const Context& c, Report& r) {
   pre.label = phase_kind_info(PhaseKind::prefill).label;
   const double head = 2.0 * double(c.a.vocab_size) * double(c.a.hidden_size);
   const double logit_positions = c.s.options.logits == LogitsScope::all ? P : 1.0;
-  const int64_t chunk = prefill_step(c.s).chunk;
-  const double steps = std::ceil(P / double(chunk));
+  const PrefillStep step = prefill_step(c.s);
+  const int64_t chunk = step.chunk;
+  const double steps = step.steps;
   // The prompt's work on one GPU (its share with several GPUs); each chunk re-reads the weights.
   const auto prefill_work = [&](const Context& g, double weights, Phase& p) {
     p.attention_flops = B * attention_flops_causal(g, 0, P) / g.tp * layer_share(g);

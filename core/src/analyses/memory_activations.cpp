@@ -51,7 +51,7 @@ void add_inference_activation_items(const Context& c, Items& out) {
   const PrefillStep step = prefill_step(c.s);
   const int64_t chunk = step.chunk;
   // In the largest forward step: the batch's prompts, or the engine's token budget per step.
-  const Ex T = c.num(double(w.batch) * double(chunk), step.budget > 0 ? "tokens per step" : "tokens");
+  const Ex T = c.num(double(step.tokens), step.budget > 0 ? "tokens per step" : "tokens");
   const Ex heads = c.num(double(a.num_heads) / c.tp, "heads");
   // Live at once in one layer: the residual stream and its normalized copy, then the larger
   // of the attention phase (q, k, v, output, and the score matrix when attention is not
@@ -74,7 +74,8 @@ void add_inference_activation_items(const Context& c, Items& out) {
   if (c.text()) {
     label = "Activations (largest prefill step";
     if (step.budget > 0)
-      label += ": " + format_number(double(step.budget)) + " tokens, " + std::string(step.budget_name);
+      label += ": " + format_number(double(step.budget)) + (step.budget == 1 ? " token, " : " tokens, ") +
+               std::string(step.budget_name);
     else if (chunk < w.prompt)
       label += ", chunk " + format_number(double(chunk));
     label += ")";

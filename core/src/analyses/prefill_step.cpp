@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <string>
 
 namespace llmcalc {
@@ -36,12 +37,15 @@ int64_t sglang_chunked_prefill_size(const Scenario& s) {
 PrefillStep prefill_step(const Scenario& s) {
   const Workload& w = s.workload;
   PrefillStep out;
-  out.chunk = std::max<int64_t>(1, w.prompt);
-  if (s.options.prefill_chunk > 0) {
-    out.chunk = std::min(s.options.prefill_chunk, out.chunk);
+  const int64_t prompt = std::max<int64_t>(1, w.prompt), batch = std::max<int64_t>(1, w.batch);
+  const auto per_sequence = [&](int64_t chunk) {
+    out.chunk = chunk;
+    out.tokens = batch * chunk;
+    out.steps = std::ceil(double(prompt) / double(chunk));
     return out;
-  }
-  if (!s.engine.active || s.engine.profile == nullptr) return out;
+  };
+  if (s.options.prefill_chunk > 0) return per_sequence(std::min(s.options.prefill_chunk, prompt));
+  if (!s.engine.active || s.engine.profile == nullptr) return per_sequence(prompt);
   const EngineProfile& p = *s.engine.profile;
   int64_t budget = 0;
   // vLLM V1 (a profile with serving tiers): the option, else the GPU's default. V0 chunked
@@ -54,8 +58,11 @@ PrefillStep prefill_step(const Scenario& s) {
     budget = sglang_chunked_prefill_size(s);
     out.budget_name = "chunked_prefill_size";
   }
-  if (budget <= 0 || double(w.batch) * double(out.chunk) <= double(budget)) return out;
-  out.chunk = std::clamp<int64_t>(budget / std::max<int64_t>(1, w.batch), 1, out.chunk);
+  if (budget <= 0 || double(batch) * double(prompt) <= double(budget)) return per_sequence(prompt);
+  // The engine fills each step with up to `budget` prompt tokens, whole or partial prompts.
+  out.chunk = std::clamp<int64_t>(budget / batch, 1, prompt);
+  out.tokens = std::min(batch * out.chunk, budget);
+  out.steps = std::ceil(double(batch) * double(prompt) / double(budget));
   out.budget = budget;
   return out;
 }

@@ -14,6 +14,8 @@ namespace llmcalc {
 
 struct PrefillStep {
   int64_t chunk = 0;             // prompt tokens per sequence in one step (1..prompt)
+  int64_t tokens = 0;            // tokens of the largest step, all sequences
+  double steps = 1;              // forward steps the batch's prompts take
   int64_t budget = 0;            // the engine's tokens per step when it set the chunk, else 0
   std::string_view budget_name;  // the engine's name for that budget
 };

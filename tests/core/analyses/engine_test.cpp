@@ -232,6 +232,14 @@ TEST(Engines, ChunkedPrefillFollowsTheEngineBudget) {
     if (i.kind == MemoryKind::weights) weights += i.bytes;
   ASSERT_GT(weights, 0);
   EXPECT_NEAR(chunked.latency.phases[0].bytes - whole.latency.phases[0].bytes, 3 * weights, 1.0);
+  // More sequences than the budget has tokens: steps still hold 8192 tokens, ceil(20000 x 4 /
+  // 8192) = 10 of them (nine more weight reads than one step of everything).
+  const std::string many = R"({"model":"llama-3-8b","engine":"vllm","hardware":{"gpu":"h100-sxm"},
+      "workload":{"batch":20000,"prompt":4,"generate":1})";
+  const Report m = run(many + "}");
+  EXPECT_DOUBLE_EQ(acts(m), 8192 * per_token);
+  const Report m1 = run(many + R"(,"options":{"prefill_chunk":4}})");
+  EXPECT_NEAR(m.latency.phases[0].bytes - m1.latency.phases[0].bytes, 9 * weights, 1.0);
 }
 
 // V1 refuses to start when the memory left after its context is below utilization x total
